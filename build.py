@@ -1,0 +1,325 @@
+"""The whole static-site build of Tabula, as one readable recipe.
+
+`python build.py [--out DIR] [--base PATH] [--embed-model FILE ...] [--serve] [--port N]`
+
+main() reads top to bottom: clean -> copy static -> vendor the pinned runtime from node_modules
+-> vendor browser wheels -> pack py/tabula -> config.json -> templates -> precache list + VERSION
+-> sw.js -> size report. Output is deterministic: building twice gives identical bytes.
+Any missing or wrong input stops the build with one line naming what and why (BuildError).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import jinja2
+
+ROOT = Path(__file__).resolve().parent
+NODE = ROOT / "node_modules"
+WHEEL_CACHE = Path.home() / ".cache" / "tabula" / "wheels"
+PINNED = ("@pyscript/core", "pyodide", "@mediapipe/tasks-genai")
+PYODIDE_CORE = (
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
+# The only MediaPipe wasm variant the app loads (SIMD, classic script loader).
+GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class BuildError(Exception):
+    """A missing or wrong build input; the message is the one line the user sees."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the site (and optionally serve it); return the process exit code."""
+    args = parse_args(argv)
+    try:
+        out = build(args.out, base=args.base, models=args.embed_model)
+    except BuildError as error:
+        print(f"build.py: error: {error}", file=sys.stderr)
+        return 1
+    if args.serve:
+        from devserver import serve_forever
+
+        serve_forever(out, port=args.port)
+    return 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description="Build the Tabula static site.")
+    parser.add_argument("--out", type=Path, default=ROOT / "_site", help="output folder")
+    parser.add_argument("--base", default="", help="optional <base href> (default: relative)")
+    parser.add_argument(
+        "--embed-model", type=Path, action="append", default=[], metavar="FILE",
+        help="ship a .task model inside the site (repeatable)",
+    )
+    parser.add_argument("--serve", action="store_true", help="serve the site on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="port for --serve")
+    return parser.parse_args(argv)
+
+
+def build(out: Path, *, base: str = "", models: list[Path] | None = None) -> Path:
+    """Run the recipe into `out` and return it."""
+    settings = read_settings()
+    check_models(models or [])
+    ensure_node_modules()
+    versions = pinned_versions()
+    out = out.resolve()
+    clean(out)
+    copy_static(out)
+    paths = vendor_runtime(out, versions)
+    vendor_micropip(out / paths["pyodide"], settings["micropip"])
+    wheels = vendor_wheels(out, settings["browser-wheels"])
+    pack_python(out / "tabula.zip")
+    catalog = embed_models(out, models or [])
+    write_json(out / "pyscript.json", pyscript_config(paths, wheels))
+    render(out, "index.html", base=base, paths=paths)
+    render(out, "manifest.webmanifest")
+    config = {"catalog": catalog, "runtime": versions, "paths": paths}
+    version = content_version(out, config)
+    write_json(out / "config.json", {**config, "version": version})
+    precache = precache_list(out)
+    render(out, "sw.js", version=version, precache=json.dumps(precache, indent=1, sort_keys=True))
+    size_report(out, precache, version)
+    return out
+
+
+def read_settings() -> dict:
+    """The [tool.tabula] table of pyproject.toml."""
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["tabula"]
+
+
+def check_models(models: list[Path]) -> None:
+    """Refuse embedded models that are missing or are not MediaPipe .task bundles."""
+    for model in models:
+        if not model.is_file():
+            raise BuildError(f"--embed-model {model}: no such file")
+        if not zipfile.is_zipfile(model):
+            raise BuildError(f"--embed-model {model}: not a MediaPipe .task bundle (not a zip)")
+
+
+def ensure_node_modules() -> None:
+    """Run `npm ci` when node_modules is missing or differs from package-lock.json."""
+    if not (ROOT / "package-lock.json").is_file():
+        raise BuildError("package-lock.json is missing; the runtime must be pinned")
+    if installed_matches_lock():
+        return
+    print("node_modules missing or stale: running npm ci", file=sys.stderr)
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BuildError("npm not found; install Node.js (Debian package: nodejs npm)")
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=False)
+    if done.returncode != 0 or not installed_matches_lock():
+        raise BuildError("npm ci failed; node_modules does not match package-lock.json")
+
+
+def installed_matches_lock() -> bool:
+    """True when every pinned package in node_modules has the locked version."""
+    lock = json.loads((ROOT / "package-lock.json").read_text())["packages"]
+    for name in PINNED:
+        manifest = NODE / name / "package.json"
+        wanted = lock.get(f"node_modules/{name}", {}).get("version")
+        if not manifest.is_file() or json.loads(manifest.read_text())["version"] != wanted:
+            return False
+    return True
+
+
+def pinned_versions() -> dict[str, str]:
+    """Versions of the pinned browser runtime, as installed."""
+    return {name: json.loads((NODE / name / "package.json").read_text())["version"] for name in PINNED}
+
+
+def clean(out: Path) -> None:
+    """Empty the output folder (refusing to delete anything that is not a build)."""
+    if out.exists() and any(out.iterdir()) and not (out / "sw.js").exists():
+        raise BuildError(f"--out {out} is not empty and is not a previous build; refusing to delete")
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+
+
+def copy_static(out: Path) -> None:
+    """Copy CSS, icons and JS shims from pwa/."""
+    for folder in ("css", "icons", "js"):
+        shutil.copytree(ROOT / "pwa" / folder, out / folder, ignore=shutil.ignore_patterns("*.py"))
+
+
+def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
+    """Copy PyScript, Pyodide core and MediaPipe into version-named folders; return their paths."""
+    paths = {
+        "pyscript": f"vendor/pyscript-{versions['@pyscript/core']}",
+        "pyodide": f"vendor/pyodide-{versions['pyodide']}",
+        "genai": f"vendor/tasks-genai-{versions['@mediapipe/tasks-genai']}",
+    }
+    dist = NODE / "@pyscript/core/dist"
+    copy_files(dist, out / paths["pyscript"], sorted(p.name for p in dist.iterdir() if is_runtime(p)))
+    copy_files(NODE / "pyodide", out / paths["pyodide"], PYODIDE_CORE)
+    genai = NODE / "@mediapipe/tasks-genai"
+    copy_files(genai, out / paths["genai"], ["genai_bundle.mjs"])
+    copy_files(genai / "wasm", out / paths["genai"] / "wasm", GENAI_WASM)
+    return paths
+
+
+def is_runtime(path: Path) -> bool:
+    """PyScript dist files we ship: code and CSS, no source maps."""
+    return path.is_file() and path.suffix in (".js", ".css")
+
+
+def copy_files(src: Path, dest: Path, names: list[str] | tuple[str, ...]) -> None:
+    """Copy the named files, failing clearly if one is missing."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if not (src / name).is_file():
+            raise BuildError(f"{src / name} is missing; run npm ci")
+        shutil.copyfile(src / name, dest / name)
+
+
+def fetch_wheel(spec: dict[str, str]) -> Path:
+    """Return a cached, sha256-verified wheel, downloading it from PyPI once."""
+    path = WHEEL_CACHE / spec["file"]
+    if not path.is_file():
+        name, version = spec["file"].split("-")[:2]
+        WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+               "--only-binary=:all:", "--python-version", "3.14", "-d", str(WHEEL_CACHE),
+               f"{name.replace('_', '-')}=={version}"]  # fmt: skip
+        if subprocess.run(cmd, check=False).returncode != 0 or not path.is_file():
+            raise BuildError(f"could not download {spec['file']} from PyPI")
+    if sha256(path) != spec["sha256"]:
+        raise BuildError(f"{path} has sha256 {sha256(path)}, expected {spec['sha256']}")
+    return path
+
+
+def vendor_micropip(pyodide_dir: Path, spec: dict[str, str]) -> None:
+    """Ship the PyPI micropip wheel beside Pyodide and point the lock entry at its hash."""
+    wheel = fetch_wheel(spec)
+    shutil.copyfile(wheel, pyodide_dir / wheel.name)
+    lock_path = pyodide_dir / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    entry = lock["packages"]["micropip"]
+    entry.update(file_name=wheel.name, sha256=spec["sha256"], version=wheel.name.split("-")[1])
+    lock_path.write_text(json.dumps(lock, sort_keys=True, separators=(",", ":")))
+
+
+def vendor_wheels(out: Path, specs: list[dict[str, str]]) -> list[str]:
+    """Copy the app's browser wheels into wheels/; return their site-relative URLs in order."""
+    (out / "wheels").mkdir()
+    urls = []
+    for spec in specs:
+        shutil.copyfile(fetch_wheel(spec), out / "wheels" / spec["file"])
+        urls.append(f"./wheels/{spec['file']}")
+    return urls
+
+
+def pack_python(dest: Path) -> None:
+    """Zip py/tabula deterministically (sorted names, fixed times, no bytecode)."""
+    source = ROOT / "py"
+    files = sorted(p for p in (source / "tabula").rglob("*.py"))
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(source).as_posix(), ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+
+
+def embed_models(out: Path, models: list[Path]) -> list[dict]:
+    """Copy .task models into models/ and describe them as catalogue records."""
+    records = []
+    for model in sorted(models, key=lambda p: p.name):
+        (out / "models").mkdir(exist_ok=True)
+        shutil.copyfile(model, out / "models" / model.name)
+        records.append({
+            "id": f"embedded-{model.stem}",
+            "label": f"{model.stem} (embedded)",
+            "family": "gemma3",
+            "url": f"./models/{model.name}",
+            "bytes": model.stat().st_size,
+            "sha256": sha256(model),
+            "source": "embedded",
+        })  # fmt: skip
+    return records
+
+
+def pyscript_config(paths: dict[str, str], wheels: list[str]) -> dict:
+    """PyScript's config: local Pyodide, our package zip, config.json, vendored wheels."""
+    return {
+        "interpreter": f"./{paths['pyodide']}/pyodide.mjs",
+        "files": {"./tabula.zip": "./*", "./config.json": "./config.json"},
+        "packages": wheels,
+    }
+
+
+def templates() -> jinja2.Environment:
+    """Jinja2 environment over pwa/ and service_worker/ that fails on undefined names."""
+    loader = jinja2.FileSystemLoader([ROOT / "pwa", ROOT / "service_worker"])
+    return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+def render(out: Path, name: str, **context: object) -> None:
+    """Render `<name>.j2` into the output folder."""
+    text = templates().get_template(f"{name}.j2").render(**context)
+    (out / name).write_text(text if text.endswith("\n") else text + "\n")
+
+
+def write_json(path: Path, data: object) -> None:
+    """Write sorted, indented JSON."""
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def shell_files(out: Path) -> list[Path]:
+    """Every file the service worker precaches: all but models/ and sw.js itself."""
+    files = [p for p in out.rglob("*") if p.is_file()]
+    keep = [p for p in files if p.relative_to(out).parts[0] != "models" and p.name != "sw.js"]
+    return sorted(keep, key=lambda p: p.relative_to(out).as_posix())
+
+
+def content_version(out: Path, config: dict) -> str:
+    """A short content hash of everything the app is made of (config.json included)."""
+    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
+    for path in shell_files(out):
+        digest.update(f"{path.relative_to(out).as_posix()}:{sha256(path)}\n".encode())
+    digest.update((ROOT / "service_worker" / "sw.js.j2").read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def precache_list(out: Path) -> dict[str, str]:
+    """{url relative to the site: sha256} for the shell."""
+    return {p.relative_to(out).as_posix(): sha256(p) for p in shell_files(out)}
+
+
+def size_report(out: Path, precache: dict[str, str], version: str) -> None:
+    """Print the biggest files and the precache total."""
+    sizes = {url: (out / url).stat().st_size for url in precache}
+    print(f"Tabula {version}: {len(sizes)} precached files, {sum(sizes.values()) / 1e6:.1f} MB")
+    for url, size in sorted(sizes.items(), key=lambda item: -item[1])[:6]:
+        print(f"  {size / 1e6:8.2f} MB  {url}")
+    models = sorted((out / "models").glob("*")) if (out / "models").exists() else []
+    for model in models:
+        print(f"  {model.stat().st_size / 1e6:8.2f} MB  models/{model.name} (not precached)")
+    print(f"-> {out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+// What must happen before Python exists: register the service worker early, show boot
+// progress, turn a failed boot into a readable message, and tell Python about SW updates.
+// No application logic: Python reads updateWaiting()/onUpdateWaiting() and calls applyUpdate().
+const root = document.documentElement;
+let waiting = null;
+const listeners = new Set();
+
+addEventListener("py:progress", (event) => {
+  const line = document.getElementById("boot");
+  if (line && root.dataset.tabula === "booting") line.textContent = `Starting Tabula… ${event.detail}`;
+});
+
+function fail(message) {
+  if (root.dataset.tabula !== "booting") return;
+  root.dataset.tabula = "error";
+  const view = document.getElementById("view");
+  view.replaceChildren();
+  const box = Object.assign(document.createElement("div"), { className: "error", role: "alert" });
+  box.append(Object.assign(document.createElement("h1"), { textContent: "Tabula could not start" }));
+  box.append(Object.assign(document.createElement("p"), { textContent: String(message) }));
+  box.append(Object.assign(document.createElement("p"), { textContent: "Reload the page to try again." }));
+  view.append(box);
+}
+addEventListener("error", (event) => {
+  if (event instanceof ErrorEvent) fail(event.message);
+  else if (event.target?.tagName === "SCRIPT") fail(`Could not load ${event.target.src}`);
+}, true);
+addEventListener("unhandledrejection", (event) => fail(event.reason?.message ?? event.reason));
+
+function setWaiting(worker) {
+  waiting = worker;
+  for (const callback of listeners) callback(true);
+}
+
+async function register() {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.register("./sw.js");
+  if (registration.waiting && navigator.serviceWorker.controller) setWaiting(registration.waiting);
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    worker?.addEventListener("statechange", () => {
+      if (worker.state === "installed" && navigator.serviceWorker.controller) setWaiting(worker);
+    });
+  });
+}
+register().catch((error) => console.warn("Service worker not registered:", error.message));
+
+export const updateWaiting = () => waiting !== null;
+export const onUpdateWaiting = (callback) => listeners.add(callback);
+export function applyUpdate() {
+  if (!waiting) return false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => location.reload());
+  waiting.postMessage({ type: "SKIP_WAITING" });
+  return true;
+}

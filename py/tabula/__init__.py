@@ -1,0 +1,1 @@
+"""Tabula: Gemma on your own device. Pure core here; only `browser/` touches JS."""

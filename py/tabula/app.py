@@ -1,0 +1,68 @@
+"""The App: turns page events into actions and paints each new State onto the Page.
+
+Pure wiring over the `ports` protocols, so it runs under CPython with tests/fakes.py.
+Only the parts of the screen that changed are painted; the view is replaced on navigation.
+"""
+
+from __future__ import annotations
+
+from tabula import router
+from tabula.ports import Page, Updates
+from tabula.store import ConnectivityChanged, RouteChanged, State, Store, UpdateWaiting
+from tabula.views import Screen, screen
+
+
+class App:
+    """Owns the Store and paints it onto a Page."""
+
+    def __init__(self, store: Store, page: Page, updates: Updates) -> None:
+        self.store, self.page, self.updates = store, page, updates
+        self.shown: Screen | None = None
+        self.handlers = {"apply-update": lambda _data: self.updates.apply()}
+        store.subscribe(self._changed)
+
+    def start(self) -> None:
+        """Read where the user is, paint the first screen, and declare the app ready."""
+        self.store.dispatch(RouteChanged(router.parse(self.page.current_hash())))
+        self.store.dispatch(ConnectivityChanged(self.page.is_online()))
+        if self.updates.waiting():
+            self.store.dispatch(UpdateWaiting())
+        self.paint(self.store.state)
+        self.page.set_boot_state("ready")
+
+    def on_hash(self, hash_: str) -> None:
+        """The location hash changed (link, back/forward, typed URL)."""
+        self.store.dispatch(RouteChanged(router.parse(hash_)))
+
+    def on_connectivity(self, online: bool) -> None:
+        self.store.dispatch(ConnectivityChanged(online))
+
+    def on_update_waiting(self) -> None:
+        self.store.dispatch(UpdateWaiting())
+
+    def on_action(self, name: str, data: dict[str, str]) -> None:
+        """A click on an element with data-action=`name`."""
+        handler = self.handlers.get(name)
+        if handler is None:
+            raise KeyError(f"no handler for data-action={name!r}")
+        handler(data)
+
+    def _changed(self, old: State, new: State) -> None:
+        self.paint(new)
+        if old.route != new.route:
+            self.page.focus_view()
+
+    def paint(self, state: State) -> None:
+        """Paint the parts of the screen that differ from what is shown."""
+        new, old = screen(state), self.shown
+        if old is None or (new.view, new.title) != (old.view, old.title):
+            self.page.set_view(new.view, new.title)
+        if old is None or new.nav != old.nav:
+            self.page.set_nav(new.nav)
+        if old is None or (new.net_label, new.online) != (old.net_label, old.online):
+            self.page.set_net(new.net_label, new.online)
+        if old is None or new.engine != old.engine:
+            self.page.set_engine(new.engine)
+        if old is None or new.banner != old.banner:
+            self.page.set_banner(new.banner)
+        self.shown = new

@@ -1,0 +1,95 @@
+"""BrowserPage (ports.Page) over the real DOM, and the page's few long-lived listeners.
+
+One delegated click listener maps data-action attributes to App.on_action; hashchange and
+online/offline feed the App. The proxies live as long as the page, so they are never destroyed.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import js
+from pyodide.ffi import create_proxy
+
+_proxies: list = []
+
+
+class Listener(Protocol):
+    def on_hash(self, hash_: str) -> None: ...
+    def on_connectivity(self, online: bool) -> None: ...
+    def on_action(self, name: str, data: dict[str, str]) -> None: ...
+
+
+def _by_id(element_id: str):  # noqa: ANN202 - a JS element
+    return js.document.getElementById(element_id)
+
+
+class BrowserPage:
+    """Paints the shell's parts that Python owns."""
+
+    def set_view(self, html: str, title: str) -> None:
+        _by_id("view").innerHTML = html
+        js.document.title = title
+
+    def set_nav(self, current: str) -> None:
+        for link in js.document.querySelectorAll("nav a[data-route]"):
+            if link.dataset.route == current:
+                link.setAttribute("aria-current", "page")
+            else:
+                link.removeAttribute("aria-current")
+
+    def set_net(self, label: str, online: bool) -> None:
+        net = _by_id("net")
+        net.textContent = label
+        net.dataset.online = "true" if online else "false"
+        net.hidden = False
+
+    def set_engine(self, label: str) -> None:
+        _by_id("engine").textContent = label
+
+    def set_banner(self, html: str) -> None:
+        banner = _by_id("banner")
+        banner.innerHTML = html
+        banner.hidden = html == ""
+
+    def set_boot_state(self, state: str, message: str = "") -> None:
+        js.document.documentElement.dataset.tabula = state
+        if state == "ready":
+            js.performance.mark("tabula:python-ready")
+        if state == "error":
+            view = _by_id("view")
+            view.innerHTML = '<div class="error" role="alert"><h1>Tabula could not start</h1></div>'
+            view.firstChild.append(js.document.createElement("p"))
+            view.firstChild.lastChild.textContent = message
+
+    def focus_view(self) -> None:
+        _by_id("view").focus(js.Object.fromEntries([["preventScroll", True]]))
+
+    def current_hash(self) -> str:
+        return str(js.location.hash)
+
+    def is_online(self) -> bool:
+        return bool(js.navigator.onLine)
+
+
+def _on(target, event: str, callback) -> None:  # noqa: ANN001 - JS target, Python callable
+    proxy = create_proxy(callback)
+    _proxies.append(proxy)
+    target.addEventListener(event, proxy)
+
+
+def _clicked(listener: Listener, event) -> None:  # noqa: ANN001 - a JS MouseEvent
+    element = event.target.closest("[data-action]") if event.target.closest else None
+    if element is None:
+        return
+    event.preventDefault()
+    data = {str(key): str(element.dataset[key]) for key in js.Object.keys(element.dataset)}
+    listener.on_action(data.pop("action"), data)
+
+
+def listen(listener: Listener) -> None:
+    """Install the page's listeners: delegated clicks, hash changes, connectivity."""
+    _on(js.document, "click", lambda event: _clicked(listener, event))
+    _on(js.window, "hashchange", lambda _event: listener.on_hash(str(js.location.hash)))
+    _on(js.window, "online", lambda _event: listener.on_connectivity(True))
+    _on(js.window, "offline", lambda _event: listener.on_connectivity(False))

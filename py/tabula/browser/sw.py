@@ -1,0 +1,36 @@
+"""ServiceWorkerUpdates (ports.Updates): the update channel that pwa/js/boot.js keeps.
+
+boot.js registers the service worker before Python starts; this adapter imports that same
+module instance and relays 'a new version is waiting' and 'apply it now'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import js
+from pyodide.ffi import create_proxy
+from pyscript import js_import
+
+
+class ServiceWorkerUpdates:
+    """Ask boot.js whether an update waits; apply it on the user's word."""
+
+    def __init__(self, module) -> None:  # noqa: ANN001 - the JS module
+        self.module = module
+        self._proxy = None
+
+    @classmethod
+    async def connect(cls) -> ServiceWorkerUpdates:
+        (module,) = await js_import(str(js.URL.new("js/boot.js", js.document.baseURI).href))
+        return cls(module)
+
+    def waiting(self) -> bool:
+        return bool(self.module.updateWaiting())
+
+    def on_waiting(self, callback: Callable[[], None]) -> None:
+        self._proxy = create_proxy(lambda _flag: callback())
+        self.module.onUpdateWaiting(self._proxy)
+
+    def apply(self) -> bool:
+        return bool(self.module.applyUpdate())

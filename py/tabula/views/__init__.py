@@ -1,0 +1,57 @@
+"""Pure State -> HTML. Interactions are declared as data-action="..." attributes, never handlers.
+
+`screen(state)` is the single entry: it returns every painted part of the page as strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tabula.router import NOT_FOUND
+from tabula.store import State
+from tabula.views import pages
+
+PAGES = {
+    "chat": pages.chat,
+    "models": pages.models,
+    "settings": pages.settings,
+    "about": pages.about,
+    NOT_FOUND: pages.not_found,
+}
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the page shows for one State."""
+
+    title: str
+    view: str
+    nav: str
+    net_label: str
+    online: bool
+    engine: str
+    banner: str
+
+
+def screen(state: State) -> Screen:
+    """Everything the page paints for `state`."""
+    title, view = PAGES[state.route.name](state)
+    return Screen(
+        title=f"{title} · Tabula",
+        view=view,
+        nav=state.route.name,
+        net_label="Online" if state.online else "Offline",
+        online=state.online,
+        engine=state.engine,
+        banner=banner(state),
+    )
+
+
+def banner(state: State) -> str:
+    """The update offer, when a new version waits."""
+    if not state.update_waiting:
+        return ""
+    return (
+        '<p role="status">Update available — a new version of Tabula is ready.</p>'
+        '<button type="button" data-action="apply-update">Reload</button>'
+    )
