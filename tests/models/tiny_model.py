@@ -4,7 +4,8 @@ Owns the tiny recipe: a 1024-piece SentencePiece BPE tokenizer trained on seeded
 (Gemma's special ids: pad/eos/bos/unk = 0/1/2/3, plus <start_of_turn>/<end_of_turn>), and a
 litert-torch Gemma 3 `Decoder` (2 layers, width 64, 2 heads of 32) with seeded random weights whose
 embedding rows for every non-normal piece are zero, so greedy decoding never picks a stop, control
-or byte token and always runs to maxTokens. Runs only inside the conversion venv.
+or byte token and always runs to maxTokens. Runs only inside the conversion venv (torch,
+sentencepiece, litert-torch); never imported by the app.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import litert_export
 
 VOCAB_SIZE = 1024
 SEED = 20250101
+POST_NORM_GAIN = 32.0
 TURN_TOKENS = ("<start_of_turn>", "<end_of_turn>")
 _SENTENCES = 20_000
 _ENGLISH = (
@@ -102,7 +104,12 @@ def decoder_config() -> object:
 
 
 def build_decoder(silent_ids: list[int]) -> object:
-    """The seeded random Decoder, with zero embedding (and so zero logit) rows for `silent_ids`."""
+    """The seeded random Decoder, with zero embedding (and so zero logit) rows for `silent_ids`.
+
+    The post-attention and post-feed-forward norm gains are raised to POST_NORM_GAIN: with the
+    tied embedding, a stock random init keeps the input token dominant in the residual stream and
+    greedy decoding repeats the last prompt token forever; this way the stream varies.
+    """
     import torch
 
     config = decoder_config()
@@ -112,5 +119,8 @@ def build_decoder(silent_ids: list[int]) -> object:
     model = decoder.Decoder(config, mask_cache_size=0)
     with torch.no_grad():
         model.tok_embedding.weight[silent_ids] = 0.0
+        for block in model.transformer_blocks:
+            block.post_atten_norm.weight.fill_(POST_NORM_GAIN - 1.0)
+            block.ff.post_ff_norm.weight.fill_(POST_NORM_GAIN - 1.0)
     model.eval()
     return model

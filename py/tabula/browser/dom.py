@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 import js
-from pyodide.ffi import create_proxy
+from pyodide.ffi import create_proxy, jsnull
 
 _proxies: list = []
 
@@ -79,8 +79,9 @@ def _on(target, event: str, callback) -> None:  # noqa: ANN001 - JS target, Pyth
 
 
 def _clicked(listener: Listener, event) -> None:  # noqa: ANN001 - a JS MouseEvent
-    element = event.target.closest("[data-action]") if event.target.closest else None
-    if element is None:
+    target = event.target
+    element = target.closest("[data-action]") if hasattr(target, "closest") else jsnull
+    if element is None or element is jsnull:
         return
     event.preventDefault()
     data = {str(key): str(element.dataset[key]) for key in js.Object.keys(element.dataset)}

@@ -1,0 +1,188 @@
+"""Browser-test harness: build the site once, serve it on 127.0.0.1, drive real Chromium.
+
+A browser is found the way users have one: Playwright's own Chromium where it is installed,
+else Debian's /usr/bin/chromium (`apt-get install chromium`). Every `page` fixture records the
+console and every request, and fails the test on a console error or on any request that is
+not to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+import build
+from devserver import start_in_thread
+
+pytestmark = pytest.mark.browser
+ARGS = [
+    "--no-sandbox",
+    "--enable-unsafe-webgpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BOOT_TIMEOUT_MS = 120_000
+
+
+def chromium_executable(playwright: Playwright) -> str | None:
+    """None to use Playwright's own Chromium, else the system one."""
+    if Path(playwright.chromium.executable_path).is_file():
+        return None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    pytest.fail("No Chromium: run `playwright install chromium` or `apt-get install chromium`")
+
+
+@dataclass
+class Site:
+    """A served copy of a built site."""
+
+    root: Path
+    mount: str = "/"
+    server: object = None
+
+    def start(self) -> Site:
+        self.server = start_in_thread(self.root, mount=self.mount)
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}{self.mount}"
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+@dataclass
+class Journey:
+    """A page plus everything it logged and requested."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def foreign_requests(self) -> list[str]:
+        return [u for u in self.requests if urlsplit(u).hostname not in (None, "127.0.0.1")
+                and not u.startswith(("data:", "blob:"))]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built once per session from the working tree."""
+    return build.build(tmp_path_factory.mktemp("site") / "_site")
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Site]]:
+    """serve(root, mount='/') starts a server; all are stopped after the test."""
+    sites: list[Site] = []
+
+    def start(root: Path, mount: str = "/") -> Site:
+        sites.append(Site(root, mount).start())
+        return sites[-1]
+
+    yield start
+    for site in sites:
+        site.stop()
+
+
+@pytest.fixture
+def site(built_site: Path, serve: Callable[..., Site]) -> Site:
+    return serve(built_site)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=chromium_executable(playwright), args=ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    yield context
+    context.close()
+
+
+def record(page: Page, context: BrowserContext) -> Journey:
+    """Start recording console errors and requests of `page` (and its service worker)."""
+    journey = Journey(page)
+    page.on("console", lambda m: m.type == "error" and journey.errors.append(m.text))
+    page.on("pageerror", lambda e: journey.errors.append(str(e)))
+    context.on("request", lambda r: journey.requests.append(r.url))
+    return journey
+
+
+@pytest.fixture
+def journey(context: BrowserContext) -> Iterator[Journey]:
+    """A recorded page; the test fails on console errors or off-origin requests."""
+    journey = record(context.new_page(), context)
+    yield journey
+    assert journey.errors == [], "console errors"
+    assert journey.foreign_requests() == [], "requests left 127.0.0.1"
+
+
+def open_app(page: Page, url: str) -> None:
+    """Go to `url` and wait until Python has mounted the app."""
+    page.goto(url)
+    wait_ready(page)
+
+
+def wait_ready(page: Page) -> None:
+    page.wait_for_function(
+        "document.documentElement.dataset.tabula !== 'booting'", timeout=BOOT_TIMEOUT_MS
+    )
+    state = page.evaluate("document.documentElement.dataset.tabula")
+    assert state == "ready", page.inner_text("#view")
+
+
+def wait_offline_ready(page: Page) -> None:
+    """Wait until the service worker has precached the shell and controls the page."""
+    page.evaluate(
+        """() => navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller ||
+             new Promise((ok) => navigator.serviceWorker.addEventListener('controllerchange', ok)))"""
+    )
+
+
+@pytest.fixture
+def persistent(playwright: Playwright) -> Iterator[Callable[..., BrowserContext]]:
+    """persistent(profile, **options) launches Chromium on a real (non-incognito) profile."""
+    opened: list[BrowserContext] = []
+
+    def launch(profile: Path, **options: object) -> BrowserContext:
+        executable = chromium_executable(playwright)
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=executable, args=ARGS, **options
+        )
+        opened.append(context)
+        return context
+
+    yield launch
+    for context in opened:
+        try:
+            context.close()
+        except Exception:  # noqa: BLE001 - already closed by the test
+            pass
+
+
+def first_page(context: BrowserContext) -> Page:
+    return context.pages[0] if context.pages else context.new_page()

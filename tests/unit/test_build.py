@@ -1,0 +1,101 @@
+"""build.py: deterministic output, a precache that never holds models, clear errors."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import build
+
+MAX_PRECACHED_FILE = 30 * 1024 * 1024
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def dummy_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A stand-in .task bundle: a stored zip (the build only checks it is a zip)."""
+    path = tmp_path_factory.mktemp("model") / "dummy.task"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("TF_LITE_PREFILL_DECODE", b"\0" * 1024)
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, dummy_model: Path) -> Path:
+    return build.build(tmp_path_factory.mktemp("a") / "site", models=[dummy_model])
+
+
+def precache_of(site: Path) -> dict[str, str]:
+    text = (site / "sw.js").read_text()
+    start = text.index("const PRECACHE = ") + len("const PRECACHE = ")
+    return json.loads(text[start : text.index(";\n", start)])
+
+
+def test_two_builds_are_byte_identical(site: Path, tmp_path: Path, dummy_model: Path) -> None:
+    again = build.build(tmp_path / "site", models=[dummy_model])
+    assert files(again) == files(site)
+
+
+def test_precache_lists_every_shell_file_with_its_sha256_and_no_model(site: Path) -> None:
+    precache = precache_of(site)
+    assert "index.html" in precache and "tabula.zip" in precache
+    assert not [url for url in precache if url.startswith("models/") or url.endswith(".task")]
+    assert (site / "models" / "dummy.task").is_file()
+    for url, digest in precache.items():
+        assert build.sha256(site / url) == digest
+
+
+def test_no_precached_file_over_30_mb(site: Path) -> None:
+    sizes = {url: (site / url).stat().st_size for url in precache_of(site)}
+    assert max(sizes.values()) < MAX_PRECACHED_FILE
+
+
+def test_only_the_simd_genai_wasm_is_vendored(site: Path) -> None:
+    wasm = sorted(p.name for p in site.rglob("*.wasm"))
+    assert wasm == ["genai_wasm_internal.wasm", "pyodide.asm.wasm"]
+
+
+def test_embedded_model_is_in_the_catalogue(site: Path, dummy_model: Path) -> None:
+    config = json.loads((site / "config.json").read_text())
+    (record,) = config["catalog"]
+    assert record["url"] == "./models/dummy.task"
+    assert record["sha256"] == build.sha256(dummy_model)
+    assert config["version"] in (site / "sw.js").read_text()
+
+
+def test_micropip_lock_entry_matches_the_vendored_wheel(site: Path) -> None:
+    pyodide = next(site.glob("vendor/pyodide-*"))
+    entry = json.loads((pyodide / "pyodide-lock.json").read_text())["packages"]["micropip"]
+    assert build.sha256(pyodide / entry["file_name"]) == entry["sha256"]
+
+
+def test_python_package_is_packed(site: Path) -> None:
+    names = zipfile.ZipFile(site / "tabula.zip").namelist()
+    assert "tabula/main.py" in names and "tabula/browser/dom.py" in names
+    assert not [n for n in names if n.endswith(".pyc")]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: tmp / "missing.task", "no such file"),
+        (lambda tmp: (tmp / "bad.task").write_text("hello") and tmp / "bad.task", "not a zip"),
+    ],
+)
+def test_bad_model_fails_with_one_clear_line(tmp_path: Path, capsys, make, message) -> None:  # noqa: ANN001
+    code = build.main(["--out", str(tmp_path / "out"), "--embed-model", str(make(tmp_path))])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and len(err.splitlines()) == 1 and message in err
+
+
+def test_refuses_to_wipe_a_folder_that_is_not_a_build(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    (tmp_path / "precious.txt").write_text("keep me")
+    assert build.main(["--out", str(tmp_path)]) == 1
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+    assert "refusing" in capsys.readouterr().err
