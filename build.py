@@ -63,7 +63,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=ROOT / "_site", help="output folder")
     parser.add_argument("--base", default="", help="optional <base href> (default: relative)")
     parser.add_argument(
-        "--embed-model", type=Path, action="append", default=[], metavar="FILE",
+        "--embed-model",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
         help="ship a .task model inside the site (repeatable)",
     )
     parser.add_argument("--serve", action="store_true", help="serve the site on 127.0.0.1")
@@ -259,6 +263,9 @@ def pyscript_config(paths: dict[str, str], wheels: list[str]) -> dict:
         "interpreter": f"./{paths['pyodide']}/pyodide.mjs",
         "files": {"./tabula.zip": "./*", "./config.json": "./config.json"},
         "packages": wheels,
+        # First boot installs the wheels with micropip and PyScript keeps micropip's frozen
+        # lockfile in IndexedDB; later boots hand that lock to Pyodide and skip micropip.
+        "packages_cache": "all",
     }
 
 

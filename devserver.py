@@ -13,6 +13,7 @@ import threading
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 TYPES = {
     ".mjs": "text/javascript",
@@ -29,7 +30,7 @@ RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 class SiteHandler(SimpleHTTPRequestHandler):
     """Static files under a mount prefix, with single byte ranges."""
 
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
+    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
     mount = "/"
 
     def translate_path(self, path: str) -> str:
@@ -44,7 +45,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.send_header("Accept-Ranges", "bytes")
         super().end_headers()
 
-    def send_head(self):  # noqa: ANN201 - the base class's own contract
+    def send_head(self):
         """Answer a Range request with 206 and the slice; otherwise behave as the base."""
         match = RANGE.match(self.headers.get("Range", ""))
         path = Path(self.translate_path(self.path.split("?")[0]))
@@ -64,7 +65,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         return _Slice(handle, end - start + 1)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Stay quiet: tests record requests in the browser instead."""
 
 
@@ -79,7 +80,7 @@ def _bounds(match: re.Match[str], size: int) -> tuple[int, int]:
 class _Slice:
     """A file object that yields at most `left` bytes (what copyfile reads)."""
 
-    def __init__(self, handle, left: int) -> None:  # noqa: ANN001
+    def __init__(self, handle, left: int) -> None:
         self.handle, self.left = handle, left
 
     def read(self, size: int = -1) -> bytes:
@@ -94,9 +95,7 @@ class _Slice:
 
 def make_server(directory: Path, *, port: int = 0, mount: str = "/") -> ThreadingHTTPServer:
     """A server for `directory` at `mount` on 127.0.0.1 (port 0 picks a free one)."""
-    handler = functools.partial(
-        type("Handler", (SiteHandler,), {"mount": mount}), directory=str(directory)
-    )
+    handler = functools.partial(type("Handler", (SiteHandler,), {"mount": mount}), directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     return server

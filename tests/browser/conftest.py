@@ -8,6 +8,7 @@ not to 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -148,9 +149,7 @@ def open_app(page: Page, url: str) -> None:
 
 
 def wait_ready(page: Page) -> None:
-    page.wait_for_function(
-        "document.documentElement.dataset.tabula !== 'booting'", timeout=BOOT_TIMEOUT_MS
-    )
+    page.wait_for_function("document.documentElement.dataset.tabula !== 'booting'", timeout=BOOT_TIMEOUT_MS)
     state = page.evaluate("document.documentElement.dataset.tabula")
     assert state == "ready", page.inner_text("#view")
 
@@ -178,10 +177,8 @@ def persistent(playwright: Playwright) -> Iterator[Callable[..., BrowserContext]
 
     yield launch
     for context in opened:
-        try:
+        with contextlib.suppress(Exception):
             context.close()
-        except Exception:  # noqa: BLE001 - already closed by the test
-            pass
 
 
 def first_page(context: BrowserContext) -> Page:

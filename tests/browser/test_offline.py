@@ -87,9 +87,7 @@ def test_sub_path_hosting(built_site: Path, serve: Callable[..., Site], browser:
         context.close()
 
 
-def test_installable(
-    persistent: Callable[..., BrowserContext], site: Site, tmp_path: Path
-) -> None:
+def test_installable(persistent: Callable[..., BrowserContext], site: Site, tmp_path: Path) -> None:
     """Chromium's own installability check finds nothing wrong (so tablets offer Install)."""
     context = persistent(tmp_path / "profile")
     page = first_page(context)

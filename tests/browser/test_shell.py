@@ -70,7 +70,7 @@ def test_unknown_route_offers_the_way_home(site: Site, journey: Journey) -> None
     assert page.url.endswith("#/chat")
 
 
-def test_a_broken_runtime_shows_a_readable_error(site: Site, context) -> None:  # noqa: ANN001
+def test_a_broken_runtime_shows_a_readable_error(site: Site, context) -> None:
     """If Python cannot start (a file failed to load), the user reads why instead of a blank page."""
     page = context.new_page()
     journey = record(page, context)

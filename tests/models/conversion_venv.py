@@ -53,7 +53,9 @@ def _refuse_cuda_torch(python: Path, pin: str) -> None:
     """Fails before downloading if pip would resolve torch to a CUDA build (nvidia-* deps)."""
     report = subprocess.run(
         [str(python), "-m", "pip", "install", "--dry-run", "--quiet", "--report", "-", pin],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     names = [item["metadata"]["name"] for item in json.loads(report).get("install", [])]
     cuda = sorted(name for name in names if name.lower().startswith("nvidia"))

@@ -81,7 +81,9 @@ def hf_config(reader: object) -> dict[str, object]:
         "max_position_embeddings": int(_metadata(reader, "context_length")),
         "hidden_activation": "gelu_pytorch_tanh",
         "query_pre_attn_scalar": int(_metadata(reader, "attention.key_length")),
-        "pad_token_id": 0, "eos_token_id": 1, "bos_token_id": 2,
+        "pad_token_id": 0,
+        "eos_token_id": 1,
+        "bos_token_id": 2,
         "tie_word_embeddings": True,
         "torch_dtype": "float32",
     }

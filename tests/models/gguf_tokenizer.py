@@ -1,10 +1,10 @@
-"""Rebuilds Gemma 3's SentencePiece `tokenizer.model` from the vocabulary stored in a GGUF file.
+"""Rebuilds Gemma 3's SentencePiece `tokenizer.model` from the vocabulary in a GGUF file.
 
 Owns the undoing of llama.cpp's tokenizer changes: a GGUF has no tokenizer.model, only `tokens`,
-`scores` and `token_type`; `<unk>` must go back to UNKNOWN, `<start_of_turn>`/`<end_of_turn>` back to
-USER_DEFINED, and " " back to "▁" inside user-defined pieces. The result is a BPE model with byte
-fallback, identity normalizer and no dummy prefix. Runs only inside the conversion venv (gguf,
-sentencepiece, protobuf).
+`scores` and `token_type`; `<unk>` goes back to UNKNOWN, `<start_of_turn>`/`<end_of_turn>` back
+to USER_DEFINED, and " " back to "▁" inside user-defined pieces. The result is a BPE model with
+byte fallback, identity normalizer and no dummy prefix. Runs only inside the conversion venv
+(gguf, sentencepiece, protobuf).
 """
 
 from __future__ import annotations
@@ -36,10 +36,16 @@ def _spec(proto: object, size: int, ids: dict[str, int]) -> None:
     trainer.vocab_size = size
     trainer.byte_fallback = True
     trainer.pad_id, trainer.eos_id, trainer.bos_id, trainer.unk_id = (
-        ids["pad"], ids["eos"], ids["bos"], ids["unknown"]
+        ids["pad"],
+        ids["eos"],
+        ids["bos"],
+        ids["unknown"],
     )
     trainer.pad_piece, trainer.eos_piece, trainer.bos_piece, trainer.unk_piece = (
-        "<pad>", "<eos>", "<bos>", "<unk>"
+        "<pad>",
+        "<eos>",
+        "<bos>",
+        "<unk>",
     )
     normalizer = proto.normalizer_spec
     normalizer.name = "identity"
@@ -65,7 +71,7 @@ def sentencepiece_model(reader: object) -> bytes:
     ids = _special_ids(reader)
     proto = sp_pb2.ModelProto()
     types = sp_pb2.ModelProto.SentencePiece
-    for index, (text, score, gguf_type) in enumerate(zip(tokens, scores, token_types)):
+    for index, (text, score, gguf_type) in enumerate(zip(tokens, scores, token_types, strict=True)):
         kind = _piece_type(text, int(gguf_type), index, ids["unknown"], types)
         if kind == types.USER_DEFINED:
             text = text.replace(" ", _SPACE)

@@ -1,4 +1,4 @@
-"""Exports a litert-torch Gemma 3 decoder to a multi-signature .tflite, the same way for both models.
+"""Exports a litert-torch Gemma 3 decoder to a multi-signature .tflite, alike for both models.
 
 Owns the export settings shared by the tiny and the real model (those of litert-torch's
 `examples/gemma3/convert_gemma3_to_tflite.py`: mask as input, transposed KV cache, decode batch 1,

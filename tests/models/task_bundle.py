@@ -71,7 +71,10 @@ def _entry_info(name: str, size: int, offset: int) -> zipfile.ZipInfo:
 def pack_task(tflite: Path, tokenizer: Path, out: Path) -> None:
     """Writes the three entries to `out` (which the caller renames into place)."""
     metadata = llm_parameters()
-    with out.open("wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=False) as zf:
+    with (
+        out.open("wb") as raw,
+        zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=False) as zf,
+    ):
         _copy_entry(zf, raw, TFLITE_ENTRY, tflite)
         _copy_entry(zf, raw, TOKENIZER_ENTRY, tokenizer)
         zf.writestr(_entry_info(METADATA_ENTRY, len(metadata), raw.tell()), metadata)

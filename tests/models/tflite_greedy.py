@@ -2,7 +2,8 @@
 
 Owns the calling convention of the exported signatures (`prefill_32` and `decode`, inputs
 tokens / input_pos / mask / kv_cache_{k,v}_<layer>, logits from decode only), the same one the
-MediaPipe engine drives in the browser. Runs only inside the conversion venv (numpy, ai-edge-litert).
+MediaPipe engine drives in the browser. Runs only inside the conversion venv (numpy,
+ai-edge-litert).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from litert_export import KV_CACHE_MAX_LEN, PREFILL_SEQ_LEN
 
 _MASKED = np.finfo(np.float32).min

@@ -21,14 +21,14 @@ SEED = 20250101
 POST_NORM_GAIN = 32.0
 TURN_TOKENS = ("<start_of_turn>", "<end_of_turn>")
 _SENTENCES = 20_000
-_ENGLISH = (
+_ENGLISH_WORDS = (
     "the of and to in is you that it he was for on are as with his they at be this have from or "
     "one had by word but not what all were we when your can said there use an each which she do "
     "how their if will up other about out many then them these so some her would make like him "
     "into time has look two more write go see number no way could people my than first water been "
     "call who oil its now find long down day did get come made may part hello world model answer "
     "question user capital France Paris city country language small test token stream"
-).split()
+)
 
 
 def _made_up_word(rng: random.Random) -> str:
@@ -40,7 +40,7 @@ def _made_up_word(rng: random.Random) -> str:
 def training_text(seed: int = SEED) -> Iterator[str]:
     """Yields seeded sentences mixing common English words with made-up ones."""
     rng = random.Random(seed)
-    lexicon = list(_ENGLISH) + sorted({_made_up_word(rng) for _ in range(3000)})
+    lexicon = _ENGLISH_WORDS.split() + sorted({_made_up_word(rng) for _ in range(3000)})
     weights = [1.0 / (rank + 1) for rank in range(len(lexicon))]
     for _ in range(_SENTENCES):
         words = rng.choices(lexicon, weights, k=rng.randint(4, 16))
@@ -59,8 +59,14 @@ def train_tokenizer() -> bytes:
         model_writer=model,
         model_type="bpe",
         vocab_size=VOCAB_SIZE,
-        pad_id=0, eos_id=1, bos_id=2, unk_id=3,
-        pad_piece="<pad>", eos_piece="<eos>", bos_piece="<bos>", unk_piece="<unk>",
+        pad_id=0,
+        eos_id=1,
+        bos_id=2,
+        unk_id=3,
+        pad_piece="<pad>",
+        eos_piece="<eos>",
+        bos_piece="<bos>",
+        unk_piece="<unk>",
         user_defined_symbols=list(TURN_TOKENS),
         byte_fallback=True,
         normalization_rule_name="identity",

@@ -88,13 +88,13 @@ def test_python_package_is_packed(site: Path) -> None:
         (lambda tmp: (tmp / "bad.task").write_text("hello") and tmp / "bad.task", "not a zip"),
     ],
 )
-def test_bad_model_fails_with_one_clear_line(tmp_path: Path, capsys, make, message) -> None:  # noqa: ANN001
+def test_bad_model_fails_with_one_clear_line(tmp_path: Path, capsys, make, message) -> None:
     code = build.main(["--out", str(tmp_path / "out"), "--embed-model", str(make(tmp_path))])
     err = capsys.readouterr().err.strip()
     assert code == 1 and len(err.splitlines()) == 1 and message in err
 
 
-def test_refuses_to_wipe_a_folder_that_is_not_a_build(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_refuses_to_wipe_a_folder_that_is_not_a_build(tmp_path: Path, capsys) -> None:
     (tmp_path / "precious.txt").write_text("keep me")
     assert build.main(["--out", str(tmp_path)]) == 1
     assert (tmp_path / "precious.txt").read_text() == "keep me"

@@ -20,7 +20,7 @@ class Listener(Protocol):
     def on_action(self, name: str, data: dict[str, str]) -> None: ...
 
 
-def _by_id(element_id: str):  # noqa: ANN202 - a JS element
+def _by_id(element_id: str):
     return js.document.getElementById(element_id)
 
 
@@ -72,19 +72,19 @@ class BrowserPage:
         return bool(js.navigator.onLine)
 
 
-def _on(target, event: str, callback) -> None:  # noqa: ANN001 - JS target, Python callable
+def _on(target, event: str, callback) -> None:
     proxy = create_proxy(callback)
     _proxies.append(proxy)
     target.addEventListener(event, proxy)
 
 
-def _clicked(listener: Listener, event) -> None:  # noqa: ANN001 - a JS MouseEvent
+def _clicked(listener: Listener, event) -> None:
     target = event.target
     element = target.closest("[data-action]") if hasattr(target, "closest") else jsnull
     if element is None or element is jsnull:
         return
     event.preventDefault()
-    data = {str(key): str(element.dataset[key]) for key in js.Object.keys(element.dataset)}
+    data = {str(key): str(value) for key, value in js.Object.entries(element.dataset)}
     listener.on_action(data.pop("action"), data)
 
 

@@ -16,7 +16,7 @@ from pyscript import js_import
 class ServiceWorkerUpdates:
     """Ask boot.js whether an update waits; apply it on the user's word."""
 
-    def __init__(self, module) -> None:  # noqa: ANN001 - the JS module
+    def __init__(self, module) -> None:
         self.module = module
         self._proxy = None
 

@@ -1,0 +1,59 @@
+"""Shared bench plumbing: build a site, serve it, launch Chromium, print a table, save JSON."""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "py")]
+
+from playwright.sync_api import Playwright  # noqa: E402
+
+from tests.browser.conftest import ARGS, chromium_executable  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+
+
+def launch(playwright: Playwright):  # noqa: ANN201 - a Playwright Browser
+    """Chromium as the tests launch it."""
+    return playwright.chromium.launch(executable_path=chromium_executable(playwright), args=ARGS)
+
+
+def machine(browser_version: str) -> dict[str, str]:
+    """What the numbers were measured on."""
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, {_cores()} cores",
+        "browser": f"Chromium {browser_version} headless (WebGPU on SwiftShader)",
+    }
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 1)
+
+
+def table(rows: list[list[str]]) -> str:
+    """A Markdown table from rows (first row is the header)."""
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def save(name: str, data: dict) -> Path:
+    """Write bench/out/<name>.json and return its path."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.json"
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    return path
