@@ -19,7 +19,7 @@ from tests.browser.conftest import ARGS, chromium_executable  # noqa: E402
 OUT = ROOT / "bench" / "out"
 
 
-def launch(playwright: Playwright):  # noqa: ANN201 - a Playwright Browser
+def launch(playwright: Playwright):
     """Chromium as the tests launch it."""
     return playwright.chromium.launch(executable_path=chromium_executable(playwright), args=ARGS)
 
@@ -46,7 +46,9 @@ def median(values: list[float]) -> float:
 def table(rows: list[list[str]]) -> str:
     """A Markdown table from rows (first row is the header)."""
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in rows]
+    lines = [
+        "| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in rows
+    ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
 

@@ -43,7 +43,7 @@ def write_bare_page(site: Path, paths: dict[str, str]) -> None:
     (site / "bare" / "pyscript.json").write_text(json.dumps(config))
 
 
-def visit(browser, url: str, app: bool) -> tuple[list[float], list[float]]:  # noqa: ANN001
+def visit(browser, url: str, app: bool) -> tuple[list[float], list[float]]:
     """(cold [paint, ready], warm [paint, ready]) for one fresh profile."""
     context = browser.new_context()
     page = context.new_page()
@@ -87,7 +87,9 @@ def main() -> None:
         site = build.build(Path(tmp) / "site")
         config = json.loads((site / "config.json").read_text())
         write_bare_page(site, config["paths"])
-        precached = sum((site / url).stat().st_size for url in build.precache_list(site) if "bare/" not in url)
+        precached = sum(
+            (site / url).stat().st_size for url in build.precache_list(site) if "bare/" not in url
+        )
         result = measure(site, runs)
     m = result["medians"]
     ratios = {
@@ -99,7 +101,9 @@ def main() -> None:
     }
     rows = [["load", "app paint ms", "app ready ms", "bare paint ms", "bare ready ms"]]
     for kind in ("cold", "warm"):
-        rows.append([kind, *(m[f"{who} {kind} {what}"] for who in ("app", "bare") for what in ("paint", "ready"))])
+        rows.append(
+            [kind, *(m[f"{who} {kind} {what}"] for who in ("app", "bare") for what in ("paint", "ready"))]
+        )
     print(table(rows))
     for key, value in ratios.items():
         print(f"{key}: {value}")

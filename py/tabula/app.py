@@ -6,19 +6,33 @@ Only the parts of the screen that changed are painted; the view is replaced on n
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tabula import router
-from tabula.ports import Page, Updates
+from tabula.ports import Page, StreamPainter, Updates
 from tabula.store import ConnectivityChanged, RouteChanged, State, Store, UpdateWaiting
 from tabula.views import Screen, screen
+
+Handler = Callable[[dict[str, str]], object]
 
 
 class App:
     """Owns the Store and paints it onto a Page."""
 
-    def __init__(self, store: Store, page: Page, updates: Updates) -> None:
-        self.store, self.page, self.updates = store, page, updates
+    def __init__(
+        self,
+        store: Store,
+        page: Page,
+        updates: Updates,
+        handlers: dict[str, Handler] | None = None,
+        painter: StreamPainter | None = None,
+    ) -> None:
+        self.store, self.page, self.updates, self.painter = store, page, updates, painter
         self.shown: Screen | None = None
-        self.handlers = {"apply-update": lambda _data: self.updates.apply()}
+        self.handlers: dict[str, Handler] = {
+            "apply-update": lambda _data: self.updates.apply(),
+            **(handlers or {}),
+        }
         store.subscribe(self._changed)
 
     def start(self) -> None:
@@ -55,8 +69,15 @@ class App:
     def paint(self, state: State) -> None:
         """Paint the parts of the screen that differ from what is shown."""
         new, old = screen(state), self.shown
-        if old is None or (new.view, new.title) != (old.view, old.title):
+        fresh = old is None or (new.view, new.title) != (old.view, old.title)
+        if fresh:
             self.page.set_view(new.view, new.title)
+        shown_regions = dict(old.regions) if old is not None and not fresh else {}
+        changed = [(key, html) for key, html in new.regions if shown_regions.get(key) != html]
+        for key, html in changed:
+            self.page.set_region(key, html)
+        if changed and self.painter is not None:
+            self.painter.repaint()
         if old is None or new.nav != old.nav:
             self.page.set_nav(new.nav)
         if old is None or (new.net_label, new.online) != (old.net_label, old.online):

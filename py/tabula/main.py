@@ -1,6 +1,7 @@
-"""Composition root: read the build's config, build the browser adapters, wire the App, start.
+"""Composition root: read the build's config, build the browser adapters, wire everything, start.
 
-This is the only core module that names browser/ adapters; everything it wires is a port.
+The only core module that names browser/ adapters (imported inside run(), so CPython can
+import this module for tests); everything it wires is a port.
 """
 
 from __future__ import annotations
@@ -9,36 +10,99 @@ import asyncio
 import json
 from pathlib import Path
 
-from tabula.store import ModelInfo, State, Store
+from tabula import settings as settings_store
+from tabula.actions import MODEL_KEY, Controls
+from tabula.app import App
+from tabula.chat import Chat
+from tabula.loading import create_fitting
+from tabula.ports import KeyValueStore
+from tabula.queue import EngineFactory, InferenceQueue, Status
+from tabula.store import EngineStatusChanged, ModelInfo, ModelLimitFound, ModelSelected, State, Store
 
 CONFIG = Path("config.json")
+LIMIT_KEY = "tabula.limit."
+BADGE = {
+    Status.NO_MODEL: "No model",
+    Status.LOADING: "Loading model…",
+    Status.READY: "Ready",
+    Status.BUSY: "Generating",
+    Status.FINISHING: "Finishing previous answer…",
+    Status.FAILED: "Engine error",
+}
 _tasks: set[asyncio.Task] = set()
 
 
-def initial_state(config: dict) -> State:
-    """The State before any event, from config.json's contents."""
+def initial_state(config: dict, kv: KeyValueStore) -> State:
+    """The State before any event, from config.json and what this device saved."""
+    catalog = tuple(ModelInfo(**record) for record in config["catalog"])
+    saved = kv.get(MODEL_KEY)
+    model_id = saved if any(m.id == saved for m in catalog) else (catalog[0].id if catalog else "")
     return State(
         version=config["version"],
         runtime=tuple(sorted(config["runtime"].items())),
-        catalog=tuple(ModelInfo(**record) for record in config["catalog"]),
+        catalog=catalog,
+        model_id=model_id,
+        model_limit=saved_limit(kv, model_id),
+        settings=settings_store.load(kv),
     )
+
+
+def saved_limit(kv: KeyValueStore, model_id: str) -> int | None:
+    raw = kv.get(LIMIT_KEY + model_id) if model_id else None
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def engine_factory(store: Store, kv: KeyValueStore, genai_path: str) -> EngineFactory:
+    """Loads the selected model with the current settings, learning its token limit."""
+    from tabula.browser.engine import MediaPipeEngine
+
+    async def factory():
+        state = store.state
+        model = state.model
+        assert model is not None, "a factory exists only once a model is chosen"
+
+        def found(limit: int) -> None:
+            kv.set(LIMIT_KEY + model.id, str(limit))
+            store.dispatch(ModelLimitFound(limit))
+
+        options = state.settings.engine_options(state.model_limit)
+        create = lambda opts: MediaPipeEngine.create(genai_path, model.url, model.label, opts)  # noqa: E731
+        return await create_fitting(create, options, found)
+
+    return factory
 
 
 async def run() -> None:
     """Boot the app in the browser; any failure becomes a readable error state."""
     from tabula.browser.dom import BrowserPage, listen
+    from tabula.browser.painter import FramePainter
+    from tabula.browser.storage import LocalStore
     from tabula.browser.sw import ServiceWorkerUpdates
 
     page = BrowserPage()
     try:
-        from tabula.app import App
+        config, kv = json.loads(CONFIG.read_text()), LocalStore()
+        store = Store(initial_state(config, kv))
+        queue = InferenceQueue(
+            on_status=lambda s, d: store.dispatch(EngineStatusChanged(str(s), BADGE[s], d))
+        )
+        factory = engine_factory(store, kv, config["paths"]["genai"])
+        painter = FramePainter()
+        chat = Chat(store, queue, painter)
 
-        state = initial_state(json.loads(CONFIG.read_text()))
+        def use_model(model_id: str) -> None:
+            store.dispatch(ModelSelected(model_id, saved_limit(kv, model_id)))
+            queue.use(factory)
+            queue.preload()
+
+        controls = Controls(store, page, chat, queue, kv, use_model)
         updates = await ServiceWorkerUpdates.connect()
-        app = App(Store(state), page, updates)
+        app = App(store, page, updates, controls.table(), painter)
         listen(app)
         updates.on_waiting(app.on_update_waiting)
         app.start()
+        if store.state.model is not None:
+            use_model(store.state.model_id)
     except Exception as error:
         page.set_boot_state("error", f"{type(error).__name__}: {error}")
         raise

@@ -14,6 +14,12 @@ class Page(Protocol):
     def set_view(self, html: str, title: str) -> None:
         """Replace the main view and the document title."""
 
+    def set_region(self, region_id: str, html: str) -> None:
+        """Replace the inside of one region of the view (element id `region_id`)."""
+
+    def clear_composer(self) -> None:
+        """Empty the message box after a send, keeping focus there."""
+
     def set_nav(self, current: str) -> None:
         """Mark the navigation link for page `current` as the current page."""
 
@@ -47,3 +53,51 @@ class Updates(Protocol):
 
     def apply(self) -> bool:
         """Activate the waiting version and reload; False when none waits."""
+
+
+TokenCallback = Callable[[str], None]
+
+
+class Engine(Protocol):
+    """A loaded on-device model. Exclusive: one call at a time (InferenceQueue ensures it).
+
+    Adapters raise errors.EngineError. `generate` resolves only when the engine is idle
+    again, whether or not `cancel` cut it short.
+    """
+
+    label: str
+    cancel_works: bool
+
+    async def generate(self, prompt: str, on_token: TokenCallback) -> str:
+        """Stream text deltas to `on_token`; return the whole text."""
+
+    async def count_tokens(self, text: str) -> int:
+        """How many tokens `text` is for this model."""
+
+    async def set_options(self, options: dict[str, float | int]) -> None:
+        """Apply sampling options (temperature, topK, maxTokens, randomSeed)."""
+
+    def cancel(self) -> None:
+        """Ask the running generation to stop (engines may ignore it)."""
+
+    async def close(self) -> None:
+        """Release the model; may fail while busy."""
+
+
+class KeyValueStore(Protocol):
+    """Small durable settings (localStorage in the browser)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
+class StreamPainter(Protocol):
+    """Shows streaming text in one message's node, at most once per animation frame."""
+
+    def show(self, message_id: int, text: str) -> None: ...
+
+    def repaint(self) -> None:
+        """Paint every live stream again (after its node was re-rendered)."""
+
+    def forget(self, message_id: int) -> None: ...

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from tabula.router import Route
+from tabula.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,22 @@ class ModelInfo:
 
 
 @dataclass(frozen=True)
+class Message:
+    """One bubble in the conversation. Answers carry their engine and speed."""
+
+    id: int
+    role: str  # "user" | "model"
+    text: str = ""
+    status: str = "done"  # waiting | streaming | done | stopped | cancelled | failed
+    engine: str = ""
+    ttft_ms: float | None = None
+    tokens_per_s: float | None = None
+    tokens: int = 0
+    note: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class State:
     """Everything the views need to draw the app."""
 
@@ -33,9 +50,21 @@ class State:
     online: bool = True
     update_waiting: bool = False
     engine: str = "No model"
+    engine_status: str = "no-model"
+    engine_detail: str = ""
     version: str = ""
     runtime: tuple[tuple[str, str], ...] = ()
     catalog: tuple[ModelInfo, ...] = field(default=())
+    model_id: str = ""
+    model_limit: int | None = None
+    messages: tuple[Message, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+    settings_errors: tuple[tuple[str, str], ...] = ()
+    settings_notice: str = ""
+
+    @property
+    def model(self) -> ModelInfo | None:
+        return next((m for m in self.catalog if m.id == self.model_id), None)
 
 
 @dataclass(frozen=True)
@@ -53,7 +82,62 @@ class UpdateWaiting:
     """A new version of the app is installed and waits for the user's Reload."""
 
 
-Action = RouteChanged | ConnectivityChanged | UpdateWaiting
+@dataclass(frozen=True)
+class EngineStatusChanged:
+    status: str
+    label: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ModelSelected:
+    model_id: str
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelLimitFound:
+    limit: int
+
+
+@dataclass(frozen=True)
+class MessagePut:
+    """A message was added, or replaced the one with the same id."""
+
+    message: Message
+
+
+@dataclass(frozen=True)
+class MessageRemoved:
+    message_id: int
+
+
+@dataclass(frozen=True)
+class ChatCleared:
+    pass
+
+
+@dataclass(frozen=True)
+class SettingsSaved:
+    settings: Settings
+    notice: str = "Saved. New answers use these settings."
+
+
+@dataclass(frozen=True)
+class SettingsRejected:
+    errors: tuple[tuple[str, str], ...]
+
+
+Action = (
+    RouteChanged | ConnectivityChanged | UpdateWaiting | EngineStatusChanged | ModelSelected | ModelLimitFound
+    | MessagePut | MessageRemoved | ChatCleared | SettingsSaved | SettingsRejected
+)  # fmt: skip
+
+
+def _put(messages: tuple[Message, ...], message: Message) -> tuple[Message, ...]:
+    if any(m.id == message.id for m in messages):
+        return tuple(message if m.id == message.id else m for m in messages)
+    return (*messages, message)
 
 
 def reduce(state: State, action: Action) -> State:
@@ -65,6 +149,22 @@ def reduce(state: State, action: Action) -> State:
             return replace(state, online=online)
         case UpdateWaiting():
             return replace(state, update_waiting=True)
+        case EngineStatusChanged(status=status, label=label, detail=detail):
+            return replace(state, engine=label, engine_status=status, engine_detail=detail)
+        case ModelSelected(model_id=model_id, limit=limit):
+            return replace(state, model_id=model_id, model_limit=limit)
+        case ModelLimitFound(limit=limit):
+            return replace(state, model_limit=limit)
+        case MessagePut(message=message):
+            return replace(state, messages=_put(state.messages, message))
+        case MessageRemoved(message_id=gone):
+            return replace(state, messages=tuple(m for m in state.messages if m.id != gone))
+        case ChatCleared():
+            return replace(state, messages=())
+        case SettingsSaved(settings=settings, notice=notice):
+            return replace(state, settings=settings, settings_errors=(), settings_notice=notice)
+        case SettingsRejected(errors=errors):
+            return replace(state, settings_errors=errors, settings_notice="")
     raise TypeError(f"unknown action {action!r}")
 
 

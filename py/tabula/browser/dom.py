@@ -1,6 +1,6 @@
 """BrowserPage (ports.Page) over the real DOM, and the page's few long-lived listeners.
 
-One delegated click listener maps data-action attributes to App.on_action; hashchange and
+One delegated click (and submit) listener maps data-action attributes to App.on_action; hashchange and
 online/offline feed the App. The proxies live as long as the page, so they are never destroyed.
 """
 
@@ -30,6 +30,17 @@ class BrowserPage:
     def set_view(self, html: str, title: str) -> None:
         _by_id("view").innerHTML = html
         js.document.title = title
+
+    def set_region(self, region_id: str, html: str) -> None:
+        region = _by_id(region_id)
+        if region is not None and region is not jsnull:
+            region.innerHTML = html
+
+    def clear_composer(self) -> None:
+        box = _by_id("message")
+        if box is not None and box is not jsnull:
+            box.value = ""
+            box.focus()
 
     def set_nav(self, current: str) -> None:
         for link in js.document.querySelectorAll("nav a[data-route]"):
@@ -88,9 +99,29 @@ def _clicked(listener: Listener, event) -> None:
     listener.on_action(data.pop("action"), data)
 
 
+def _submitted(listener: Listener, event) -> None:
+    form = event.target
+    if not form.dataset.action:
+        return
+    event.preventDefault()
+    data = {str(key): str(value) for key, value in js.FormData.new(form).entries()}
+    listener.on_action(str(form.dataset.action), data)
+
+
+def _keyed(event) -> None:
+    """Enter sends from a box marked data-enter-submits; Shift+Enter makes a new line."""
+    target = event.target
+    wants = hasattr(target, "hasAttribute") and target.hasAttribute("data-enter-submits")
+    if wants and event.key == "Enter" and not event.shiftKey and not event.isComposing:
+        event.preventDefault()
+        target.form.requestSubmit()
+
+
 def listen(listener: Listener) -> None:
-    """Install the page's listeners: delegated clicks, hash changes, connectivity."""
+    """Install the page's listeners: delegated clicks and submits, keys, hash, connectivity."""
     _on(js.document, "click", lambda event: _clicked(listener, event))
+    _on(js.document, "submit", lambda event: _submitted(listener, event))
+    _on(js.document, "keydown", _keyed)
     _on(js.window, "hashchange", lambda _event: listener.on_hash(str(js.location.hash)))
     _on(js.window, "online", lambda _event: listener.on_connectivity(True))
     _on(js.window, "offline", lambda _event: listener.on_connectivity(False))

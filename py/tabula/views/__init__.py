@@ -1,6 +1,8 @@
 """Pure State -> HTML. Interactions are declared as data-action="..." attributes, never handlers.
 
 `screen(state)` is the single entry: it returns every painted part of the page as strings.
+A page is a skeleton (replaced only when it changes, e.g. on navigation, so a half-typed
+message survives) plus regions inside it, repainted on their own.
 """
 
 from __future__ import annotations
@@ -9,12 +11,12 @@ from dataclasses import dataclass
 
 from tabula.router import NOT_FOUND
 from tabula.store import State
-from tabula.views import pages
+from tabula.views import chat, pages, settings
 
 PAGES = {
-    "chat": pages.chat,
+    "chat": chat.page,
     "models": pages.models,
-    "settings": pages.settings,
+    "settings": settings.page,
     "about": pages.about,
     NOT_FOUND: pages.not_found,
 }
@@ -26,6 +28,7 @@ class Screen:
 
     title: str
     view: str
+    regions: tuple[tuple[str, str], ...]
     nav: str
     net_label: str
     online: bool
@@ -35,10 +38,11 @@ class Screen:
 
 def screen(state: State) -> Screen:
     """Everything the page paints for `state`."""
-    title, view = PAGES[state.route.name](state)
+    title, view, regions = PAGES[state.route.name](state)
     return Screen(
         title=f"{title} · Tabula",
         view=view,
+        regions=tuple(sorted(regions.items())),
         nav=state.route.name,
         net_label="Online" if state.online else "Offline",
         online=state.online,

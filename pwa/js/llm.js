@@ -1,0 +1,49 @@
+// Thin shim over @mediapipe/tasks-genai: plain values in and out. No prompt formatting,
+// no queueing, no retry logic: py/tabula/browser/engine.py and py/tabula/queue.py own those.
+
+const bundles = new Map();
+
+async function genai(base) {
+  if (!bundles.has(base)) bundles.set(base, import(`${base}/genai_bundle.mjs`));
+  return bundles.get(base);
+}
+
+// What the WebGPU adapter offers: {webgpu, f16, maxBufferSize, vendor, architecture}.
+export async function probe() {
+  const adapter = navigator.gpu ? await navigator.gpu.requestAdapter() : null;
+  if (!adapter) return { webgpu: false, f16: false, maxBufferSize: 0, vendor: "", architecture: "" };
+  const info = adapter.info ?? {};
+  return {
+    webgpu: true,
+    f16: adapter.features.has("shader-f16"),
+    maxBufferSize: adapter.limits.maxBufferSize,
+    vendor: info.vendor ?? "",
+    architecture: info.architecture ?? "",
+  };
+}
+
+// source: {url} (MediaPipe fetches it) or {stream} (a ReadableStream of the model's bytes).
+export async function create(base, source, options) {
+  const { LlmInference } = await genai(base);
+  const fileset = {
+    wasmLoaderPath: `${base}/wasm/genai_wasm_internal.js`,
+    wasmBinaryPath: `${base}/wasm/genai_wasm_internal.wasm`,
+  };
+  const baseOptions = source.stream
+    ? { modelAssetBuffer: source.stream.getReader() }
+    : { modelAssetPath: source.url };
+  return LlmInference.createFromOptions(fileset, { baseOptions, ...options });
+}
+
+// Streams text deltas to onDelta(text) and resolves with the whole answer. onDelta is never
+// called after the promise settles, so the caller may release it then.
+export function generate(llm, prompt, onDelta) {
+  let live = true;
+  const listener = (partial, done) => { if (live && partial) onDelta(partial); };
+  return llm.generateResponse(prompt, listener).finally(() => { live = false; });
+}
+
+export const sizeInTokens = (llm, text) => llm.sizeInTokens(text) ?? 0;
+export const setOptions = (llm, options) => llm.setOptions(options);
+export const cancel = (llm) => llm.cancelProcessing();
+export const close = (llm) => llm.close();

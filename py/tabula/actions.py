@@ -1,0 +1,76 @@
+"""The table of data-action handlers: what each button and form in the views does. Pure.
+
+Views declare `data-action="name"`; the page's one delegated listener calls App.on_action,
+which looks the name up here. Handlers take the element's data-* and form fields.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from tabula import settings as settings_store
+from tabula.chat import Chat
+from tabula.errors import EngineError
+from tabula.ports import KeyValueStore, Page
+from tabula.queue import InferenceQueue
+from tabula.settings import Settings
+from tabula.store import SettingsRejected, SettingsSaved, Store
+
+Handler = Callable[[dict[str, str]], object]
+MODEL_KEY = "tabula.model"
+
+
+class Controls:
+    """Handlers for chat, settings and model actions, wired to their collaborators."""
+
+    def __init__(
+        self, store: Store, page: Page, chat: Chat, queue: InferenceQueue, kv: KeyValueStore,
+        use_model: Callable[[str], None],
+    ) -> None:  # fmt: skip
+        self.store, self.page, self.chat, self.queue, self.kv = store, page, chat, queue, kv
+        self.use_model = use_model
+
+    def table(self) -> dict[str, Handler]:
+        return {
+            "send": self.send,
+            "stop": lambda _data: self.chat.stop(),
+            "cancel": lambda data: self.chat.cancel(int(data["id"])),
+            "regenerate": lambda _data: self.chat.regenerate(),
+            "new-chat": lambda _data: self.chat.clear(),
+            "save-settings": self.save_settings,
+            "reset-settings": lambda _data: self.apply_settings(Settings(), "Defaults restored."),
+            "restart-engine": lambda _data: self.queue.force_reset(),
+            "use-model": lambda data: self.select_model(data["id"]),
+        }
+
+    def send(self, data: dict[str, str]) -> None:
+        if self.chat.send(data.get("message", "")):
+            self.page.clear_composer()
+
+    def save_settings(self, data: dict[str, str]) -> None:
+        settings, errors = settings_store.validate(data, self.store.state.model_limit)
+        if settings is None:
+            self.store.dispatch(SettingsRejected(tuple(errors.items())))
+            return
+        self.apply_settings(settings, "Saved. New answers use these settings.")
+
+    def apply_settings(self, settings: Settings, notice: str) -> None:
+        """Persist, show, and hand the engine its new options (queued, no reload)."""
+        settings_store.save(self.kv, settings)
+        self.store.dispatch(SettingsSaved(settings, notice))
+        if self.store.state.model is not None:
+            self.chat.background(self._configure(settings.engine_options(self.store.state.model_limit)))
+
+    async def _configure(self, options: dict[str, float | int]) -> None:
+        """Apply options now if a model is loaded; a later load reads them from settings anyway."""
+        with contextlib.suppress(EngineError):
+            await self.queue.configure(options)
+
+    def select_model(self, model_id: str) -> None:
+        if model_id == self.store.state.model_id or not any(
+            m.id == model_id for m in self.store.state.catalog
+        ):
+            return
+        self.kv.set(MODEL_KEY, model_id)
+        self.use_model(model_id)

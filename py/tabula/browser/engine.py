@@ -1,0 +1,96 @@
+"""MediaPipeEngine (ports.Engine) over pwa/js/llm.js, and the WebGPU probe.
+
+Turns JS errors into errors.EngineError with a human message. Sets forceF32 where the adapter
+lacks shader-f16 (SwiftShader, some tablets). Each generation's token callback proxy is
+destroyed only after the JS promise has settled (llm.js stops calling it then).
+"""
+
+from __future__ import annotations
+
+import js
+from pyodide.ffi import JsException, create_proxy, to_js
+from pyscript import js_import
+
+from tabula.errors import EngineError, Problem, classify
+from tabula.ports import TokenCallback
+
+_shim = None
+
+
+async def shim():
+    """The llm.js module, imported once by absolute URL."""
+    global _shim
+    if _shim is None:
+        (_shim,) = await js_import(absolute("js/llm.js"))
+    return _shim
+
+
+def absolute(path: str) -> str:
+    return str(js.URL.new(path, js.document.baseURI).href)
+
+
+def js_object(values: dict) -> object:
+    return to_js(values, dict_converter=js.Object.fromEntries)
+
+
+async def probe() -> dict:
+    """The WebGPU adapter's facts as a plain dict."""
+    report = await (await shim()).probe()
+    return report.to_py()
+
+
+class MediaPipeEngine:
+    """A loaded LlmInference."""
+
+    cancel_works = False  # 0.10.29 ignores cancelProcessing on .task models (seen, not assumed)
+
+    def __init__(self, llm: object, label: str) -> None:
+        self.llm, self.label = llm, label
+
+    @classmethod
+    async def create(
+        cls, genai_path: str, url: str, label: str, options: dict[str, float | int]
+    ) -> MediaPipeEngine:
+        """Load the model at `url` with `options`; raise EngineError on any failure."""
+        module = await shim()
+        gpu = await probe()
+        if not gpu["webgpu"]:
+            raise EngineError(Problem.NO_WEBGPU, "navigator.gpu.requestAdapter() gave no adapter")
+        full = {**options, "forceF32": not gpu["f16"]}
+        try:
+            llm = await module.create(
+                absolute(genai_path), js_object({"url": absolute(url)}), js_object(full)
+            )
+        except JsException as error:
+            raise classify(str(error)) from None
+        return cls(llm, label)
+
+    async def generate(self, prompt: str, on_token: TokenCallback) -> str:
+        proxy = create_proxy(lambda delta: on_token(str(delta)))
+        try:
+            return str(await (await shim()).generate(self.llm, prompt, proxy))
+        except JsException as error:
+            raise classify(str(error)) from None
+        finally:
+            proxy.destroy()
+
+    async def count_tokens(self, text: str) -> int:
+        try:
+            return int((await shim()).sizeInTokens(self.llm, text))
+        except JsException as error:
+            raise classify(str(error)) from None
+
+    async def set_options(self, options: dict[str, float | int]) -> None:
+        try:
+            await (await shim()).setOptions(self.llm, js_object(options))
+        except JsException as error:
+            raise classify(str(error)) from None
+
+    def cancel(self) -> None:
+        _shim.cancel(self.llm)
+
+    async def close(self) -> None:
+        try:
+            (await shim()).close(self.llm)
+        except JsException as error:
+            raise classify(str(error)) from None

@@ -1,0 +1,48 @@
+"""FramePainter (ports.StreamPainter): streaming text to the DOM, once per animation frame.
+
+Tokens can arrive faster than frames; only the newest text per message is kept and written
+with textContent (never parsed as HTML) into `#msg-<id>-text` on the next frame. The node is
+looked up each frame, so a re-rendered log is picked up at once. One long-lived proxy.
+"""
+
+from __future__ import annotations
+
+import js
+from pyodide.ffi import create_proxy, jsnull
+
+
+class FramePainter:
+    def __init__(self) -> None:
+        self.live: dict[int, str] = {}
+        self.dirty: set[int] = set()
+        self.requested = False
+        self.frames = 0
+        self._proxy = create_proxy(self._frame)
+
+    def show(self, message_id: int, text: str) -> None:
+        self.live[message_id] = text
+        self.dirty.add(message_id)
+        self._request()
+
+    def repaint(self) -> None:
+        self.dirty.update(self.live)
+        if self.dirty:
+            self._request()
+
+    def forget(self, message_id: int) -> None:
+        self.live.pop(message_id, None)
+        self.dirty.discard(message_id)
+
+    def _request(self) -> None:
+        if not self.requested:
+            self.requested = True
+            js.requestAnimationFrame(self._proxy)
+
+    def _frame(self, _timestamp: float) -> None:
+        self.requested = False
+        self.frames += 1
+        for message_id in self.dirty:
+            node = js.document.getElementById(f"msg-{message_id}-text")
+            if node is not None and node is not jsnull:
+                node.textContent = self.live[message_id]
+        self.dirty.clear()

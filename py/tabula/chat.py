@@ -1,0 +1,162 @@
+"""The conversation's effects: send, stop, cancel, regenerate, new chat. Pure over ports.
+
+Each answer is a Message that goes waiting -> streaming -> done | stopped | cancelled | failed.
+Tokens go straight to the StreamPainter (one DOM write per frame, only the streaming node);
+the Store hears about an answer only when it starts streaming and when it ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable
+from dataclasses import replace
+
+from tabula import prompt
+from tabula.errors import EngineError
+from tabula.ports import StreamPainter
+from tabula.queue import InferenceQueue, Job, JobState
+from tabula.store import ChatCleared, Message, MessagePut, MessageRemoved, State, Store
+
+TAG = "chat"
+FINAL = {"done", "stopped", "cancelled", "failed"}
+
+
+def reserve_for(max_tokens: int) -> int:
+    """Tokens kept free for the answer: a quarter of the context, at least 32."""
+    return max(32, max_tokens // 4)
+
+
+def history(state: State, before: int) -> list[prompt.Turn]:
+    """The turns before message `before` that the model should see (answers that have text)."""
+    turns = []
+    for message in state.messages:
+        if message.id >= before:
+            break
+        if message.role == "user" or (message.text and message.status in ("done", "stopped")):
+            turns.append(prompt.Turn(message.role, message.text))
+    return turns
+
+
+class Chat:
+    """Runs the conversation against the InferenceQueue."""
+
+    def __init__(self, store: Store, queue: InferenceQueue, painter: StreamPainter) -> None:
+        self.store, self.queue, self.painter = store, queue, painter
+        self.jobs: dict[int, Job] = {}
+        self.withdrawn: set[int] = set()
+        self.streaming: set[int] = set()
+        self.tasks: set[asyncio.Task] = set()
+        self._ids = 0
+
+    def _next_id(self) -> int:
+        self._ids = max([self._ids, *(m.id for m in self.store.state.messages)]) + 1
+        return self._ids
+
+    def _message(self, message_id: int) -> Message | None:
+        return next((m for m in self.store.state.messages if m.id == message_id), None)
+
+    def _put(self, message: Message) -> None:
+        self.store.dispatch(MessagePut(message))
+
+    def send(self, text: str) -> bool:
+        """Add the user's message and queue its answer; False for an empty message."""
+        text = text.strip()
+        if not text:
+            return False
+        self._put(Message(self._next_id(), "user", text))
+        self._ask()
+        return True
+
+    def background(self, work: Awaitable[object]) -> asyncio.Task:
+        """Run `work` without awaiting it, keeping a reference so it is not collected."""
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._settled)
+        return task
+
+    def _settled(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            print(f"Tabula: background work failed: {error!r}", file=sys.stderr)
+
+    def _ask(self) -> None:
+        answer = Message(self._next_id(), "model", status="waiting")
+        self._put(answer)
+        self.background(self._answer(answer.id))
+
+    async def _answer(self, answer_id: int) -> None:
+        state = self.store.state
+        model = state.model
+        family = model.family if model else "completion"
+        options = state.settings.engine_options(state.model_limit)
+        budget = int(options["maxTokens"]) - reserve_for(int(options["maxTokens"]))
+        try:
+            fitted = await prompt.fit(
+                prompt.template_for(family), state.settings.system_prompt, history(state, answer_id), budget,
+                lambda text: self.queue.count(text, tag=TAG),
+            )  # fmt: skip
+        except EngineError as error:
+            return self._update(answer_id, status="failed", error=error.message)
+        if answer_id in self.withdrawn:
+            return self._update(answer_id, status="cancelled")
+        note = (
+            f"{fitted.dropped} older message(s) left out to fit the model's context."
+            if fitted.dropped
+            else ""
+        )
+        self._update(answer_id, note=note)
+        job = self.queue.submit(fitted.prompt, lambda j: self._token(answer_id, j), tag=TAG)
+        self.jobs[answer_id] = job
+        await self._finished(answer_id, await job.done)
+
+    def _token(self, answer_id: int, job: Job) -> None:
+        if answer_id not in self.streaming:
+            self.streaming.add(answer_id)
+            self._update(answer_id, status="streaming")
+        self.painter.show(answer_id, prompt.visible(job.text))
+
+    async def _finished(self, answer_id: int, job: Job) -> None:
+        self.jobs.pop(answer_id, None)
+        self.streaming.discard(answer_id)
+        self.painter.forget(answer_id)
+        error = job.error.message if job.error else ""
+        self._update(
+            answer_id, status=str(job.state), text=prompt.visible(job.text), engine=job.engine,
+            ttft_ms=job.ttft_ms, tokens_per_s=job.tokens_per_s, tokens=job.tokens, error=error,
+        )  # fmt: skip
+
+    def _update(self, answer_id: int, **changes: object) -> None:
+        message = self._message(answer_id)
+        if message is not None and message.status not in FINAL:
+            self._put(replace(message, **changes))
+
+    def stop(self) -> None:
+        """Stop the answer being written now; its partial text stays."""
+        for job in list(self.jobs.values()):
+            if job.state is JobState.RUNNING:
+                self.queue.cancel(job.id)
+
+    def cancel(self, answer_id: int) -> None:
+        """Withdraw one waiting answer (or stop it if it is being written)."""
+        job = self.jobs.get(answer_id)
+        if job is not None:
+            self.queue.cancel(job.id)
+        else:
+            self.withdrawn.add(answer_id)
+            self._update(answer_id, status="cancelled")
+
+    def regenerate(self) -> None:
+        """Ask again for the last answer."""
+        messages = self.store.state.messages
+        if len(messages) < 2 or messages[-1].role != "model" or messages[-1].status not in FINAL:
+            return
+        self.store.dispatch(MessageRemoved(messages[-1].id))
+        self._ask()
+
+    def clear(self) -> None:
+        """New chat: cancel everything the chat queued and forget the conversation."""
+        self.withdrawn.update(m.id for m in self.store.state.messages)
+        self.queue.cancel_all(TAG)
+        self.store.dispatch(ChatCleared())

@@ -1,0 +1,102 @@
+"""The chat page: conversation log (a region repainted on message changes) and composer."""
+
+from __future__ import annotations
+
+from tabula.store import Message, State
+from tabula.views.html import esc
+from tabula.views.markdown import to_html
+
+FINAL = ("done", "stopped", "cancelled", "failed")
+WAITING = {
+    "finishing": "Finishing the previous answer…",
+    "loading": "Loading the model…",
+    "busy": "Waiting for the previous answer…",
+}
+
+
+def page(state: State) -> tuple[str, str, dict[str, str]]:
+    """(title, skeleton, regions) for #/chat."""
+    model = state.model
+    head = (
+        '<div class="chat-head"><h1>Chat</h1>'
+        f'<span class="hint">{esc(model.label) if model else "No model chosen"}</span>'
+        '<button type="button" data-action="new-chat">New chat</button></div>'
+    )
+    composer = (
+        '<form class="composer" data-action="send">'
+        '<label for="message" class="sr-only">Message</label>'
+        '<textarea id="message" name="message" rows="2" placeholder="Ask Gemma…" '
+        'data-enter-submits aria-label="Message"></textarea>'
+        '<div class="composer-buttons"><button type="submit" class="primary">Send</button>'
+        '<button type="button" data-action="stop">Stop</button></div></form>'
+    )
+    log = '<div id="log" class="log" role="log" aria-live="polite" aria-label="Conversation"></div>'
+    return "Chat", head + log + composer, {"log": render_log(state)}
+
+
+def render_log(state: State) -> str:
+    problem = ""
+    if state.engine_status == "failed" and state.engine_detail:
+        problem = f'<p class="msg-error" role="alert">{esc(state.engine_detail)}</p>'
+    return problem + messages(state)
+
+
+def messages(state: State) -> str:
+    if not state.messages:
+        if state.model is None:
+            return '<p class="hint">No model on this device yet. <a href="#/models">Choose a model</a>.</p>'
+        return '<p class="hint">Ask anything. Everything stays on this device.</p>'
+    last = state.messages[-1].id
+    return "".join(bubble(m, state.engine_status, m.id == last) for m in state.messages)
+
+
+def bubble(message: Message, engine_status: str, last: bool) -> str:
+    if message.role == "user":
+        return f'<article class="msg user"><div class="text">{esc(message.text)}</div></article>'
+    return (
+        f'<article class="msg model" id="msg-{message.id}" data-status="{esc(message.status)}">'
+        f"{note(message)}{body(message, engine_status)}{meta(message)}{actions(message, last)}</article>"
+    )
+
+
+def note(message: Message) -> str:
+    return f'<p class="note" role="note">{esc(message.note)}</p>' if message.note else ""
+
+
+def body(message: Message, engine_status: str) -> str:
+    text_id = f'id="msg-{message.id}-text"'
+    if message.status == "waiting":
+        wait = WAITING.get(engine_status, "Waiting…")
+        return f'<div class="text waiting" {text_id}>{esc(wait)}</div>'
+    if message.status == "streaming":
+        return f'<div class="text streaming" {text_id}>{esc(message.text)}</div>'
+    rendered = to_html(message.text) if message.text else ""
+    error = f'<p class="msg-error" role="alert">{esc(message.error)}</p>' if message.error else ""
+    return f'<div class="text" {text_id}>{rendered}</div>{error}'
+
+
+def meta(message: Message) -> str:
+    if message.status not in FINAL or (message.status == "cancelled" and not message.text):
+        return '<p class="meta">Cancelled</p>' if message.status == "cancelled" else ""
+    parts = [message.engine] if message.engine else []
+    if message.ttft_ms is not None:
+        parts.append(f"first token {message.ttft_ms:.0f} ms")
+    if message.tokens_per_s is not None:
+        parts.append(f"{message.tokens_per_s:.1f} tokens/s")
+    if message.tokens:
+        parts.append(f"{message.tokens} tokens")
+    if message.status == "stopped":
+        parts.append("stopped")
+    return f'<p class="meta">{esc(" · ".join(parts))}</p>' if parts else ""
+
+
+def actions(message: Message, last: bool) -> str:
+    if message.status in ("waiting", "streaming"):
+        label = "Cancel" if message.status == "waiting" else "Stop"
+        return (
+            f'<div class="msg-actions"><button type="button" data-action="cancel" '
+            f'data-id="{message.id}">{label}</button></div>'
+        )
+    if last and message.status in FINAL:
+        return '<div class="msg-actions"><button type="button" data-action="regenerate">Regenerate</button></div>'
+    return ""

@@ -1,0 +1,204 @@
+"""InferenceQueue with a FakeEngine that is exclusive like MediaPipe's LlmInference."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tabula.errors import EngineError, Problem
+from tabula.queue import InferenceQueue, Job, JobState, Status
+from tests.fakes import FakeEngineFactory
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, timeout=10))
+
+
+def test_jobs_run_in_order_one_at_a_time() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        queue = InferenceQueue(factory)
+        jobs = [queue.submit(f"prompt {i}") for i in range(5)]
+        done = await asyncio.gather(*(job.done for job in jobs))
+        engine = factory.built[0]
+        assert engine.prompts == [f"prompt {i}" for i in range(5)]
+        assert [job.state for job in done] == [JobState.DONE] * 5
+        assert all(job.text == "Hello there, friend." for job in done)
+        assert engine.overlaps == 0 and len(factory.built) == 1
+
+    run(scenario())
+
+
+def test_tokens_stream_to_the_callback_and_metrics_count_tokens() -> None:
+    async def scenario() -> None:
+        queue = InferenceQueue(FakeEngineFactory(delay=0.01))
+        seen: list[str] = []
+        job = queue.submit("hi", on_token=lambda j: seen.append(j.text))
+        await job.done
+        assert seen == ["Hello", "Hello there", "Hello there,", "Hello there, friend", "Hello there, friend."]
+        assert job.tokens == 3  # counted by the engine (FakeEngine: words), not callbacks (5)
+        assert job.ttft_ms is not None and job.ttft_ms > 0
+        assert job.tokens_per_s is not None and job.tokens_per_s > 0
+        assert job.engine == "fake"
+
+    run(scenario())
+
+
+def test_cancel_pending_job_removes_it() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        queue = InferenceQueue(factory)
+        first, second, third = (queue.submit(p) for p in ("a", "b", "c"))
+        assert queue.cancel(second.id) is True
+        await asyncio.gather(first.done, third.done)
+        assert second.state is JobState.CANCELLED and second.text == ""
+        assert factory.built[0].prompts == ["a", "c"]
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("cancel_works", [False, True])
+def test_stop_running_keeps_partial_and_waits_for_idle(cancel_works: bool) -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(
+            tokens=[f" t{i}" for i in range(40)], delay=0.005, cancel_works=cancel_works
+        )
+        statuses: list[Status] = []
+        queue = InferenceQueue(factory, on_status=lambda s, d: statuses.append(s))
+        shown: list[str] = []
+        running = queue.submit("long", on_token=lambda j: shown.append(j.text))
+        following = queue.submit("next")
+        while len(shown) < 3:
+            await asyncio.sleep(0.001)
+        assert queue.cancel(running.id)
+        stopped: Job = await running.done
+        partial, count = stopped.text, len(shown)
+        assert stopped.state is JobState.STOPPED and partial.startswith(" t0 t1 t2")
+        assert Status.FINISHING in statuses
+        await following.done
+        assert len(shown) == count and stopped.text == partial  # nothing more shown
+        assert following.state is JobState.DONE and factory.built[0].overlaps == 0
+        assert factory.built[0].cancelled == 1
+
+    run(scenario())
+
+
+def test_cancel_all_by_tag() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(delay=0.01)
+        queue = InferenceQueue(factory)
+        chat = [queue.submit(f"c{i}", tag="chat") for i in range(3)]
+        other = queue.submit("s", tag="settings")
+        await asyncio.sleep(0.005)
+        assert queue.cancel_all("chat") == 3
+        await asyncio.gather(other.done, *(job.done for job in chat))
+        assert chat[0].state is JobState.STOPPED
+        assert [job.state for job in chat[1:]] == [JobState.CANCELLED] * 2
+        assert other.state is JobState.DONE
+
+    run(scenario())
+
+
+def test_error_then_next_job_runs() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        queue = InferenceQueue(factory)
+        await queue.count("warm up")
+        factory.built[0].fail_with = EngineError(Problem.PROMPT_TOO_LONG, "OUT_OF_RANGE Input is too long")
+        bad, good = queue.submit("x" * 10), queue.submit("fine")
+        await asyncio.gather(bad.done, good.done)
+        assert bad.state is JobState.FAILED and bad.error is not None
+        assert bad.error.problem is Problem.PROMPT_TOO_LONG and "too long" in bad.error.message
+        assert good.state is JobState.DONE
+
+    run(scenario())
+
+
+def test_a_stray_busy_error_is_retried_not_shown() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        queue = InferenceQueue(factory)
+        await queue.count("load")
+        factory.built[0].fail_with = EngineError(Problem.BUSY, "currently loading or processing")
+        job = queue.submit("hi")
+        await job.done
+        assert job.state is JobState.DONE and job.error is None
+
+    run(scenario())
+
+
+def test_watchdog_replaces_a_stuck_engine() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        queue = InferenceQueue(factory, stall_seconds=0.05)
+        await queue.count("load")
+        factory.built[0].hang = True
+        stuck, after = queue.submit("stuck"), queue.submit("after")
+        await asyncio.gather(stuck.done, after.done)
+        assert stuck.state is JobState.FAILED and stuck.error.problem is Problem.STALLED
+        assert after.state is JobState.DONE and len(factory.built) == 2
+
+    run(scenario())
+
+
+def test_force_reset_recreates_the_engine() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        queue = InferenceQueue(factory, stall_seconds=60)
+        await queue.count("load")
+        factory.built[0].hang = True
+        stuck = queue.submit("stuck")
+        await asyncio.sleep(0.01)
+        queue.force_reset()
+        await stuck.done
+        assert stuck.state is JobState.FAILED
+        assert await queue.count("two words") == 2
+        assert len(factory.built) == 2
+
+    run(scenario())
+
+
+def test_load_failure_is_reported_and_retried_on_next_op() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        factory.fail_with = EngineError(Problem.INVALID_MODEL, "bad zip")
+        statuses: list[tuple[Status, str]] = []
+        queue = InferenceQueue(factory, on_status=lambda s, d: statuses.append((s, d)))
+        job = queue.submit("hi")
+        await job.done
+        assert job.state is JobState.FAILED and job.error.problem is Problem.INVALID_MODEL
+        assert (Status.FAILED, job.error.message) in statuses
+        factory.fail_with = None
+        assert (await queue.submit("again").done).state is JobState.DONE
+
+    run(scenario())
+
+
+def test_no_model_fails_clearly_and_use_switches_model() -> None:
+    async def scenario() -> None:
+        queue = InferenceQueue()
+        with pytest.raises(EngineError) as caught:
+            await queue.count("x")
+        assert caught.value.problem is Problem.NO_MODEL
+        first, second = FakeEngineFactory(label="one"), FakeEngineFactory(label="two")
+        queue.use(first)
+        assert (await queue.submit("a").done).engine == "one"
+        queue.use(second)
+        assert (await queue.submit("b").done).engine == "two"
+        assert first.built[0].closed is True
+
+    run(scenario())
+
+
+def test_configure_is_serialised_with_generation() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(delay=0.005)
+        queue = InferenceQueue(factory)
+        job = queue.submit("a")
+        await asyncio.sleep(0.001)
+        await queue.configure({"temperature": 0.2})
+        assert job.done.done()  # configure waited for the running generation
+        assert factory.built[0].options == [{"temperature": 0.2}] and factory.built[0].overlaps == 0
+
+    run(scenario())
