@@ -42,14 +42,17 @@ def initial_state(config: dict, kv: KeyValueStore) -> State:
         runtime=tuple(sorted(config["runtime"].items())),
         catalog=catalog,
         model_id=model_id,
-        model_limit=saved_limit(kv, model_id),
+        model_limit=saved_limit(kv, catalog, model_id),
         settings=settings_store.load(kv),
     )
 
 
-def saved_limit(kv: KeyValueStore, model_id: str) -> int | None:
+def saved_limit(kv: KeyValueStore, catalog: tuple[ModelInfo, ...], model_id: str) -> int | None:
+    """The model's token limit: learned on this device, else from the catalogue."""
     raw = kv.get(LIMIT_KEY + model_id) if model_id else None
-    return int(raw) if raw and raw.isdigit() else None
+    if raw and raw.isdigit():
+        return int(raw)
+    return next((m.max_tokens for m in catalog if m.id == model_id), None)
 
 
 def engine_factory(store: Store, kv: KeyValueStore, genai_path: str) -> EngineFactory:
@@ -91,7 +94,7 @@ async def run() -> None:
         chat = Chat(store, queue, painter)
 
         def use_model(model_id: str) -> None:
-            store.dispatch(ModelSelected(model_id, saved_limit(kv, model_id)))
+            store.dispatch(ModelSelected(model_id, saved_limit(kv, store.state.catalog, model_id)))
             queue.use(factory)
             queue.preload()
 

@@ -202,7 +202,7 @@ class InferenceQueue:
                 await self._abandon_engine()
             if not self._ops:
                 self._wake.clear()
-                self._set_status(self._idle_status())
+                self._set_status(*self._idle_status())
                 await self._wake.wait()
                 continue
             op = self._ops.popleft()
@@ -316,10 +316,12 @@ class InferenceQueue:
         elif not op.future.done():
             op.future.set_exception(error)
 
-    def _idle_status(self) -> Status:
+    def _idle_status(self) -> tuple[Status, str]:
         if self._factory is None:
-            return Status.NO_MODEL
-        return Status.FAILED if self.status is Status.FAILED and self._engine is None else Status.READY
+            return Status.NO_MODEL, ""
+        if self.status is Status.FAILED and self._engine is None:
+            return Status.FAILED, self.detail
+        return Status.READY, ""
 
     def _set_status(self, status: Status, detail: str = "") -> None:
         if (status, detail) != (self.status, self.detail):

@@ -24,6 +24,7 @@ class ModelInfo:
     bytes: int
     sha256: str
     source: str
+    max_tokens: int | None = None  # the model's KV cache, where known
 
 
 @dataclass(frozen=True)

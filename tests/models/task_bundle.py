@@ -4,6 +4,11 @@ Owns the `.task` layout: a stored (uncompressed) zip whose entries start on 4-by
 with fixed 1980-01-01 timestamps, holding TF_LITE_PREFILL_DECODE (the .tflite), TOKENIZER_MODEL
 (the SentencePiece model) and METADATA (a serialized `odml.infra.proto.LlmParameters`).
 Imports nothing outside the standard library, so it runs on the host and in the conversion venv.
+
+Web quirk (seen in @mediapipe/tasks-genai 0.10.29): the web loader sniffs the first bytes and
+accepts a zip bundle only when bytes 4-5 are "PK", i.e. after a 4-byte header; a plain zip fails
+with "No model format matched.". So the bundle starts with WEB_HEADER (4 zero bytes) and the zip
+follows with absolute offsets: still a valid zip for every reader, and loadable on the web.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ START_TOKEN = "<bos>"
 STOP_TOKENS = ("<eos>", "<end_of_turn>")
 
 ALIGNMENT = 4
+WEB_HEADER = bytes(4)
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _LOCAL_HEADER_SIZE = 30
 _ALIGN_EXTRA_ID = 0xD935  # the extra-field id Android's zipalign uses for padding
@@ -71,8 +77,14 @@ def _entry_info(name: str, size: int, offset: int) -> zipfile.ZipInfo:
 def pack_task(tflite: Path, tokenizer: Path, out: Path) -> None:
     """Writes the three entries to `out` (which the caller renames into place)."""
     metadata = llm_parameters()
+    with out.open("wb") as raw:
+        raw.write(WEB_HEADER)
+        _pack_zip(raw, tflite, tokenizer, metadata)
+
+
+def _pack_zip(raw: BinaryIO, tflite: Path, tokenizer: Path, metadata: bytes) -> None:
+    """The zip part of the bundle, written after the web header."""
     with (
-        out.open("wb") as raw,
         zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=False) as zf,
     ):
         _copy_entry(zf, raw, TFLITE_ENTRY, tflite)
@@ -99,6 +111,8 @@ def check_task(path: Path) -> list[str]:
     """Returns the problems found in a `.task` file (empty when it is well formed)."""
     problems: list[str] = []
     with path.open("rb") as raw, zipfile.ZipFile(raw) as zf:
+        if raw.seek(0) != 0 or raw.read(6) != WEB_HEADER + b"PK":
+            problems.append("missing the 4-byte web header before the zip")
         infos = zf.infolist()
         if tuple(i.filename for i in infos) != ENTRY_ORDER:
             problems.append(f"entries {[i.filename for i in infos]} != {list(ENTRY_ORDER)}")

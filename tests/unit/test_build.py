@@ -19,10 +19,12 @@ def files(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def dummy_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A stand-in .task bundle: a stored zip (the build only checks it is a zip)."""
+    """A stand-in .task bundle: 4-byte web header + stored zip (the build sniffs the format)."""
     path = tmp_path_factory.mktemp("model") / "dummy.task"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("TF_LITE_PREFILL_DECODE", b"\0" * 1024)
+    with path.open("wb") as raw:
+        raw.write(bytes(4))
+        with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
+            archive.writestr("TF_LITE_PREFILL_DECODE", b"\0" * 1024)
     return path
 
 
@@ -81,11 +83,27 @@ def test_python_package_is_packed(site: Path) -> None:
     assert not [n for n in names if n.endswith(".pyc")]
 
 
+def plain_zip(path: Path) -> Path:
+    """A zip with no web header: MediaPipe 0.10.29 says 'No model format matched.'"""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("TF_LITE_PREFILL_DECODE", b"x")
+    return path
+
+
+@pytest.mark.parametrize("head", [b"\x1c\0\0\0TFL3", b"\0\0\0\0PK\x03\x04", b"LITERTLM"])
+def test_model_formats_mediapipe_accepts(head: bytes) -> None:
+    assert build.model_format(head) is not None
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
         (lambda tmp: tmp / "missing.task", "no such file"),
-        (lambda tmp: (tmp / "bad.task").write_text("hello") and tmp / "bad.task", "not a zip"),
+        (
+            lambda tmp: (tmp / "bad.task").write_text("hello there") and tmp / "bad.task",
+            "not a web LLM model",
+        ),
+        (lambda tmp: plain_zip(tmp / "plain.task"), "not a web LLM model"),
     ],
 )
 def test_bad_model_fails_with_one_clear_line(tmp_path: Path, capsys, make, message) -> None:

@@ -202,3 +202,21 @@ def test_configure_is_serialised_with_generation() -> None:
         assert factory.built[0].options == [{"temperature": 0.2}] and factory.built[0].overlaps == 0
 
     run(scenario())
+
+
+def test_loading_retries_at_the_size_the_error_states() -> None:
+    from tabula.loading import create_fitting
+    from tests.fakes import FakeEngine
+
+    asked: list[int] = []
+    limits: list[int] = []
+
+    async def create(options: dict) -> FakeEngine:
+        asked.append(options["maxTokens"])
+        if options["maxTokens"] > 256:
+            detail = f"Max number of tokens is larger than the maximum cache size supported: {options['maxTokens']} > 256"
+            raise EngineError(Problem.CONTEXT_TOO_LARGE, detail)
+        return FakeEngine()
+
+    run(create_fitting(create, {"maxTokens": 1024, "topK": 1}, limits.append))
+    assert asked == [1024, 256] and limits == [256]

@@ -91,7 +91,7 @@ def _on(target, event: str, callback) -> None:
 
 def _clicked(listener: Listener, event) -> None:
     target = event.target
-    element = target.closest("[data-action]") if hasattr(target, "closest") else jsnull
+    element = target.closest("[data-action]:not(form)") if hasattr(target, "closest") else jsnull
     if element is None or element is jsnull:
         return
     event.preventDefault()

@@ -62,6 +62,7 @@ class MediaPipeEngine:
                 absolute(genai_path), js_object({"url": absolute(url)}), js_object(full)
             )
         except JsException as error:
+            js.console.warn(f"Tabula: model load failed: {error}")
             raise classify(str(error)) from None
         return cls(llm, label)
 

@@ -1,0 +1,145 @@
+"""The chat controller over a real InferenceQueue and FakeEngine: send, stream, stop, trim."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tabula.actions import Controls
+from tabula.app import App
+from tabula.chat import Chat
+from tabula.queue import InferenceQueue
+from tabula.settings import Settings
+from tabula.store import ModelInfo, State, Store
+from tests.fakes import FakeEngineFactory, FakeKeyValueStore, FakePage, FakePainter, FakeUpdates
+
+MODEL = ModelInfo("tiny", "Tiny", "gemma3", "./models/tiny.task", 1, "00", "embedded")
+
+
+def make(factory: FakeEngineFactory, **settings: object):  # noqa: ANN201
+    store = Store(State(catalog=(MODEL,), model_id="tiny", settings=Settings(**settings)))  # type: ignore[arg-type]
+    queue = InferenceQueue(factory)
+    painter, page, kv = FakePainter(), FakePage(hash_="#/chat"), FakeKeyValueStore()
+    chat = Chat(store, queue, painter)
+    controls = Controls(store, page, chat, queue, kv, lambda _id: None)
+    app = App(store, page, FakeUpdates(), controls.table(), painter)
+    app.start()
+    return app, store, chat, painter, page
+
+
+async def settle(chat: Chat) -> None:
+    while chat.tasks:
+        await asyncio.gather(*chat.tasks)
+
+
+def test_send_streams_then_records_the_answer() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(delay=0.002)
+        app, store, chat, painter, page = make(factory)
+        app.on_action("send", {"message": "  Hi there  "})
+        assert page.composer_cleared == 1
+        await settle(chat)
+        user, answer = store.state.messages
+        assert user.text == "Hi there" and answer.status == "done"
+        assert answer.text == "Hello there, friend." and answer.engine == "fake"
+        assert painter.shown == {}  # forgotten once done
+        assert "Hello there, friend." in page.regions["log"] and "Regenerate" in page.regions["log"]
+        prompt = factory.built[0].prompts[-1]
+        assert prompt.startswith("<start_of_turn>user\nYou are Tabula") and prompt.endswith(
+            "<start_of_turn>model\n"
+        )
+
+    asyncio.run(scenario())
+
+
+def test_blank_message_is_ignored() -> None:
+    async def scenario() -> None:
+        app, store, chat, _, page = make(FakeEngineFactory())
+        app.on_action("send", {"message": "   "})
+        assert store.state.messages == () and page.composer_cleared == 0
+
+    asyncio.run(scenario())
+
+
+def test_stop_keeps_partial_text() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(tokens=[f" w{i}" for i in range(50)], delay=0.005)
+        app, store, chat, painter, _ = make(factory)
+        app.on_action("send", {"message": "go"})
+        while not painter.shown.get(2) or len(painter.shown[2]) < 3:
+            await asyncio.sleep(0.002)
+        app.on_action("stop", {})
+        await settle(chat)
+        answer = store.state.messages[-1]
+        assert answer.status == "stopped" and answer.text.startswith(" w0 w1 w2")
+        assert len(answer.text.split()) < 50
+
+    asyncio.run(scenario())
+
+
+def test_long_history_is_trimmed_and_the_user_told() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(tokens=[" ok"] * 3)
+        app, store, chat, _, _ = make(factory, max_tokens=64, system_prompt="")
+        for i in range(12):
+            app.on_action("send", {"message": " ".join(["word"] * 6) + f" {i}"})
+            await settle(chat)
+        last = store.state.messages[-1]
+        assert last.status == "done" and "older message(s) left out" in last.note
+        assert "word word word word word word 11" in factory.built[0].prompts[-1]
+        assert " 0<end_of_turn>" not in factory.built[0].prompts[-1]
+
+    asyncio.run(scenario())
+
+
+def test_a_message_longer_than_the_context_fails_clearly() -> None:
+    async def scenario() -> None:
+        app, store, chat, _, page = make(FakeEngineFactory(), max_tokens=64)
+        app.on_action("send", {"message": "long " * 500})
+        await settle(chat)
+        answer = store.state.messages[-1]
+        assert answer.status == "failed" and "too long" in answer.error
+        assert "too long" in page.regions["log"]
+        app.on_action("send", {"message": "short"})
+        await settle(chat)
+        assert store.state.messages[-1].status == "done"
+
+    asyncio.run(scenario())
+
+
+def test_cancel_a_waiting_answer_and_regenerate() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(delay=0.005)
+        app, store, chat, _, _ = make(factory)
+        app.on_action("send", {"message": "one"})
+        app.on_action("send", {"message": "two"})
+        app.on_action("cancel", {"id": "4"})
+        await settle(chat)
+        statuses = [m.status for m in store.state.messages if m.role == "model"]
+        assert statuses == ["done", "cancelled"]
+        app.on_action("regenerate", {})
+        await settle(chat)
+        assert [m.status for m in store.state.messages if m.role == "model"] == ["done", "done"]
+
+    asyncio.run(scenario())
+
+
+def test_settings_are_validated_saved_and_applied() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        app, store, chat, _, page = make(factory)
+        form = {"temperature": "5", "top_k": "x", "max_tokens": "256", "seed": "1", "system_prompt": ""}
+        app.on_action("save-settings", form)
+        assert len(store.state.settings_errors) == 2 and "Temperature" in page.regions.get("log", "") + str(
+            store.state.settings_errors
+        )
+        app.on_action("save-settings", {**form, "temperature": "0.2", "top_k": "5"})
+        await settle(chat)
+        assert store.state.settings.temperature == 0.2 and store.state.settings_errors == ()
+        assert factory.built[0].options[-1] == {
+            "temperature": 0.2,
+            "topK": 5,
+            "maxTokens": 256,
+            "randomSeed": 1,
+        }
+
+    asyncio.run(scenario())
