@@ -15,7 +15,7 @@ from tests.fakes import FakeEngineFactory, FakeKeyValueStore, FakePage, FakePain
 MODEL = ModelInfo("tiny", "Tiny", "gemma3", "./models/tiny.task", 1, "00", "embedded")
 
 
-def make(factory: FakeEngineFactory, **settings: object):  # noqa: ANN201
+def make(factory: FakeEngineFactory, **settings: object):
     store = Store(State(catalog=(MODEL,), model_id="tiny", settings=Settings(**settings)))  # type: ignore[arg-type]
     queue = InferenceQueue(factory)
     painter, page, kv = FakePainter(), FakePage(hash_="#/chat"), FakeKeyValueStore()
@@ -53,7 +53,7 @@ def test_send_streams_then_records_the_answer() -> None:
 
 def test_blank_message_is_ignored() -> None:
     async def scenario() -> None:
-        app, store, chat, _, page = make(FakeEngineFactory())
+        app, store, _chat, _, page = make(FakeEngineFactory())
         app.on_action("send", {"message": "   "})
         assert store.state.messages == () and page.composer_cleared == 0
 
