@@ -9,7 +9,10 @@ not to 127.0.0.1.
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,3 +186,38 @@ def persistent(playwright: Playwright) -> Iterator[Callable[..., BrowserContext]
 
 def first_page(context: BrowserContext) -> Page:
     return context.pages[0] if context.pages else context.new_page()
+
+
+MODELS = {
+    "tiny": {"label": "Tiny test model", "family": "gemma3", "max_tokens": 256},
+    "real": {"label": "Gemma 3 270M (base)", "family": "completion", "max_tokens": 256},
+}
+
+
+def project_model(which: str, folder: Path) -> Path:
+    """The project-built test model `which` (built on first use), linked into `folder` with its
+    catalogue sidecar."""
+    script = Path(__file__).resolve().parents[1] / "models" / "build_models.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--print-path", which], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        pytest.fail(f"building the {which} test model failed:\n{done.stderr[-3000:]}")
+    link = folder / f"{which}.task"
+    link.symlink_to(done.stdout.strip())
+    (folder / f"{which}.task.json").write_text(json.dumps(MODELS[which]))
+    return link
+
+
+@pytest.fixture(scope="session")
+def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site with the tiny random Gemma-3-architecture model embedded."""
+    folder = tmp_path_factory.mktemp("tiny-model")
+    return build.build(folder / "_site", models=[project_model("tiny", folder)])
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site with the real Gemma 3 270M (base) model embedded."""
+    folder = tmp_path_factory.mktemp("real-model")
+    return build.build(folder / "_site", models=[project_model("real", folder)])

@@ -26,7 +26,7 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
         field("temperature", "Temperature", s.temperature, 'min="0" max="2" step="0.05" inputmode="decimal"',
               "0 is focused and repeatable, 2 is adventurous.")
         + field("top_k", "Top-k", s.top_k, 'min="1" max="100" step="1" inputmode="numeric"')
-        + field("max_tokens", "Max tokens", s.max_tokens, f'min="{MIN_TOKENS}" max="{top}" step="1"', limit_hint)
+        + field("max_tokens", "Max tokens", min(s.max_tokens, top), f'min="{MIN_TOKENS}" max="{top}" step="1"', limit_hint)
         + field("seed", "Random seed", s.seed, 'min="0" step="1" inputmode="numeric"')
         + '<div class="field wide"><label for="system_prompt">System prompt</label>'
         f'<textarea id="system_prompt" name="system_prompt" rows="3">{esc(s.system_prompt)}</textarea></div>'
