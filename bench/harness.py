@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "py")]
+sys.path[:0] = [str(ROOT), str(ROOT / "py"), str(ROOT / "bench")]
 
 from playwright.sync_api import Playwright  # noqa: E402
 

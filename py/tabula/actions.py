@@ -26,10 +26,10 @@ class Controls:
 
     def __init__(
         self, store: Store, page: Page, chat: Chat, queue: InferenceQueue, kv: KeyValueStore,
-        use_model: Callable[[str], None],
+        use_model: Callable[[str], None], reload_engine: Callable[[], None],
     ) -> None:  # fmt: skip
         self.store, self.page, self.chat, self.queue, self.kv = store, page, chat, queue, kv
-        self.use_model = use_model
+        self.use_model, self.reload_engine = use_model, reload_engine
 
     def table(self) -> dict[str, Handler]:
         return {
@@ -56,11 +56,21 @@ class Controls:
         self.apply_settings(settings, "Saved. New answers use these settings.")
 
     def apply_settings(self, settings: Settings, notice: str) -> None:
-        """Persist, show, and hand the engine its new options (queued, no reload)."""
+        """Persist, show, and hand the engine its new options (queued, no page reload).
+
+        Sampling options go to the live engine; MediaPipe fixes maxTokens when it creates the
+        engine (setOptions leaves it unchanged, seen in 0.10.29), so a new maxTokens recreates it.
+        """
+        limit, before = self.store.state.model_limit, self.store.state.settings
         settings_store.save(self.kv, settings)
         self.store.dispatch(SettingsSaved(settings, notice))
-        if self.store.state.model is not None:
-            self.chat.background(self._configure(settings.engine_options(self.store.state.model_limit)))
+        if self.store.state.model is None:
+            return
+        options = settings.engine_options(limit)
+        if options["maxTokens"] != before.engine_options(limit)["maxTokens"]:
+            self.reload_engine()
+        else:
+            self.chat.background(self._configure(options))
 
     async def _configure(self, options: dict[str, float | int]) -> None:
         """Apply options now if a model is loaded; a later load reads them from settings anyway."""

@@ -98,7 +98,11 @@ async def run() -> None:
             queue.use(factory)
             queue.preload()
 
-        controls = Controls(store, page, chat, queue, kv, use_model)
+        def reload_engine() -> None:
+            queue.use(factory)
+            queue.preload()
+
+        controls = Controls(store, page, chat, queue, kv, use_model, reload_engine)
         updates = await ServiceWorkerUpdates.connect()
         app = App(store, page, updates, controls.table(), painter)
         listen(app)

@@ -10,6 +10,7 @@ from tabula.chat import Chat
 from tabula.queue import InferenceQueue
 from tabula.settings import Settings
 from tabula.store import ModelInfo, State, Store
+from tests.aio import run
 from tests.fakes import FakeEngineFactory, FakeKeyValueStore, FakePage, FakePainter, FakeUpdates
 
 MODEL = ModelInfo("tiny", "Tiny", "gemma3", "./models/tiny.task", 1, "00", "embedded")
@@ -20,7 +21,7 @@ def make(factory: FakeEngineFactory, **settings: object):
     queue = InferenceQueue(factory)
     painter, page, kv = FakePainter(), FakePage(hash_="#/chat"), FakeKeyValueStore()
     chat = Chat(store, queue, painter)
-    controls = Controls(store, page, chat, queue, kv, lambda _id: None)
+    controls = Controls(store, page, chat, queue, kv, lambda _id: None, lambda: queue.use(factory))
     app = App(store, page, FakeUpdates(), controls.table(), painter)
     app.start()
     return app, store, chat, painter, page
@@ -48,7 +49,7 @@ def test_send_streams_then_records_the_answer() -> None:
             "<start_of_turn>model\n"
         )
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_blank_message_is_ignored() -> None:
@@ -57,7 +58,7 @@ def test_blank_message_is_ignored() -> None:
         app.on_action("send", {"message": "   "})
         assert store.state.messages == () and page.composer_cleared == 0
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_stop_keeps_partial_text() -> None:
@@ -73,7 +74,7 @@ def test_stop_keeps_partial_text() -> None:
         assert answer.status == "stopped" and answer.text.startswith(" w0 w1 w2")
         assert len(answer.text.split()) < 50
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_long_history_is_trimmed_and_the_user_told() -> None:
@@ -88,7 +89,7 @@ def test_long_history_is_trimmed_and_the_user_told() -> None:
         assert "word word word word word word 11" in factory.built[0].prompts[-1]
         assert " 0<end_of_turn>" not in factory.built[0].prompts[-1]
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_message_longer_than_the_context_fails_clearly() -> None:
@@ -103,7 +104,7 @@ def test_a_message_longer_than_the_context_fails_clearly() -> None:
         await settle(chat)
         assert store.state.messages[-1].status == "done"
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_cancel_a_waiting_answer_and_regenerate() -> None:
@@ -120,26 +121,25 @@ def test_cancel_a_waiting_answer_and_regenerate() -> None:
         await settle(chat)
         assert [m.status for m in store.state.messages if m.role == "model"] == ["done", "done"]
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_settings_are_validated_saved_and_applied() -> None:
     async def scenario() -> None:
         factory = FakeEngineFactory()
-        app, store, chat, _, page = make(factory)
-        form = {"temperature": "5", "top_k": "x", "max_tokens": "256", "seed": "1", "system_prompt": ""}
+        app, store, chat, _, _ = make(factory)
+        form = {"temperature": "5", "top_k": "x", "max_tokens": "1024", "seed": "1", "system_prompt": ""}
         app.on_action("save-settings", form)
-        assert len(store.state.settings_errors) == 2 and "Temperature" in page.regions.get("log", "") + str(
-            store.state.settings_errors
-        )
+        errors = dict(store.state.settings_errors)
+        assert set(errors) == {"temperature", "top_k"} and "between 0 and 2" in errors["temperature"]
         app.on_action("save-settings", {**form, "temperature": "0.2", "top_k": "5"})
         await settle(chat)
         assert store.state.settings.temperature == 0.2 and store.state.settings_errors == ()
-        assert factory.built[0].options[-1] == {
-            "temperature": 0.2,
-            "topK": 5,
-            "maxTokens": 256,
-            "randomSeed": 1,
-        }
+        sampling = {"temperature": 0.2, "topK": 5, "maxTokens": 1024, "randomSeed": 1}
+        assert factory.built[0].options[-1] == sampling  # sampling goes to the live engine
+        app.on_action("save-settings", {**form, "temperature": "0.2", "top_k": "5", "max_tokens": "256"})
+        await settle(chat)
+        await chat.queue.count("the next op builds the engine anew")
+        assert len(factory.built) == 2 and factory.built[0].closed  # a new maxTokens recreates it
 
-    asyncio.run(scenario())
+    run(scenario())

@@ -8,11 +8,8 @@ import pytest
 
 from tabula.errors import EngineError, Problem
 from tabula.queue import InferenceQueue, Job, JobState, Status
+from tests.aio import run
 from tests.fakes import FakeEngineFactory
-
-
-def run(coro):
-    return asyncio.run(asyncio.wait_for(coro, timeout=10))
 
 
 def test_jobs_run_in_order_one_at_a_time() -> None:

@@ -1,0 +1,182 @@
+"""Decode benchmark: the app vs a bare MediaPipe page, same model, prompt and options.
+
+Alternates app and bare runs in one session and reports, per side: time to first token,
+decode tokens/s, long tasks (PerformanceObserver 'longtask') while streaming, and input delay
+while streaming (keys typed into the composer; event timestamp to the next frame). Prints a
+table and ratios, writes bench/out/decode.json. Goals: app decode >= 0.98x bare; app TTFT <=
+bare + 50 ms; no long task > 50 ms from our code; p95 input delay < 50 ms. Never pass/fail.
+
+The app's TTFT counts from the Enter key to the first token on screen (what a user waits);
+the bare page's from generateResponse() to its first callback.
+
+Run: .venv/bin/python bench/decode.py [--model tiny|real] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from harness import ROOT, launch, machine, median, save, table
+from playwright.sync_api import sync_playwright
+
+import build
+from devserver import start_in_thread
+from tabula import prompt
+
+PROMPT = "Tell me a story about a river."
+OPTIONS = {"maxTokens": 256, "topK": 1, "temperature": 0.0, "randomSeed": 1}
+SETTINGS = {"max_tokens": 256, "top_k": 1, "temperature": 0.0, "seed": 1, "system_prompt": ""}
+SIDECARS = {"tiny": {"label": "tiny", "family": "gemma3", "max_tokens": 256},
+            "real": {"label": "Gemma 3 270M", "family": "completion", "max_tokens": 256}}  # fmt: skip
+OBSERVE = """() => {
+  window.__m = {first: null, last: null, longtasks: [], delays: [], t0: null};
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__m.longtasks.push([e.startTime, e.duration]); })
+    .observe({type: 'longtask'});
+  addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && window.__m.t0 === null) window.__m.t0 = e.timeStamp;
+    else requestAnimationFrame((t) => window.__m.delays.push(t - e.timeStamp));
+  }, true);
+  const sel = '.msg.model[data-status="streaming"] .text, #out';
+  new MutationObserver(() => {
+    const node = document.querySelector(sel);
+    if (node && node.textContent) { const now = performance.now(); window.__m.first ??= now; window.__m.last = now; }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def model_path(which: str) -> Path:
+    script = ROOT / "tests" / "models" / "build_models.py"
+    out = subprocess.run(
+        [sys.executable, script, "--print-path", which], capture_output=True, text=True, check=True
+    )
+    return Path(out.stdout.strip())
+
+
+def build_site(tmp: Path, which: str) -> tuple[Path, dict]:
+    folder = tmp / "model"
+    folder.mkdir()
+    (folder / f"{which}.task").symlink_to(model_path(which))
+    (folder / f"{which}.task.json").write_text(json.dumps(SIDECARS[which]))
+    site = build.build(tmp / "site", models=[folder / f"{which}.task"])
+    shutil.copy(ROOT / "bench" / "bare_llm.js", site / "bare_llm.js")
+    (site / "bare_llm.html").write_text(
+        '<!doctype html><html><body><textarea id="box"></textarea><div id="out"></div>'
+        '<script type="module" src="./bare_llm.js"></script></body></html>'
+    )
+    return site, json.loads((site / "config.json").read_text())
+
+
+def type_while_streaming(page, box: str) -> None:
+    page.wait_for_function("window.__m.first !== null", timeout=300_000)
+    page.focus(box)
+    page.keyboard.type("typing while it streams", delay=40)
+
+
+def app_run(browser, url: str) -> dict:
+    context = browser.new_context()
+    context.add_init_script(f"localStorage.setItem('tabula.settings', {json.dumps(json.dumps(SETTINGS))})")
+    page = context.new_page()
+    page.goto(url + "#/chat")
+    page.wait_for_function("document.getElementById('engine').textContent === 'Ready'", timeout=300_000)
+    page.evaluate(OBSERVE)
+    page.fill("#message", PROMPT)
+    page.press("#message", "Enter")
+    type_while_streaming(page, "#message")
+    page.wait_for_selector('.msg.model[data-status="done"]', timeout=600_000)
+    meta = page.inner_text(".msg.model .meta")
+    marks = page.evaluate("window.__m")
+    context.close()
+    tokens = int(meta.split(" tokens")[0].split("·")[-1].strip())
+    return {**marks, "tokens": tokens, "meta": meta}
+
+
+def bare_run(browser, url: str, params: dict) -> dict:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url + "bare_llm.html#" + json.dumps(params))
+    page.wait_for_function("document.documentElement.dataset.ready === 'true'", timeout=300_000)
+    page.evaluate(OBSERVE)
+    pending = page.evaluate_handle("window.runOnce()")
+    type_while_streaming(page, "#box")
+    result = page.evaluate("(p) => p", pending)
+    marks = page.evaluate("window.__m")
+    context.close()
+    return {
+        **marks,
+        "t0": result["t0"],
+        "first": result["first"],
+        "last": result["last"],
+        "tokens": result["tokens"],
+    }
+
+
+def summarise(run: dict) -> dict:
+    """TTFT, decode speed, worst long task while streaming, p95 input delay of one run."""
+    streaming = [d for s, d in run["longtasks"] if run["first"] <= s <= run["last"]]
+    delays = sorted(run["delays"]) or [0.0]
+    return {
+        "ttft_ms": run["first"] - run["t0"],
+        "decode_tps": (run["tokens"] - 1) / ((run["last"] - run["first"]) / 1000),
+        "longtask_max_ms": max(streaming, default=0.0),
+        "longtasks": len(streaming),
+        "input_p95_ms": delays[min(len(delays) - 1, int(0.95 * len(delays)))],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=("tiny", "real"), default="tiny")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    family = SIDECARS[args.model]["family"]
+    text = prompt.render(prompt.template_for(family), "", [prompt.Turn("user", PROMPT)])
+    runs: dict[str, list[dict]] = {"app": [], "bare": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        site, config = build_site(Path(tmp), args.model)
+        server = start_in_thread(site)
+        url = f"http://127.0.0.1:{server.server_port}/"
+        params = {
+            "genai": config["paths"]["genai"],
+            "model": config["catalog"][0]["url"],
+            "prompt": text,
+            "options": OPTIONS,
+        }
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            for _ in range(args.runs):
+                runs["app"].append(summarise(app_run(browser, url)))
+                runs["bare"].append(summarise(bare_run(browser, url, params)))
+            version = browser.version
+            browser.close()
+        server.shutdown()
+    keys = ("ttft_ms", "decode_tps", "longtask_max_ms", "longtasks", "input_p95_ms")
+    medians = {side: {k: median([r[k] for r in rs]) for k in keys} for side, rs in runs.items()}
+    rows = [["side", *keys]] + [[side, *(medians[side][k] for k in keys)] for side in ("app", "bare")]
+    ratios = {
+        "decode app/bare": round(medians["app"]["decode_tps"] / medians["bare"]["decode_tps"], 3),
+        "ttft app-bare ms": round(medians["app"]["ttft_ms"] - medians["bare"]["ttft_ms"], 1),
+        "decode spread app (stdev tps)": round(statistics.pstdev([r["decode_tps"] for r in runs["app"]]), 2),
+    }
+    print(table(rows))
+    for key, value in ratios.items():
+        print(f"{key}: {value}")
+    info = machine(version)
+    print(f"model={args.model} runs={args.runs} · {info['machine']} · {info['browser']}")
+    print(
+        "->",
+        save(
+            f"decode-{args.model}",
+            {"runs": runs, "medians": medians, "ratios": ratios, "model": args.model, **info},
+        ),
+    )
+
+
+if __name__ == "__main__":
+    main()
