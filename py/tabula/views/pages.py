@@ -37,7 +37,7 @@ def model_item(model: ModelInfo, in_use: bool) -> str:
         else f'<button type="button" data-action="use-model" data-id="{esc(model.id)}">Use this model</button>'
     )
     return (
-        f'<li class="model"><strong>{esc(model.label)}</strong> '
+        f'<li class="model-card"><strong>{esc(model.label)}</strong> '
         f"<span>{esc(megabytes(model.bytes))} · {esc(model.family)} · {esc(model.source)}</span>{button}</li>"
     )
 
