@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from harness import ROOT, launch, machine, median, save, table
 from playwright.sync_api import sync_playwright
@@ -93,14 +95,15 @@ def app_run(browser, url: str) -> dict:
     meta = page.inner_text(".msg.model .meta")
     marks = page.evaluate("window.__m")
     context.close()
-    tokens = int(meta.split(" tokens")[0].split("·")[-1].strip())
+    tokens = int(re.search(r"· (\d+) tokens(?: ·|$)", meta).group(1))
     return {**marks, "tokens": tokens, "meta": meta}
 
 
 def bare_run(browser, url: str, params: dict) -> dict:
     context = browser.new_context()
     page = context.new_page()
-    page.goto(url + "bare_llm.html#" + json.dumps(params))
+    page.on("pageerror", lambda error: print("bare page error:", error, file=sys.stderr))
+    page.goto(url + "bare_llm.html#" + quote(json.dumps(params)))
     page.wait_for_function("document.documentElement.dataset.ready === 'true'", timeout=300_000)
     page.evaluate(OBSERVE)
     pending = page.evaluate_handle("window.runOnce()")

@@ -22,16 +22,43 @@ export async function probe() {
   };
 }
 
-// source: {url} (MediaPipe fetches it) or {stream} (a ReadableStream of the model's bytes).
+// Re-chunks a byte stream into small pieces. MediaPipe 0.10.29 tees the model stream to sniff
+// its format and can throw "Cannot close an errored readable stream" (and never finish loading)
+// when the source ends while its probe branches are cancelled, i.e. for a small model that
+// arrives in one chunk. Small chunks keep the end of the stream far from the sniffing.
+function chunked(body, size = 64 * 1024) {
+  const reader = body.getReader();
+  let rest = new Uint8Array(0);
+  return new ReadableStream({
+    async pull(controller) {
+      if (rest.length === 0) {
+        const { value, done } = await reader.read();
+        if (done) return controller.close();
+        rest = value;
+      }
+      controller.enqueue(rest.subarray(0, size));
+      rest = rest.subarray(size);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+async function download(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Failed to fetch model: HTTP ${response.status} for ${url}`);
+  return response.body;
+}
+
+// source: {url} or {stream} (a ReadableStream of the model's bytes); either way MediaPipe reads
+// a stream, so the file is never held whole in memory.
 export async function create(base, source, options) {
   const { LlmInference } = await genai(base);
   const fileset = {
     wasmLoaderPath: `${base}/wasm/genai_wasm_internal.js`,
     wasmBinaryPath: `${base}/wasm/genai_wasm_internal.wasm`,
   };
-  const baseOptions = source.stream
-    ? { modelAssetBuffer: source.stream.getReader() }
-    : { modelAssetPath: source.url };
+  const stream = source.stream ?? (await download(source.url));
+  const baseOptions = { modelAssetBuffer: chunked(stream).getReader() };
   return LlmInference.createFromOptions(fileset, { baseOptions, ...options });
 }
 

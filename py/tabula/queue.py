@@ -108,6 +108,7 @@ class InferenceQueue:
         factory: EngineFactory | None = None,
         *,
         stall_seconds: float = 90.0,
+        load_timeout: float = 600.0,
         on_status: Callable[[Status, str], None] = lambda status, detail: None,
         now: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -119,7 +120,7 @@ class InferenceQueue:
         self._worker: asyncio.Task | None = None
         self._clock = _Clock(now)
         self._ids = 0
-        self.stall_seconds = stall_seconds
+        self.stall_seconds, self.load_timeout = stall_seconds, load_timeout
         self._on_status = on_status
         self.status, self.detail = (Status.READY if factory else Status.NO_MODEL), ""
 
@@ -253,7 +254,11 @@ class InferenceQueue:
             raise EngineError(Problem.NO_MODEL)
         self._set_status(Status.LOADING)
         try:
-            self._engine = await self._factory()
+            self._engine = await asyncio.wait_for(self._factory(), self.load_timeout)
+        except TimeoutError:
+            error = EngineError(Problem.STALLED, f"model load took over {self.load_timeout:.0f} s")
+            self._set_status(Status.FAILED, error.message)
+            raise error from None
         except EngineError as error:
             self._set_status(Status.FAILED, error.message)
             raise

@@ -217,3 +217,26 @@ def test_loading_retries_at_the_size_the_error_states() -> None:
 
     run(create_fitting(create, {"maxTokens": 1024, "topK": 1}, limits.append))
     assert asked == [1024, 256] and limits == [256]
+
+
+def test_a_load_that_never_finishes_fails_clearly_and_can_be_retried() -> None:
+    async def scenario() -> None:
+        class HangingOnce(FakeEngineFactory):
+            hung = False
+
+            async def __call__(self):
+                if not self.hung:
+                    self.hung = True
+                    await asyncio.Event().wait()
+                return await super().__call__()
+
+        factory = HangingOnce()
+        statuses: list[tuple[Status, str]] = []
+        queue = InferenceQueue(factory, load_timeout=0.05, on_status=lambda s, d: statuses.append((s, d)))
+        job = queue.submit("hi")
+        await job.done
+        assert job.state is JobState.FAILED and job.error.problem is Problem.STALLED
+        assert statuses[-1][0] is Status.FAILED and "restarted" in statuses[-1][1]
+        assert (await queue.submit("again").done).state is JobState.DONE
+
+    run(scenario())
