@@ -22,6 +22,8 @@ from pathlib import Path
 
 import jinja2
 
+from site_models import BuildError, check_models, embed_models, sha256
+
 ROOT = Path(__file__).resolve().parent
 NODE = ROOT / "node_modules"
 WHEEL_CACHE = Path.home() / ".cache" / "tabula" / "wheels"
@@ -36,11 +38,6 @@ PYODIDE_CORE = (
 # The only MediaPipe wasm variant the app loads (SIMD, classic script loader).
 GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-FAMILIES = ("gemma3", "gemma4", "completion")
-
-
-class BuildError(Exception):
-    """A missing or wrong build input; the message is the one line the user sees."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,31 +102,6 @@ def build(out: Path, *, base: str = "", models: list[Path] | None = None) -> Pat
 def read_settings() -> dict:
     """The [tool.tabula] table of pyproject.toml."""
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["tabula"]
-
-
-def check_models(models: list[Path]) -> None:
-    """Refuse embedded models that are missing or that MediaPipe's web loader would not accept."""
-    for model in models:
-        if not model.is_file():
-            raise BuildError(f"--embed-model {model}: no such file")
-        with model.open("rb") as handle:
-            head = handle.read(8)
-        if model_format(head) is None:
-            raise BuildError(f"--embed-model {model}: not a web LLM model MediaPipe can load ({WEB_FORMATS})")
-
-
-WEB_FORMATS = "a TFLite flatbuffer, a zip bundle after a 4-byte header, or .litertlm"
-
-
-def model_format(head: bytes) -> str | None:
-    """The format MediaPipe tasks-genai 0.10.29 sniffs from a model's first 8 bytes, or None."""
-    if head[4:8] == b"TFL3":
-        return "tflite"
-    if head[4:6] == b"PK":
-        return "task-zip"
-    if head[:8] == b"LITERTLM":
-        return "litertlm"
-    return None
 
 
 def ensure_node_modules() -> None:
@@ -256,46 +228,6 @@ def pack_python(dest: Path) -> None:
             archive.writestr(info, path.read_bytes())
 
 
-def embed_models(out: Path, models: list[Path]) -> list[dict]:
-    """Copy .task models into models/ and describe them as catalogue records.
-
-    An optional sidecar `<model>.json` ({"label": ..., "family": "gemma3|gemma4|completion",
-    "max_tokens": N}) names the model, its prompt template and its KV-cache size; without one
-    the file name and Gemma 3 are used and the app learns the size on first load.
-    """
-    records = []
-    for model in sorted(models, key=lambda p: p.name):
-        (out / "models").mkdir(exist_ok=True)
-        shutil.copyfile(model, out / "models" / model.name)
-        records.append({
-            "id": f"embedded-{model.stem}",
-            "label": f"{model.stem} (embedded)",
-            "family": "gemma3",
-            **sidecar(model),
-            "url": f"./models/{model.name}",
-            "bytes": model.stat().st_size,
-            "sha256": sha256(model),
-            "source": "embedded",
-        })  # fmt: skip
-    return records
-
-
-def sidecar(model: Path) -> dict[str, str | int]:
-    """The label/family a model's optional `<model>.json` gives."""
-    path = model.with_name(model.name + ".json")
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text())
-    except ValueError as error:
-        raise BuildError(f"{path}: not valid JSON ({error})") from None
-    if data.get("family", "gemma3") not in FAMILIES:
-        raise BuildError(f"{path}: family must be one of {', '.join(FAMILIES)}")
-    if not isinstance(data.get("max_tokens", 1), int):
-        raise BuildError(f"{path}: max_tokens must be a whole number")
-    return {key: data[key] for key in ("label", "family", "max_tokens") if key in data}
-
-
 def pyscript_config(paths: dict[str, str], wheels: list[str]) -> dict:
     """PyScript's config: local Pyodide, our package zip, config.json, vendored wheels."""
     return {
@@ -323,15 +255,6 @@ def render(out: Path, name: str, **context: object) -> None:
 def write_json(path: Path, data: object) -> None:
     """Write sorted, indented JSON."""
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-
-
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def shell_files(out: Path) -> list[Path]:

@@ -20,66 +20,15 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from tabula.errors import EngineError, Problem
+from tabula.jobs import Job, JobState, Status
 from tabula.ports import Engine
 
 EngineFactory = Callable[[], Awaitable[Engine]]
 BUSY_RETRIES = 40
 BUSY_PAUSE_S = 0.25
-
-
-class JobState(StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    DONE = "done"
-    STOPPED = "stopped"
-    CANCELLED = "cancelled"
-    FAILED = "failed"
-
-
-class Status(StrEnum):
-    NO_MODEL = "no-model"
-    LOADING = "loading"
-    READY = "ready"
-    BUSY = "busy"
-    FINISHING = "finishing"
-    FAILED = "failed"
-
-
-@dataclass(eq=False)
-class Job:
-    """One generation: its prompt, streamed text, timings and outcome."""
-
-    id: int
-    prompt: str
-    tag: str
-    on_token: Callable[[Job], None]
-    done: asyncio.Future
-    state: JobState = JobState.PENDING
-    text: str = ""
-    tokens: int = 0
-    error: EngineError | None = None
-    engine: str = ""
-    started: float | None = None
-    first_token: float | None = None
-    finished: float | None = None
-
-    @property
-    def ttft_ms(self) -> float | None:
-        if self.started is None or self.first_token is None:
-            return None
-        return (self.first_token - self.started) * 1000
-
-    @property
-    def tokens_per_s(self) -> float | None:
-        """Decode speed: tokens after the first, over the time after the first."""
-        if self.first_token is None or self.finished is None or self.tokens < 2:
-            return None
-        span = self.finished - self.first_token
-        return (self.tokens - 1) / span if span > 0 else None
 
 
 @dataclass(eq=False)

@@ -13,7 +13,14 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Journey, Site, open_app, wait_offline_ready
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("build.py", "devserver.py", "pyproject.toml", "package.json", "package-lock.json")
+SOURCES = (
+    "build.py",
+    "site_models.py",
+    "devserver.py",
+    "pyproject.toml",
+    "package.json",
+    "package-lock.json",
+)
 FOLDERS = ("py", "pwa", "service_worker")
 MARKER = "Version two of the about page."
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import build
+import site_models
 
 MAX_PRECACHED_FILE = 30 * 1024 * 1024
 
@@ -92,7 +93,7 @@ def plain_zip(path: Path) -> Path:
 
 @pytest.mark.parametrize("head", [b"\x1c\0\0\0TFL3", b"\0\0\0\0PK\x03\x04", b"LITERTLM"])
 def test_model_formats_mediapipe_accepts(head: bytes) -> None:
-    assert build.model_format(head) is not None
+    assert site_models.model_format(head) is not None
 
 
 @pytest.mark.parametrize(
