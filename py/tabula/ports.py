@@ -66,7 +66,6 @@ class Engine(Protocol):
     """
 
     label: str
-    cancel_works: bool
 
     async def generate(self, prompt: str, on_token: TokenCallback) -> str:
         """Stream text deltas to `on_token`; return the whole text."""

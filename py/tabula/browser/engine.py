@@ -42,8 +42,6 @@ async def probe() -> dict:
 class MediaPipeEngine:
     """A loaded LlmInference."""
 
-    cancel_works = False  # 0.10.29 ignores cancelProcessing on .task models (seen, not assumed)
-
     def __init__(self, llm: object, label: str) -> None:
         self.llm, self.label = llm, label
 
@@ -88,6 +86,8 @@ class MediaPipeEngine:
             raise classify(str(error)) from None
 
     def cancel(self) -> None:
+        """Ask MediaPipe to stop. 0.10.29 was seen to ignore it for .task models; the queue
+        copes either way (a generation that really stops just frees the engine sooner)."""
         _shim.cancel(self.llm)
 
     async def close(self) -> None:
