@@ -9,7 +9,7 @@ bare + 50 ms; no long task > 50 ms from our code; p95 input delay < 50 ms. Never
 The app's TTFT counts from the Enter key to the first token on screen (what a user waits);
 the bare page's from generateResponse() to its first callback.
 
-Run: .venv/bin/python bench/decode.py [--model tiny|real] [--runs 5]
+Run: .venv/bin/python bench/decode.py [--model tiny|real] [--runs 5] [--max-tokens 256]
 """
 
 from __future__ import annotations
@@ -139,7 +139,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=("tiny", "real"), default="tiny")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--max-tokens", type=int, default=256, help="prompt + answer tokens (<= 256)")
     args = parser.parse_args()
+    OPTIONS["maxTokens"] = SETTINGS["max_tokens"] = args.max_tokens
     family = SIDECARS[args.model]["family"]
     text = prompt.render(prompt.template_for(family), "", [prompt.Turn("user", PROMPT)])
     runs: dict[str, list[dict]] = {"app": [], "bare": []}
