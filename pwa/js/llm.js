@@ -8,15 +8,18 @@ async function genai(base) {
   return bundles.get(base);
 }
 
-// What the WebGPU adapter offers: {webgpu, f16, maxBufferSize, vendor, architecture}.
+// What the WebGPU adapter offers: {webgpu, f16, maxBufferSize, maxStorageBufferBindingSize, vendor, architecture}.
 export async function probe() {
   const adapter = navigator.gpu ? await navigator.gpu.requestAdapter() : null;
-  if (!adapter) return { webgpu: false, f16: false, maxBufferSize: 0, vendor: "", architecture: "" };
+  if (!adapter) {
+    return { webgpu: false, f16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: "", architecture: "" };
+  }
   const info = adapter.info ?? {};
   return {
     webgpu: true,
     f16: adapter.features.has("shader-f16"),
     maxBufferSize: adapter.limits.maxBufferSize,
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     vendor: info.vendor ?? "",
     architecture: info.architecture ?? "",
   };

@@ -17,7 +17,15 @@ from tabula.chat import Chat
 from tabula.loading import create_fitting
 from tabula.ports import KeyValueStore
 from tabula.queue import EngineFactory, InferenceQueue, Status
-from tabula.store import EngineStatusChanged, ModelInfo, ModelLimitFound, ModelSelected, State, Store
+from tabula.store import (
+    DeviceProbed,
+    EngineStatusChanged,
+    ModelInfo,
+    ModelLimitFound,
+    ModelSelected,
+    State,
+    Store,
+)
 
 CONFIG = Path("config.json")
 LIMIT_KEY = "tabula.limit."
@@ -108,11 +116,19 @@ async def run() -> None:
         listen(app)
         updates.on_waiting(app.on_update_waiting)
         app.start()
+        chat.background(report_device(store))
         if store.state.model is not None:
             use_model(store.state.model_id)
     except Exception as error:
         page.set_boot_state("error", f"{type(error).__name__}: {error}")
         raise
+
+
+async def report_device(store: Store) -> None:
+    """Measure the device once (WebGPU adapter, memory, storage) for the Models page."""
+    from tabula.browser.probe import probe
+
+    store.dispatch(DeviceProbed(await probe()))
 
 
 def start() -> None:

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from tabula.router import Route
 from tabula.settings import Settings
+
+if TYPE_CHECKING:
+    from tabula.capability import DeviceReport
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class State:
     settings: Settings = field(default_factory=Settings)
     settings_errors: tuple[tuple[str, str], ...] = ()
     settings_notice: str = ""
+    device: DeviceReport | None = None
 
     @property
     def model(self) -> ModelInfo | None:
@@ -125,13 +130,18 @@ class SettingsSaved:
 
 
 @dataclass(frozen=True)
+class DeviceProbed:
+    report: DeviceReport
+
+
+@dataclass(frozen=True)
 class SettingsRejected:
     errors: tuple[tuple[str, str], ...]
 
 
 Action = (
     RouteChanged | ConnectivityChanged | UpdateWaiting | EngineStatusChanged | ModelSelected | ModelLimitFound
-    | MessagePut | MessageRemoved | ChatCleared | SettingsSaved | SettingsRejected
+    | MessagePut | MessageRemoved | ChatCleared | SettingsSaved | SettingsRejected | DeviceProbed
 )  # fmt: skip
 
 
@@ -164,6 +174,8 @@ def reduce(state: State, action: Action) -> State:
             return replace(state, messages=())
         case SettingsSaved(settings=settings, notice=notice):
             return replace(state, settings=settings, settings_errors=(), settings_notice=notice)
+        case DeviceProbed(report=report):
+            return replace(state, device=report)
         case SettingsRejected(errors=errors):
             return replace(state, settings_errors=errors, settings_notice="")
     raise TypeError(f"unknown action {action!r}")

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from tabula.router import NOT_FOUND
 from tabula.store import State
-from tabula.views import chat, pages, settings
+from tabula.views import chat, models, pages, settings
 
 PAGES = {
     "chat": chat.page,
-    "models": pages.models,
+    "models": models.page,
     "settings": settings.page,
     "about": pages.about,
     NOT_FOUND: pages.not_found,

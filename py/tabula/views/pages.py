@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tabula.store import ModelInfo, State
-from tabula.views.html import esc, megabytes
+from tabula.store import State
+from tabula.views.html import esc
 from tabula.views.markdown import to_html
 
 ABOUT = """
@@ -20,26 +20,6 @@ Pyodide) and uses MediaPipe's LLM Inference on WebGPU.
 
 def heading(text: str) -> str:
     return f"<h1>{esc(text)}</h1>"
-
-
-def models(state: State) -> tuple[str, str, dict[str, str]]:
-    """The catalogue of models this build knows, and which one is in use."""
-    if not state.catalog:
-        return "Models", heading("Models") + "<p>This build ships no model.</p>", {}
-    items = "".join(model_item(m, m.id == state.model_id) for m in state.catalog)
-    return "Models", heading("Models") + f'<ul class="models">{items}</ul>', {}
-
-
-def model_item(model: ModelInfo, in_use: bool) -> str:
-    button = (
-        '<span class="in-use">In use</span>'
-        if in_use
-        else f'<button type="button" data-action="use-model" data-id="{esc(model.id)}">Use this model</button>'
-    )
-    return (
-        f'<li class="model-card"><strong>{esc(model.label)}</strong> '
-        f"<span>{esc(megabytes(model.bytes))} · {esc(model.family)} · {esc(model.source)}</span>{button}</li>"
-    )
 
 
 def about(state: State) -> tuple[str, str, dict[str, str]]:

@@ -1,0 +1,29 @@
+"""probe(): measure this device into a capability.DeviceReport (WebGPU adapter, memory, storage)."""
+
+from __future__ import annotations
+
+import js
+
+from tabula.browser.engine import probe as adapter_facts
+from tabula.capability import GB, DeviceReport
+
+
+async def probe() -> DeviceReport:
+    gpu = await adapter_facts()
+    navigator = js.navigator
+    memory = getattr(navigator, "deviceMemory", None)
+    estimate = await navigator.storage.estimate() if hasattr(navigator, "storage") else None
+    persisted = bool(await navigator.storage.persisted()) if hasattr(navigator, "storage") else None
+    return DeviceReport(
+        webgpu=bool(gpu["webgpu"]),
+        vendor=str(gpu["vendor"]),
+        architecture=str(gpu["architecture"]),
+        f16=bool(gpu["f16"]),
+        max_buffer=int(gpu["maxBufferSize"]),
+        max_storage_binding=int(gpu["maxStorageBufferBindingSize"]),
+        memory=int(float(memory) * GB) if isinstance(memory, int | float) else None,
+        cores=int(getattr(navigator, "hardwareConcurrency", 0) or 0),
+        quota=int(estimate.quota) if estimate is not None else None,
+        usage=int(estimate.usage) if estimate is not None else None,
+        persisted=persisted,
+    )

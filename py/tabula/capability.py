@@ -1,0 +1,86 @@
+"""Device intelligence: can this device run a model, and which model should it use? Pure.
+
+`DeviceReport` is what browser/probe.py measures; `assess()` gives a verdict with reasons a
+person can read; `pick()` recommends the largest model that fits with headroom. Rule of thumb
+(seed, to be refined with field data): the model plus 1.5 GB must fit in the memory estimate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tabula.store import ModelInfo
+
+GB = 1_000_000_000
+HEADROOM = int(1.5 * GB)
+UNKNOWN_MEMORY = 4 * GB  # navigator.deviceMemory is missing in some browsers
+
+
+@dataclass(frozen=True)
+class DeviceReport:
+    webgpu: bool = False
+    vendor: str = ""
+    architecture: str = ""
+    f16: bool = False
+    max_buffer: int = 0
+    max_storage_binding: int = 0
+    memory: int | None = None  # bytes, from navigator.deviceMemory (capped at 8 GB by browsers)
+    cores: int = 0
+    quota: int | None = None
+    usage: int | None = None
+    persisted: bool | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reasons: tuple[str, ...]
+
+
+def _gb(size: int) -> str:
+    return f"{size / GB:.1f} GB"
+
+
+def assess(report: DeviceReport, model: ModelInfo) -> Verdict:
+    """Whether `model` can run here, with every reason that matters."""
+    if not report.webgpu:
+        return Verdict(False, ("This browser has no WebGPU, so models cannot run on this device.",))
+    memory = report.memory or UNKNOWN_MEMORY
+    needed = model.bytes + HEADROOM
+    if needed > memory:
+        return Verdict(False, (f"Needs about {_gb(needed)} of memory; this device reports {_gb(memory)}.",))
+    free = free_storage(report)
+    if model.source != "embedded" and free is not None and free < model.bytes:
+        return Verdict(False, (f"Needs {_gb(model.bytes)} of storage; only {_gb(free)} is free.",))
+    reasons = [f"Fits in memory ({_gb(needed)} of {_gb(memory)})."]
+    if not report.f16:
+        reasons.append("No 16-bit GPU math (shader-f16): runs in 32-bit mode, slower.")
+    if report.memory is None:
+        reasons.append("The browser does not report memory; assumed 4 GB.")
+    return Verdict(True, tuple(reasons))
+
+
+def free_storage(report: DeviceReport) -> int | None:
+    if report.quota is None:
+        return None
+    return max(report.quota - (report.usage or 0), 0)
+
+
+@dataclass(frozen=True)
+class Pick:
+    model: ModelInfo | None
+    reason: str
+
+
+def pick(report: DeviceReport, catalog: Sequence[ModelInfo]) -> Pick:
+    """The largest model that fits, or why none does."""
+    fitting = [m for m in catalog if assess(report, m).ok]
+    if fitting:
+        best = max(fitting, key=lambda m: m.bytes)
+        return Pick(best, f"The largest model that fits this device with room to spare: {best.label}.")
+    if not report.webgpu:
+        return Pick(None, "This device cannot run models locally (no WebGPU).")
+    if not catalog:
+        return Pick(None, "No model is available in this build.")
+    return Pick(None, "Every available model needs more memory than this device reports.")
