@@ -2,6 +2,9 @@
 // no queueing, no retry logic: py/tabula/browser/engine.py and py/tabula/queue.py own those.
 
 const bundles = new Map();
+const devices = new WeakMap(); // llm -> its GPUDevice
+const closing = new WeakSet(); // devices we are closing on purpose
+let lastDevice = null;
 
 async function genai(base) {
   if (!bundles.has(base)) bundles.set(base, import(`${base}/genai_bundle.mjs`));
@@ -54,16 +57,25 @@ async function download(url) {
 
 // source: {url} or {stream} (a ReadableStream of the model's bytes); either way MediaPipe reads
 // a stream, so the file is never held whole in memory.
-export async function create(base, source, options) {
+// onLost(message) is called if the GPU device is lost while the model is in use.
+export async function create(base, source, options, onLost) {
   const { LlmInference } = await genai(base);
   const fileset = {
     wasmLoaderPath: `${base}/wasm/genai_wasm_internal.js`,
     wasmBinaryPath: `${base}/wasm/genai_wasm_internal.wasm`,
   };
   const stream = source.stream ?? (await download(source.url));
-  const baseOptions = { modelAssetBuffer: chunked(stream).getReader() };
-  return LlmInference.createFromOptions(fileset, { baseOptions, ...options });
+  const device = await LlmInference.createWebGpuDevice();
+  device.lost.then((info) => { if (!closing.has(device)) onLost(info.message || info.reason || "lost"); });
+  const baseOptions = { modelAssetBuffer: chunked(stream).getReader(), gpuOptions: { device } };
+  const llm = await LlmInference.createFromOptions(fileset, { baseOptions, ...options });
+  devices.set(llm, device);
+  lastDevice = device;
+  return llm;
 }
+
+// The GPU device of the newest engine (for diagnostics and fault tests).
+export const currentDevice = () => lastDevice;
 
 // Streams text deltas to onDelta(text) and resolves with the whole answer. onDelta is never
 // called after the promise settles, so the caller may release it then.
@@ -76,4 +88,7 @@ export function generate(llm, prompt, onDelta) {
 export const sizeInTokens = (llm, text) => llm.sizeInTokens(text) ?? 0;
 export const setOptions = (llm, options) => llm.setOptions(options);
 export const cancel = (llm) => llm.cancelProcessing();
-export const close = (llm) => llm.close();
+export function close(llm) {
+  if (devices.has(llm)) closing.add(devices.get(llm));
+  llm.close();
+}

@@ -40,9 +40,14 @@ class Controls:
             "new-chat": lambda _data: self.chat.clear(),
             "save-settings": self.save_settings,
             "reset-settings": lambda _data: self.apply_settings(Settings(), "Defaults restored."),
-            "restart-engine": lambda _data: self.queue.force_reset(),
+            "restart-engine": lambda _data: self.restart_engine(),
             "use-model": lambda data: self.select_model(data["id"]),
         }
+
+    def restart_engine(self) -> None:
+        """Throw the engine away (stuck, or its GPU lost) and load it again now."""
+        self.queue.force_reset()
+        self.queue.preload()
 
     def send(self, data: dict[str, str]) -> None:
         if self.chat.send(data.get("message", "")):

@@ -15,6 +15,7 @@ class Problem(StrEnum):
     CONTEXT_TOO_LARGE = "context-too-large"
     BUSY = "busy"
     STALLED = "stalled"
+    DEVICE_LOST = "device-lost"
     NO_MODEL = "no-model"
     UNKNOWN = "unknown"
 
@@ -32,6 +33,8 @@ MESSAGES = {
     Problem.BUSY: "The engine was busy; your request was kept and will run next.",
     Problem.STALLED: "The engine stopped responding and was restarted. Your chat is kept; "
     "send again to retry.",
+    Problem.DEVICE_LOST: "The graphics device was lost (a long time in the background, or a driver "
+    "restart). Your chat is kept: press Restart engine, or just send again.",
     Problem.NO_MODEL: "No model is loaded. Choose one in Models.",
     Problem.UNKNOWN: "The engine failed unexpectedly.",
 }

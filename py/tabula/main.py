@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from tabula import settings as settings_store
@@ -63,7 +64,9 @@ def saved_limit(kv: KeyValueStore, catalog: tuple[ModelInfo, ...], model_id: str
     return next((m.max_tokens for m in catalog if m.id == model_id), None)
 
 
-def engine_factory(store: Store, kv: KeyValueStore, genai_path: str) -> EngineFactory:
+def engine_factory(
+    store: Store, kv: KeyValueStore, genai_path: str, on_lost: Callable[[str], None]
+) -> EngineFactory:
     """Loads the selected model with the current settings, learning its token limit."""
     from tabula.browser.engine import MediaPipeEngine
 
@@ -77,7 +80,7 @@ def engine_factory(store: Store, kv: KeyValueStore, genai_path: str) -> EngineFa
             store.dispatch(ModelLimitFound(limit))
 
         options = state.settings.engine_options(state.model_limit)
-        create = lambda opts: MediaPipeEngine.create(genai_path, model.url, model.label, opts)  # noqa: E731
+        create = lambda opts: MediaPipeEngine.create(genai_path, model.url, model.label, opts, on_lost)  # noqa: E731
         return await create_fitting(create, options, found)
 
     return factory
@@ -97,7 +100,7 @@ async def run() -> None:
         queue = InferenceQueue(
             on_status=lambda s, d: store.dispatch(EngineStatusChanged(str(s), BADGE[s], d))
         )
-        factory = engine_factory(store, kv, config["paths"]["genai"])
+        factory = engine_factory(store, kv, config["paths"]["genai"], queue.device_lost)
         painter = FramePainter()
         chat = Chat(store, queue, painter)
 

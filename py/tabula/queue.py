@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -65,6 +66,7 @@ class InferenceQueue:
         self._ops: deque[_Op] = deque()
         self._wake = asyncio.Event()
         self._reset = asyncio.Event()
+        self._lost: EngineError | None = None
         self._current: _Op | None = None
         self._worker: asyncio.Task | None = None
         self._clock = _Clock(now)
@@ -120,8 +122,16 @@ class InferenceQueue:
 
     def force_reset(self) -> None:
         """Abandon the engine (stuck or not) and build a fresh one for the next op."""
+        self._lost = None
         self._reset.set()
         self._wake.set()
+
+    def device_lost(self, detail: str) -> None:
+        """The GPU device is gone: end the running job, say so, rebuild on the next request."""
+        self._lost = EngineError(Problem.DEVICE_LOST, detail)
+        self._reset.set()
+        self._wake.set()
+        self._set_status(Status.FAILED, self._lost.message)
 
     def pending_jobs(self) -> list[Job]:
         return [op.job for op in self._ops if op.job is not None and not op.future.done()]
@@ -177,6 +187,10 @@ class InferenceQueue:
                     continue
                 self._fail(op, error)
                 return
+            except Exception as error:  # a bug must fail one op, never stop the queue
+                print(f"Tabula: engine op failed: {error!r}", file=sys.stderr)
+                self._fail(op, EngineError(Problem.UNKNOWN, repr(error)))
+                return
             if not op.future.done():
                 op.future.set_result(result)
             return
@@ -193,7 +207,7 @@ class InferenceQueue:
             if not task.done() and (stalled or self._reset.is_set()):
                 task.add_done_callback(_swallow)
                 await self._abandon_engine()
-                raise EngineError(Problem.STALLED, "no activity" if stalled else "reset asked")
+                raise self._lost or EngineError(Problem.STALLED, "no activity" if stalled else "reset asked")
         return task.result()
 
     async def _ready_engine(self) -> Engine:
@@ -204,6 +218,7 @@ class InferenceQueue:
         self._set_status(Status.LOADING)
         try:
             self._engine = await asyncio.wait_for(self._factory(), self.load_timeout)
+            self._lost = None
         except TimeoutError:
             error = EngineError(Problem.STALLED, f"model load took over {self.load_timeout:.0f} s")
             self._set_status(Status.FAILED, error.message)
@@ -215,6 +230,8 @@ class InferenceQueue:
 
     async def _abandon_engine(self) -> None:
         self._reset.clear()
+        if self._lost is not None:
+            self._set_status(Status.FAILED, self._lost.message)
         engine, self._engine = self._engine, None
         if engine is not None:
             with contextlib.suppress(Exception):  # a stuck engine may refuse to close

@@ -240,3 +240,23 @@ def test_a_load_that_never_finishes_fails_clearly_and_can_be_retried() -> None:
         assert (await queue.submit("again").done).state is JobState.DONE
 
     run(scenario())
+
+
+def test_device_lost_ends_the_answer_says_why_and_rebuilds_on_request() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        statuses: list[tuple[Status, str]] = []
+        queue = InferenceQueue(factory, stall_seconds=60, on_status=lambda s, d: statuses.append((s, d)))
+        await queue.count("load")
+        factory.built[0].hang = True  # a lost device leaves the generation hanging
+        job = queue.submit("hi")
+        await asyncio.sleep(0.01)
+        queue.device_lost("GPU device destroyed")
+        await job.done
+        assert job.state is JobState.FAILED and job.error.problem is Problem.DEVICE_LOST
+        await asyncio.sleep(0.01)
+        assert queue.status is Status.FAILED and "graphics device was lost" in queue.detail
+        assert (await queue.submit("again").done).state is JobState.DONE
+        assert len(factory.built) == 2 and queue.status is Status.READY
+
+    run(scenario())

@@ -7,6 +7,8 @@ destroyed only after the JS promise has settled (llm.js stops calling it then).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import js
 from pyodide.ffi import JsException, create_proxy, to_js
 from pyscript import js_import
@@ -42,27 +44,36 @@ async def probe() -> dict:
 class MediaPipeEngine:
     """A loaded LlmInference."""
 
-    def __init__(self, llm: object, label: str) -> None:
-        self.llm, self.label = llm, label
+    def __init__(self, llm: object, label: str, lost_proxy: object) -> None:
+        self.llm, self.label, self._lost_proxy = llm, label, lost_proxy
 
     @classmethod
     async def create(
-        cls, genai_path: str, url: str, label: str, options: dict[str, float | int]
+        cls,
+        genai_path: str,
+        url: str,
+        label: str,
+        options: dict[str, float | int],
+        on_lost: Callable[[str], None],
     ) -> MediaPipeEngine:
-        """Load the model at `url` with `options`; raise EngineError on any failure."""
+        """Load the model at `url` with `options`; raise EngineError on any failure.
+
+        `on_lost(message)` runs if the GPU device is lost later (the proxy lives until close()).
+        """
         module = await shim()
         gpu = await probe()
         if not gpu["webgpu"]:
             raise EngineError(Problem.NO_WEBGPU, "navigator.gpu.requestAdapter() gave no adapter")
         full = {**options, "forceF32": not gpu["f16"]}
+        lost = create_proxy(lambda message: on_lost(str(message)))
         try:
-            llm = await module.create(
-                absolute(genai_path), js_object({"url": absolute(url)}), js_object(full)
-            )
+            source = js_object({"url": absolute(url)})
+            llm = await module.create(absolute(genai_path), source, js_object(full), lost)
         except JsException as error:
+            lost.destroy()
             js.console.warn(f"Tabula: model load failed: {error}")
             raise classify(str(error)) from None
-        return cls(llm, label)
+        return cls(llm, label, lost)
 
     async def generate(self, prompt: str, on_token: TokenCallback) -> str:
         proxy = create_proxy(lambda delta: on_token(str(delta)))
@@ -95,3 +106,4 @@ class MediaPipeEngine:
             (await shim()).close(self.llm)
         except JsException as error:
             raise classify(str(error)) from None
+        self._lost_proxy.destroy()

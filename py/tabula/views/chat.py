@@ -37,7 +37,10 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
 def render_log(state: State) -> str:
     problem = ""
     if state.engine_status == "failed" and state.engine_detail:
-        problem = f'<p class="msg-error" role="alert">{esc(state.engine_detail)}</p>'
+        problem = (
+            f'<div class="msg-error" role="alert"><p>{esc(state.engine_detail)}</p>'
+            '<button type="button" data-action="restart-engine">Restart engine</button></div>'
+        )
     return problem + messages(state)
 
 
