@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import sys
@@ -28,15 +29,9 @@ def machine(browser_version: str) -> dict[str, str]:
     """What the numbers were measured on."""
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, {_cores()} cores",
+        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, {os.cpu_count()} cores",
         "browser": f"Chromium {browser_version} headless (WebGPU on SwiftShader)",
     }
-
-
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 0
 
 
 def median(values: list[float]) -> float:

@@ -16,10 +16,9 @@ from tabula import prompt
 from tabula.errors import EngineError
 from tabula.ports import StreamPainter
 from tabula.queue import InferenceQueue, Job, JobState
-from tabula.store import ChatCleared, Message, MessagePut, MessageRemoved, State, Store
+from tabula.store import FINAL_STATUSES, ChatCleared, Message, MessagePut, MessageRemoved, State, Store
 
 TAG = "chat"
-FINAL = {"done", "stopped", "cancelled", "failed"}
 
 
 def reserve_for(max_tokens: int) -> int:
@@ -129,7 +128,7 @@ class Chat:
 
     def _update(self, answer_id: int, **changes: object) -> None:
         message = self._message(answer_id)
-        if message is not None and message.status not in FINAL:
+        if message is not None and message.status not in FINAL_STATUSES:
             self._put(replace(message, **changes))
 
     def stop(self) -> None:
@@ -150,7 +149,7 @@ class Chat:
     def regenerate(self) -> None:
         """Ask again for the last answer."""
         messages = self.store.state.messages
-        if len(messages) < 2 or messages[-1].role != "model" or messages[-1].status not in FINAL:
+        if len(messages) < 2 or messages[-1].role != "model" or messages[-1].status not in FINAL_STATUSES:
             return
         self.store.dispatch(MessageRemoved(messages[-1].id))
         self._ask()

@@ -17,7 +17,7 @@ from tabula.app import App
 from tabula.chat import Chat
 from tabula.loading import create_fitting
 from tabula.ports import KeyValueStore
-from tabula.queue import EngineFactory, InferenceQueue, Status
+from tabula.queue import EngineFactory, InferenceQueue
 from tabula.store import (
     DeviceProbed,
     EngineStatusChanged,
@@ -30,14 +30,6 @@ from tabula.store import (
 
 CONFIG = Path("config.json")
 LIMIT_KEY = "tabula.limit."
-BADGE = {
-    Status.NO_MODEL: "No model",
-    Status.LOADING: "Loading model…",
-    Status.READY: "Ready",
-    Status.BUSY: "Generating",
-    Status.FINISHING: "Finishing previous answer…",
-    Status.FAILED: "Engine error",
-}
 _tasks: set[asyncio.Task] = set()
 
 
@@ -97,9 +89,7 @@ async def run() -> None:
     try:
         config, kv = json.loads(CONFIG.read_text()), LocalStore()
         store = Store(initial_state(config, kv))
-        queue = InferenceQueue(
-            on_status=lambda s, d: store.dispatch(EngineStatusChanged(str(s), BADGE[s], d))
-        )
+        queue = InferenceQueue(on_status=lambda s, d: store.dispatch(EngineStatusChanged(str(s), d)))
         factory = engine_factory(store, kv, config["paths"]["genai"], queue.device_lost)
         painter = FramePainter()
         chat = Chat(store, queue, painter)

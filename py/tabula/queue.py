@@ -133,13 +133,6 @@ class InferenceQueue:
         self._wake.set()
         self._set_status(Status.FAILED, self._lost.message)
 
-    def pending_jobs(self) -> list[Job]:
-        return [op.job for op in self._ops if op.job is not None and not op.future.done()]
-
-    @property
-    def engine_label(self) -> str:
-        return self._engine.label if self._engine is not None else ""
-
     # ---- the worker -------------------------------------------------------------------
 
     def _future(self) -> asyncio.Future:

@@ -31,6 +31,9 @@ class ModelInfo:
     max_tokens: int | None = None  # the model's KV cache, where known
 
 
+FINAL_STATUSES = frozenset({"done", "stopped", "cancelled", "failed"})
+
+
 @dataclass(frozen=True)
 class Message:
     """One bubble in the conversation. Answers carry their engine and speed."""
@@ -54,7 +57,6 @@ class State:
     route: Route = Route("chat")
     online: bool = True
     update_waiting: bool = False
-    engine: str = "No model"
     engine_status: str = "no-model"
     engine_detail: str = ""
     version: str = ""
@@ -91,7 +93,6 @@ class UpdateWaiting:
 @dataclass(frozen=True)
 class EngineStatusChanged:
     status: str
-    label: str
     detail: str = ""
 
 
@@ -160,8 +161,8 @@ def reduce(state: State, action: Action) -> State:
             return replace(state, online=online)
         case UpdateWaiting():
             return replace(state, update_waiting=True)
-        case EngineStatusChanged(status=status, label=label, detail=detail):
-            return replace(state, engine=label, engine_status=status, engine_detail=detail)
+        case EngineStatusChanged(status=status, detail=detail):
+            return replace(state, engine_status=status, engine_detail=detail)
         case ModelSelected(model_id=model_id, limit=limit):
             return replace(state, model_id=model_id, model_limit=limit)
         case ModelLimitFound(limit=limit):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import open_app
@@ -42,9 +44,7 @@ def wait_final(answer: Locator, timeout: float = ENGINE_TIMEOUT_MS) -> str:
     return answer.get_attribute("data-status") or ""
 
 
-def _pattern(alternatives: str):
-    import re
-
+def _pattern(alternatives: str) -> re.Pattern[str]:
     return re.compile(f"^({alternatives})$")
 
 

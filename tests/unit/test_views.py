@@ -41,3 +41,10 @@ def test_about_shows_every_runtime_version() -> None:
     state = State(route=Route("about"), version="abc", runtime=(("pyodide", "314.0.7"),))
     view = screen(state).view
     assert "abc" in view and "314.0.7" in view and "Privacy" in view
+
+
+def test_every_engine_status_has_a_badge() -> None:
+    from tabula.jobs import Status
+    from tabula.views import BADGE
+
+    assert set(BADGE) == {str(status) for status in Status}

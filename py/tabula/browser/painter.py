@@ -16,7 +16,6 @@ class FramePainter:
         self.live: dict[int, str] = {}
         self.dirty: set[int] = set()
         self.requested = False
-        self.frames = 0
         self._proxy = create_proxy(self._frame)
 
     def show(self, message_id: int, text: str) -> None:
@@ -40,7 +39,6 @@ class FramePainter:
 
     def _frame(self, _timestamp: float) -> None:
         self.requested = False
-        self.frames += 1
         for message_id in self.dirty:
             node = js.document.getElementById(f"msg-{message_id}-text")
             if node is not None and node is not jsnull:

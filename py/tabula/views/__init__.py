@@ -13,6 +13,14 @@ from tabula.router import NOT_FOUND
 from tabula.store import State
 from tabula.views import chat, models, pages, settings
 
+BADGE = {
+    "no-model": "No model",
+    "loading": "Loading model…",
+    "ready": "Ready",
+    "busy": "Generating",
+    "finishing": "Finishing previous answer…",
+    "failed": "Engine error",
+}
 PAGES = {
     "chat": chat.page,
     "models": models.page,
@@ -46,7 +54,7 @@ def screen(state: State) -> Screen:
         nav=state.route.name,
         net_label="Online" if state.online else "Offline",
         online=state.online,
-        engine=state.engine,
+        engine=BADGE[state.engine_status],
         banner=banner(state),
     )
 

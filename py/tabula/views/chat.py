@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tabula.store import Message, State
+from tabula.store import FINAL_STATUSES, Message, State
 from tabula.views.html import esc
 from tabula.views.markdown import to_html
 
-FINAL = ("done", "stopped", "cancelled", "failed")
 WAITING = {
     "finishing": "Finishing the previous answer…",
     "loading": "Loading the model…",
@@ -79,7 +78,7 @@ def body(message: Message, engine_status: str) -> str:
 
 
 def meta(message: Message) -> str:
-    if message.status not in FINAL or (message.status == "cancelled" and not message.text):
+    if message.status not in FINAL_STATUSES or (message.status == "cancelled" and not message.text):
         return '<p class="meta">Cancelled</p>' if message.status == "cancelled" else ""
     parts = [message.engine] if message.engine else []
     if message.ttft_ms is not None:
@@ -100,6 +99,6 @@ def actions(message: Message, last: bool) -> str:
             f'<div class="msg-actions"><button type="button" data-action="cancel" '
             f'data-id="{message.id}">{label}</button></div>'
         )
-    if last and message.status in FINAL:
+    if last and message.status in FINAL_STATUSES:
         return '<div class="msg-actions"><button type="button" data-action="regenerate">Regenerate</button></div>'
     return ""
