@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def test_browser_package_is_where_js_is_touched() -> None:
 @pytest.mark.parametrize(("where", "flagged"), [("py/tabula/x.py", True), ("py/tabula/browser/x.py", False)])
 def test_ruff_enforces_the_rule(where: str, flagged: bool) -> None:
     result = subprocess.run(
-        ["ruff", "check", "--select", "TID251", "--stdin-filename", where, "-"],
+        [str(Path(sys.executable).with_name("ruff")), "check", "--select", "TID251", "--stdin-filename", where, "-"],
         input="import js\n", capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     assert ("TID251" in result.stdout) is flagged
