@@ -22,12 +22,12 @@ from pathlib import Path
 
 import jinja2
 
-from site_models import BuildError, check_models, embed_models, sha256
+from site_models import DEFAULT_CHUNK, BuildError, check_models, embed_models, read_catalog, sha256
 
 ROOT = Path(__file__).resolve().parent
 NODE = ROOT / "node_modules"
 WHEEL_CACHE = Path.home() / ".cache" / "tabula" / "wheels"
-PINNED = ("@pyscript/core", "pyodide", "@mediapipe/tasks-genai")
+PINNED = ("@pyscript/core", "pyodide", "@mediapipe/tasks-genai", "hash-wasm")
 PYODIDE_CORE = (
     "pyodide.mjs",
     "pyodide.asm.mjs",
@@ -37,6 +37,7 @@ PYODIDE_CORE = (
 )
 # The only MediaPipe wasm variant the app loads (SIMD, classic script loader).
 GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
+DEFAULT_CATALOG = ROOT / "pwa" / "catalog.json"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -44,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     """Build the site (and optionally serve it); return the process exit code."""
     args = parse_args(argv)
     try:
-        out = build(args.out, base=args.base, models=args.embed_model)
+        out = build(
+            args.out, base=args.base, models=args.embed_model, catalog=args.catalog, chunk=args.chunk_bytes
+        )
     except BuildError as error:
         print(f"build.py: error: {error}", file=sys.stderr)
         return 1
@@ -68,15 +71,39 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="FILE",
         help="ship a .task model inside the site (repeatable)",
     )
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        default=DEFAULT_CATALOG,
+        metavar="FILE",
+        help="the downloadable models (JSON list; default pwa/catalog.json; e.g. a school's mirror)",
+    )
+    parser.add_argument(
+        "--chunk-bytes",
+        type=int,
+        default=DEFAULT_CHUNK,
+        metavar="N",
+        help="download/storage chunk size: at most this much is fetched again after a dropped connection",
+    )
     parser.add_argument("--serve", action="store_true", help="serve the site on 127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="port for --serve")
     return parser.parse_args(argv)
 
 
-def build(out: Path, *, base: str = "", models: list[Path] | None = None) -> Path:
+def build(
+    out: Path,
+    *,
+    base: str = "",
+    models: list[Path] | None = None,
+    catalog: Path = DEFAULT_CATALOG,
+    chunk: int = DEFAULT_CHUNK,
+) -> Path:
     """Run the recipe into `out` and return it."""
     settings = read_settings()
     check_models(models or [])
+    remote = read_catalog(catalog)
+    if chunk < 65_536:
+        raise BuildError("--chunk-bytes must be at least 65536")
     ensure_node_modules()
     versions = pinned_versions()
     out = out.resolve()
@@ -86,11 +113,11 @@ def build(out: Path, *, base: str = "", models: list[Path] | None = None) -> Pat
     vendor_micropip(out / paths["pyodide"], settings["micropip"])
     wheels = vendor_wheels(out, settings["browser-wheels"])
     pack_python(out / "tabula.zip")
-    catalog = embed_models(out, models or [])
+    records = embed_models(out, models or []) + remote
     write_json(out / "pyscript.json", pyscript_config(paths, wheels))
     render(out, "index.html", base=base, paths=paths)
     render(out, "manifest.webmanifest")
-    config = {"catalog": catalog, "runtime": versions, "paths": paths}
+    config = {"catalog": records, "runtime": versions, "paths": paths, "chunk_bytes": chunk}
     version = content_version(out, config)
     write_json(out / "config.json", {**config, "version": version})
     precache = precache_list(out)
@@ -155,6 +182,7 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
         "pyscript": f"vendor/pyscript-{versions['@pyscript/core']}",
         "pyodide": f"vendor/pyodide-{versions['pyodide']}",
         "genai": f"vendor/tasks-genai-{versions['@mediapipe/tasks-genai']}",
+        "sha256": f"vendor/hash-wasm-{versions['hash-wasm']}/sha256.umd.min.js",
     }
     dist = NODE / "@pyscript/core/dist"
     copy_files(dist, out / paths["pyscript"], sorted(p.name for p in dist.iterdir() if is_runtime(p)))
@@ -162,6 +190,7 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
     genai = NODE / "@mediapipe/tasks-genai"
     copy_files(genai, out / paths["genai"], ["genai_bundle.mjs"])
     copy_files(genai / "wasm", out / paths["genai"] / "wasm", GENAI_WASM)
+    copy_files(NODE / "hash-wasm/dist", (out / paths["sha256"]).parent, ["sha256.umd.min.js"])
     return paths
 
 

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
+import sys
 from pathlib import Path
 
-FAMILIES = ("gemma3", "gemma4", "completion")
+sys.path.insert(0, str(Path(__file__).resolve().parent / "py"))  # the app's own pure modules
+
+from tabula.catalog import FAMILIES
+from tabula.modelfile import WEB_FORMATS, model_format
+
+DEFAULT_CHUNK = 8 * 1024 * 1024
+RECORD_KEYS = {"id": str, "label": str, "family": str, "url": str, "bytes": int, "sha256": str}
 
 
 class BuildError(Exception):
@@ -33,20 +41,6 @@ def check_models(models: list[Path]) -> None:
             head = handle.read(8)
         if model_format(head) is None:
             raise BuildError(f"--embed-model {model}: not a web LLM model MediaPipe can load ({WEB_FORMATS})")
-
-
-WEB_FORMATS = "a TFLite flatbuffer, a zip bundle after a 4-byte header, or .litertlm"
-
-
-def model_format(head: bytes) -> str | None:
-    """The format MediaPipe tasks-genai 0.10.29 sniffs from a model's first 8 bytes, or None."""
-    if head[4:8] == b"TFL3":
-        return "tflite"
-    if head[4:6] == b"PK":
-        return "task-zip"
-    if head[:8] == b"LITERTLM":
-        return "litertlm"
-    return None
 
 
 def embed_models(out: Path, models: list[Path]) -> list[dict]:
@@ -87,3 +81,31 @@ def sidecar(model: Path) -> dict[str, str | int]:
     if not isinstance(data.get("max_tokens", 1), int):
         raise BuildError(f"{path}: max_tokens must be a whole number")
     return {key: data[key] for key in ("label", "family", "max_tokens") if key in data}
+
+
+def read_catalog(path: Path) -> list[dict]:
+    """The downloadable models listed in `path`, each checked so the app can trust it."""
+    try:
+        records = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise BuildError(f"--catalog {path}: {error}") from None
+    if not isinstance(records, list):
+        raise BuildError(f"--catalog {path}: expected a JSON list of models")
+    ids = [check_record(path, record) for record in records]
+    if len(set(ids)) != len(ids):
+        raise BuildError(f"--catalog {path}: model ids must be unique")
+    return [{"source": "catalogue", **record} for record in records]
+
+
+def check_record(path: Path, record: object) -> str:
+    """The record's id, after refusing a record with a missing or wrong field."""
+    if not isinstance(record, dict):
+        raise BuildError(f"--catalog {path}: every entry must be an object")
+    for key, kind in RECORD_KEYS.items():
+        if not isinstance(record.get(key), kind):
+            raise BuildError(f"--catalog {path}: {record.get('id', '?')}: '{key}' must be a {kind.__name__}")
+    if record["family"] not in FAMILIES:
+        raise BuildError(f"--catalog {path}: {record['id']}: family must be one of {', '.join(FAMILIES)}")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", record["id"]):
+        raise BuildError(f"--catalog {path}: {record['id']}: id must be lower-case letters, digits and -")
+    return record["id"]

@@ -9,13 +9,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
+from tabula import catalog
 from tabula import settings as settings_store
 from tabula.chat import Chat
+from tabula.downloader import Downloader
 from tabula.errors import EngineError
 from tabula.ports import KeyValueStore, Page
 from tabula.queue import InferenceQueue
 from tabula.settings import Settings
-from tabula.store import SettingsRejected, SettingsSaved, Store
+from tabula.store import ModelsNotice, SettingsRejected, SettingsSaved, Store
 
 Handler = Callable[[dict[str, str]], object]
 MODEL_KEY = "tabula.model"
@@ -89,3 +91,30 @@ class Controls:
             return
         self.kv.set(MODEL_KEY, model_id)
         self.use_model(model_id)
+
+
+class ModelControls:
+    """Handlers for the Models page: download, pause, delete, upgrade, add by URL."""
+
+    def __init__(self, store: Store, downloader: Downloader) -> None:
+        self.store, self.downloader = store, downloader
+
+    def table(self) -> dict[str, Handler]:
+        return {
+            "download-model": lambda data: self.downloader.start(data["id"]),
+            "pause-download": lambda data: self.downloader.pause(data["id"]),
+            "delete-model": lambda data: self.downloader.delete(data["id"]),
+            "upgrade-model": lambda data: self.downloader.start(data["id"], switch=True),
+            "add-model-url": self.add_url,
+        }
+
+    def add_url(self, data: dict[str, str]) -> None:
+        """Add a model by address and start downloading it."""
+        try:
+            spec = catalog.custom(data.get("url", ""), data.get("label", ""))
+        except catalog.CatalogError as error:
+            self.store.dispatch(ModelsNotice(str(error)))
+            return
+        self.store.dispatch(ModelsNotice(""))
+        self.downloader.pinned(spec)
+        self.downloader.start(spec.id)

@@ -26,8 +26,10 @@ class App:
         updates: Updates,
         handlers: dict[str, Handler] | None = None,
         painter: StreamPainter | None = None,
+        on_file: Callable[[object], object] | None = None,
     ) -> None:
         self.store, self.page, self.updates, self.painter = store, page, updates, painter
+        self.on_file = on_file or (lambda _file: None)
         self.shown: Screen | None = None
         self.handlers: dict[str, Handler] = {
             "apply-update": lambda _data: self.updates.apply(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tabula.store import ModelInfo
+from tabula.catalog import ModelSpec
 
 GB = 1_000_000_000
 HEADROOM = int(1.5 * GB)
@@ -42,7 +42,7 @@ def _gb(size: int) -> str:
     return f"{size / GB:.1f} GB"
 
 
-def assess(report: DeviceReport, model: ModelInfo) -> Verdict:
+def assess(report: DeviceReport, model: ModelSpec) -> Verdict:
     """Whether `model` can run here, with every reason that matters."""
     if not report.webgpu:
         return Verdict(False, ("This browser has no WebGPU, so models cannot run on this device.",))
@@ -69,11 +69,11 @@ def free_storage(report: DeviceReport) -> int | None:
 
 @dataclass(frozen=True)
 class Pick:
-    model: ModelInfo | None
+    model: ModelSpec | None
     reason: str
 
 
-def pick(report: DeviceReport, catalog: Sequence[ModelInfo]) -> Pick:
+def pick(report: DeviceReport, catalog: Sequence[ModelSpec]) -> Pick:
     """The largest model that fits, or why none does."""
     fitting = [m for m in catalog if assess(report, m).ok]
     if fitting:
@@ -84,3 +84,17 @@ def pick(report: DeviceReport, catalog: Sequence[ModelInfo]) -> Pick:
     if not catalog:
         return Pick(None, "No model is available in this build.")
     return Pick(None, "Every available model needs more memory than this device reports.")
+
+
+def upgrade(report: DeviceReport | None, catalog: Sequence[ModelSpec], current: ModelSpec | None,
+            have: frozenset[str]) -> ModelSpec | None:  # fmt: skip
+    """A bigger recommended model worth offering while `current` works, or None.
+
+    `have` holds the ids already stored or on their way; those are never offered again.
+    """
+    if report is None or current is None:
+        return None
+    best = pick(report, [m for m in catalog if m.downloadable]).model
+    if best is None or best.id == current.id or best.id in have or best.bytes <= current.bytes:
+        return None
+    return best

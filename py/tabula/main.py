@@ -12,16 +12,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tabula import settings as settings_store
-from tabula.actions import MODEL_KEY, Controls
+from tabula.actions import MODEL_KEY, Controls, ModelControls
 from tabula.app import App
+from tabula.catalog import ModelSpec, from_records, merge, to_json
 from tabula.chat import Chat
+from tabula.downloader import Downloader
 from tabula.loading import create_fitting
 from tabula.ports import KeyValueStore
 from tabula.queue import EngineFactory, InferenceQueue
 from tabula.store import (
+    CatalogChanged,
     DeviceProbed,
     EngineStatusChanged,
-    ModelInfo,
     ModelLimitFound,
     ModelSelected,
     State,
@@ -30,12 +32,13 @@ from tabula.store import (
 
 CONFIG = Path("config.json")
 LIMIT_KEY = "tabula.limit."
+ADDED_KEY = "tabula.models.added"
 _tasks: set[asyncio.Task] = set()
 
 
 def initial_state(config: dict, kv: KeyValueStore) -> State:
     """The State before any event, from config.json and what this device saved."""
-    catalog = tuple(ModelInfo(**record) for record in config["catalog"])
+    catalog = merge(from_records(config["catalog"]), added_models(kv))
     saved = kv.get(MODEL_KEY)
     model_id = saved if any(m.id == saved for m in catalog) else (catalog[0].id if catalog else "")
     return State(
@@ -48,7 +51,24 @@ def initial_state(config: dict, kv: KeyValueStore) -> State:
     )
 
 
-def saved_limit(kv: KeyValueStore, catalog: tuple[ModelInfo, ...], model_id: str) -> int | None:
+def added_models(kv: KeyValueStore) -> tuple[ModelSpec, ...]:
+    """Models this device added (a custom URL, an imported file), as saved."""
+    try:
+        return from_records(json.loads(kv.get(ADDED_KEY) or "[]"))
+    except (ValueError, TypeError):
+        return ()
+
+
+def remember(store: Store, kv: KeyValueStore, spec: ModelSpec) -> None:
+    """Add or update a catalogue record; the device's own records are saved."""
+    catalog = store.state.catalog
+    known = any(m.id == spec.id for m in catalog)
+    catalog = tuple(spec if m.id == spec.id else m for m in catalog) if known else (*catalog, spec)
+    store.dispatch(CatalogChanged(catalog))
+    kv.set(ADDED_KEY, to_json(tuple(m for m in catalog if m.source in ("custom", "imported"))))
+
+
+def saved_limit(kv: KeyValueStore, catalog: tuple[ModelSpec, ...], model_id: str) -> int | None:
     """The model's token limit: learned on this device, else from the catalogue."""
     raw = kv.get(LIMIT_KEY + model_id) if model_id else None
     if raw and raw.isdigit():
@@ -72,15 +92,54 @@ def engine_factory(
             store.dispatch(ModelLimitFound(limit))
 
         options = state.settings.engine_options(state.model_limit)
-        create = lambda opts: MediaPipeEngine.create(genai_path, model.url, model.label, opts, on_lost)  # noqa: E731
+        stored = model.id if model.id in state.ready else ""
+
+        def create(opts: dict[str, float | int]):
+            return MediaPipeEngine.create(genai_path, model.url, stored, model.label, opts, on_lost)
+
         return await create_fitting(create, options, found)
 
     return factory
 
 
+class Models:
+    """Which model the engine runs: choose one, reload it, switch to a newly verified one."""
+
+    def __init__(
+        self, store: Store, kv: KeyValueStore, queue: InferenceQueue, factory: EngineFactory
+    ) -> None:
+        self.store, self.kv, self.queue, self.factory = store, kv, queue, factory
+
+    def use(self, model_id: str) -> None:
+        self.store.dispatch(ModelSelected(model_id, saved_limit(self.kv, self.store.state.catalog, model_id)))
+        self.reload()
+
+    def reload(self) -> None:
+        self.queue.use(self.factory)
+        self.queue.preload()
+
+    def ready(self, spec: ModelSpec, switch: bool) -> None:
+        """A model was verified: use it if asked to, or if nothing usable is chosen yet."""
+        state = self.store.state
+        current = state.model
+        idle = state.engine_status in ("no-model", "failed")
+        if switch or idle or current is None or current.id == spec.id or not state.usable(current):
+            self.kv.set(MODEL_KEY, spec.id)
+            self.use(spec.id)
+
+    def start(self) -> None:
+        """After the stored models are known: load the chosen model, or the first usable one."""
+        state = self.store.state
+        usable = [m for m in state.catalog if state.usable(m)]
+        chosen = state.model if state.model in usable else (usable[0] if usable else None)
+        if chosen is not None:
+            self.use(chosen.id)
+
+
 async def run() -> None:
     """Boot the app in the browser; any failure becomes a readable error state."""
     from tabula.browser.dom import BrowserPage, listen
+    from tabula.browser.model_store import OpfsModelStore
     from tabula.browser.painter import FramePainter
     from tabula.browser.storage import LocalStore
     from tabula.browser.sw import ServiceWorkerUpdates
@@ -90,31 +149,49 @@ async def run() -> None:
         config, kv = json.loads(CONFIG.read_text()), LocalStore()
         store = Store(initial_state(config, kv))
         queue = InferenceQueue(on_status=lambda s, d: store.dispatch(EngineStatusChanged(str(s), d)))
-        factory = engine_factory(store, kv, config["paths"]["genai"], queue.device_lost)
+        models = Models(
+            store, kv, queue, engine_factory(store, kv, config["paths"]["genai"], queue.device_lost)
+        )
         painter = FramePainter()
         chat = Chat(store, queue, painter)
-
-        def use_model(model_id: str) -> None:
-            store.dispatch(ModelSelected(model_id, saved_limit(kv, store.state.catalog, model_id)))
-            queue.use(factory)
-            queue.preload()
-
-        def reload_engine() -> None:
-            queue.use(factory)
-            queue.preload()
-
-        controls = Controls(store, page, chat, queue, kv, use_model, reload_engine)
+        files = OpfsModelStore(config["paths"]["sha256"])
+        pinned = lambda spec: remember(store, kv, spec)  # noqa: E731
+        downloader = Downloader(
+            store, files, kv, config["chunk_bytes"], chat.background, models.ready, pinned
+        )
+        controls = Controls(store, page, chat, queue, kv, models.use, models.reload)
+        handlers = {**controls.table(), **ModelControls(store, downloader).table()}
         updates = await ServiceWorkerUpdates.connect()
-        app = App(store, page, updates, controls.table(), painter)
+        app = App(
+            store,
+            page,
+            updates,
+            handlers,
+            painter,
+            on_file=lambda f: chat.background(import_picked(downloader, f)),
+        )
         listen(app)
         updates.on_waiting(app.on_update_waiting)
+        store.subscribe(lambda old, new: downloader.network_back() if new.online and not old.online else None)
         app.start()
-        chat.background(report_device(store))
-        if store.state.model is not None:
-            use_model(store.state.model_id)
+        chat.background(boot_models(store, downloader, models))
     except Exception as error:
         page.set_boot_state("error", f"{type(error).__name__}: {error}")
         raise
+
+
+async def boot_models(store: Store, downloader: Downloader, models: Models) -> None:
+    """Find the stored models (resuming unfinished downloads), load one, then measure the device."""
+    await downloader.restore()
+    models.start()
+    await report_device(store)
+
+
+async def import_picked(downloader: Downloader, file: object) -> None:
+    """The user picked a model file: judge it from a few bytes, then copy it in."""
+    from tabula.browser.model_store import file_choice
+
+    await downloader.import_file(await file_choice(file))
 
 
 async def report_device(store: Store) -> None:

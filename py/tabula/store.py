@@ -10,25 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from tabula.catalog import ModelSpec
 from tabula.router import Route
 from tabula.settings import Settings
 
 if TYPE_CHECKING:
     from tabula.capability import DeviceReport
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """A model the app knows about (from the build's catalogue)."""
-
-    id: str
-    label: str
-    family: str
-    url: str
-    bytes: int
-    sha256: str
-    source: str
-    max_tokens: int | None = None  # the model's KV cache, where known
+    from tabula.downloads import Download, Quota
 
 
 FINAL_STATUSES = frozenset({"done", "stopped", "cancelled", "failed"})
@@ -61,7 +49,7 @@ class State:
     engine_detail: str = ""
     version: str = ""
     runtime: tuple[tuple[str, str], ...] = ()
-    catalog: tuple[ModelInfo, ...] = field(default=())
+    catalog: tuple[ModelSpec, ...] = field(default=())
     model_id: str = ""
     model_limit: int | None = None
     messages: tuple[Message, ...] = ()
@@ -69,9 +57,20 @@ class State:
     settings_errors: tuple[tuple[str, str], ...] = ()
     settings_notice: str = ""
     device: DeviceReport | None = None
+    downloads: tuple[Download, ...] = ()
+    ready: frozenset[str] = frozenset()  # ids of models stored whole and verified on this device
+    storage: Quota | None = None
+    models_notice: str = ""
+
+    def download(self, model_id: str) -> Download | None:
+        return next((d for d in self.downloads if d.model_id == model_id), None)
+
+    def usable(self, model: ModelSpec) -> bool:
+        """Whether `model` can be loaded now: stored and verified here, or shipped in the site."""
+        return model.id in self.ready or model.source == "embedded"
 
     @property
-    def model(self) -> ModelInfo | None:
+    def model(self) -> ModelSpec | None:
         return next((m for m in self.catalog if m.id == self.model_id), None)
 
 
@@ -136,6 +135,42 @@ class DeviceProbed:
 
 
 @dataclass(frozen=True)
+class DownloadChanged:
+    download: Download
+
+
+@dataclass(frozen=True)
+class CatalogChanged:
+    """Models were added, or a record was pinned after its first verified copy."""
+
+    catalog: tuple[ModelSpec, ...]
+
+
+@dataclass(frozen=True)
+class ModelsStored:
+    """The verified models on this device (all of them)."""
+
+    ready: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ModelDeleted:
+    model_id: str
+
+
+@dataclass(frozen=True)
+class StorageMeasured:
+    storage: Quota
+
+
+@dataclass(frozen=True)
+class ModelsNotice:
+    """A message for the Models page (a refused file or address); '' clears it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class SettingsRejected:
     errors: tuple[tuple[str, str], ...]
 
@@ -143,6 +178,7 @@ class SettingsRejected:
 Action = (
     RouteChanged | ConnectivityChanged | UpdateWaiting | EngineStatusChanged | ModelSelected | ModelLimitFound
     | MessagePut | MessageRemoved | ChatCleared | SettingsSaved | SettingsRejected | DeviceProbed
+    | DownloadChanged | CatalogChanged | ModelsStored | ModelDeleted | StorageMeasured | ModelsNotice
 )  # fmt: skip
 
 
@@ -179,6 +215,26 @@ def reduce(state: State, action: Action) -> State:
             return replace(state, device=report)
         case SettingsRejected(errors=errors):
             return replace(state, settings_errors=errors, settings_notice="")
+    return _reduce_models(state, action)
+
+
+def _reduce_models(state: State, action: Action) -> State:
+    """The Models page's share of reduce()."""
+    match action:
+        case DownloadChanged(download=download):
+            others = tuple(d for d in state.downloads if d.model_id != download.model_id)
+            return replace(state, downloads=(*others, download))
+        case CatalogChanged(catalog=catalog):
+            return replace(state, catalog=catalog)
+        case ModelsStored(ready=ready):
+            return replace(state, ready=ready)
+        case ModelDeleted(model_id=gone):
+            downloads = tuple(d for d in state.downloads if d.model_id != gone)
+            return replace(state, ready=state.ready - {gone}, downloads=downloads)
+        case StorageMeasured(storage=storage):
+            return replace(state, storage=storage)
+        case ModelsNotice(text=text):
+            return replace(state, models_notice=text)
     raise TypeError(f"unknown action {action!r}")
 
 

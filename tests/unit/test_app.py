@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tabula.app import App
-from tabula.store import ModelInfo, State, Store
+from tabula.catalog import ModelSpec
+from tabula.store import State, Store
 from tests.fakes import FakePage, FakeUpdates
 
 
@@ -67,8 +68,9 @@ def test_unknown_action_is_loud() -> None:
 
 
 def test_models_view_lists_catalogue_escaped() -> None:
-    model = ModelInfo("m", "<b>tiny</b>", "gemma3", "./models/t.task", 450_000, "ab", "embedded")
+    model = ModelSpec("m", "<b>tiny</b>", "gemma3", "./models/t.task", 450_000, "ab", "embedded")
     page, updates = FakePage(hash_="#/models"), FakeUpdates()
     App(Store(State(catalog=(model,))), page, updates).start()
-    assert "&lt;b&gt;tiny&lt;/b&gt;" in page.view and "<b>tiny</b>" not in page.view
-    assert "450 KB" in page.view
+    shown = page.regions["catalogue"]
+    assert "&lt;b&gt;tiny&lt;/b&gt;" in shown and "<b>tiny</b>" not in shown
+    assert "450 KB" in shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 import build
 import site_models
+from tabula import modelfile
 
 MAX_PRECACHED_FILE = 30 * 1024 * 1024
 
@@ -66,8 +68,9 @@ def test_only_the_simd_genai_wasm_is_vendored(site: Path) -> None:
 
 def test_embedded_model_is_in_the_catalogue(site: Path, dummy_model: Path) -> None:
     config = json.loads((site / "config.json").read_text())
-    (record,) = config["catalog"]
-    assert record["url"] == "./models/dummy.task"
+    record, *remote = config["catalog"]
+    assert record["url"] == "./models/dummy.task" and record["source"] == "embedded"
+    assert [r["source"] for r in remote] == ["catalogue"] * len(json.loads(build.DEFAULT_CATALOG.read_text()))
     assert record["sha256"] == build.sha256(dummy_model)
     assert config["version"] in (site / "sw.js").read_text()
 
@@ -93,7 +96,7 @@ def plain_zip(path: Path) -> Path:
 
 @pytest.mark.parametrize("head", [b"\x1c\0\0\0TFL3", b"\0\0\0\0PK\x03\x04", b"LITERTLM"])
 def test_model_formats_mediapipe_accepts(head: bytes) -> None:
-    assert site_models.model_format(head) is not None
+    assert modelfile.model_format(head) is not None
 
 
 @pytest.mark.parametrize(
@@ -118,3 +121,28 @@ def test_refuses_to_wipe_a_folder_that_is_not_a_build(tmp_path: Path, capsys) ->
     assert build.main(["--out", str(tmp_path)]) == 1
     assert (tmp_path / "precious.txt").read_text() == "keep me"
     assert "refusing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("records", "complaint"),
+    [
+        ("{}", "expected a JSON list"),
+        ('[{"id": "x"}]', "'label' must be a str"),
+        (
+            '[{"id": "Bad Id", "label": "l", "family": "gemma3", "url": "u", "bytes": 1, "sha256": ""}]',
+            "id must be",
+        ),
+        (
+            '[{"id": "x", "label": "l", "family": "llama", "url": "u", "bytes": 1, "sha256": ""}]',
+            "family must be",
+        ),
+        ("not json", "--catalog"),
+    ],
+)
+def test_a_bad_catalogue_stops_the_build_with_one_clear_line(
+    tmp_path: Path, records: str, complaint: str
+) -> None:
+    path = tmp_path / "catalog.json"
+    path.write_text(records)
+    with pytest.raises(site_models.BuildError, match=re.escape(complaint)):
+        site_models.read_catalog(path)

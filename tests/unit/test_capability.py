@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tabula.capability import GB, DeviceReport, assess, pick
-from tabula.store import ModelInfo
+from tabula.catalog import ModelSpec
 
 
-def model(name: str, size: float, source: str = "catalogue") -> ModelInfo:
-    return ModelInfo(name, name, "gemma4", f"https://example.org/{name}.task", int(size * GB), "", source)
+def model(name: str, size: float, source: str = "catalogue") -> ModelSpec:
+    return ModelSpec(name, name, "gemma4", f"https://example.org/{name}.task", int(size * GB), "", source)
 
 
 E2B, E4B, G1B, G270M = model("e2b", 2.0), model("e4b", 3.0), model("g1b", 0.55), model("g270m", 0.3)

@@ -6,14 +6,15 @@ import asyncio
 
 from tabula.actions import Controls
 from tabula.app import App
+from tabula.catalog import ModelSpec
 from tabula.chat import Chat
 from tabula.queue import InferenceQueue
 from tabula.settings import Settings
-from tabula.store import ModelInfo, State, Store
+from tabula.store import State, Store
 from tests.aio import run
 from tests.fakes import FakeEngineFactory, FakeKeyValueStore, FakePage, FakePainter, FakeUpdates
 
-MODEL = ModelInfo("tiny", "Tiny", "gemma3", "./models/tiny.task", 1, "00", "embedded")
+MODEL = ModelSpec("tiny", "Tiny", "gemma3", "./models/tiny.task", 1, "00", "embedded")
 
 
 def make(factory: FakeEngineFactory, **settings: object):

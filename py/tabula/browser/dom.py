@@ -18,6 +18,7 @@ class Listener(Protocol):
     def on_hash(self, hash_: str) -> None: ...
     def on_connectivity(self, online: bool) -> None: ...
     def on_action(self, name: str, data: dict[str, str]) -> None: ...
+    def on_file(self, file: object) -> object: ...
 
 
 def _by_id(element_id: str):
@@ -91,7 +92,11 @@ def _on(target, event: str, callback) -> None:
 
 def _clicked(listener: Listener, event) -> None:
     target = event.target
-    element = target.closest("[data-action]:not(form)") if hasattr(target, "closest") else jsnull
+    element = (
+        target.closest("[data-action]:not(form):not(input[type=file])")
+        if hasattr(target, "closest")
+        else jsnull
+    )
     if element is None or element is jsnull:
         return
     event.preventDefault()
@@ -108,6 +113,16 @@ def _submitted(listener: Listener, event) -> None:
     listener.on_action(str(form.dataset.action), data)
 
 
+def _picked(listener: Listener, event) -> None:
+    """A file chosen in an <input type=file data-action=...>: hand the File over, then reset."""
+    target = event.target
+    files = getattr(target, "files", None)
+    if not getattr(target.dataset, "action", None) or files is None or files is jsnull or not files.length:
+        return
+    listener.on_file(files.item(0))
+    target.value = ""
+
+
 def _keyed(event) -> None:
     """Enter sends from a box marked data-enter-submits; Shift+Enter makes a new line."""
     target = event.target
@@ -122,6 +137,7 @@ def listen(listener: Listener) -> None:
     _on(js.document, "click", lambda event: _clicked(listener, event))
     _on(js.document, "submit", lambda event: _submitted(listener, event))
     _on(js.document, "keydown", _keyed)
+    _on(js.document, "change", lambda event: _picked(listener, event))
     _on(js.window, "hashchange", lambda _event: listener.on_hash(str(js.location.hash)))
     _on(js.window, "online", lambda _event: listener.on_connectivity(True))
     _on(js.window, "offline", lambda _event: listener.on_connectivity(False))

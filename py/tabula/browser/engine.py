@@ -41,6 +41,15 @@ async def probe() -> dict:
     return report.to_py()
 
 
+async def model_source(url: str, stored: str) -> dict:
+    """What llm.js loads: a stream of the stored copy (read from OPFS chunk by chunk), or a URL."""
+    if not stored:
+        return {"url": absolute(url)}
+    from tabula.browser.model_store import shim as store_shim
+
+    return {"stream": await (await store_shim()).open(stored)}
+
+
 class MediaPipeEngine:
     """A loaded LlmInference."""
 
@@ -52,11 +61,13 @@ class MediaPipeEngine:
         cls,
         genai_path: str,
         url: str,
+        stored: str,
         label: str,
         options: dict[str, float | int],
         on_lost: Callable[[str], None],
     ) -> MediaPipeEngine:
-        """Load the model at `url` with `options`; raise EngineError on any failure.
+        """Load a model with `options`: the verified copy `stored` on this device (its id) when
+        given, else the one at `url`; raise EngineError on any failure.
 
         `on_lost(message)` runs if the GPU device is lost later (the proxy lives until close()).
         """
@@ -67,7 +78,7 @@ class MediaPipeEngine:
         full = {**options, "forceF32": not gpu["f16"]}
         lost = create_proxy(lambda message: on_lost(str(message)))
         try:
-            source = js_object({"url": absolute(url)})
+            source = js_object(await model_source(url, stored))
             llm = await module.create(absolute(genai_path), source, js_object(full), lost)
         except JsException as error:
             lost.destroy()

@@ -45,8 +45,8 @@ def render_log(state: State) -> str:
 
 def messages(state: State) -> str:
     if not state.messages:
-        if state.model is None:
-            return '<p class="hint">No model on this device yet. <a href="#/models">Choose a model</a>.</p>'
+        if state.model is None or not state.usable(state.model):
+            return '<p class="hint">No model on this device yet. <a href="#/models">Download or import one</a>.</p>'
         return '<p class="hint">Ask anything. Everything stays on this device.</p>'
     last = state.messages[-1].id
     return "".join(bubble(m, state.engine_status, m.id == last) for m in state.messages)

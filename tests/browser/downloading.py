@@ -1,0 +1,72 @@
+"""Helpers for model-download journeys: a model server on 127.0.0.1, sites whose catalogue
+points at it, and the Models page's controls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+import build
+from site_models import sha256
+from tests.browser.conftest import MODELS, catalog_file, project_model
+from tests.browser.modelserver import ModelServer
+
+CHUNK = 65_536  # small chunks, so the tiny model (~450 KB) spans several
+DOWNLOAD_TIMEOUT_MS = 120_000
+
+
+def model_files(folder: Path) -> dict[str, Path]:
+    """The project's test models (built on first use), by file name."""
+    return {f"{name}.task": project_model(name, folder).resolve() for name in ("tiny", "real")}
+
+
+def records(server: ModelServer, files: dict[str, Path]) -> list[dict]:
+    """Catalogue records for the test models, served by `server`, with their true checksums."""
+    return [
+        {
+            "id": f"{name.removesuffix('.task')}-download",
+            **MODELS[name.removesuffix(".task")],
+            "url": server.url(name),
+            "bytes": path.stat().st_size,
+            "sha256": sha256(path),
+        }
+        for name, path in files.items()
+    ]
+
+
+def build_download_site(folder: Path, server: ModelServer, files: dict[str, Path]) -> Path:
+    """A site with no embedded model whose catalogue downloads from `server`."""
+    catalog = catalog_file(folder, records(server, files))
+    return build.build(folder / "_site", catalog=catalog, chunk=CHUNK)
+
+
+def card(page: Page, label: str) -> Locator:
+    return page.locator(".model-card").filter(has_text=label)
+
+
+def download(page: Page, label: str) -> Locator:
+    """Press the model's Download button on the Models page; return its card."""
+    found = card(page, label)
+    found.get_by_role("button", name="Download").click()
+    return found
+
+
+def wait_stored(found: Locator, timeout: float = DOWNLOAD_TIMEOUT_MS) -> None:
+    expect(found.locator(".stored")).to_have_text("On this device · works offline", timeout=timeout)
+
+
+def stored_folders(page: Page) -> dict[str, list[str]]:
+    """What OPFS holds: {model folder: [file names]}."""
+    return page.evaluate(
+        """async () => {
+          const root = await navigator.storage.getDirectory();
+          const models = await root.getDirectoryHandle('models', {create: true});
+          const out = {};
+          for await (const [name, dir] of models.entries()) {
+            out[name] = [];
+            for await (const [file] of dir.entries()) out[name].push(file);
+          }
+          return out;
+        }"""
+    )
