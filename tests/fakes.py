@@ -7,9 +7,11 @@ none of them pretends to be JS.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tabula.downloads import FileChoice, Quota, Stored, Transfer
 from tabula.errors import EngineError, Problem
 
 
@@ -219,3 +221,143 @@ class FakePainter:
 
     def forget(self, message_id: int) -> None:
         self.shown.pop(message_id, None)
+
+
+class FakeModelStore:
+    """ports.ModelStore in memory, following pwa/js/model_store.js: a model is numbered chunk
+    "files" (index -> bytes) plus the meta of its commit. A chunk is stored whole or not at all,
+    so a dropped transfer loses the chunk it was in. Remote files are registered with serve().
+
+    Scripting: drop_after(url, n) cuts the next response to that url after n bytes (one entry
+    per fetch, consumed in order); status(url, code) makes it answer an HTTP error; corrupt(url)
+    serves altered bytes. abort(id) stops the model's running transfer; like the JS, it does
+    nothing when none runs. `capacity` is the room the browser gives models (None: no limit).
+    """
+
+    def __init__(self) -> None:
+        self.models: dict[str, dict[int, bytes]] = {}
+        self.meta: dict[str, str] = {}
+        self.remote: dict[str, tuple[bytes, bool]] = {}  # url -> (data, sends its length)
+        self.drops: dict[str, list[int]] = {}
+        self.statuses: dict[str, int] = {}
+        self.quota = Quota(quota=10**12, usage=0, persisted=False)
+        self.capacity: int | None = None
+        self.granted = True
+        self.persist_calls = 0
+        self.fetches: list[tuple[str, str, int]] = []  # (model id, url, start) of every fetch
+        self.imports: list[str] = []
+        self._running: set[str] = set()
+        self._aborted: set[str] = set()
+
+    def serve(self, url: str, data: bytes, length: bool = True) -> None:
+        """Host `data` at `url`; with length=False the server sends no Content-Length."""
+        self.remote[url] = (data, length)
+
+    def drop_after(self, url: str, n_bytes: int) -> None:
+        self.drops.setdefault(url, []).append(n_bytes)
+
+    def status(self, url: str, code: int) -> None:
+        self.statuses[url] = code
+
+    def corrupt(self, url: str) -> None:
+        data, length = self.remote[url]
+        middle = len(data) // 2
+        self.remote[url] = (data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :], length)
+
+    def bytes_of(self, model_id: str) -> bytes:
+        return b"".join(chunk for _, chunk in sorted(self.models.get(model_id, {}).items()))
+
+    @property
+    def used(self) -> int:
+        return sum(len(c) for chunks in self.models.values() for c in chunks.values())
+
+    async def stored(self) -> list[Stored]:
+        return [Stored(mid, len(self.bytes_of(mid)), self.meta.get(mid)) for mid in self.models]
+
+    async def prepare(self, model_id: str, chunk: int, total: int | None) -> int:
+        chunks, offset = self.models.setdefault(model_id, {}), 0
+        for position, index in enumerate(sorted(chunks)):
+            size = len(chunks[index])
+            fits = index == position and (size == chunk or offset + size == total)
+            if fits and offset == position * chunk:
+                offset += size
+            else:
+                del chunks[index]
+        return offset
+
+    async def fetch(
+        self, model_id: str, url: str, start: int, chunk: int, on_progress: Callable[[int], None]
+    ) -> Transfer:
+        self.fetches.append((model_id, url, start))
+        self._running.add(model_id)
+        try:
+            await asyncio.sleep(0)
+            if url in self.statuses or url not in self.remote:
+                return Transfer("http", start, None, self.statuses.get(url, 404), "refused")
+            data, length = self.remote[url]
+            total = len(data) if length else None
+            drops = self.drops.get(url)
+            cut = start + drops.pop(0) if drops else len(data)
+            return await self._copy(model_id, data[:cut], start, len(data), chunk, on_progress, total)
+        finally:
+            self._running.discard(model_id)
+            self._aborted.discard(model_id)
+
+    async def _copy(
+        self, model_id: str, data: bytes, start: int, size: int, chunk: int,
+        on_progress: Callable[[int], None], total: int | None, kind: str = "network",
+    ) -> Transfer:  # fmt: skip
+        """Write data[start:] as whole chunks; a short piece stays only if it ends the file."""
+        at = start
+        while at < size:
+            piece = data[at : at + chunk]
+            if model_id in self._aborted:
+                return Transfer("aborted", at, total, message="AbortError")
+            if len(piece) < min(chunk, size - at):  # the data ends inside this chunk
+                return Transfer(kind, at, total, message="the connection was reset")
+            if self.capacity is not None and self.used + len(piece) > self.capacity:
+                return Transfer("quota", at, total, message="QuotaExceededError")
+            self.models.setdefault(model_id, {})[at // chunk] = piece
+            at += len(piece)
+            on_progress(at)
+            await asyncio.sleep(0)
+        return Transfer("done", at, total)
+
+    def abort(self, model_id: str) -> None:
+        if model_id in self._running:
+            self._aborted.add(model_id)
+
+    async def import_file(
+        self, file: FileChoice, model_id: str, chunk: int, on_progress: Callable[[int], None]
+    ) -> Transfer:
+        assert isinstance(file.handle, bytes), "tests pass the file's bytes as its handle"
+        self.imports.append(model_id)
+        self.models.setdefault(model_id, {})
+        return await self._copy(model_id, file.handle, 0, file.size, chunk, on_progress, file.size, "read")
+
+    async def digest(self, model_id: str, on_progress: Callable[[int], None]) -> tuple[str, int]:
+        if model_id not in self.models:
+            raise RuntimeError(f"NotFoundError: no folder {model_id}")
+        data = self.bytes_of(model_id)
+        on_progress(len(data))
+        return hashlib.sha256(data).hexdigest(), len(data)
+
+    async def commit(self, model_id: str, meta: str) -> None:
+        if model_id not in self.models:
+            raise RuntimeError(f"NotFoundError: no folder {model_id}")
+        self.meta[model_id] = meta
+
+    async def remove(self, model_id: str) -> None:
+        self.abort(model_id)
+        self.models.pop(model_id, None)
+        self.meta.pop(model_id, None)
+
+    async def estimate(self) -> Quota:
+        return self.quota
+
+    async def can_store(self, size: int) -> bool:
+        return self.capacity is None or self.used + size <= self.capacity
+
+    async def persist(self) -> bool:
+        self.persist_calls += 1
+        return self.granted

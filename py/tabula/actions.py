@@ -96,17 +96,24 @@ class Controls:
 class ModelControls:
     """Handlers for the Models page: download, pause, delete, upgrade, add by URL."""
 
-    def __init__(self, store: Store, downloader: Downloader) -> None:
-        self.store, self.downloader = store, downloader
+    def __init__(self, store: Store, downloader: Downloader, unload: Callable[[], None]) -> None:
+        self.store, self.downloader, self.unload = store, downloader, unload
 
     def table(self) -> dict[str, Handler]:
         return {
             "download-model": lambda data: self.downloader.start(data["id"]),
             "pause-download": lambda data: self.downloader.pause(data["id"]),
-            "delete-model": lambda data: self.downloader.delete(data["id"]),
+            "delete-model": lambda data: self.delete(data["id"]),
             "upgrade-model": lambda data: self.downloader.start(data["id"], switch=True),
             "add-model-url": self.add_url,
         }
+
+    def delete(self, model_id: str) -> None:
+        """Delete a stored model (or cancel its download); the model in use is unloaded first."""
+        state = self.store.state
+        if model_id == state.model_id and state.model is not None and state.model.source != "embedded":
+            self.unload()
+        self.downloader.delete(model_id)
 
     def add_url(self, data: dict[str, str]) -> None:
         """Add a model by address and start downloading it."""

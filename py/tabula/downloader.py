@@ -19,6 +19,7 @@ from tabula.catalog import ModelSpec, imported, pin
 from tabula.downloads import (
     Download,
     FileChoice,
+    Plans,
     RateMeter,
     Stored,
     Transfer,
@@ -30,7 +31,6 @@ from tabula.downloads import (
 from tabula.ports import KeyValueStore, ModelStore
 from tabula.store import DownloadChanged, ModelDeleted, ModelsNotice, ModelsStored, StorageMeasured, Store
 
-PLAN_KEY = "tabula.downloads"  # {model id: {"paused": bool, "switch": bool}} of unfinished downloads
 GIVE_UP = 8  # failed attempts in a row, with no progress, before pausing until the user or the network
 CHECKSUM = (
     "The downloaded file does not match the expected checksum, so it was deleted and will not be "
@@ -58,9 +58,11 @@ class Downloader:
     ) -> None:  # fmt: skip
         self.store, self.files, self.kv, self.chunk, self.spawn = store, files, kv, chunk, spawn
         self.on_ready, self.pinned, self.delay_scale, self.clock = on_ready, pinned, delay_scale, clock
+        self.plans = Plans(kv)
         self._running: set[str] = set()
         self._paused: set[str] = set()
-        self._wake = asyncio.Event()
+        self._gave_up: set[str] = set()  # paused for lack of network: resumed when it returns
+        self._wake: dict[str, asyncio.Event] = {}
 
     # --- user intents -------------------------------------------------------------------
 
@@ -70,27 +72,35 @@ class Downloader:
         if spec is None or not spec.downloadable or model_id in self._running:
             return
         self._paused.discard(model_id)
-        self._plan(model_id, {"paused": False, "switch": switch})
+        self._gave_up.discard(model_id)
+        self.plans.put(model_id, {"paused": False, "switch": switch})
         self._running.add(model_id)
         self.spawn(self._run(spec, switch))
 
     def pause(self, model_id: str) -> None:
         self._paused.add(model_id)
-        plan = self._plans().get(model_id)
+        self._gave_up.discard(model_id)
+        self._event(model_id).set()  # a retry waiting to start stops waiting
+        plan = self.plans.get(model_id)
         if plan is not None:
-            self._plan(model_id, {**plan, "paused": True})
+            self.plans.put(model_id, {**plan, "paused": True})
         self.files.abort(model_id)
 
     def delete(self, model_id: str) -> None:
         """Cancel a download or delete a stored model; either way the space is freed."""
         self._paused.add(model_id)
-        self._plan(model_id, None)
+        self._gave_up.discard(model_id)
+        self._event(model_id).set()
+        self.plans.put(model_id, None)
         self.files.abort(model_id)
         self.spawn(self._delete(model_id))
 
     def network_back(self) -> None:
-        """The device is online again: retry waiting downloads now."""
-        self._wake.set()
+        """The device is online again: retry waiting downloads now, and resume those that gave up."""
+        for event in self._wake.values():
+            event.set()
+        for model_id in sorted(self._gave_up):
+            self.start(model_id, bool(self.plans.get(model_id, {}).get("switch")))
 
     async def import_file(self, choice: FileChoice) -> None:
         """Copy a model file from this device's disk (a USB stick, Downloads), checked first."""
@@ -134,11 +144,12 @@ class Downloader:
                 self._pin_from(spec, ready[spec.id])
         self.store.dispatch(ModelsStored(frozenset(ready)))
         partial = {s.model_id: s.bytes for s in stored if not s.ready}
-        for model_id, plan in self._plans().items():
+        for model_id, plan in self.plans.all().items():
             if model_id in ready or self._spec(model_id) is None:
-                self._plan(model_id, None)
+                self.plans.put(model_id, None)
             elif plan.get("paused"):
-                self._report(model_id, "paused", partial.get(model_id, 0), message="Paused.")
+                total = spec.bytes or None if (spec := self._spec(model_id)) else None
+                self._report(model_id, "paused", partial.get(model_id, 0), total, message="Paused.")
             else:
                 self.start(model_id, bool(plan.get("switch")))
         await self.measure()
@@ -177,7 +188,7 @@ class Downloader:
             result = await self.files.fetch(
                 spec.id, spec.url, done, self.chunk, self._progress(spec.id, total, meter)
             )
-            total = total or result.total
+            total = total or result.total or (result.written if result.kind == "done" else None)
             failures = 0 if result.written > done else failures + 1
             done = await self.files.prepare(spec.id, self.chunk, total)
             if result.kind == "done" and (total is None or done >= total):
@@ -191,7 +202,7 @@ class Downloader:
     ) -> bool:
         """Decide what follows a transfer that did not finish; True to fetch again."""
         if result.kind == "aborted" or spec.id in self._paused:
-            if self._plans().get(spec.id):  # paused, not deleted
+            if self.plans.get(spec.id):  # paused, not deleted
                 self._report(spec.id, "paused", done, total, message="Paused. Resume continues from here.")
             return False
         if result.kind == "quota":
@@ -200,14 +211,17 @@ class Downloader:
         if result.kind == "http":
             return self._fail(spec.id, http_problem(result.status), done, total)
         if failures >= GIVE_UP:
+            self._gave_up.add(spec.id)
             self._report(
                 spec.id, "paused", done, total, message="Paused: no connection. Tap Resume to try again."
             )
             return False
         delay = backoff(failures)
         self._report(spec.id, "waiting", done, total, message=f"Connection lost; retrying in {delay:.0f} s.")
-        await self._nap(delay)
-        return spec.id not in self._paused
+        await self._nap(spec.id, delay)
+        if spec.id in self._paused:
+            return await self._after(spec, Transfer("aborted", done), done, total, failures)
+        return True
 
     async def _verify(self, spec: ModelSpec, size: int, switch: bool) -> None:
         self._report(spec.id, "verifying", 0, size, message="Checking the file…")
@@ -222,7 +236,7 @@ class Downloader:
         """Record a verified copy: commit it, pin its checksum, tell the app."""
         pinned = pin(spec, sha, size)
         await self.files.commit(spec.id, json.dumps({"id": spec.id, "sha256": sha, "bytes": size}))
-        self._plan(spec.id, None)
+        self.plans.put(spec.id, None)
         if pinned != spec:
             self.pinned(pinned)
         self.store.dispatch(ModelsStored(self.store.state.ready | {spec.id}))
@@ -239,7 +253,6 @@ class Downloader:
         if problem is None and need and not await self.files.can_store(need):
             problem = STORAGE_REFUSED.format(size=size_text(need))
         if problem:
-            self._plan(spec.id, None)
             self._fail(spec.id, problem, done)
         return problem is None
 
@@ -256,10 +269,15 @@ class Downloader:
         self.store.dispatch(ModelDeleted(model_id))
         await self.measure()
 
-    async def _nap(self, seconds: float) -> None:
-        self._wake.clear()
+    def _event(self, model_id: str) -> asyncio.Event:
+        return self._wake.setdefault(model_id, asyncio.Event())
+
+    async def _nap(self, model_id: str, seconds: float) -> None:
+        """Wait before a retry; pause, delete or the network's return cut it short."""
+        event = self._event(model_id)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds * self.delay_scale)
+            await asyncio.wait_for(event.wait(), timeout=seconds * self.delay_scale)
+        event.clear()
 
     def _progress(self, model_id: str, total: int | None, meter: RateMeter) -> Callable[[int], None]:
         def report(done: int) -> None:
@@ -274,6 +292,7 @@ class Downloader:
         self.store.dispatch(DownloadChanged(Download(model_id, phase, done, total, speed, message)))
 
     def _fail(self, model_id: str, message: str, done: int = 0, total: int | None = None) -> bool:
+        self.plans.put(model_id, None)  # never retried at the next boot: the user decides
         self._report(model_id, "failed", done, total, message=message)
         return False
 
@@ -287,18 +306,3 @@ class Downloader:
 
     def _spec(self, model_id: str) -> ModelSpec | None:
         return next((m for m in self.store.state.catalog if m.id == model_id), None)
-
-    def _plans(self) -> dict[str, dict]:
-        try:
-            plans = json.loads(self.kv.get(PLAN_KEY) or "{}")
-        except ValueError:
-            return {}
-        return plans if isinstance(plans, dict) else {}
-
-    def _plan(self, model_id: str, plan: dict | None) -> None:
-        plans = self._plans()
-        if plan is None:
-            plans.pop(model_id, None)
-        else:
-            plans[model_id] = plan
-        self.kv.set(PLAN_KEY, json.dumps(plans, sort_keys=True))

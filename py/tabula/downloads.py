@@ -6,8 +6,11 @@ so the port carries plain data and the core never sees model bytes.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass
+
+from tabula.ports import KeyValueStore
 
 MB = 1_000_000
 ACTIVE = frozenset({"checking", "downloading", "waiting", "verifying"})
@@ -80,6 +83,35 @@ class Download:
         if not self.total or not self.speed:
             return None
         return max(self.total - self.done, 0) / self.speed
+
+
+class Plans:
+    """Unfinished downloads, kept in the key-value store so a reload resumes them:
+    {model id: {"paused": bool, "switch": bool}}."""
+
+    KEY = "tabula.downloads"
+
+    def __init__(self, kv: KeyValueStore) -> None:
+        self.kv = kv
+
+    def all(self) -> dict[str, dict]:
+        try:
+            plans = json.loads(self.kv.get(self.KEY) or "{}")
+        except ValueError:
+            return {}
+        return plans if isinstance(plans, dict) else {}
+
+    def get(self, model_id: str, default: dict | None = None) -> dict | None:
+        return self.all().get(model_id, default)
+
+    def put(self, model_id: str, plan: dict | None) -> None:
+        """Record `plan` for the model; None forgets it."""
+        plans = self.all()
+        if plan is None:
+            plans.pop(model_id, None)
+        else:
+            plans[model_id] = plan
+        self.kv.set(self.KEY, json.dumps(plans, sort_keys=True))
 
 
 class RateMeter:

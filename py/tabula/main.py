@@ -160,7 +160,7 @@ async def run() -> None:
             store, files, kv, config["chunk_bytes"], chat.background, models.ready, pinned
         )
         controls = Controls(store, page, chat, queue, kv, models.use, models.reload)
-        handlers = {**controls.table(), **ModelControls(store, downloader).table()}
+        handlers = {**controls.table(), **ModelControls(store, downloader, lambda: queue.use(None)).table()}
         updates = await ServiceWorkerUpdates.connect()
         app = App(
             store,

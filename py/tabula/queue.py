@@ -77,8 +77,9 @@ class InferenceQueue:
 
     # ---- public API -------------------------------------------------------------------
 
-    def use(self, factory: EngineFactory) -> None:
-        """Switch to a new model: the current engine is closed once idle, the next op loads."""
+    def use(self, factory: EngineFactory | None) -> None:
+        """Switch to a new model (None: no model): the current engine is closed once idle, the
+        next op loads."""
         self._enqueue(_Op(self._switch_to(factory), self._future(), tag="model", needs_engine=False))
 
     def submit(self, prompt: str, on_token: Callable[[Job], None] = lambda job: None, tag: str = "") -> Job:
@@ -230,7 +231,7 @@ class InferenceQueue:
             with contextlib.suppress(Exception):  # a stuck engine may refuse to close
                 await asyncio.wait_for(engine.close(), timeout=2)
 
-    def _switch_to(self, factory: EngineFactory) -> Callable[[Engine | None], Awaitable[None]]:
+    def _switch_to(self, factory: EngineFactory | None) -> Callable[[Engine | None], Awaitable[None]]:
         async def switch(_engine: Engine | None) -> None:
             self._factory = factory
             await self._abandon_engine()

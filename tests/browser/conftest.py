@@ -226,13 +226,17 @@ def catalog_file(folder: Path, records: list[dict]) -> Path:
 def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site with the tiny random Gemma-3-architecture model embedded (and nothing to download)."""
     folder = tmp_path_factory.mktemp("tiny-model")
-    models = [project_model("tiny", folder)]
-    return build.build(folder / "_site", models=models, catalog=catalog_file(folder, []))
+    embedded = [project_model("tiny", folder)]
+    return build.build(folder / "_site", models=embedded, catalog=catalog_file(folder, []))
 
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site with the real Gemma 3 270M (base) model embedded (and nothing to download)."""
     folder = tmp_path_factory.mktemp("real-model")
-    models = [project_model("real", folder)]
-    return build.build(folder / "_site", models=models, catalog=catalog_file(folder, []))
+    embedded = [project_model("real", folder)]
+    return build.build(folder / "_site", models=embedded, catalog=catalog_file(folder, []))
+
+
+# Model-download fixtures (a model server on 127.0.0.1 and a site that downloads from it).
+from tests.browser.downloading import app, download_site, files, model_server, served_models  # noqa: E402, F401

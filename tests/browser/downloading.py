@@ -3,15 +3,19 @@ points at it, and the Models page's controls."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 import build
 from site_models import sha256
-from tests.browser.conftest import MODELS, catalog_file, project_model
+from tests.browser.conftest import MODELS, Journey, Site, catalog_file, open_app, project_model
 from tests.browser.modelserver import ModelServer
 
+TINY = "Tiny test model"
+REAL = "Gemma 3 270M (base)"
 CHUNK = 65_536  # small chunks, so the tiny model (~450 KB) spans several
 DOWNLOAD_TIMEOUT_MS = 120_000
 
@@ -70,3 +74,40 @@ def stored_folders(page: Page) -> dict[str, list[str]]:
           return out;
         }"""
     )
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return model_files(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="module")
+def served_models(files: dict[str, Path]) -> Iterator[ModelServer]:
+    with ModelServer(files).start() as started:
+        yield started
+
+
+@pytest.fixture
+def model_server(served_models: ModelServer) -> ModelServer:
+    """The module's model server with no faults and an empty log."""
+    for name in ("tiny.task", "real.task"):
+        served_models.drop_at(name, [])
+        served_models.corrupt(name, False)
+        served_models.ignore_range(name, False)
+    served_models.throttle(None)
+    served_models.log.clear()
+    return served_models
+
+
+@pytest.fixture(scope="module")
+def download_site(
+    tmp_path_factory: pytest.TempPathFactory, served_models: ModelServer, files: dict[str, Path]
+) -> Path:
+    return build_download_site(tmp_path_factory.mktemp("download-site"), served_models, files)
+
+
+@pytest.fixture
+def app(download_site: Path, serve: Callable[..., Site], journey: Journey):
+    page = journey.page
+    open_app(page, serve(download_site).url + "#/models")
+    return page

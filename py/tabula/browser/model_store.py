@@ -48,7 +48,7 @@ def _transfer(raw: object) -> Transfer:
     return Transfer(
         kind=str(data["kind"]),
         written=int(data["written"]),
-        total=_number(data.get("total")),
+        total=_number(data.get("total", -1)),
         status=int(data.get("status") or 0),
         message=str(data.get("message") or ""),
     )

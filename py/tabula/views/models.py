@@ -93,8 +93,7 @@ def buttons(model: ModelSpec, state: State) -> str:
         out.append(
             f'<button type="button" data-action="download-model" data-id="{mid}">{download_label(model, job)}</button>'
         )
-    in_use = model.id == state.model_id and model.id in state.ready
-    if not in_use and (model.id in state.ready or (job is not None and job.phase != "ready")):
+    if model.id in state.ready or (job is not None and job.phase != "ready"):
         word = "Delete" if model.id in state.ready else "Cancel download"
         out.append(
             f'<button type="button" class="quiet" data-action="delete-model" data-id="{mid}">{word}</button>'

@@ -1,0 +1,549 @@
+"""Downloader policy against an in-memory ModelStore: resume, verify, quota, pause, restore, import."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import json
+import random
+import time
+import zipfile
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from tabula import modelfile
+from tabula.catalog import ModelSpec, custom
+from tabula.downloader import CHECKSUM, GIVE_UP, STORAGE_REFUSED, Downloader
+from tabula.downloads import (
+    MARGIN,
+    Download,
+    FileChoice,
+    Plans,
+    Quota,
+    http_problem,
+    quota_problem,
+    size_text,
+)
+from tabula.store import CatalogChanged, State, Store
+from tests.aio import run
+from tests.fakes import FakeKeyValueStore, FakeModelStore
+
+CHUNK = 1000
+DATA = random.Random(7).randbytes(4500)  # four whole chunks and a short last one
+SHA = hashlib.sha256(DATA).hexdigest()
+URL = "https://models.example/gemma3-test.task"
+SPEC = ModelSpec("g", "Gemma test", "gemma3", URL, len(DATA), SHA, "catalogue")
+
+
+class Rig:
+    """A Downloader wired to fakes; spawn() schedules on the running loop and settle() awaits it all."""
+
+    def __init__(
+        self, *catalog: ModelSpec, delay_scale: float = 0.0, kv: FakeKeyValueStore | None = None
+    ) -> None:
+        self.store = Store(State(catalog=catalog or (SPEC,)))
+        self.files = FakeModelStore()
+        self.files.serve(URL, DATA)
+        self.kv = kv or FakeKeyValueStore()
+        self.tasks: list[asyncio.Future[None]] = []
+        self.readied: list[tuple[ModelSpec, bool]] = []
+        self.pins: list[ModelSpec] = []
+        self.phases: list[Download] = []
+        self.store.subscribe(self._watch)
+        self.downloader = Downloader(
+            self.store, self.files, self.kv, CHUNK, self.spawn,
+            on_ready=lambda spec, switch: self.readied.append((spec, switch)), pinned=self.pin,
+            delay_scale=delay_scale,
+        )  # fmt: skip
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        self.tasks.append(asyncio.ensure_future(work))
+
+    async def settle(self, timeout: float = 5) -> None:
+        """Await every spawned task, including those spawned meanwhile; re-raise their errors."""
+        async with asyncio.timeout(timeout):
+            while not all(task.done() for task in self.tasks):
+                await asyncio.gather(*self.tasks)
+        for task in self.tasks:
+            task.result()
+
+    def pin(self, spec: ModelSpec) -> None:
+        """Like main.remember: add or replace the catalogue record."""
+        self.pins.append(spec)
+        catalog = self.store.state.catalog
+        if any(m.id == spec.id for m in catalog):
+            self.store.dispatch(CatalogChanged(tuple(spec if m.id == spec.id else m for m in catalog)))
+        else:
+            self.store.dispatch(CatalogChanged((*catalog, spec)))
+
+    def when(self, test: Callable[[Download], bool], then: Callable[[], None]) -> None:
+        """Call `then` once, soon after the first Download report that passes `test` (as a click would)."""
+        fired: list[bool] = []
+
+        def watch(old: State, new: State) -> None:
+            changed = [d for d in new.downloads if d not in old.downloads]
+            if not fired and any(test(d) for d in changed):
+                fired.append(True)
+                asyncio.get_running_loop().call_soon(then)
+
+        self.store.subscribe(watch)
+
+    def _watch(self, old: State, new: State) -> None:
+        self.phases.extend(d for d in new.downloads if d not in old.downloads)
+
+    def job(self, model_id: str = "g") -> Download | None:
+        return self.store.state.download(model_id)
+
+    def plans(self) -> dict[str, dict]:
+        return json.loads(self.kv.get(Plans.KEY) or "{}")
+
+
+def test_download_verifies_commits_and_reports_ready() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.downloader.start("g", switch=True)
+        assert rig.plans() == {"g": {"paused": False, "switch": True}}
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and (job.phase, job.done, job.total) == ("ready", len(DATA), len(DATA))
+        assert rig.store.state.ready == frozenset({"g"})
+        assert rig.files.bytes_of("g") == DATA
+        assert json.loads(rig.files.meta["g"]) == {"id": "g", "sha256": SHA, "bytes": len(DATA)}
+        assert rig.plans() == {}
+        assert rig.readied == [(SPEC, True)]
+        assert rig.pins == []  # the record already had its checksum
+        assert rig.files.fetches == [("g", URL, 0)]
+        assert rig.files.persist_calls == 1 and rig.store.state.storage == rig.files.quota
+        assert [d.phase for d in rig.phases][-2:] == ["verifying", "ready"]
+        assert any(d.phase == "downloading" and 0 < d.done < len(DATA) for d in rig.phases)
+
+    run(scenario())
+
+
+def test_drops_resume_from_whole_chunks_and_end_verified() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        # Mid-chunk, on a boundary, one byte short of a chunk (no progress), inside the short last chunk.
+        for cut in (2500, 1000, 999, 1450):
+            rig.files.drop_after(URL, cut)
+        rig.downloader.start("g")
+        await rig.settle()
+        assert [start for _, _, start in rig.files.fetches] == [0, 2000, 3000, 3000, 4000]
+        assert all(start % CHUNK == 0 for _, _, start in rig.files.fetches)
+        waits = [d for d in rig.phases if d.phase == "waiting"]
+        assert len(waits) == 4 and all(d.message.startswith("Connection lost; retrying in") for d in waits)
+        assert rig.job() is not None and rig.job().phase == "ready"
+        assert rig.files.bytes_of("g") == DATA and json.loads(rig.files.meta["g"])["sha256"] == SHA
+
+    run(scenario())
+
+
+def test_wrong_bytes_fail_the_checksum_and_are_deleted() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.corrupt(URL)
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and job.phase == "failed" and job.message == CHECKSUM
+        assert "g" not in rig.files.models and "g" not in rig.files.meta
+        assert rig.store.state.ready == frozenset() and rig.readied == []
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("code", [401, 403, 404, 500])
+def test_http_refusal_fails_with_its_message(code: int) -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.status(URL, code)
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and job.phase == "failed" and job.message == http_problem(code)
+        assert len(rig.files.fetches) == 1  # not retried
+        assert rig.store.state.ready == frozenset() and rig.readied == []
+
+    run(scenario())
+
+
+def test_quota_too_small_fails_before_any_fetch() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.quota = Quota(quota=len(DATA) + MARGIN - 1, usage=0)
+        expected = quota_problem(len(DATA), rig.files.quota)
+        assert expected is not None
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and job.phase == "failed" and job.message == expected
+        assert rig.files.fetches == [] and rig.plans() == {}
+        assert rig.store.state.storage == rig.files.quota
+
+    run(scenario())
+
+
+def test_storage_refused_by_the_browser_fails_before_any_fetch() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.capacity = len(DATA) - 1
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and job.phase == "failed"
+        assert job.message == STORAGE_REFUSED.format(size=size_text(len(DATA)))
+        assert rig.files.fetches == [] and rig.plans() == {}
+
+    run(scenario())
+
+
+def test_pause_keeps_whole_chunks_and_start_resumes_from_them() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.when(lambda d: d.phase == "downloading" and d.done >= 2000, lambda: rig.downloader.pause("g"))
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and (job.phase, job.done, job.total) == ("paused", 2000, len(DATA))
+        assert rig.plans() == {"g": {"paused": True, "switch": False}}
+        assert len(rig.files.bytes_of("g")) == 2000 and rig.readied == []
+
+        rig.downloader.start("g")
+        await rig.settle()
+        assert [start for _, _, start in rig.files.fetches] == [0, 2000]
+        assert rig.job() is not None and rig.job().phase == "ready"
+        assert rig.files.bytes_of("g") == DATA and rig.plans() == {}
+
+    run(scenario())
+
+
+def test_start_twice_runs_one_download() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.downloader.start("g")
+        rig.downloader.start("g")
+        await rig.settle()
+        assert len(rig.files.fetches) == 1 and len(rig.readied) == 1
+
+    run(scenario())
+
+
+def test_delete_a_stored_model_frees_it() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.downloader.start("g")
+        await rig.settle()
+        assert "g" in rig.store.state.ready
+        rig.downloader.delete("g")
+        await rig.settle()
+        assert "g" not in rig.files.models and "g" not in rig.files.meta
+        assert rig.store.state.ready == frozenset() and rig.job() is None
+        assert rig.plans() == {}
+
+    run(scenario())
+
+
+def test_delete_during_a_download_cancels_it() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.when(lambda d: d.phase == "downloading" and d.done >= 1000, lambda: rig.downloader.delete("g"))
+        rig.downloader.start("g")
+        await rig.settle()
+        assert rig.files.bytes_of("g") == b"" and "g" not in rig.files.meta
+        assert rig.job() is None and rig.store.state.ready == frozenset()
+        assert rig.readied == [] and rig.plans() == {}
+
+    run(scenario())
+
+
+def partial(files: FakeModelStore, upto: int) -> None:
+    """Leave `upto` bytes of DATA stored as whole chunks, plus an irregular leftover after them."""
+    files.models["g"] = {i: DATA[i * CHUNK : (i + 1) * CHUNK] for i in range(upto // CHUNK)}
+    files.models["g"][upto // CHUNK] = DATA[upto : upto + 300]  # a chunk cut short by a reload
+
+
+def test_restore_resumes_a_running_plan_and_finishes() -> None:
+    async def scenario() -> None:
+        kv = FakeKeyValueStore({Plans.KEY: json.dumps({"g": {"paused": False, "switch": True}})})
+        rig = Rig(kv=kv)
+        partial(rig.files, 2000)
+        await rig.downloader.restore()
+        await rig.settle()
+        assert rig.files.fetches == [("g", URL, 2000)]  # the short leftover was dropped, not trusted
+        assert rig.job() is not None and rig.job().phase == "ready"
+        assert rig.files.bytes_of("g") == DATA and rig.readied == [(SPEC, True)]
+        assert rig.plans() == {}
+
+    run(scenario())
+
+
+def test_restore_shows_a_paused_plan_without_fetching() -> None:
+    async def scenario() -> None:
+        kv = FakeKeyValueStore({Plans.KEY: json.dumps({"g": {"paused": True, "switch": False}})})
+        rig = Rig(kv=kv)
+        rig.files.models["g"] = {0: DATA[:CHUNK], 1: DATA[CHUNK : 2 * CHUNK]}
+        await rig.downloader.restore()
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and (job.phase, job.done) == ("paused", 2000)
+        assert rig.files.fetches == [] and rig.store.state.ready == frozenset()
+        assert rig.plans() == {"g": {"paused": True, "switch": False}}
+        assert rig.store.state.storage == rig.files.quota
+
+    run(scenario())
+
+
+def test_restore_shows_a_paused_download_with_its_total() -> None:
+    """After a reload a paused download should read "2 MB of 4.5 MB (44 %)" as it did before."""
+
+    async def scenario() -> None:
+        kv = FakeKeyValueStore({Plans.KEY: json.dumps({"g": {"paused": True, "switch": False}})})
+        rig = Rig(kv=kv)
+        rig.files.models["g"] = {0: DATA[:CHUNK], 1: DATA[CHUNK : 2 * CHUNK]}
+        await rig.downloader.restore()
+        job = rig.job()
+        assert job is not None and job.total == len(DATA) and job.percent == 44
+
+    run(scenario())
+
+
+def test_restore_lists_ready_models_pins_them_and_drops_stale_plans() -> None:
+    async def scenario() -> None:
+        loose = ModelSpec("c", "Custom", "gemma3", "https://h.example/c.task", 0, "", "custom")
+        plans = {"g": {"paused": False, "switch": False}, "gone": {"paused": False, "switch": False}}
+        rig = Rig(SPEC, loose, kv=FakeKeyValueStore({Plans.KEY: json.dumps(plans)}))
+        rig.files.models["g"] = {0: DATA}
+        rig.files.meta["g"] = json.dumps({"id": "g", "sha256": SHA, "bytes": len(DATA)})
+        rig.files.models["c"] = {0: b"x" * 1200}
+        rig.files.meta["c"] = json.dumps({"id": "c", "sha256": "ab" * 32, "bytes": 1200})
+        await rig.downloader.restore()
+        await rig.settle()
+        assert rig.store.state.ready == frozenset({"g", "c"})
+        assert rig.files.fetches == [] and rig.plans() == {}
+        assert [(p.id, p.sha256, p.bytes) for p in rig.pins] == [("c", "ab" * 32, 1200)]
+
+    run(scenario())
+
+
+def test_a_custom_model_is_pinned_with_the_checksum_it_arrived_with() -> None:
+    async def scenario() -> None:
+        spec = custom("https://host.example/files/my-gemma3.task")
+        rig = Rig(spec)
+        rig.files.serve(spec.url, DATA)
+        rig.downloader.start(spec.id)
+        await rig.settle()
+        assert [(p.id, p.sha256, p.bytes) for p in rig.pins] == [(spec.id, SHA, len(DATA))]
+        assert rig.store.state.catalog[0].sha256 == SHA
+        assert rig.readied and rig.readied[0][0].sha256 == SHA
+        assert rig.files.bytes_of(spec.id) == DATA
+
+    run(scenario())
+
+
+def test_a_custom_model_from_a_server_without_content_length_keeps_its_last_bytes() -> None:
+    """A chunked (length-less) response: the short last chunk must not be dropped as a leftover."""
+
+    async def scenario() -> None:
+        spec = custom("https://host.example/files/my-gemma3.task")
+        rig = Rig(spec)
+        rig.files.serve(spec.url, DATA, length=False)
+        rig.downloader.start(spec.id)
+        await rig.settle()
+        assert rig.job(spec.id) is not None and rig.job(spec.id).phase == "ready"
+        assert rig.files.bytes_of(spec.id) == DATA
+        assert [(p.sha256, p.bytes) for p in rig.pins] == [(SHA, len(DATA))]
+
+    run(scenario())
+
+
+def test_consecutive_network_failures_give_up_and_pause() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        for _ in range(GIVE_UP):
+            rig.files.drop_after(URL, 0)
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and job.phase == "paused" and "no connection" in job.message
+        assert len(rig.files.fetches) == GIVE_UP and rig.readied == []
+        waits = [d.message for d in rig.phases if d.phase == "waiting"]
+        assert waits == [f"Connection lost; retrying in {s} s." for s in (1, 2, 4, 8, 16, 30, 30)]
+
+    run(scenario())
+
+
+def test_progress_resets_the_failure_count() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        for _ in range(GIVE_UP - 1):
+            rig.files.drop_after(URL, 0)
+        rig.files.drop_after(URL, CHUNK)  # one whole chunk: progress
+        for _ in range(GIVE_UP - 1):
+            rig.files.drop_after(URL, 0)
+        rig.downloader.start("g")
+        await rig.settle()
+        assert rig.job() is not None and rig.job().phase == "ready"
+        assert len(rig.files.fetches) == 2 * GIVE_UP
+
+    run(scenario())
+
+
+def test_network_back_wakes_a_waiting_retry() -> None:
+    async def scenario() -> None:
+        rig = Rig(delay_scale=100.0)  # a first retry would wait 100 s
+        rig.files.drop_after(URL, 0)
+        rig.when(lambda d: d.phase == "waiting", rig.downloader.network_back)
+        began = time.monotonic()
+        rig.downloader.start("g")
+        await rig.settle(timeout=2)
+        assert time.monotonic() - began < 1
+        assert rig.job() is not None and rig.job().phase == "ready"
+
+    run(scenario())
+
+
+def test_network_back_resumes_a_download_that_gave_up() -> None:
+    """GIVE_UP pauses "until the user or the network": the network's return should resume it."""
+
+    async def scenario() -> None:
+        rig = Rig()
+        for _ in range(GIVE_UP):
+            rig.files.drop_after(URL, 0)
+        rig.downloader.start("g")
+        await rig.settle()
+        assert rig.job() is not None and rig.job().phase == "paused"
+        rig.downloader.network_back()
+        await rig.settle()
+        assert rig.job() is not None and rig.job().phase == "ready"
+
+    run(scenario())
+
+
+def test_pause_while_waiting_to_retry_shows_paused() -> None:
+    """Pause is offered during "waiting"; pressing it must end in "paused", not a stale "waiting"."""
+
+    async def scenario() -> None:
+        rig = Rig(delay_scale=0.05)  # the first retry waits 0.05 s
+        rig.files.drop_after(URL, 1500)
+        rig.when(lambda d: d.phase == "waiting", lambda: rig.downloader.pause("g"))
+        rig.downloader.start("g")
+        await rig.settle()
+        assert rig.plans() == {"g": {"paused": True, "switch": False}}
+        assert len(rig.files.fetches) == 1 and len(rig.files.bytes_of("g")) == 1000
+        job = rig.job()
+        assert job is not None and job.phase == "paused", job
+
+    run(scenario())
+
+
+def test_a_failed_download_is_not_restarted_at_the_next_boot() -> None:
+    """After a checksum failure the user decides ("Try again"); a reload must not fetch it all again."""
+
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.corrupt(URL)
+        rig.downloader.start("g")
+        await rig.settle()
+        assert rig.job() is not None and rig.job().phase == "failed"
+        reloaded = Rig(kv=rig.kv)  # a new page over the same localStorage
+        await reloaded.downloader.restore()
+        await reloaded.settle()
+        assert reloaded.files.fetches == []
+
+    run(scenario())
+
+
+# --- import from a file ----------------------------------------------------------------------
+
+
+def task_file(payload: int = 3000) -> bytes:
+    """A web .task: a 4-byte header, then a zip bundle."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as bundle:
+        bundle.writestr("TF_LITE_PREFILL_DECODE", random.Random(3).randbytes(payload))
+        bundle.writestr("METADATA", b"gemma")
+    return b"\0\0\0\0" + buffer.getvalue()
+
+
+def choice(name: str, data: bytes) -> FileChoice:
+    return FileChoice(name, len(data), data[: modelfile.HEAD_BYTES], data[-modelfile.TAIL_BYTES :], data)
+
+
+def test_import_a_good_task_file_makes_it_ready_and_pinned() -> None:
+    async def scenario() -> None:
+        blob = task_file()
+        rig = Rig()
+        await rig.downloader.import_file(choice("gemma3-1b-it-int4-web.task", blob))
+        await rig.settle()
+        mid = "file-gemma3-1b-it-int4-web"
+        assert rig.store.state.models_notice == ""
+        assert rig.files.imports == [mid] and rig.files.bytes_of(mid) == blob
+        assert rig.store.state.ready == frozenset({mid})
+        assert rig.job(mid) is not None and rig.job(mid).phase == "ready"
+        sha = hashlib.sha256(blob).hexdigest()
+        assert json.loads(rig.files.meta[mid]) == {"id": mid, "sha256": sha, "bytes": len(blob)}
+        record = next(m for m in rig.store.state.catalog if m.id == mid)
+        assert (record.sha256, record.bytes, record.source, record.url) == (sha, len(blob), "imported", "")
+        assert [spec.id for spec, _ in rig.readied] == [mid] and rig.readied[0][0].sha256 == sha
+        assert rig.files.fetches == []
+
+    run(scenario())
+
+
+NOT_MODELS = [
+    ("truncated.task", task_file()[:-200], modelfile.TRUNCATED),
+    ("cut-in-the-middle.task", task_file(80_000)[:40_000], modelfile.TRUNCATED),
+    ("notes.task", b"These are my notes, not a model.\n" * 100, modelfile.NOT_A_MODEL),
+    ("noise.task", b"\x01\x02\x03\x04" + random.Random(5).randbytes(5000), modelfile.NOT_A_MODEL),
+    ("tiny.task", task_file(10)[:1000], modelfile.NOT_A_MODEL),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), NOT_MODELS, ids=[case[0] for case in NOT_MODELS])
+def test_import_refuses_files_that_are_not_whole_models(name: str, data: bytes, message: str) -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        await rig.downloader.import_file(choice(name, data))
+        await rig.settle()
+        assert rig.store.state.models_notice == message
+        assert rig.files.models == {} and rig.files.imports == []
+        assert rig.store.state.downloads == () and rig.store.state.ready == frozenset()
+        assert rig.pins == [] and rig.readied == []
+
+    run(scenario())
+
+
+def test_import_that_does_not_fit_fails_before_copying() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.capacity = 100
+        blob = task_file()
+        await rig.downloader.import_file(choice("gemma3-web.task", blob))
+        job = rig.job("file-gemma3-web")
+        assert job is not None and job.phase == "failed" and job.message.startswith("Not enough storage")
+        assert rig.files.imports == [] and rig.files.models == {}
+
+    run(scenario())
+
+
+# --- the fake itself follows model_store.js -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sizes", "total", "kept"),
+    [
+        ([1000, 1000, 1000], None, 3000),
+        ([1000, 1000, 500], None, 2000),  # a short last chunk of unknown total is a leftover
+        ([1000, 1000, 500], 2500, 2500),  # ... unless it completes the file
+        ([1000, 1000, 500], 4000, 2000),
+        ([1000, 400, 1000], 2400, 1000),  # a short chunk mid-file goes, and all after it
+        ([], 5, 0),
+    ],
+)
+def test_fake_prepare_counts_whole_chunks_like_the_js(sizes: list[int], total: int | None, kept: int) -> None:
+    files = FakeModelStore()
+    files.models["m"] = {i: bytes(size) for i, size in enumerate(sizes)}
+    assert run(files.prepare("m", 1000, total)) == kept
+    assert sum(len(c) for c in files.models["m"].values()) == kept
