@@ -4,6 +4,7 @@ offline loading, app updates, and the upgrade to a bigger model while chatting g
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
 from tests.browser.conftest import Journey, Site, open_app, wait_offline_ready
 from tests.browser.downloading import (
+    DOWNLOAD_TIMEOUT_MS,
+    REAL,
     TINY,
     build_download_site,
     card,
@@ -105,3 +108,27 @@ def test_stored_model_loads_and_answers_with_every_server_gone(
     expect(page.locator("html")).to_have_attribute("data-tabula", "ready", timeout=120_000)
     expect(card(page, TINY).locator(".stored")).to_have_text("On this device · works offline")
     assert chat_once(page) == "done"
+
+
+def test_upgrade_to_a_bigger_model_while_chatting(app: Page, model_server: ModelServer) -> None:
+    """A student starts on the small model; the app offers the bigger one that fits, downloads
+    it in the background while she keeps chatting, checks it, and switches to it."""
+    wait_stored(download(app, TINY))
+    offer = app.locator(".upgrade")
+    expect(offer).to_contain_text(REAL)
+    model_server.throttle(40_000_000)  # ~7 s for the 284 MB model: time to chat meanwhile
+    offer.get_by_role("button", name="Download and switch").click()
+    expect(card(app, REAL).get_by_role("status")).to_contain_text("of 285 MB")
+    app.get_by_role("link", name="Chat", exact=True).click()
+    expect(app.get_by_role("status", name="Engine")).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
+    answer = send(app, "Hello")
+    assert wait_final(answer) == "done"
+    expect(answer.locator(".meta")).to_contain_text(TINY)
+    expect(app.locator(".chat-head .hint")).to_have_text(REAL, timeout=DOWNLOAD_TIMEOUT_MS)
+    expect(app.get_by_role("status", name="Engine")).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
+    second = send(app, "The capital of France is")
+    expect(second.locator(".text")).to_contain_text(re.compile(r"\w{3,}"), timeout=ENGINE_TIMEOUT_MS)
+    app.get_by_role("button", name="Stop").click()  # the 270M model is slow on a CPU-emulated GPU
+    assert wait_final(second) == "stopped"
+    expect(second.locator(".meta")).to_contain_text(REAL)
+    assert model_server.range_starts("real.task") == [0]

@@ -8,9 +8,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Journey, Site, open_app, wait_offline_ready
+from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
+from tests.browser.conftest import Journey, Site, catalog_file, open_app, wait_offline_ready
+from tests.browser.downloading import CHUNK, TINY, card, download, records, wait_stored
+from tests.browser.modelserver import ModelServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = (
@@ -36,9 +39,26 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def build_into(project: Path, out: Path) -> None:
-    subprocess.run([sys.executable, "build.py", "--out", str(out)], cwd=project, check=True,
+def build_into(project: Path, out: Path, *extra: str) -> None:
+    subprocess.run([sys.executable, "build.py", "--out", str(out), *extra], cwd=project, check=True,
                    capture_output=True)  # fmt: skip
+
+
+def ship_v2(project: Path, out: Path, *extra: str) -> None:
+    """Change the About page and rebuild into the same folder (what a deploy does)."""
+    pages = project / "py" / "tabula" / "views" / "pages.py"
+    pages.write_text(pages.read_text().replace('ABOUT = """\n', f'ABOUT = """\n{MARKER}\n'))
+    build_into(project, out, *extra)
+
+
+def take_update(page: Page) -> None:
+    """Reload so the browser finds v2, then accept the offer."""
+    page.reload()
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text("Update available", timeout=60_000)
+    banner.get_by_role("button", name="Reload").click()
+    page.get_by_role("link", name="About Tabula").click()
+    expect(page.locator("#view")).to_contain_text(MARKER, timeout=120_000)
 
 
 def test_new_version_is_offered_and_runs_after_reload(
@@ -54,9 +74,7 @@ def test_new_version_is_offered_and_runs_after_reload(
     v1 = page.evaluate("fetch('config.json').then((r) => r.json()).then((c) => c.version)")
     expect(page.locator("#banner")).to_be_hidden()
 
-    pages = project / "py" / "tabula" / "views" / "pages.py"
-    pages.write_text(pages.read_text().replace('ABOUT = """\n', f'ABOUT = """\n{MARKER}\n'))
-    build_into(project, out)
+    ship_v2(project, out)
 
     page.reload()  # the browser checks sw.js on navigation and installs v2 beside v1
     expect(page.locator("#view")).not_to_contain_text(MARKER)  # v1 still runs
@@ -69,3 +87,33 @@ def test_new_version_is_offered_and_runs_after_reload(
     assert v2 != v1
     caches = page.evaluate("caches.keys()")
     assert caches == [f"shell-{v2}"]
+
+
+def test_stored_models_survive_an_app_update(
+    tmp_path: Path,
+    files: dict[str, Path],
+    model_server: ModelServer,
+    serve: Callable[..., Site],
+    journey: Journey,
+) -> None:
+    """A health worker downloaded a model last month; today's app update keeps it, and it loads."""
+    project, out = copy_project(tmp_path / "project"), tmp_path / "site"
+    extra = (
+        "--catalog",
+        str(catalog_file(tmp_path, records(model_server, files))),
+        "--chunk-bytes",
+        str(CHUNK),
+    )
+    build_into(project, out, *extra)
+    page = journey.page
+    open_app(page, serve(out).url + "#/models")
+    wait_offline_ready(page)
+    wait_stored(download(page, TINY))
+    ship_v2(project, out, *extra)
+    take_update(page)
+    page.get_by_role("link", name="Models", exact=True).click()
+    expect(card(page, TINY).locator(".stored")).to_have_text("On this device · works offline")
+    assert model_server.range_starts("tiny.task") == [0]  # nothing fetched again
+    page.get_by_role("link", name="Chat", exact=True).click()
+    expect(page.get_by_role("status", name="Engine")).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
+    assert wait_final(send(page, "Hello")) == "done"
