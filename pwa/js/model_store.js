@@ -1,56 +1,12 @@
-// Thin shim for model bytes, which never enter Python: the origin-private file system (OPFS),
-// HTTP Range downloads and SHA-256. A model is a folder models/<id>/ of fixed-size chunk files
-// (c000000, c000001, ...) plus ready.json once verified. A chunk file is written whole or not at
-// all (createWritable commits on close), so a drop loses at most one chunk. Plain values in and
-// out; retry, quota and verification policy live in py/tabula/downloader.py.
+// Thin shim for model bytes, which never enter Python: HTTP Range downloads into OPFS chunk files
+// (model_files.js), SHA-256 (the vendored hash-wasm), and the API Python calls. A drop loses at
+// most one chunk. Plain values in and out; retry, quota and verification policy live in
+// py/tabula/downloader.py.
+
+import * as files from "./model_files.js";
 
 const aborts = new Map(); // id -> AbortController of its running transfer
-
-const chunkName = (index) => `c${String(index).padStart(6, "0")}`;
-
-async function modelsDir() {
-  const root = await navigator.storage.getDirectory();
-  return root.getDirectoryHandle("models", { create: true });
-}
-
-async function folder(id, create = false) {
-  return (await modelsDir()).getDirectoryHandle(id, { create });
-}
-
-// The chunk files of a model folder, in order: [{name, handle, size}].
-async function chunks(dir) {
-  const found = [];
-  for await (const [name, handle] of dir.entries()) {
-    if (handle.kind === "file" && /^c\d{6}$/.test(name)) found.push({ name, handle, size: (await handle.getFile()).size });
-  }
-  return found.sort((a, b) => (a.name < b.name ? -1 : 1));
-}
-
-// Every model folder: [{id, bytes, ready}] where ready is ready.json's text or "" (partial).
-// Unknown numbers cross as -1 and missing text as "", never null.
-async function list() {
-  const out = [];
-  for await (const [id, dir] of (await modelsDir()).entries()) {
-    if (dir.kind !== "directory") continue;
-    const bytes = (await chunks(dir)).reduce((sum, c) => sum + c.size, 0);
-    const ready = await dir.getFileHandle("ready.json").then((h) => h.getFile()).then((f) => f.text(), () => "");
-    out.push({ id, bytes, ready });
-  }
-  return out;
-}
-
-// Where a transfer must resume: the bytes in whole chunks (a short last chunk counts only when
-// it completes the file). Irregular leftovers are deleted.
-async function prepare(id, chunkSize, total) { // total: -1 when unknown
-  const dir = await folder(id, true);
-  let offset = 0;
-  for (const [index, chunk] of (await chunks(dir)).entries()) {
-    const fits = chunk.name === chunkName(index) && (chunk.size === chunkSize || offset + chunk.size === total);
-    if (fits && offset === index * chunkSize) offset += chunk.size;
-    else await dir.removeEntry(chunk.name);
-  }
-  return offset;
-}
+const STALL_MS = 30_000; // no byte for this long (a sleeping tablet's dead connection): retry
 
 function totalOf(response, start) {
   const range = response.headers.get("Content-Range");
@@ -66,24 +22,34 @@ function totalOf(response, start) {
 async function fetchInto(id, url, start, chunkSize, onProgress) {
   const control = new AbortController();
   aborts.set(id, control);
-  const state = { written: start, status: 0, total: -1 };
+  const state = { written: start, status: 0, total: -1, last: performance.now(), stalled: false };
+  const watchdog = setInterval(() => {
+    if (performance.now() - state.last > STALL_MS) {
+      state.stalled = true;
+      control.abort();
+    }
+  }, 1000);
   try {
     const headers = start > 0 ? { Range: `bytes=${start}-` } : {};
     const response = await fetch(url, { headers, signal: control.signal, cache: "no-store" });
     state.status = response.status;
     if (response.status !== 200 && response.status !== 206) {
-      return { kind: "http", ...state, message: response.statusText };
+      return { kind: "http", ...result(state), message: response.statusText };
     }
     if (response.status === 200 && start > 0) state.written = await restart(id);
     state.total = totalOf(response, state.written) ?? -1;
-    await pump(await folder(id, true), response.body.getReader(), chunkSize, state, onProgress);
-    return { kind: "done", ...state, message: "" };
+    await pump(await files.folder(id, true), response.body.getReader(), chunkSize, state, onProgress);
+    return { kind: "done", ...result(state), message: "" };
   } catch (error) {
-    return { kind: failure(error, control), ...state, message: String(error?.message ?? error) };
+    const kind = state.stalled ? "network" : failure(error, control);
+    return { kind, ...result(state), message: String(error?.message ?? error) };
   } finally {
+    clearInterval(watchdog);
     aborts.delete(id);
   }
 }
+
+const result = ({ written, status, total }) => ({ written, status, total });
 
 function failure(error, control) {
   if (control.signal.aborted) return "aborted";
@@ -92,9 +58,14 @@ function failure(error, control) {
 }
 
 async function restart(id) {
-  await remove(id);
-  await folder(id, true);
+  await files.remove(id);
+  await files.folder(id, true);
   return 0;
+}
+
+async function remove(id) {
+  abort(id);
+  await files.remove(id);
 }
 
 // Writes the body into chunk files; state.written advances only when a chunk file is closed.
@@ -105,9 +76,10 @@ async function pump(dir, reader, chunkSize, state, onProgress) {
   try {
     for (;;) {
       const { value, done } = await reader.read();
+      state.last = performance.now();
       if (done) break;
       for (let at = 0; at < value.length; ) {
-        writable ??= await (await dir.getFileHandle(chunkName(state.written / chunkSize), { create: true })).createWritable();
+        writable ??= await (await dir.getFileHandle(files.chunkName(state.written / chunkSize), { create: true })).createWritable();
         const piece = value.subarray(at, at + chunkSize - filled);
         await writable.write(piece);
         filled += piece.length;
@@ -144,7 +116,7 @@ async function sha256(url) {
 async function digest(id, hashUrl, onProgress) {
   const hash = await sha256(hashUrl);
   let bytes = 0;
-  for (const chunk of await chunks(await folder(id))) {
+  for (const chunk of await files.chunks(await files.folder(id))) {
     const reader = (await chunk.handle.getFile()).stream().getReader();
     for (let part = await reader.read(); !part.done; part = await reader.read()) {
       hash.update(part.value);
@@ -153,96 +125,6 @@ async function digest(id, hashUrl, onProgress) {
     onProgress(bytes);
   }
   return { sha256: hash.digest("hex"), bytes };
-}
-
-// Marks model `id` verified: ready.json holds `meta` (JSON text). Written last, so a model
-// without it is never loaded.
-async function commit(id, meta) {
-  const writable = await (await (await folder(id)).getFileHandle("ready.json", { create: true })).createWritable();
-  await writable.write(meta);
-  await writable.close();
-}
-
-async function remove(id) {
-  abort(id);
-  await (await modelsDir()).removeEntry(id, { recursive: true }).catch((e) => { if (e.name !== "NotFoundError") throw e; });
-}
-
-// A verified model's bytes as one stream over its chunk files (never the whole file in memory).
-async function open(id) {
-  const dir = await folder(id);
-  await dir.getFileHandle("ready.json"); // throws NotFoundError for a partial or unverified model
-  const files = await chunks(dir);
-  let reader = null;
-  return new ReadableStream({
-    async pull(controller) {
-      for (;;) {
-        if (!reader) {
-          const next = files.shift();
-          if (!next) return controller.close();
-          reader = (await next.handle.getFile()).stream().getReader();
-        }
-        const { value, done } = await reader.read();
-        if (!done) return controller.enqueue(value);
-        reader = null;
-      }
-    },
-    cancel: (reason) => reader?.cancel(reason),
-  });
-}
-
-// Copies a user-picked File into model `id`'s chunks (Blob slices: streamed by the browser).
-async function importFile(file, id, chunkSize, onProgress) {
-  const dir = await folder(id, true);
-  try {
-    for (let index = 0; index * chunkSize < file.size; index++) {
-      const writable = await (await dir.getFileHandle(chunkName(index), { create: true })).createWritable();
-      await writable.write(file.slice(index * chunkSize, (index + 1) * chunkSize));
-      await writable.close();
-      onProgress(Math.min((index + 1) * chunkSize, file.size));
-    }
-    return { kind: "done", written: file.size, message: "" };
-  } catch (error) {
-    return { kind: error?.name === "QuotaExceededError" ? "quota" : "read", written: 0, message: String(error?.message ?? error) };
-  }
-}
-
-// Bytes [start, end) of a File, for format checks (a few KB at most).
-async function sliceOf(file, start, end) {
-  return new Uint8Array(await file.slice(Math.max(start, 0), end).arrayBuffer());
-}
-
-async function estimate() {
-  const { quota = -1, usage = -1 } = navigator.storage?.estimate ? await navigator.storage.estimate() : {};
-  const persisted = navigator.storage?.persisted ? await navigator.storage.persisted() : false;
-  return { quota, usage, persisted };
-}
-
-async function persist() {
-  return navigator.storage?.persist ? navigator.storage.persist() : false;
-}
-
-// Can `bytes` more be stored? Asks the quota manager itself by reserving a sparse probe file
-// (navigator.storage.estimate() pads its quota figure, so it cannot tell).
-async function reserve(bytes) {
-  const root = await navigator.storage.getDirectory();
-  const probe = await root.getFileHandle("reserve.probe", { create: true });
-  try {
-    const writable = await probe.createWritable();
-    try {
-      await writable.truncate(bytes);
-      await writable.close();
-    } catch (error) {
-      await writable.abort().catch(() => {});
-      throw error;
-    }
-    return true;
-  } catch (error) {
-    if (error?.name === "QuotaExceededError") return false;
-    throw error;
-  } finally {
-    await root.removeEntry("reserve.probe").catch(() => {});
-  }
 }
 
 // Rejections cross into Python as plain Errors: Pyodide 314 cannot wrap Chromium's
@@ -256,6 +138,7 @@ const plain = (fn) => async (...args) => {
 };
 
 // The module's API: every async function with plain rejections, plus abort().
+const { list, prepare, commit, open, importFile, sliceOf, estimate, persist, reserve } = files;
 const api = { list, prepare, fetchInto, digest, commit, remove, open, importFile, sliceOf, estimate, persist, reserve };
 export const store = {
   ...Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, plain(fn)])),

@@ -258,11 +258,9 @@ class Downloader:
 
     async def _persist_once(self) -> None:
         state = self.store.state.storage
-        if state is None or not state.persisted:
-            granted = await self.files.persist()
+        if state is None or not state.persisted:  # the answer shows under "This device"
+            await self.files.persist()
             self.store.dispatch(StorageMeasured(await self.files.estimate()))
-            if not granted:
-                self.kv.set("tabula.persist-refused", "1")
 
     async def _delete(self, model_id: str) -> None:
         await self.files.remove(model_id)

@@ -132,3 +132,21 @@ def test_upgrade_to_a_bigger_model_while_chatting(app: Page, model_server: Model
     assert wait_final(second) == "stopped"
     expect(second.locator(".meta")).to_contain_text(REAL)
     assert model_server.range_starts("real.task") == [0]
+
+
+def test_add_a_model_by_its_address(app: Page, model_server: ModelServer) -> None:
+    """A teacher pastes the address of a model on the school's server: a bad address is refused
+    with a reason; a good one downloads, is checked and pinned, and is listed on reload."""
+    form = app.locator("form.add-model")
+    form.get_by_label("Address of a .task file").fill("ftp://example.org/model.task")
+    form.get_by_role("button", name="Add").click()
+    expect(app.locator("#models-notice")).to_contain_text("https://")
+    form.get_by_label("Address of a .task file").fill(model_server.url("tiny.task"))
+    form.get_by_label("Name (optional)").fill("School copy")
+    form.get_by_role("button", name="Add").click()
+    found = card(app, "School copy")
+    wait_stored(found)
+    expect(app.locator("#models-notice")).to_be_empty()
+    expect(found).to_contain_text("453 KB")  # pinned: the real size, learned from the download
+    app.reload()
+    expect(card(app, "School copy").locator(".stored")).to_have_text("On this device · works offline")

@@ -75,8 +75,12 @@ def card(model: ModelSpec, state: State, recommended: bool) -> str:
         )
     return (
         f'<li class="model-card" data-model="{esc(model.id)}"><strong>{esc(model.label)}</strong>{badge} '
-        f"<span>{esc(facts)}</span>{buttons(model, state)}{verdict}{status(model, state)}</li>"
+        f"<span>{esc(facts)}</span>{buttons(model, state)}{needs(model)}{verdict}{status(model, state)}</li>"
     )
+
+
+def needs(model: ModelSpec) -> str:
+    return f'<p class="needs">Needs: {esc(model.requirements)}</p>' if model.requirements else ""
 
 
 def buttons(model: ModelSpec, state: State) -> str:
