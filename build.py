@@ -37,6 +37,7 @@ PYODIDE_CORE = (
 )
 # The only MediaPipe wasm variant the app loads (SIMD, classic script loader).
 GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
+CLOUD_BASE = "https://generativelanguage.googleapis.com"
 DEFAULT_CATALOG = ROOT / "pwa" / "catalog.json"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -46,7 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         out = build(
-            args.out, base=args.base, models=args.embed_model, catalog=args.catalog, chunk=args.chunk_bytes
+            args.out,
+            base=args.base,
+            models=args.embed_model,
+            catalog=args.catalog,
+            chunk=args.chunk_bytes,
+            cloud_base=args.cloud_base,
         )
     except BuildError as error:
         print(f"build.py: error: {error}", file=sys.stderr)
@@ -85,6 +91,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="download/storage chunk size: at most this much is fetched again after a dropped connection",
     )
+    parser.add_argument(
+        "--cloud-base",
+        default=CLOUD_BASE,
+        metavar="URL",
+        help="the Gemini API's address (a proxy, or a test server)",
+    )
     parser.add_argument("--serve", action="store_true", help="serve the site on 127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="port for --serve")
     return parser.parse_args(argv)
@@ -97,6 +109,7 @@ def build(
     models: list[Path] | None = None,
     catalog: Path = DEFAULT_CATALOG,
     chunk: int = DEFAULT_CHUNK,
+    cloud_base: str = CLOUD_BASE,
 ) -> Path:
     """Run the recipe into `out` and return it."""
     settings = read_settings()
@@ -117,7 +130,13 @@ def build(
     write_json(out / "pyscript.json", pyscript_config(paths, wheels))
     render(out, "index.html", base=base, paths=paths)
     render(out, "manifest.webmanifest")
-    config = {"catalog": records, "runtime": versions, "paths": paths, "chunk_bytes": chunk}
+    config = {
+        "catalog": records,
+        "runtime": versions,
+        "paths": paths,
+        "chunk_bytes": chunk,
+        "cloud": {"base": cloud_base},
+    }
     version = content_version(out, config)
     write_json(out / "config.json", {**config, "version": version})
     precache = precache_list(out)

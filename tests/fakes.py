@@ -27,6 +27,7 @@ class FakePage:
     nav: str = ""
     net: tuple[str, bool] = ("", True)
     engine: str = ""
+    route: str = ""
     banner: str = ""
     boot: tuple[str, str] = ("booting", "")
     focused: int = 0
@@ -56,6 +57,10 @@ class FakePage:
     def set_engine(self, label: str) -> None:
         self.calls.append(("set_engine", (label,)))
         self.engine = label
+
+    def set_route(self, label: str) -> None:
+        self.calls.append(("set_route", (label,)))
+        self.route = label
 
     def set_banner(self, html: str) -> None:
         self.calls.append(("set_banner", (html,)))

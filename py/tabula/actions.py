@@ -7,17 +7,20 @@ which looks the name up here. Handlers take the element's data-* and form fields
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from tabula import catalog
+from tabula import catalog, cloud_settings
 from tabula import settings as settings_store
 from tabula.chat import Chat
+from tabula.cloud import CloudError, chat_request
+from tabula.cloud_engine import ask
 from tabula.downloader import Downloader
 from tabula.errors import EngineError
-from tabula.ports import KeyValueStore, Page
+from tabula.ports import CloudClient, KeyValueStore, Page
 from tabula.queue import InferenceQueue
 from tabula.settings import Settings
-from tabula.store import ModelsNotice, SettingsRejected, SettingsSaved, Store
+from tabula.store import CloudNotice, CloudSaved, ModelsNotice, SettingsRejected, SettingsSaved, Store
+from tabula.study import StudyTools
 
 Handler = Callable[[dict[str, str]], object]
 MODEL_KEY = "tabula.model"
@@ -125,3 +128,56 @@ class ModelControls:
         self.store.dispatch(ModelsNotice(""))
         self.downloader.pinned(spec)
         self.downloader.start(spec.id)
+
+
+class CloudControls:
+    """Handlers for the cloud engine's settings (save, remove the key, test it) and Study."""
+
+    def __init__(self, store: Store, kv: KeyValueStore, client: CloudClient, base: str, study: StudyTools,
+                 spawn: Callable[[Awaitable[None]], object]) -> None:  # fmt: skip
+        self.store, self.kv, self.client, self.base, self.study, self.spawn = (
+            store,
+            kv,
+            client,
+            base,
+            study,
+            spawn,
+        )
+
+    def table(self) -> dict[str, Handler]:
+        return {
+            "save-cloud": self.save,
+            "remove-key": lambda _data: self._apply(
+                cloud_settings.without_key(self.store.state.cloud), "Key removed."
+            ),
+            "study": self.study.make,
+            "check-quiz": self.study.check,
+        }
+
+    def save(self, data: dict[str, str]) -> None:
+        """Save the cloud form; with the Test button, also try the key against the service."""
+        settings, problem = cloud_settings.update(self.store.state.cloud, data)
+        if settings is None:
+            self.store.dispatch(CloudNotice("error", problem))
+            return
+        self._apply(settings, "Saved.")
+        if data.get("op") == "test":
+            self.store.dispatch(CloudNotice("", "Testing the key…"))
+            self.spawn(self._test(settings))
+
+    def _apply(self, settings: cloud_settings.CloudSettings, notice: str) -> None:
+        cloud_settings.save(self.kv, settings)
+        self.store.dispatch(CloudSaved(settings, ("ok", notice)))
+
+    async def _test(self, settings: cloud_settings.CloudSettings) -> None:
+        if not settings.has_key:
+            self.store.dispatch(CloudNotice("error", "Add a key first."))
+            return
+        turns = [("user", "Reply with the word OK.")]
+        request = chat_request(self.base, settings.model, settings.key, turns, "", 0.0, 1, 16, stream=False)
+        try:
+            await ask(self.client, request)
+        except CloudError as error:
+            self.store.dispatch(CloudNotice("error", f"Key test failed: {error.message}"))
+            return
+        self.store.dispatch(CloudNotice("ok", f"The key works: {settings.model} answered."))

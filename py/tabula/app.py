@@ -86,6 +86,8 @@ class App:
             self.page.set_net(new.net_label, new.online)
         if old is None or new.engine != old.engine:
             self.page.set_engine(new.engine)
+        if old is None or new.route != old.route:
+            self.page.set_route(new.route)
         if old is None or new.banner != old.banner:
             self.page.set_banner(new.banner)
         self.shown = new

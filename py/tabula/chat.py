@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from collections.abc import Awaitable
 from dataclasses import replace
 
 from tabula import prompt
+from tabula.cloud import CloudError, chat_request
+from tabula.cloud_engine import stream_answer
 from tabula.errors import EngineError
-from tabula.ports import StreamPainter
+from tabula.ports import CloudClient, StreamPainter
 from tabula.queue import InferenceQueue, Job, JobState
+from tabula.routing import Decision
 from tabula.store import FINAL_STATUSES, ChatCleared, Message, MessagePut, MessageRemoved, State, Store
 
 TAG = "chat"
@@ -40,8 +44,13 @@ def history(state: State, before: int) -> list[prompt.Turn]:
 class Chat:
     """Runs the conversation against the InferenceQueue."""
 
-    def __init__(self, store: Store, queue: InferenceQueue, painter: StreamPainter) -> None:
+    def __init__(
+        self, store: Store, queue: InferenceQueue, painter: StreamPainter,
+        cloud: CloudClient | None = None, cloud_base: str = "",
+    ) -> None:  # fmt: skip
         self.store, self.queue, self.painter = store, queue, painter
+        self.cloud, self.cloud_base = cloud, cloud_base
+        self.in_cloud: set[int] = set()
         self.jobs: dict[int, Job] = {}
         self.withdrawn: set[int] = set()
         self.streaming: set[int] = set()
@@ -86,6 +95,47 @@ class Chat:
         self.background(self._answer(answer.id))
 
     async def _answer(self, answer_id: int) -> None:
+        decision = self.store.state.decide("chat")
+        if decision.where == "cloud" and self.cloud is not None:
+            return await self._answer_in_cloud(answer_id, decision)
+        if decision.where == "unavailable":
+            return self._update(
+                answer_id, status="failed", engine=decision.badge, error=f"{decision.reason} {decision.fix}"
+            )
+        await self._answer_here(answer_id, decision.badge)
+
+    async def _answer_in_cloud(self, answer_id: int, decision: Decision) -> None:
+        """Stream the answer from the cloud engine; Stop keeps what arrived."""
+        state, started = self.store.state, time.monotonic()
+        s, turns = state.settings, [(t.role, t.text) for t in history(state, answer_id)]
+        request = chat_request(
+            self.cloud_base, state.cloud.model, state.cloud.key, turns, s.system_prompt, s.temperature, s.top_k,
+            s.max_tokens, stream=True,
+        )  # fmt: skip
+        first: list[float] = []
+        latest = [""]
+
+        def on_text(text: str) -> None:
+            if not first:
+                first.append((time.monotonic() - started) * 1000)
+                self._update(answer_id, status="streaming")
+            latest[0] = text
+            self.painter.show(answer_id, text)
+
+        self.in_cloud.add(answer_id)
+        status, text, error = "done", "", ""
+        try:
+            text = await stream_answer(self.cloud, request, on_text)
+        except CloudError as failure:
+            status, error = ("stopped", "") if failure.kind == "cancelled" else ("failed", failure.message)
+            text = latest[0]
+        finally:
+            self.in_cloud.discard(answer_id)
+            self.painter.forget(answer_id)
+        ttft = first[0] if first else None
+        self._update(answer_id, status=status, text=text, engine=decision.badge, ttft_ms=ttft, error=error)
+
+    async def _answer_here(self, answer_id: int, badge: str) -> None:
         state = self.store.state
         model = state.model
         family = model.family if model else "completion"
@@ -108,7 +158,7 @@ class Chat:
         self._update(answer_id, note=note)
         job = self.queue.submit(fitted.prompt, lambda j: self._token(answer_id, j), tag=TAG)
         self.jobs[answer_id] = job
-        await self._finished(answer_id, await job.done)
+        await self._finished(answer_id, await job.done, badge)
 
     def _token(self, answer_id: int, job: Job) -> None:
         if answer_id not in self.streaming:
@@ -116,13 +166,13 @@ class Chat:
             self._update(answer_id, status="streaming")
         self.painter.show(answer_id, prompt.visible(job.text))
 
-    async def _finished(self, answer_id: int, job: Job) -> None:
+    async def _finished(self, answer_id: int, job: Job, badge: str) -> None:
         self.jobs.pop(answer_id, None)
         self.streaming.discard(answer_id)
         self.painter.forget(answer_id)
         error = job.error.message if job.error else ""
         self._update(
-            answer_id, status=str(job.state), text=prompt.visible(job.text), engine=job.engine,
+            answer_id, status=str(job.state), text=prompt.visible(job.text), engine=badge,
             ttft_ms=job.ttft_ms, tokens_per_s=job.tokens_per_s, tokens=job.tokens, error=error,
         )  # fmt: skip
 
@@ -136,6 +186,8 @@ class Chat:
         for job in list(self.jobs.values()):
             if job.state is JobState.RUNNING:
                 self.queue.cancel(job.id)
+        if self.in_cloud and self.cloud is not None:
+            self.cloud.cancel()
 
     def cancel(self, answer_id: int) -> None:
         """Withdraw one waiting answer (or stop it if it is being written)."""

@@ -57,7 +57,11 @@ def load(kv: KeyValueStore) -> CloudSettings:
 
 def save(kv: KeyValueStore, settings: CloudSettings) -> None:
     kv.set(KEY_KEY, settings.key)
-    prefs = {"private": settings.private, "model": settings.model, "local_structured": settings.local_structured}
+    prefs = {
+        "private": settings.private,
+        "model": settings.model,
+        "local_structured": settings.local_structured,
+    }
     kv.set(PREFS_KEY, json.dumps(prefs, sort_keys=True))
 
 

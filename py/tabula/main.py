@@ -11,14 +11,16 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from tabula import cloud_settings
 from tabula import settings as settings_store
-from tabula.actions import MODEL_KEY, Controls, ModelControls
+from tabula.actions import MODEL_KEY, CloudControls, Controls, ModelControls
 from tabula.app import App
 from tabula.catalog import ModelSpec, from_records, merge, to_json
 from tabula.chat import Chat
+from tabula.cloud import DEFAULT_BASE
 from tabula.downloader import Downloader
 from tabula.loading import create_fitting
-from tabula.ports import KeyValueStore
+from tabula.ports import KeyValueStore, Page
 from tabula.queue import EngineFactory, InferenceQueue
 from tabula.store import (
     CatalogChanged,
@@ -29,6 +31,7 @@ from tabula.store import (
     State,
     Store,
 )
+from tabula.study import StudyTools
 
 CONFIG = Path("config.json")
 LIMIT_KEY = "tabula.limit."
@@ -48,6 +51,7 @@ def initial_state(config: dict, kv: KeyValueStore) -> State:
         model_id=model_id,
         model_limit=saved_limit(kv, catalog, model_id),
         settings=settings_store.load(kv),
+        cloud=cloud_settings.load(kv),
     )
 
 
@@ -136,45 +140,64 @@ class Models:
             self.use(chosen.id)
 
 
+class Wiring:
+    """Every part of the running app, built from config.json and the browser adapters."""
+
+    def __init__(self, config: dict) -> None:
+        from tabula.browser.cloud import FetchCloudClient
+        from tabula.browser.model_store import OpfsModelStore
+        from tabula.browser.painter import FramePainter
+        from tabula.browser.storage import LocalStore
+
+        self.kv = kv = LocalStore()
+        self.store = store = Store(initial_state(config, kv))
+        self.queue = queue = InferenceQueue(
+            on_status=lambda s, d: store.dispatch(EngineStatusChanged(str(s), d))
+        )
+        self.models = Models(
+            store, kv, queue, engine_factory(store, kv, config["paths"]["genai"], queue.device_lost)
+        )
+        self.painter, self.cloud = FramePainter(), FetchCloudClient()
+        self.cloud_base = config.get("cloud", {}).get("base", DEFAULT_BASE)
+        self.chat = Chat(store, queue, self.painter, self.cloud, self.cloud_base)
+        files, pinned = OpfsModelStore(config["paths"]["sha256"]), lambda spec: remember(store, kv, spec)
+        self.downloader = Downloader(
+            store, files, kv, config["chunk_bytes"], self.chat.background, self.models.ready, pinned
+        )
+        self.study = StudyTools(store, queue, self.cloud, self.cloud_base, self.chat.background)
+
+    def handlers(self, page: Page) -> dict:
+        """Every data-action's handler."""
+        store, spawn = self.store, self.chat.background
+        controls = Controls(store, page, self.chat, self.queue, self.kv, self.models.use, self.models.reload)
+        model_controls = ModelControls(store, self.downloader, lambda: self.queue.use(None))
+        cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, self.study, spawn)
+        return {**controls.table(), **model_controls.table(), **cloud_controls.table()}
+
+    def import_file(self, file: object) -> None:
+        self.chat.background(import_picked(self.downloader, file))
+
+    def start(self) -> None:
+        """After the first paint: find stored models and load one; resume downloads when online."""
+        back = lambda old, new: self.downloader.network_back() if new.online and not old.online else None  # noqa: E731
+        self.store.subscribe(back)
+        self.chat.background(boot_models(self.store, self.downloader, self.models))
+
+
 async def run() -> None:
     """Boot the app in the browser; any failure becomes a readable error state."""
     from tabula.browser.dom import BrowserPage, listen
-    from tabula.browser.model_store import OpfsModelStore
-    from tabula.browser.painter import FramePainter
-    from tabula.browser.storage import LocalStore
     from tabula.browser.sw import ServiceWorkerUpdates
 
     page = BrowserPage()
     try:
-        config, kv = json.loads(CONFIG.read_text()), LocalStore()
-        store = Store(initial_state(config, kv))
-        queue = InferenceQueue(on_status=lambda s, d: store.dispatch(EngineStatusChanged(str(s), d)))
-        models = Models(
-            store, kv, queue, engine_factory(store, kv, config["paths"]["genai"], queue.device_lost)
-        )
-        painter = FramePainter()
-        chat = Chat(store, queue, painter)
-        files = OpfsModelStore(config["paths"]["sha256"])
-        pinned = lambda spec: remember(store, kv, spec)  # noqa: E731
-        downloader = Downloader(
-            store, files, kv, config["chunk_bytes"], chat.background, models.ready, pinned
-        )
-        controls = Controls(store, page, chat, queue, kv, models.use, models.reload)
-        handlers = {**controls.table(), **ModelControls(store, downloader, lambda: queue.use(None)).table()}
+        parts = Wiring(json.loads(CONFIG.read_text()))
         updates = await ServiceWorkerUpdates.connect()
-        app = App(
-            store,
-            page,
-            updates,
-            handlers,
-            painter,
-            on_file=lambda f: chat.background(import_picked(downloader, f)),
-        )
+        app = App(parts.store, page, updates, parts.handlers(page), parts.painter, on_file=parts.import_file)
         listen(app)
         updates.on_waiting(app.on_update_waiting)
-        store.subscribe(lambda old, new: downloader.network_back() if new.online and not old.online else None)
         app.start()
-        chat.background(boot_models(store, downloader, models))
+        parts.start()
     except Exception as error:
         page.set_boot_state("error", f"{type(error).__name__}: {error}")
         raise

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from tabula.cloud import CloudRequest
     from tabula.downloads import FileChoice, Quota, Stored, Transfer
 
 ActionHandler = Callable[[str, dict[str, str]], None]
@@ -31,6 +32,9 @@ class Page(Protocol):
 
     def set_engine(self, label: str) -> None:
         """Show the engine badge text."""
+
+    def set_route(self, label: str) -> None:
+        """Show where chat answers come from (Local · model / Cloud · model / Unavailable · why)."""
 
     def set_banner(self, html: str) -> None:
         """Show a banner above the view ('' hides it)."""
@@ -148,3 +152,17 @@ class ModelStore(Protocol):
 
     async def persist(self) -> bool:
         """Ask the browser to keep our storage under pressure; True when granted."""
+
+
+class CloudClient(Protocol):
+    """HTTP to the cloud engine (fetch in the browser). Raises cloud.CloudError for HTTP errors
+    (with Google's body), no network, or cancel()."""
+
+    async def send(self, request: CloudRequest) -> str:
+        """POST and return the whole response body."""
+
+    async def stream(self, request: CloudRequest, on_text: Callable[[str], None]) -> None:
+        """POST and pass the response body to `on_text` piece by piece as it arrives."""
+
+    def cancel(self) -> None:
+        """Abort every request in flight."""

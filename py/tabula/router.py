@@ -1,6 +1,6 @@
 """Hash routes <-> Route values. Pure: no imports from the browser.
 
-`#/chat`, `#/models`, `#/settings`, `#/about`; an empty hash means chat; anything else is a
+`#/chat`, `#/study`, `#/models`, `#/settings`, `#/about`; an empty hash means chat; anything else is a
 not-found Route that remembers what was asked for.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PAGES = ("chat", "models", "settings", "about")
+PAGES = ("chat", "study", "models", "settings", "about")
 HOME = "chat"
 NOT_FOUND = "not-found"
 

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from tabula.catalog import ModelSpec
+from tabula.cloud_settings import CloudSettings
 from tabula.router import Route
+from tabula.routing import Context, Decision, decide
 from tabula.settings import Settings
 
 if TYPE_CHECKING:
     from tabula.capability import DeviceReport
     from tabula.downloads import Download, Quota
+    from tabula.structured import Node, Question
 
 
 FINAL_STATUSES = frozenset({"done", "stopped", "cancelled", "failed"})
@@ -35,6 +38,20 @@ class Message:
     tokens_per_s: float | None = None
     tokens: int = 0
     note: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Study:
+    """The study tools' last result: a quiz (with the answers picked so far) or a mind map."""
+
+    topic: str = ""
+    busy: str = ""  # the feature being made ("quiz" | "mindmap"), "" when idle
+    engine: str = ""  # the badge of the engine that made the result
+    quiz: tuple[Question, ...] = ()
+    picked: tuple[tuple[int, int], ...] = ()  # (question, choice)
+    checked: bool = False
+    mindmap: Node | None = None
     error: str = ""
 
 
@@ -61,9 +78,22 @@ class State:
     ready: frozenset[str] = frozenset()  # ids of models stored whole and verified on this device
     storage: Quota | None = None
     models_notice: str = ""
+    cloud: CloudSettings = field(default_factory=CloudSettings)
+    cloud_notice: tuple[str, str] = ("", "")  # (ok | error, text) after saving or testing the key
+    study: Study = field(default_factory=lambda: Study())
 
     def download(self, model_id: str) -> Download | None:
         return next((d for d in self.downloads if d.model_id == model_id), None)
+
+    def decide(self, feature: str) -> Decision:
+        """Where `feature` runs now (local, cloud or unavailable) and why."""
+        model, cloud = self.model, self.cloud
+        ready = model is not None and self.usable(model)
+        context = Context(
+            ready, model.label if model else "", cloud.has_key, cloud.private, self.online, cloud.model,
+            cloud.local_structured,
+        )  # fmt: skip
+        return decide(feature, context)
 
     def usable(self, model: ModelSpec) -> bool:
         """Whether `model` can be loaded now: stored and verified here, or shipped in the site."""
@@ -171,6 +201,23 @@ class ModelsNotice:
 
 
 @dataclass(frozen=True)
+class CloudSaved:
+    cloud: CloudSettings
+    notice: tuple[str, str] = ("", "")
+
+
+@dataclass(frozen=True)
+class CloudNotice:
+    kind: str  # ok | error | ""
+    text: str
+
+
+@dataclass(frozen=True)
+class StudyChanged:
+    study: Study
+
+
+@dataclass(frozen=True)
 class SettingsRejected:
     errors: tuple[tuple[str, str], ...]
 
@@ -179,6 +226,7 @@ Action = (
     RouteChanged | ConnectivityChanged | UpdateWaiting | EngineStatusChanged | ModelSelected | ModelLimitFound
     | MessagePut | MessageRemoved | ChatCleared | SettingsSaved | SettingsRejected | DeviceProbed
     | DownloadChanged | CatalogChanged | ModelsStored | ModelDeleted | StorageMeasured | ModelsNotice
+    | CloudSaved | CloudNotice | StudyChanged
 )  # fmt: skip
 
 
@@ -235,6 +283,12 @@ def _reduce_models(state: State, action: Action) -> State:
             return replace(state, storage=storage)
         case ModelsNotice(text=text):
             return replace(state, models_notice=text)
+        case CloudSaved(cloud=cloud, notice=notice):
+            return replace(state, cloud=cloud, cloud_notice=notice)
+        case CloudNotice(kind=kind, text=text):
+            return replace(state, cloud_notice=(kind, text))
+        case StudyChanged(study=study):
+            return replace(state, study=study)
     raise TypeError(f"unknown action {action!r}")
 
 

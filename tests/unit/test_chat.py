@@ -42,7 +42,7 @@ def test_send_streams_then_records_the_answer() -> None:
         await settle(chat)
         user, answer = store.state.messages
         assert user.text == "Hi there" and answer.status == "done"
-        assert answer.text == "Hello there, friend." and answer.engine == "fake"
+        assert answer.text == "Hello there, friend." and answer.engine == "Local · Tiny"  # the routing badge
         assert painter.shown == {}  # forgotten once done
         assert "Hello there, friend." in page.regions["log"] and "Regenerate" in page.regions["log"]
         prompt = factory.built[0].prompts[-1]

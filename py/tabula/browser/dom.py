@@ -59,6 +59,9 @@ class BrowserPage:
     def set_engine(self, label: str) -> None:
         _by_id("engine").textContent = label
 
+    def set_route(self, label: str) -> None:
+        _by_id("route").textContent = label
+
     def set_banner(self, html: str) -> None:
         banner = _by_id("banner")
         banner.innerHTML = html
@@ -109,7 +112,9 @@ def _submitted(listener: Listener, event) -> None:
     if not form.dataset.action:
         return
     event.preventDefault()
-    data = {str(key): str(value) for key, value in js.FormData.new(form).entries()}
+    submitter = getattr(event, "submitter", None)
+    entries = js.FormData.new(form, submitter) if submitter not in (None, jsnull) else js.FormData.new(form)
+    data = {str(key): str(value) for key, value in entries.entries()}
     listener.on_action(str(form.dataset.action), data)
 
 

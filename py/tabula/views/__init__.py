@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from tabula.router import NOT_FOUND
 from tabula.store import State
-from tabula.views import chat, models, pages, settings
+from tabula.views import chat, models, pages, settings, study
 
 BADGE = {
     "no-model": "No model",
@@ -25,6 +25,7 @@ PAGES = {
     "chat": chat.page,
     "models": models.page,
     "settings": settings.page,
+    "study": study.page,
     "about": pages.about,
     NOT_FOUND: pages.not_found,
 }
@@ -41,6 +42,7 @@ class Screen:
     net_label: str
     online: bool
     engine: str
+    route: str
     banner: str
 
 
@@ -55,6 +57,7 @@ def screen(state: State) -> Screen:
         net_label="Online" if state.online else "Offline",
         online=state.online,
         engine=BADGE[state.engine_status],
+        route=state.decide("chat").badge,
         banner=banner(state),
     )
 

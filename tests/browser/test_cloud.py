@@ -1,0 +1,165 @@
+"""The optional cloud engine: honest about where every answer comes from, and silent until asked.
+
+A fake Gemini API on 127.0.0.1 (tests/browser/geminiserver.py) speaks the real wire format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+import build
+from tests.browser.chatting import send, wait_final
+from tests.browser.conftest import Journey, Site, catalog_file, open_app
+from tests.browser.geminiserver import GeminiServer, Reply
+
+KEY = "AIzaTestKey-0123456789abcdefGHIJ"
+QUIZ = [
+    {"question": "What do plants make in photosynthesis?", "choices": ["Glucose", "Iron", "Salt"], "answer": 0,
+     "explanation": "Plants turn light, water and CO2 into glucose."},
+    {"question": "Which gas do plants release?", "choices": ["Nitrogen", "Oxygen"], "answer": 1,
+     "explanation": "Oxygen is released."},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def gemini() -> Iterator[GeminiServer]:
+    with GeminiServer().start() as server:
+        yield server
+
+
+@pytest.fixture
+def cloud(gemini: GeminiServer) -> GeminiServer:
+    gemini.reset()
+    gemini.keys = {KEY}
+    return gemini
+
+
+@pytest.fixture(scope="module")
+def cloud_site(tmp_path_factory: pytest.TempPathFactory, gemini: GeminiServer) -> Path:
+    """A site with no model at all, whose cloud engine is the fake Gemini server."""
+    folder = tmp_path_factory.mktemp("cloud-site")
+    return build.build(folder / "_site", catalog=catalog_file(folder, []), cloud_base=gemini.base)
+
+
+@pytest.fixture
+def app(cloud_site: Path, serve: Callable[..., Site], journey: Journey) -> Page:
+    page = journey.page
+    open_app(page, serve(cloud_site).url + "#/settings")
+    return page
+
+
+def add_key(page: Page, key: str = KEY, test: bool = False) -> None:
+    page.get_by_role("link", name="Settings", exact=True).click()
+    page.get_by_label("Gemini API key").fill(key)
+    page.locator("form.cloud").get_by_role("button", name="Test key" if test else "Save").click()
+
+
+def route(page: Page):
+    return page.get_by_role("status", name="Answers from")
+
+
+def test_chat_streams_from_the_cloud_and_says_so(app: Page, cloud: GeminiServer, journey: Journey) -> None:
+    """A teacher with no model downloaded adds her key: chat answers stream from the cloud, each
+    labelled Cloud, the model's private thoughts never show, and the key travels only in a header."""
+    expect(route(app)).to_have_text("Unavailable · no model")
+    cloud.force_thoughts = True
+    cloud.reply(["Hello", " from", " the cloud."], thoughts=["secret plan"])
+    add_key(app)
+    expect(route(app)).to_have_text("Cloud · gemma-4-26b-a4b-it")
+    app.get_by_role("link", name="Chat", exact=True).click()
+    answer = send(app, "Hi")
+    assert wait_final(answer) == "done"
+    expect(answer.locator(".text")).to_have_text("Hello from the cloud.")
+    expect(answer.locator(".meta")).to_contain_text("Cloud · gemma-4-26b-a4b-it")
+    expect(app.locator("#view")).not_to_contain_text("secret plan")
+    (call,) = cloud.posts()
+    assert call.headers["x-goog-api-key"] == KEY and "alt=sse" in call.query
+    assert KEY not in call.query and KEY not in str(call.body)
+    assert not [url for url in journey.requests if KEY in url]
+
+
+def test_key_test_tells_bad_key_from_quota_from_no_network(app: Page, cloud: GeminiServer) -> None:
+    """The Test button says which problem it is, in words a user can act on."""
+    status = app.locator("#cloud-status")
+    add_key(app, "AIzaWrongKey-000000000000000000", test=True)
+    expect(status).to_contain_text("Key test failed")
+    expect(status).to_contain_text("key")
+    cloud.fail(429)
+    add_key(app, KEY, test=True)
+    expect(status).to_contain_text("quota")
+    cloud.fail(0)
+    add_key(app, KEY, test=True)
+    expect(status).to_contain_text("The key works")
+    app.context.set_offline(True)
+    app.locator("form.cloud").get_by_role("button", name="Test key").click()
+    expect(status).to_contain_text("No connection")
+    app.context.set_offline(False)
+
+
+def test_offline_makes_the_cloud_unavailable_with_the_reason(app: Page, cloud: GeminiServer) -> None:
+    """On a bus with no signal the Study tools say why they cannot run and what would fix it."""
+    add_key(app)
+    app.context.set_offline(True)
+    app.get_by_role("link", name="Study", exact=True).click()
+    quiz = app.locator(".feature").filter(has_text="Quiz me")
+    expect(quiz.locator(".badge")).to_have_text("Unavailable · offline")
+    expect(quiz.get_by_role("button", name="Quiz me")).to_be_disabled()
+    app.context.set_offline(False)
+    expect(quiz.locator(".badge")).to_have_text("Cloud · gemma-4-26b-a4b-it")
+
+
+def test_private_mode_sends_nothing_to_the_cloud(app: Page, cloud: GeminiServer, journey: Journey) -> None:
+    """Private mode (the default) guarantees not one request to the cloud over a whole journey,
+    even with a key saved."""
+    add_key(app)
+    app.get_by_label("Private mode").check()
+    app.locator("form.cloud").get_by_role("button", name="Save").click()
+    expect(route(app)).to_have_text("Unavailable · no model")
+    app.get_by_role("link", name="Chat", exact=True).click()
+    answer = send(app, "Hello?")
+    assert wait_final(answer) == "failed"
+    expect(answer).to_contain_text(re.compile("private mode", re.IGNORECASE))
+    app.get_by_role("link", name="Study", exact=True).click()
+    expect(app.get_by_role("button", name="Quiz me")).to_be_disabled()
+    app.get_by_role("link", name="Models", exact=True).click()
+    app.reload()
+    expect(route(app)).to_have_text("Unavailable · no model")
+    assert cloud.calls == []
+    assert not [url for url in journey.requests if url.startswith(cloud.origin)]
+
+
+def make(page: Page, topic: str, button: str) -> None:
+    page.get_by_role("link", name="Study", exact=True).click()
+    page.get_by_label("Topic or notes").fill(topic)
+    page.get_by_role("button", name=button).click()
+
+
+def test_quiz_renders_checks_answers_and_survives_bad_output(app: Page, cloud: GeminiServer) -> None:
+    """A student asks for a quiz: it becomes an interactive quiz; when the model answers nonsense
+    twice, she gets a clear message and the page keeps working."""
+    add_key(app)
+    cloud.reply_json(QUIZ)
+    make(app, "Photosynthesis", "Quiz me")
+    quiz = app.locator("form.quiz")
+    expect(quiz.locator("legend")).to_have_count(2)
+    quiz.get_by_label("Glucose").check()
+    quiz.get_by_label("Nitrogen").check()
+    quiz.get_by_role("button", name="Check answers").click()
+    expect(app.locator(".score")).to_have_text("1 of 2 right.")
+    expect(app.locator("#study-result")).to_contain_text("Cloud · gemma-4-26b-a4b-it")
+    cloud.queue(
+        Reply.text("Sure! Here is a quiz: <script>alert(1)</script>"), Reply.text('[{"question": 5}]')
+    )
+    make(app, "Photosynthesis", "Quiz me")
+    expect(app.get_by_role("alert")).to_contain_text("could not be used")
+    assert len(cloud.posts()) == 3  # one try, then one retry
+    cloud.reply(["# Water cycle\n- Evaporation\n  - Sun heats water\n- Condensation\n- Rain"])
+    make(app, "Water cycle", "Mind map")
+    mindmap = app.get_by_role("region", name="Mind map")
+    expect(mindmap).to_contain_text("Sun heats water")
+    expect(mindmap.locator("ul ul li")).to_have_text("Sun heats water")
