@@ -129,6 +129,8 @@ class Chat:
         except CloudError as failure:
             status, error = ("stopped", "") if failure.kind == "cancelled" else ("failed", failure.message)
             text = latest[0]
+        except Exception as bug:  # never leave an answer waiting forever
+            status, error, text = "failed", f"The cloud answer failed: {bug}", latest[0]
         finally:
             self.in_cloud.discard(answer_id)
             self.painter.forget(answer_id)
@@ -194,6 +196,8 @@ class Chat:
         job = self.jobs.get(answer_id)
         if job is not None:
             self.queue.cancel(job.id)
+        elif answer_id in self.in_cloud and self.cloud is not None:
+            self.cloud.cancel()
         else:
             self.withdrawn.add(answer_id)
             self._update(answer_id, status="cancelled")

@@ -83,6 +83,9 @@ class StudyTools:
             except (CloudError, EngineError) as error:
                 problem = error.message
                 break
+            except Exception as bug:  # never leave the page saying "Working on it…"
+                problem = f"Something went wrong: {bug}"
+                break
             try:
                 self._done(feature, topic, decision, text)
                 return

@@ -83,7 +83,9 @@ def test_chat_streams_from_the_cloud_and_says_so(app: Page, cloud: GeminiServer,
     assert not [url for url in journey.requests if KEY in url]
 
 
-def test_key_test_tells_bad_key_from_quota_from_no_network(app: Page, cloud: GeminiServer) -> None:
+def test_key_test_tells_bad_key_from_quota_from_no_network(
+    app: Page, cloud: GeminiServer, journey: Journey
+) -> None:
     """The Test button says which problem it is, in words a user can act on."""
     status = app.locator("#cloud-status")
     add_key(app, "AIzaWrongKey-000000000000000000", test=True)
@@ -99,6 +101,9 @@ def test_key_test_tells_bad_key_from_quota_from_no_network(app: Page, cloud: Gem
     app.locator("form.cloud").get_by_role("button", name="Test key").click()
     expect(status).to_contain_text("No connection")
     app.context.set_offline(False)
+    # Chromium logs each refused or failed request; these three were caused on purpose.
+    assert journey.allow("status of 400") == journey.allow("status of 429") == 1
+    assert journey.allow("ERR_INTERNET_DISCONNECTED") == 1
 
 
 def test_offline_makes_the_cloud_unavailable_with_the_reason(app: Page, cloud: GeminiServer) -> None:
@@ -163,3 +168,36 @@ def test_quiz_renders_checks_answers_and_survives_bad_output(app: Page, cloud: G
     mindmap = app.get_by_role("region", name="Mind map")
     expect(mindmap).to_contain_text("Sun heats water")
     expect(mindmap.locator("ul ul li")).to_have_text("Sun heats water")
+
+
+def test_slow_stream_stops_and_a_dropped_stream_fails_clearly(
+    app: Page, cloud: GeminiServer, journey: Journey
+) -> None:
+    """On a slow link the user can Stop (keeping what arrived); a connection that drops mid-answer
+    ends the answer with a clear message, keeping the part that arrived."""
+    add_key(app)
+    app.get_by_role("link", name="Chat", exact=True).click()
+    cloud.reply(["First part.", " Second part.", " Third part.", " Fourth part."])
+    cloud.slow(1.0)
+    answer = send(app, "Tell me slowly")
+    expect(answer.locator(".text")).to_contain_text("First part.", timeout=20_000)
+    app.locator("form.composer").get_by_role("button", name="Stop").click()
+    assert wait_final(answer) == "stopped"
+    expect(answer.locator(".text")).to_contain_text("First part.")
+    expect(answer.locator(".text")).not_to_contain_text("Fourth part.")
+    cloud.slow(0)
+    cloud.drop_after(2)
+    dropped = send(app, "Again")
+    assert wait_final(dropped) == "failed"
+    expect(dropped).to_contain_text("First part. Second part.")
+    expect(dropped).to_contain_text("No connection")
+    journey.allow("ERR_")  # Chromium may log the cut connection
+
+
+def test_invalid_mind_map_output_fails_cleanly(app: Page, cloud: GeminiServer) -> None:
+    """A model that answers a mind map with nothing usable gets one retry, then a clear message."""
+    add_key(app)
+    cloud.queue(Reply.text("   "), Reply.text("I cannot help with that."))
+    make(app, "Volcanoes", "Mind map")
+    expect(app.get_by_role("alert")).to_contain_text("could not be used")
+    expect(app.get_by_role("button", name="Mind map")).to_be_enabled()

@@ -30,7 +30,7 @@ def _init(request: CloudRequest, signal: object) -> object:
 
 class FetchCloudClient:
     def __init__(self) -> None:
-        self._controllers: set[object] = set()
+        self._controllers: list[object] = []  # JsProxies are not hashable
 
     async def _open(self, request: CloudRequest, controller: object) -> object:
         try:
@@ -48,7 +48,7 @@ class FetchCloudClient:
 
     async def send(self, request: CloudRequest) -> str:
         controller = js.AbortController.new()
-        self._controllers.add(controller)
+        self._controllers.append(controller)
         try:
             response = await self._open(request, controller)
             try:
@@ -56,11 +56,11 @@ class FetchCloudClient:
             except JsException as error:
                 raise self._failure(controller, str(error)) from None
         finally:
-            self._controllers.discard(controller)
+            self._controllers.remove(controller)
 
     async def stream(self, request: CloudRequest, on_text: Callable[[str], None]) -> None:
         controller = js.AbortController.new()
-        self._controllers.add(controller)
+        self._controllers.append(controller)
         try:
             reader = (await self._open(request, controller)).body.getReader()
             decoder = js.TextDecoder.new()
@@ -74,7 +74,7 @@ class FetchCloudClient:
                     break
                 on_text(str(decoder.decode(part.value, stream)))
         finally:
-            self._controllers.discard(controller)
+            self._controllers.remove(controller)
 
     def cancel(self) -> None:
         for controller in list(self._controllers):
