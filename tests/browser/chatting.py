@@ -53,5 +53,5 @@ def save_settings(page: Page, **fields: str) -> None:
     page.get_by_role("link", name="Settings", exact=True).click()
     for name, value in fields.items():
         page.locator(f"#{name}").fill(value)
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#settings-status")).to_contain_text("Saved")

@@ -150,7 +150,7 @@ def test_settings_validate_persist_and_apply_without_reload(chat_site: Site, jou
     page.get_by_role("link", name="Settings", exact=True).click()
     page.locator("#temperature").fill("9")
     page.locator("#max_tokens").fill("1000000")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     alert = page.locator("#settings-status").get_by_role("alert")
     expect(alert).to_contain_text("Temperature must be between 0 and 2")
     expect(alert).to_contain_text("Max tokens must be between 64 and 256")

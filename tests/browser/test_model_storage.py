@@ -134,7 +134,7 @@ def test_upgrade_to_a_bigger_model_while_chatting(app: Page, model_server: Model
     assert model_server.range_starts("real.task") == [0]
 
 
-def test_add_a_model_by_its_address(app: Page, model_server: ModelServer) -> None:
+def test_add_a_model_by_its_address(app: Page, model_server: ModelServer, journey: Journey) -> None:
     """A teacher pastes the address of a model on the school's server: a bad address is refused
     with a reason; a good one downloads, is checked and pinned, and is listed on reload."""
     form = app.locator("form.add-model")
@@ -150,3 +150,6 @@ def test_add_a_model_by_its_address(app: Page, model_server: ModelServer) -> Non
     expect(found).to_contain_text("453 KB")  # pinned: the real size, learned from the download
     app.reload()
     expect(card(app, "School copy").locator(".stored")).to_have_text("On this device · works offline")
+    # No catalogue record gives its token limit: the first load learns it from MediaPipe's refusal.
+    expect(app.get_by_role("status", name="Engine")).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
+    assert journey.allow("litert_resource_calculator") >= 1

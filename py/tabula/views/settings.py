@@ -76,7 +76,7 @@ def cloud_form(state: State) -> str:
         f'<input id="cloud_model" name="cloud_model" type="text" value="{esc(c.model)}" spellcheck="false"></div>'
         f'<div class="field wide check"><label><input type="checkbox" name="local_structured"{" checked" if c.local_structured else ""}> '
         "Make quizzes and mind maps on this device when the cloud is off (may be unreliable)</label></div>"
-        '<div class="buttons"><button type="submit" class="primary" name="op" value="save">Save</button>'
+        '<div class="buttons"><button type="submit" class="primary" name="op" value="save">Save cloud settings</button>'
         f'<button type="submit" name="op" value="test">Test key</button>{remove}</div></form>'
     )
 
