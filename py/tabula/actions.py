@@ -16,6 +16,7 @@ from tabula.cloud import CloudError, chat_request
 from tabula.cloud_engine import ask
 from tabula.downloader import Downloader
 from tabula.errors import EngineError
+from tabula.library import Library
 from tabula.ports import CloudClient, KeyValueStore, Page
 from tabula.queue import InferenceQueue
 from tabula.settings import Settings
@@ -181,3 +182,34 @@ class CloudControls:
             self.store.dispatch(CloudNotice("error", f"Key test failed: {error.message}"))
             return
         self.store.dispatch(CloudNotice("ok", f"The key works: {settings.model} answered."))
+
+
+class LibraryControls:
+    """Handlers for the list of conversations; New chat starts a new one."""
+
+    def __init__(self, chat: Chat, library: Library) -> None:
+        self.chat, self.library = chat, library
+
+    def table(self) -> dict[str, Handler]:
+        return {
+            "new-chat": lambda _data: self.new(),
+            "open-chat": self.open,
+            "start-rename": lambda data: self.library.start_rename(data["id"]),
+            "rename-chat": lambda data: self.library.rename(data.get("id", ""), data.get("title", "")),
+            "delete-chat": self.delete,
+            "undo-delete": lambda _data: self.library.undo(),
+            "search-chats": lambda data: self.library.search(data.get("q", "")),
+        }
+
+    def new(self) -> None:
+        self.library.new()  # first, so the old conversation keeps its messages
+        self.chat.clear()
+
+    def open(self, data: dict[str, str]) -> None:
+        if self.library.shelf.get(data["id"]) is not None:
+            self.chat.abandon()
+            self.library.open(data["id"])
+
+    def delete(self, data: dict[str, str]) -> None:
+        if self.library.delete(data["id"]) is not None:  # it was on screen: show a new one
+            self.new()

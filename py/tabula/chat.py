@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from tabula import prompt
@@ -51,6 +51,7 @@ class Chat:
         self.store, self.queue, self.painter = store, queue, painter
         self.cloud, self.cloud_base = cloud, cloud_base
         self.in_cloud: set[int] = set()
+        self.on_partial: Callable[[int, str], None] = lambda _id, _text: None  # saves a streaming answer
         self.jobs: dict[int, Job] = {}
         self.withdrawn: set[int] = set()
         self.streaming: set[int] = set()
@@ -121,6 +122,7 @@ class Chat:
                 self._update(answer_id, status="streaming")
             latest[0] = text
             self.painter.show(answer_id, text)
+            self.on_partial(answer_id, text)
 
         self.in_cloud.add(answer_id)
         status, text, error = "done", "", ""
@@ -166,7 +168,9 @@ class Chat:
         if answer_id not in self.streaming:
             self.streaming.add(answer_id)
             self._update(answer_id, status="streaming")
-        self.painter.show(answer_id, prompt.visible(job.text))
+        shown = prompt.visible(job.text)
+        self.painter.show(answer_id, shown)
+        self.on_partial(answer_id, shown)
 
     async def _finished(self, answer_id: int, job: Job, badge: str) -> None:
         self.jobs.pop(answer_id, None)
@@ -210,8 +214,14 @@ class Chat:
         self.store.dispatch(MessageRemoved(messages[-1].id))
         self._ask()
 
-    def clear(self) -> None:
-        """New chat: cancel everything the chat queued and forget the conversation."""
+    def abandon(self) -> None:
+        """Cancel everything the chat queued or streams (another conversation is opening)."""
         self.withdrawn.update(m.id for m in self.store.state.messages)
         self.queue.cancel_all(TAG)
+        if self.in_cloud and self.cloud is not None:
+            self.cloud.cancel()
+
+    def clear(self) -> None:
+        """New chat: cancel everything the chat queued and forget the conversation."""
+        self.abandon()
         self.store.dispatch(ChatCleared())

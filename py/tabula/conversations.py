@@ -26,6 +26,30 @@ class Conversation:
     named: bool = False  # the user renamed it: the title no longer follows the first message
 
 
+@dataclass(frozen=True)
+class Shelf:
+    """The conversations on this device as the chat page lists them."""
+
+    conversations: tuple[Conversation, ...] = ()
+    current: str = ""
+    query: str = ""
+    renaming: str = ""  # the id whose title is being edited
+    deleted: Conversation | None = None  # the last one deleted, until Undo or the next change
+    damaged: int = 0  # saved records that could not be read
+    browsing: bool = False  # the list stays open while the user works in it
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        return next((c for c in self.conversations if c.id == conversation_id), None)
+
+    def put(self, conv: Conversation) -> Shelf:
+        """The shelf with `conv` added or replaced, most recently updated first."""
+        others = [c for c in self.conversations if c.id != conv.id]
+        return replace(self, conversations=tuple(sorted([conv, *others], key=lambda c: -c.updated)))
+
+    def without(self, conversation_id: str) -> Shelf:
+        return replace(self, conversations=tuple(c for c in self.conversations if c.id != conversation_id))
+
+
 def title_for(messages: tuple[Message, ...]) -> str:
     """The first user message, shortened; "New chat" before there is one."""
     first = next((m.text for m in messages if m.role == "user" and m.text.strip()), "")
@@ -61,7 +85,11 @@ def from_record(record: object) -> Conversation:
 
 
 def _message(raw: object) -> Message:
-    if not isinstance(raw, dict) or raw.get("role") not in ("user", "model") or not isinstance(raw.get("text"), str):
+    if (
+        not isinstance(raw, dict)
+        or raw.get("role") not in ("user", "model")
+        or not isinstance(raw.get("text"), str)
+    ):
         raise ValueError("a message is damaged")
     values = {k: v for k, v in raw.items() if k in _MESSAGE_FIELDS}
     message = Message(**values)

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from tabula import cloud_settings
 from tabula import settings as settings_store
-from tabula.actions import MODEL_KEY, CloudControls, Controls, ModelControls
+from tabula.actions import MODEL_KEY, CloudControls, Controls, LibraryControls, ModelControls
 from tabula.app import App
 from tabula.catalog import ModelSpec, from_records, merge, to_json
 from tabula.chat import Chat
 from tabula.cloud import DEFAULT_BASE
 from tabula.downloader import Downloader
+from tabula.library import Library
 from tabula.loading import create_fitting
 from tabula.ports import KeyValueStore, Page
 from tabula.queue import EngineFactory, InferenceQueue
@@ -144,6 +145,7 @@ class Wiring:
     """Every part of the running app, built from config.json and the browser adapters."""
 
     def __init__(self, config: dict) -> None:
+        from tabula.browser.chat_store import IdbChatStore
         from tabula.browser.cloud import FetchCloudClient
         from tabula.browser.model_store import OpfsModelStore
         from tabula.browser.painter import FramePainter
@@ -165,6 +167,8 @@ class Wiring:
             store, files, kv, config["chunk_bytes"], self.chat.background, self.models.ready, pinned
         )
         self.study = StudyTools(store, queue, self.cloud, self.cloud_base, self.chat.background)
+        self.library = Library(store, IdbChatStore(), self.chat.background)
+        self.chat.on_partial = self.library.partial
 
     def handlers(self, page: Page) -> dict:
         """Every data-action's handler."""
@@ -172,7 +176,20 @@ class Wiring:
         controls = Controls(store, page, self.chat, self.queue, self.kv, self.models.use, self.models.reload)
         model_controls = ModelControls(store, self.downloader, lambda: self.queue.use(None))
         cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, self.study, spawn)
-        return {**controls.table(), **model_controls.table(), **cloud_controls.table()}
+        library_controls = LibraryControls(self.chat, self.library)
+        return {
+            **controls.table(),
+            **model_controls.table(),
+            **cloud_controls.table(),
+            **library_controls.table(),
+        }
+
+    async def load_conversations(self) -> None:
+        """Open the saved conversations; without IndexedDB the app still works, unsaved."""
+        try:
+            await self.library.load()
+        except Exception as error:
+            print(f"Tabula: conversations could not be loaded: {error!r}")
 
     def import_file(self, file: object) -> None:
         self.chat.background(import_picked(self.downloader, file))
@@ -193,6 +210,7 @@ async def run() -> None:
     try:
         parts = Wiring(json.loads(CONFIG.read_text()))
         updates = await ServiceWorkerUpdates.connect()
+        await parts.load_conversations()
         app = App(parts.store, page, updates, parts.handlers(page), parts.painter, on_file=parts.import_file)
         listen(app)
         updates.on_waiting(app.on_update_waiting)

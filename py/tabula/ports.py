@@ -166,3 +166,14 @@ class CloudClient(Protocol):
 
     def cancel(self) -> None:
         """Abort every request in flight."""
+
+
+class ChatStore(Protocol):
+    """Durable conversations (IndexedDB in the browser): JSON-safe records by conversation id."""
+
+    async def load(self) -> list[object]:
+        """Every saved record (possibly damaged: the caller validates)."""
+
+    async def save(self, conversation_id: str, record: dict) -> None: ...
+
+    async def delete(self, conversation_id: str) -> None: ...

@@ -18,6 +18,7 @@ from tabula.settings import Settings
 
 if TYPE_CHECKING:
     from tabula.capability import DeviceReport
+    from tabula.conversations import Shelf
     from tabula.downloads import Download, Quota
     from tabula.structured import Node, Question
 
@@ -39,6 +40,12 @@ class Message:
     tokens: int = 0
     note: str = ""
     error: str = ""
+
+
+def _empty_shelf() -> Shelf:
+    from tabula.conversations import Shelf  # conversations imports this module
+
+    return Shelf()
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ class State:
     cloud: CloudSettings = field(default_factory=CloudSettings)
     cloud_notice: tuple[str, str] = ("", "")  # (ok | error, text) after saving or testing the key
     study: Study = field(default_factory=lambda: Study())
+    shelf: Shelf = field(default_factory=lambda: _empty_shelf())
 
     def download(self, model_id: str) -> Download | None:
         return next((d for d in self.downloads if d.model_id == model_id), None)
@@ -218,6 +226,18 @@ class StudyChanged:
 
 
 @dataclass(frozen=True)
+class ShelfChanged:
+    shelf: Shelf
+
+
+@dataclass(frozen=True)
+class ChatOpened:
+    """Another conversation is shown: its messages replace the chat's."""
+
+    messages: tuple[Message, ...]
+
+
+@dataclass(frozen=True)
 class SettingsRejected:
     errors: tuple[tuple[str, str], ...]
 
@@ -226,7 +246,7 @@ Action = (
     RouteChanged | ConnectivityChanged | UpdateWaiting | EngineStatusChanged | ModelSelected | ModelLimitFound
     | MessagePut | MessageRemoved | ChatCleared | SettingsSaved | SettingsRejected | DeviceProbed
     | DownloadChanged | CatalogChanged | ModelsStored | ModelDeleted | StorageMeasured | ModelsNotice
-    | CloudSaved | CloudNotice | StudyChanged
+    | CloudSaved | CloudNotice | StudyChanged | ShelfChanged | ChatOpened
 )  # fmt: skip
 
 
@@ -289,6 +309,10 @@ def _reduce_models(state: State, action: Action) -> State:
             return replace(state, cloud_notice=(kind, text))
         case StudyChanged(study=study):
             return replace(state, study=study)
+        case ShelfChanged(shelf=shelf):
+            return replace(state, shelf=shelf)
+        case ChatOpened(messages=messages):
+            return replace(state, messages=messages)
     raise TypeError(f"unknown action {action!r}")
 
 

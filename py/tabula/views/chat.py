@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tabula.store import FINAL_STATUSES, Message, State
 from tabula.views.html import esc
+from tabula.views.library import library
 from tabula.views.markdown import to_html
 
 WAITING = {
@@ -30,7 +31,8 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
         '<button type="button" data-action="stop">Stop</button></div></form>'
     )
     log = '<div id="log" class="log" role="log" aria-live="polite" aria-label="Conversation"></div>'
-    return "Chat", head + log + composer, {"log": render_log(state)}
+    regions = {"log": render_log(state), "library": library(state.shelf)}
+    return "Chat", head + '<div id="library"></div>' + log + composer, regions
 
 
 def render_log(state: State) -> str:
