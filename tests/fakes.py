@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -366,3 +367,41 @@ class FakeModelStore:
     async def persist(self) -> bool:
         self.persist_calls += 1
         return self.granted
+
+
+class FakeChatStore:
+    """ports.ChatStore in memory, following py/tabula/browser/chat_store.py: each conversation is
+    one entry holding its record as JSON text, so a record round-trips as IndexedDB keeps it, and
+    a value that is not JSON loads as None. damage(id) plants such a value."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+        self.saves: list[str] = []  # the id of every save, in order
+        self.deletes: list[str] = []
+
+    def damage(self, conversation_id: str, raw: str = "{not json") -> None:
+        self.values[conversation_id] = raw
+
+    def record(self, conversation_id: str) -> object:
+        """The record stored under `conversation_id`, as load() would read it."""
+        return json.loads(self.values[conversation_id])
+
+    async def load(self) -> list[object]:
+        await asyncio.sleep(0)
+        records: list[object] = []
+        for value in self.values.values():
+            try:
+                records.append(json.loads(value))
+            except (TypeError, ValueError):
+                records.append(None)
+        return records
+
+    async def save(self, conversation_id: str, record: dict) -> None:
+        await asyncio.sleep(0)
+        self.values[conversation_id] = json.dumps(record)
+        self.saves.append(conversation_id)
+
+    async def delete(self, conversation_id: str) -> None:
+        await asyncio.sleep(0)
+        self.deletes.append(conversation_id)
+        self.values.pop(conversation_id, None)

@@ -16,6 +16,7 @@ import build
 from tests.browser.chatting import send, wait_final
 from tests.browser.conftest import Journey, Site, catalog_file, open_app
 from tests.browser.geminiserver import GeminiServer, Reply
+from tests.browser.xss_payloads import EVIL, PAYLOADS
 
 KEY = "AIzaTestKey-0123456789abcdefGHIJ"
 QUIZ = [
@@ -205,3 +206,35 @@ def test_invalid_mind_map_output_fails_cleanly(app: Page, cloud: GeminiServer) -
     make(app, "Volcanoes", "Mind map")
     expect(app.get_by_role("alert")).to_contain_text("could not be used")
     expect(app.get_by_role("button", name="Mind map")).to_be_enabled()
+
+
+TRAP = """
+window.__hits = [];
+window.__xss = (what) => window.__hits.push(String(what));
+window.alert = window.confirm = window.prompt = (what) => window.__hits.push('dialog:' + what);
+"""
+
+
+def test_hostile_model_output_runs_nothing_and_loads_nothing(
+    app: Page, cloud: GeminiServer, journey: Journey
+) -> None:
+    """A student's answer full of script, handlers, javascript: links, SVG, CSS and markdown
+    tricks is shown as text; nothing runs (a page-level trap) and nothing leaves 127.0.0.1."""
+    app.add_init_script(TRAP)
+    app.reload()
+    add_key(app)
+    app.get_by_role("link", name="Chat", exact=True).click()
+    for start in range(0, len(PAYLOADS), 11):
+        cloud.reply(["\n\n".join(PAYLOADS[start : start + 11])])
+        answer = send(app, f"part {start}")
+        assert wait_final(answer) == "done"
+        for link in answer.locator("a").all():
+            link.hover()
+            link.click(modifiers=["Control"], no_wait_after=True, timeout=2000)
+    app.wait_for_timeout(500)
+    assert app.evaluate("window.__hits") == []
+    assert (
+        app.locator("article.msg.model script, article.msg.model img, article.msg.model iframe").count() == 0
+    )
+    assert not [url for url in journey.requests if EVIL.removeprefix("http://") in url]
+    expect(app.locator("article.msg.model").last).to_contain_text("__xss")
