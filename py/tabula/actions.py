@@ -201,8 +201,9 @@ class LibraryControls:
             "search-chats": lambda data: self.library.search(data.get("q", "")),
         }
 
-    def new(self) -> None:
-        self.library.new()  # first, so the old conversation keeps its messages
+    def new(self, keep_undo: bool = False) -> None:
+        self.chat.abandon()  # unfinished answers end in the conversation they belong to
+        self.library.new(keep_undo)  # before clearing, so the old conversation keeps its messages
         self.chat.clear()
 
     def open(self, data: dict[str, str]) -> None:
@@ -212,4 +213,4 @@ class LibraryControls:
 
     def delete(self, data: dict[str, str]) -> None:
         if self.library.delete(data["id"]) is not None:  # it was on screen: show a new one
-            self.new()
+            self.new(keep_undo=True)

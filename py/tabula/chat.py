@@ -51,6 +51,7 @@ class Chat:
         self.store, self.queue, self.painter = store, queue, painter
         self.cloud, self.cloud_base = cloud, cloud_base
         self.in_cloud: set[int] = set()
+        self.cloud_text: dict[int, str] = {}  # a cloud answer's text so far, by answer id
         self.on_partial: Callable[[int, str], None] = lambda _id, _text: None  # saves a streaming answer
         self.jobs: dict[int, Job] = {}
         self.withdrawn: set[int] = set()
@@ -120,7 +121,7 @@ class Chat:
             if not first:
                 first.append((time.monotonic() - started) * 1000)
                 self._update(answer_id, status="streaming")
-            latest[0] = text
+            latest[0] = self.cloud_text[answer_id] = text
             self.painter.show(answer_id, text)
             self.on_partial(answer_id, text)
 
@@ -135,6 +136,7 @@ class Chat:
             status, error, text = "failed", f"The cloud answer failed: {bug}", latest[0]
         finally:
             self.in_cloud.discard(answer_id)
+            self.cloud_text.pop(answer_id, None)
             self.painter.forget(answer_id)
         ttft = first[0] if first else None
         self._update(answer_id, status=status, text=text, engine=decision.badge, ttft_ms=ttft, error=error)
@@ -215,7 +217,17 @@ class Chat:
         self._ask()
 
     def abandon(self) -> None:
-        """Cancel everything the chat queued or streams (another conversation is opening)."""
+        """Cancel everything the chat queued or streams (another conversation is opening).
+
+        Unfinished answers end now, keeping what was written, so the conversation left behind
+        is saved complete and never spins when it is opened again.
+        """
+        for message in self.store.state.messages:
+            if message.status not in FINAL_STATUSES:
+                job = self.jobs.get(message.id)
+                text = prompt.visible(job.text) if job is not None else self.cloud_text.get(message.id, "")
+                status = "stopped" if text else "cancelled"
+                self._put(replace(message, status=status, text=text))
         self.withdrawn.update(m.id for m in self.store.state.messages)
         self.queue.cancel_all(TAG)
         if self.in_cloud and self.cloud is not None:

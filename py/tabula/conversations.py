@@ -80,7 +80,7 @@ def from_record(record: object) -> Conversation:
             str(record["id"]), str(record["title"])[:200], float(record["created"]),
             float(record["updated"]), messages, bool(record.get("named", False)),
         )  # fmt: skip
-    except (KeyError, TypeError) as error:
+    except (KeyError, TypeError, OverflowError) as error:
         raise ValueError(f"a conversation record is damaged ({error})") from None
 
 

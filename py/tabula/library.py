@@ -70,14 +70,15 @@ class Library:
         conv = with_messages(current, messages, now)
         self.spawn(self.chats.save(conv.id, to_record(conv)))
 
-    def new(self) -> None:
-        """Start a new conversation (the chat has just been cleared)."""
+    def new(self, keep_undo: bool = False) -> None:
+        """Start a new conversation (the chat is about to be cleared)."""
         conv = self._fresh()
         shelf = self.shelf
         empty = tuple(c.id for c in shelf.conversations if not c.messages)
         for gone in empty:
             shelf = shelf.without(gone)
-        self.store.dispatch(ShelfChanged(replace(shelf.put(conv), current=conv.id, deleted=None)))
+        deleted = shelf.deleted if keep_undo else None
+        self.store.dispatch(ShelfChanged(replace(shelf.put(conv), current=conv.id, deleted=deleted)))
 
     def open(self, conversation_id: str) -> bool:
         """Show another conversation; False when it does not exist."""

@@ -87,7 +87,7 @@ def buttons(model: ModelSpec, state: State) -> str:
     """The actions that make sense for this model now."""
     job, mid = state.download(model.id), esc(model.id)
     out = []
-    if model.id == state.model_id:
+    if model.id == state.model_id and state.usable(model):
         out.append('<span class="in-use">In use</span>')
     elif state.usable(model):
         out.append(f'<button type="button" data-action="use-model" data-id="{mid}">Use this model</button>')
