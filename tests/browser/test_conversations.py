@@ -10,6 +10,19 @@ from playwright.sync_api import Page, expect
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, open_chat, send, wait_final
 from tests.browser.conftest import Journey, first_page, wait_ready
 
+SAVED = """(count) => new Promise((done) => {
+  const open = indexedDB.open('IDBMap/@pyscript/tabula-chats');
+  open.onsuccess = () => {
+    const request = open.result.transaction('entries').objectStore('entries').count();
+    request.onsuccess = () => { open.result.close(); done(request.result === count); };
+  };
+})"""
+
+
+def wait_saved(page: Page, count: int) -> None:
+    """Saving is asynchronous: wait until IndexedDB holds `count` conversations."""
+    page.wait_for_function(SAVED, arg=count, timeout=10_000)
+
 
 def library(page: Page):
     box = page.locator("details.library")
@@ -50,6 +63,7 @@ def test_conversations_survive_reload_and_can_be_searched_renamed_deleted(
     expect(box.locator(".conversations .open")).to_have_text(["Geography: volcanoes"])
     box.get_by_role("button", name="Undo").click()
     expect(box.locator(".conversations .open")).to_have_count(2)
+    wait_saved(page, 2)
     page.reload()
     wait_ready(page)
     box = library(page)
