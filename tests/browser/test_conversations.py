@@ -42,6 +42,7 @@ def test_conversations_survive_reload_and_can_be_searched_renamed_deleted(
     assert wait_final(send(page, "Volcanoes lesson")) == "done"
     page.get_by_role("button", name="New chat").click()
     assert wait_final(send(page, "Rivers lesson")) == "done"
+    wait_saved(page, 2)
     page.reload()
     wait_ready(page)
     expect(page.locator("article.msg.user")).to_have_text(["Rivers lesson"])
