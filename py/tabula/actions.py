@@ -43,7 +43,6 @@ class Controls:
             "stop": lambda _data: self.chat.stop(),
             "cancel": lambda data: self.chat.cancel(int(data["id"])),
             "regenerate": lambda _data: self.chat.regenerate(),
-            "new-chat": lambda _data: self.chat.clear(),
             "save-settings": self.save_settings,
             "reset-settings": lambda _data: self.apply_settings(Settings(), "Defaults restored."),
             "restart-engine": lambda _data: self.restart_engine(),
