@@ -6,7 +6,6 @@
 import * as files from "./model_files.js";
 
 const aborts = new Map(); // id -> AbortController of its running transfer
-const STALL_MS = 30_000; // no byte for this long (a sleeping tablet's dead connection): retry
 
 function totalOf(response, start) {
   const range = response.headers.get("Content-Range");
@@ -18,13 +17,14 @@ function totalOf(response, start) {
 
 // Appends `url`'s bytes from `start` to model `id`, one chunk file at a time; onProgress(bytes)
 // reports bytes received. Resolves {kind, status, written, total, message}; kind is done |
-// http | network | aborted | quota. `written` is what is stored whole (where to resume).
-async function fetchInto(id, url, start, chunkSize, onProgress) {
+// http | network | aborted | quota. `written` is what is stored whole (where to resume). No byte for
+// `stallMs` (a dead connection) aborts the fetch as a network failure, so Python retries.
+async function fetchInto(id, url, start, chunkSize, onProgress, stallMs) {
   const control = new AbortController();
   aborts.set(id, control);
   const state = { written: start, status: 0, total: -1, last: performance.now(), stalled: false };
   const watchdog = setInterval(() => {
-    if (performance.now() - state.last > STALL_MS) {
+    if (performance.now() - state.last > stallMs) {
       state.stalled = true;
       control.abort();
     }

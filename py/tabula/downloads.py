@@ -14,6 +14,7 @@ from tabula.ports import KeyValueStore
 
 MB = 1_000_000
 ACTIVE = frozenset({"checking", "downloading", "waiting", "verifying"})
+STALL_SECONDS = 30  # no byte for this long (a sleeping tablet's dead connection): abort and retry
 MARGIN = 50 * MB  # room left for chats and settings when a model fills the quota
 
 

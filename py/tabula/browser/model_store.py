@@ -12,7 +12,7 @@ from pyodide.ffi import create_proxy
 from pyscript import js_import
 
 from tabula.browser.engine import absolute
-from tabula.downloads import FileChoice, Quota, Stored, Transfer
+from tabula.downloads import STALL_SECONDS, FileChoice, Quota, Stored, Transfer
 from tabula.modelfile import HEAD_BYTES, TAIL_BYTES
 from tabula.ports import ProgressCallback
 
@@ -73,7 +73,8 @@ class OpfsModelStore:
     ) -> Transfer:
         module = await shim()
         with progress_proxy(on_progress) as proxy:
-            return _transfer(await module.fetchInto(model_id, absolute(url), start, chunk, proxy))
+            stall_ms = STALL_SECONDS * 1000
+            return _transfer(await module.fetchInto(model_id, absolute(url), start, chunk, proxy, stall_ms))
 
     def abort(self, model_id: str) -> None:
         if _shim is not None:
