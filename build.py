@@ -27,7 +27,9 @@ from site_models import DEFAULT_CHUNK, BuildError, check_models, embed_models, r
 ROOT = Path(__file__).resolve().parent
 NODE = ROOT / "node_modules"
 WHEEL_CACHE = Path.home() / ".cache" / "tabula" / "wheels"
-PINNED = ("@pyscript/core", "pyodide", "@mediapipe/tasks-genai", "hash-wasm")
+PINNED = (
+    "@pyscript/core", "pyodide", "@mediapipe/tasks-genai", "hash-wasm", "dompurify", "@highlightjs/cdn-assets",
+)  # fmt: skip
 PYODIDE_CORE = (
     "pyodide.mjs",
     "pyodide.asm.mjs",
@@ -202,6 +204,8 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
         "pyodide": f"vendor/pyodide-{versions['pyodide']}",
         "genai": f"vendor/tasks-genai-{versions['@mediapipe/tasks-genai']}",
         "sha256": f"vendor/hash-wasm-{versions['hash-wasm']}/sha256.umd.min.js",
+        "purify": f"vendor/dompurify-{versions['dompurify']}/purify.es.mjs",
+        "highlight": f"vendor/highlight-{versions['@highlightjs/cdn-assets']}/highlight.min.js",
     }
     dist = NODE / "@pyscript/core/dist"
     copy_files(dist, out / paths["pyscript"], sorted(p.name for p in dist.iterdir() if is_runtime(p)))
@@ -210,6 +214,8 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
     copy_files(genai, out / paths["genai"], ["genai_bundle.mjs"])
     copy_files(genai / "wasm", out / paths["genai"] / "wasm", GENAI_WASM)
     copy_files(NODE / "hash-wasm/dist", (out / paths["sha256"]).parent, ["sha256.umd.min.js"])
+    copy_files(NODE / "dompurify/dist", (out / paths["purify"]).parent, ["purify.es.mjs"])
+    copy_files(NODE / "@highlightjs/cdn-assets/es", (out / paths["highlight"]).parent, ["highlight.min.js"])
     return paths
 
 

@@ -34,6 +34,8 @@ class FakePage:
     focused: int = 0
     regions: dict[str, str] = field(default_factory=dict)
     composer_cleared: int = 0
+    filled: dict[str, str] = field(default_factory=dict)
+    appearance: tuple[str, str, dict[str, str]] = ("", "", {})
 
     def set_view(self, html: str, title: str) -> None:
         self.calls.append(("set_view", (title,)))
@@ -46,6 +48,10 @@ class FakePage:
     def clear_composer(self) -> None:
         self.calls.append(("clear_composer", ()))
         self.composer_cleared += 1
+
+    def fill(self, element_id: str, text: str) -> None:
+        self.calls.append(("fill", (element_id,)))
+        self.filled[element_id] = text
 
     def set_nav(self, current: str) -> None:
         self.calls.append(("set_nav", (current,)))
@@ -66,6 +72,10 @@ class FakePage:
     def set_banner(self, html: str) -> None:
         self.calls.append(("set_banner", (html,)))
         self.banner = html
+
+    def set_appearance(self, lang: str, theme: str, labels: dict[str, str]) -> None:
+        self.calls.append(("set_appearance", (lang, theme)))
+        self.appearance = (lang, theme, labels)
 
     def set_boot_state(self, state: str, message: str = "") -> None:
         self.calls.append(("set_boot_state", (state, message)))

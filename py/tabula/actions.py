@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 
-from tabula import catalog, cloud_settings
+from tabula import appearance, catalog, cloud_settings
 from tabula import settings as settings_store
 from tabula.chat import Chat
 from tabula.cloud import CloudError, chat_request
@@ -20,7 +20,15 @@ from tabula.library import Library
 from tabula.ports import CloudClient, KeyValueStore, Page
 from tabula.queue import InferenceQueue
 from tabula.settings import Settings
-from tabula.store import CloudNotice, CloudSaved, ModelsNotice, SettingsRejected, SettingsSaved, Store
+from tabula.store import (
+    AppearanceChanged,
+    CloudNotice,
+    CloudSaved,
+    ModelsNotice,
+    SettingsRejected,
+    SettingsSaved,
+    Store,
+)
 from tabula.study import StudyTools
 
 Handler = Callable[[dict[str, str]], object]
@@ -181,6 +189,21 @@ class CloudControls:
             self.store.dispatch(CloudNotice("error", f"Key test failed: {error.message}"))
             return
         self.store.dispatch(CloudNotice("ok", f"The key works: {settings.model} answered."))
+
+
+class AppearanceControls:
+    """The Appearance and language form: applied at once, kept on this device."""
+
+    def __init__(self, store: Store, kv: KeyValueStore, preferred: tuple[str, ...]) -> None:
+        self.store, self.kv, self.preferred = store, kv, preferred
+
+    def table(self) -> dict[str, Handler]:
+        return {"save-appearance": self.save}
+
+    def save(self, data: dict[str, str]) -> None:
+        chosen = appearance.from_form(data)
+        appearance.save(self.kv, chosen)
+        self.store.dispatch(AppearanceChanged(chosen.language(self.preferred), chosen.theme, chosen.lang))
 
 
 class LibraryControls:

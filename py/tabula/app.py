@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tabula import router
+from tabula import i18n, router
 from tabula.ports import Page, StreamPainter, Updates
 from tabula.store import ConnectivityChanged, RouteChanged, State, Store, UpdateWaiting
 from tabula.views import Screen, screen
@@ -26,10 +26,10 @@ class App:
         updates: Updates,
         handlers: dict[str, Handler] | None = None,
         painter: StreamPainter | None = None,
-        on_file: Callable[[object], object] | None = None,
+        on_file: Callable[[str, object], object] | None = None,
     ) -> None:
         self.store, self.page, self.updates, self.painter = store, page, updates, painter
-        self.on_file = on_file or (lambda _file: None)
+        self.on_file = on_file or (lambda _action, _file: None)
         self.shown: Screen | None = None
         self.handlers: dict[str, Handler] = {
             "apply-update": lambda _data: self.updates.apply(),
@@ -69,8 +69,13 @@ class App:
             self.page.focus_view()
 
     def paint(self, state: State) -> None:
-        """Paint the parts of the screen that differ from what is shown."""
+        """Paint the parts of the screen that differ from what is shown (all of it in a new language)."""
+        i18n.use(state.lang)
         new, old = screen(state), self.shown
+        if old is not None and old.lang != new.lang:
+            old = None
+        if old is None or (new.lang, new.theme, new.labels) != (old.lang, old.theme, old.labels):
+            self.page.set_appearance(new.lang, new.theme, dict(new.labels))
         fresh = old is None or (new.view, new.title) != (old.view, old.title)
         if fresh:
             self.page.set_view(new.view, new.title)

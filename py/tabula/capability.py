@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tabula.catalog import ModelSpec
+from tabula.i18n import tr
 
 GB = 1_000_000_000
 HEADROOM = int(1.5 * GB)
@@ -45,19 +46,25 @@ def _gb(size: int) -> str:
 def assess(report: DeviceReport, model: ModelSpec) -> Verdict:
     """Whether `model` can run here, with every reason that matters."""
     if not report.webgpu:
-        return Verdict(False, ("This browser has no WebGPU, so models cannot run on this device.",))
+        return Verdict(False, (tr("This browser has no WebGPU, so models cannot run on this device."),))
     memory = report.memory or UNKNOWN_MEMORY
     needed = model.bytes + HEADROOM
     if needed > memory:
-        return Verdict(False, (f"Needs about {_gb(needed)} of memory; this device reports {_gb(memory)}.",))
+        why = tr(
+            "Needs about {needed} of memory; this device reports {memory}.",
+            needed=_gb(needed),
+            memory=_gb(memory),
+        )
+        return Verdict(False, (why,))
     free = free_storage(report)
     if model.source != "embedded" and free is not None and free < model.bytes:
-        return Verdict(False, (f"Needs {_gb(model.bytes)} of storage; only {_gb(free)} is free.",))
-    reasons = [f"Fits in memory ({_gb(needed)} of {_gb(memory)})."]
+        why = tr("Needs {size} of storage; only {free} is free.", size=_gb(model.bytes), free=_gb(free))
+        return Verdict(False, (why,))
+    reasons = [tr("Fits in memory ({needed} of {memory}).", needed=_gb(needed), memory=_gb(memory))]
     if not report.f16:
-        reasons.append("No 16-bit GPU math (shader-f16): runs in 32-bit mode, slower.")
+        reasons.append(tr("No 16-bit GPU math (shader-f16): runs in 32-bit mode, slower."))
     if report.memory is None:
-        reasons.append("The browser does not report memory; assumed 4 GB.")
+        reasons.append(tr("The browser does not report memory; assumed 4 GB."))
     return Verdict(True, tuple(reasons))
 
 
@@ -78,12 +85,14 @@ def pick(report: DeviceReport, catalog: Sequence[ModelSpec]) -> Pick:
     fitting = [m for m in catalog if assess(report, m).ok]
     if fitting:
         best = max(fitting, key=lambda m: m.bytes)
-        return Pick(best, f"The largest model that fits this device with room to spare: {best.label}.")
+        return Pick(
+            best, tr("The largest model that fits this device with room to spare: {model}.", model=best.label)
+        )
     if not report.webgpu:
-        return Pick(None, "This device cannot run models locally (no WebGPU).")
+        return Pick(None, tr("This device cannot run models locally (no WebGPU)."))
     if not catalog:
-        return Pick(None, "No model is available in this build.")
-    return Pick(None, "Every available model needs more memory than this device reports.")
+        return Pick(None, tr("No model is available in this build."))
+    return Pick(None, tr("Every available model needs more memory than this device reports."))
 
 
 def upgrade(report: DeviceReport | None, catalog: Sequence[ModelSpec], current: ModelSpec | None,

@@ -12,6 +12,8 @@ import json
 import re
 from dataclasses import asdict, dataclass, replace
 
+from tabula.i18n import tr
+
 FAMILIES = ("gemma3", "gemma4", "completion")
 SOURCES = ("catalogue", "embedded", "custom", "imported")
 
@@ -76,9 +78,11 @@ def custom(url: str, label: str = "") -> ModelSpec:
     """A model at a URL the user typed; raise CatalogError when the URL cannot work."""
     url = url.strip()
     if not url:
-        raise CatalogError("Enter the address of a .task file.")
+        raise CatalogError(tr("Enter the address of a .task file."))
     if not re.match(r"^https://[^\s/]+/\S+$|^http://(127\.0\.0\.1|localhost)(:\d+)?/\S+$", url):
-        raise CatalogError("Use a full https:// address of a .task file (http:// only for this computer).")
+        raise CatalogError(
+            tr("Use a full https:// address of a .task file (http:// only for this computer).")
+        )
     name = slug(url)
     return ModelSpec(f"custom-{name}", label.strip() or name, guess_family(url), url, 0, "", "custom")
 

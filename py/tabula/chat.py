@@ -13,10 +13,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from tabula import prompt
+from tabula import prompt, usecases
 from tabula.cloud import CloudError, chat_request
 from tabula.cloud_engine import stream_answer
 from tabula.errors import EngineError
+from tabula.i18n import tr
 from tabula.ports import CloudClient, StreamPainter
 from tabula.queue import InferenceQueue, Job, JobState
 from tabula.routing import Decision
@@ -39,6 +40,12 @@ def history(state: State, before: int) -> list[prompt.Turn]:
         if message.role == "user" or (message.text and message.status in ("done", "stopped")):
             turns.append(prompt.Turn(message.role, message.text))
     return turns
+
+
+def system_for(state: State) -> str:
+    """The system prompt for the conversation on screen (a tutoring chat has its own)."""
+    conv = state.shelf.get(state.shelf.current)
+    return usecases.system_prompt(conv.mode if conv else "", state.settings.system_prompt)
 
 
 class Chat:
@@ -111,7 +118,7 @@ class Chat:
         state, started = self.store.state, time.monotonic()
         s, turns = state.settings, [(t.role, t.text) for t in history(state, answer_id)]
         request = chat_request(
-            self.cloud_base, state.cloud.model, state.cloud.key, turns, s.system_prompt, s.temperature, s.top_k,
+            self.cloud_base, state.cloud.model, state.cloud.key, turns, system_for(state), s.temperature, s.top_k,
             s.max_tokens, stream=True,
         )  # fmt: skip
         first: list[float] = []
@@ -133,7 +140,7 @@ class Chat:
             status, error = ("stopped", "") if failure.kind == "cancelled" else ("failed", failure.message)
             text = latest[0]
         except Exception as bug:  # never leave an answer waiting forever
-            status, error, text = "failed", f"The cloud answer failed: {bug}", latest[0]
+            status, error, text = "failed", tr("The cloud answer failed: {error}", error=bug), latest[0]
         finally:
             self.in_cloud.discard(answer_id)
             self.cloud_text.pop(answer_id, None)
@@ -149,7 +156,7 @@ class Chat:
         budget = int(options["maxTokens"]) - reserve_for(int(options["maxTokens"]))
         try:
             fitted = await prompt.fit(
-                prompt.template_for(family), state.settings.system_prompt, history(state, answer_id), budget,
+                prompt.template_for(family), system_for(state), history(state, answer_id), budget,
                 lambda text: self.queue.count(text, tag=TAG),
             )  # fmt: skip
         except EngineError as error:
@@ -157,7 +164,7 @@ class Chat:
         if answer_id in self.withdrawn:
             return self._update(answer_id, status="cancelled")
         note = (
-            f"{fitted.dropped} older message(s) left out to fit the model's context."
+            tr("{count} older message(s) left out to fit the model's context.", count=fitted.dropped)
             if fitted.dropped
             else ""
         )

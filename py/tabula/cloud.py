@@ -12,18 +12,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tabula.i18n import N_, tr
+
 DEFAULT_MODEL = "gemma-4-26b-a4b-it"
 DEFAULT_BASE = "https://generativelanguage.googleapis.com"
 ROLES = frozenset({"user", "model"})
 KINDS = frozenset({"bad-request", "bad-key", "quota", "server", "network", "blocked", "cancelled"})
 _EOL = re.compile(r"\r\n|\r|\n")
 _KEYLIKE = re.compile(r"AIza[0-9A-Za-z_\-]{8,}")
-_BLOCKED = {
-    "SAFETY": "it was flagged by the service's safety filters",
-    "RECITATION": "it repeated existing published text too closely",
-    "PROHIBITED_CONTENT": "it touched content the service does not allow",
-    "BLOCKLIST": "it contained terms the service blocks",
-    "SPII": "it may have contained sensitive personal information",
+_BLOCKED = {  # what follows "because"
+    "SAFETY": N_("it was flagged by the service's safety filters"),
+    "RECITATION": N_("it repeated existing published text too closely"),
+    "PROHIBITED_CONTENT": N_("it touched content the service does not allow"),
+    "BLOCKLIST": N_("it contained terms the service blocks"),
+    "SPII": N_("it may have contained sensitive personal information"),
 }
 
 
@@ -182,19 +184,23 @@ def blocked(response: dict) -> str | None:
     feedback = response.get("promptFeedback")
     reason = feedback.get("blockReason") if isinstance(feedback, dict) else None
     if reason:
-        why = _BLOCKED.get(str(reason), f"of its content rules ({reason})")
-        return f"The cloud service refused this request because {why}. Try rephrasing it."
+        known = _BLOCKED.get(str(reason))
+        why = tr(known) if known else tr("of its content rules ({reason})", reason=reason)
+        return tr("The cloud service refused this request because {why}. Try rephrasing it.", why=why)
     candidates = response.get("candidates")
     first = candidates[0] if isinstance(candidates, list) and candidates else None
     finish = first.get("finishReason") if isinstance(first, dict) else None
     if finish in _BLOCKED:
-        return f"The cloud service stopped its answer because {_BLOCKED[finish]}. Try rephrasing the request."
+        return tr(
+            "The cloud service stopped its answer because {why}. Try rephrasing the request.",
+            why=tr(_BLOCKED[finish]),
+        )
     return None
 
 
 def _scrub(text: str, limit: int = 200) -> str:
     """`text` on one line, shortened, with anything shaped like an API key hidden."""
-    text = " ".join(_KEYLIKE.sub("[key hidden]", text).split())
+    text = " ".join(_KEYLIKE.sub(tr("[key hidden]"), text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -216,28 +222,39 @@ def http_error(status: int, body: str) -> CloudError:
     """The error for an HTTP answer that was not a success, with what to do about it."""
     message, reasons = _google_error(body)
     if status == 400 and ("API_KEY_INVALID" in reasons or "API key not valid" in message):
-        return CloudError("bad-key", "The cloud service says the API key is not valid. Check it in Settings.")
-    if status in (401, 403):
-        refused = f"The API key was refused (HTTP {status}). Check it in Settings; it may be mistyped, "
-        return CloudError("bad-key", refused + "restricted, or not allowed to use the Gemini API.")
-    if status == 429:
-        limit = "The cloud service's quota or rate limit for this key was reached. "
-        return CloudError("quota", limit + "Try again later.")
-    if 400 <= status < 500:
-        said = f" It said: {_scrub(message)}" if message else ""
-        said += " Check the cloud model's name in Settings." if status == 404 else ""
         return CloudError(
-            "bad-request", f"The cloud service could not handle this request (HTTP {status}).{said}"
+            "bad-key", tr("The cloud service says the API key is not valid. Check it in Settings.")
         )
-    trouble = "had a problem" if status >= 500 else "gave an unexpected answer"
-    return CloudError("server", f"The cloud service {trouble} (HTTP {status}). Try again later.")
+    if status in (401, 403):
+        refused = tr(
+            "The API key was refused (HTTP {status}). Check it in Settings; it may be mistyped, "
+            "restricted, or not allowed to use the Gemini API.",
+            status=status,
+        )
+        return CloudError("bad-key", refused)
+    if status == 429:
+        limit = tr("The cloud service's quota or rate limit for this key was reached. Try again later.")
+        return CloudError("quota", limit)
+    if 400 <= status < 500:
+        said = [tr("The cloud service could not handle this request (HTTP {status}).", status=status)]
+        said += [tr("It said: {message}", message=_scrub(message))] if message else []
+        said += [tr("Check the cloud model's name in Settings.")] if status == 404 else []
+        return CloudError("bad-request", " ".join(said))
+    if status >= 500:
+        return CloudError(
+            "server", tr("The cloud service had a problem (HTTP {status}). Try again later.", status=status)
+        )
+    return CloudError(
+        "server",
+        tr("The cloud service gave an unexpected answer (HTTP {status}). Try again later.", status=status),
+    )
 
 
 def network_error(detail: str) -> CloudError:
     """The error for a call that never got an answer (offline, DNS, blocked by a firewall…)."""
-    message = "No connection to the cloud service. Check the internet connection and try again."
+    message = tr("No connection to the cloud service. Check the internet connection and try again.")
     if detail.strip():
-        message += f" (Details: {_scrub(detail)})"
+        message += " " + tr("(Details: {details})", details=_scrub(detail))
     return CloudError("network", message)
 
 
@@ -251,13 +268,13 @@ def mask(key: str) -> str:
 def looks_like_key(key: str) -> str | None:
     """None if `key` could be an API key; otherwise what is wrong with it, for people."""
     if not key:
-        return "Paste your Gemini API key (from Google AI Studio)."
+        return tr("Paste your Gemini API key (from Google AI Studio).")
     if any(c.isspace() for c in key):
-        return "The key must not contain spaces or line breaks. Copy it again from Google AI Studio."
+        return tr("The key must not contain spaces or line breaks. Copy it again from Google AI Studio.")
     if not all("!" <= c <= "~" for c in key):
-        return "The key contains characters an API key never has. Copy it again from Google AI Studio."
+        return tr("The key contains characters an API key never has. Copy it again from Google AI Studio.")
     if len(key) < 20:
-        return "This key is too short to be an API key. Copy the whole key from Google AI Studio."
+        return tr("This key is too short to be an API key. Copy the whole key from Google AI Studio.")
     if len(key) > 100:
-        return "This is too long to be an API key. Copy only the key from Google AI Studio."
+        return tr("This is too long to be an API key. Copy only the key from Google AI Studio.")
     return None

@@ -10,18 +10,19 @@ import json
 from collections.abc import Callable
 
 from tabula.cloud import CloudError, CloudRequest, SseParser, blocked, text_of
+from tabula.i18n import N_, tr
 from tabula.ports import CloudClient
 
-MALFORMED = "The cloud service sent an answer Tabula could not read. Try again."
+MALFORMED = N_("The cloud service sent an answer Tabula could not read. Try again.")
 
 
 def _event(data: str) -> dict:
     try:
         event = json.loads(data)
     except ValueError:
-        raise CloudError("server", MALFORMED) from None
+        raise CloudError("server", tr(MALFORMED)) from None
     if not isinstance(event, dict):
-        raise CloudError("server", MALFORMED)
+        raise CloudError("server", tr(MALFORMED))
     reason = blocked(event)
     if reason:
         raise CloudError("blocked", reason)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from tabula.cloud import DEFAULT_MODEL, looks_like_key
+from tabula.i18n import tr
 from tabula.ports import KeyValueStore
 
 KEY_KEY = "tabula.cloud.key"
@@ -78,7 +79,7 @@ def update(current: CloudSettings, form: Mapping[str, str]) -> tuple[CloudSettin
             return None, problem
     model = form.get("cloud_model", "").strip() or DEFAULT_MODEL
     if not MODEL_ID.fullmatch(model):
-        return None, "The cloud model id has only lower-case letters, digits, dots and dashes."
+        return None, tr("The cloud model id has only lower-case letters, digits, dots and dashes.")
     new_key = key or current.key
     private = form.get("private") == "on" or not new_key
     return CloudSettings(new_key, private, model, form.get("local_structured") == "on"), ""

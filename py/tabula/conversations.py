@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
+from tabula.i18n import N_, tr
 from tabula.store import FINAL_STATUSES, Message
 
 SCHEMA = 1
 TITLE_LENGTH = 60
-INTERRUPTED = "Interrupted: Tabula closed while this answer was being written."
+MODES = ("tutor",)
+INTERRUPTED = N_("Interrupted: Tabula closed while this answer was being written.")
 _MESSAGE_FIELDS = {f.name: f.type for f in fields(Message)}
 
 
@@ -24,6 +26,7 @@ class Conversation:
     updated: float
     messages: tuple[Message, ...] = ()
     named: bool = False  # the user renamed it: the title no longer follows the first message
+    mode: str = ""  # "tutor" for a step-by-step tutoring chat (its own system prompt), else ""
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Shelf:
     deleted: Conversation | None = None  # the last one deleted, until Undo or the next change
     damaged: int = 0  # saved records that could not be read
     browsing: bool = False  # the list stays open while the user works in it
+    notice: tuple[str, str] = ("", "")  # (ok | error, text) after an export, import or copy
 
     def get(self, conversation_id: str) -> Conversation | None:
         return next((c for c in self.conversations if c.id == conversation_id), None)
@@ -54,7 +58,7 @@ def title_for(messages: tuple[Message, ...]) -> str:
     """The first user message, shortened; "New chat" before there is one."""
     first = next((m.text for m in messages if m.role == "user" and m.text.strip()), "")
     line = " ".join(first.split())
-    return (line[: TITLE_LENGTH - 1] + "…" if len(line) > TITLE_LENGTH else line) or "New chat"
+    return (line[: TITLE_LENGTH - 1] + "…" if len(line) > TITLE_LENGTH else line) or tr("New chat")
 
 
 def with_messages(conv: Conversation, messages: tuple[Message, ...], now: float) -> Conversation:
@@ -66,7 +70,7 @@ def to_record(conv: Conversation) -> dict:
     """A JSON-safe record of the conversation."""
     return {
         "v": SCHEMA, "id": conv.id, "title": conv.title, "named": conv.named, "created": conv.created,
-        "updated": conv.updated, "messages": [asdict(m) for m in conv.messages],
+        "updated": conv.updated, "messages": [asdict(m) for m in conv.messages], "mode": conv.mode,
     }  # fmt: skip
 
 
@@ -78,10 +82,14 @@ def from_record(record: object) -> Conversation:
         messages = tuple(_message(m) for m in record["messages"])
         return Conversation(
             str(record["id"]), str(record["title"])[:200], float(record["created"]),
-            float(record["updated"]), messages, bool(record.get("named", False)),
+            float(record["updated"]), messages, bool(record.get("named", False)), _mode(record.get("mode")),
         )  # fmt: skip
     except (KeyError, TypeError, OverflowError) as error:
         raise ValueError(f"a conversation record is damaged ({error})") from None
+
+
+def _mode(raw: object) -> str:
+    return raw if raw in MODES else ""
 
 
 def _message(raw: object) -> Message:
@@ -94,7 +102,7 @@ def _message(raw: object) -> Message:
     values = {k: v for k, v in raw.items() if k in _MESSAGE_FIELDS}
     message = Message(**values)
     if message.status not in FINAL_STATUSES:
-        return replace(message, status="stopped", note=INTERRUPTED)
+        return replace(message, status="stopped", note=tr(INTERRUPTED))
     return message
 
 

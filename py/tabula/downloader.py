@@ -28,19 +28,20 @@ from tabula.downloads import (
     quota_problem,
     size_text,
 )
+from tabula.i18n import N_, tr
 from tabula.ports import KeyValueStore, ModelStore
 from tabula.store import DownloadChanged, ModelDeleted, ModelsNotice, ModelsStored, StorageMeasured, Store
 
 GIVE_UP = 8  # failed attempts in a row, with no progress, before pausing until the user or the network
-CHECKSUM = (
+CHECKSUM = N_(
     "The downloaded file does not match the expected checksum, so it was deleted and will not be "
     "used. Try again; if it happens again, the file on the server is not the expected model."
 )
-STORAGE_FULL = (
+STORAGE_FULL = N_(
     "Storage filled up during the download, so the partial file was deleted. Free space and try again."
 )
 
-STORAGE_REFUSED = (
+STORAGE_REFUSED = N_(
     "Not enough storage: the browser will not let Tabula keep {size} more. Delete other models "
     "or free space on the device, then try again."
 )
@@ -107,14 +108,14 @@ class Downloader:
         problem = modelfile.problem(choice.head, choice.tail, choice.size)
         spec = imported(choice.name, choice.size)
         if problem is None and spec.id in self._running:
-            problem = "That file is being imported already."
+            problem = tr("That file is being imported already.")
         self.store.dispatch(ModelsNotice(problem or ""))
         if problem or not await self._room_for(spec, 0):
             return
         self._running.add(spec.id)
         try:
             await self.files.remove(spec.id)
-            copying = "Copying from the file…"
+            copying = tr("Copying from the file…")
             self._report(spec.id, "downloading", 0, choice.size, message=copying)
 
             def progress(n: int) -> None:
@@ -125,9 +126,9 @@ class Downloader:
                 await self.files.remove(spec.id)
                 self._fail(
                     spec.id,
-                    STORAGE_FULL
+                    tr(STORAGE_FULL)
                     if result.kind == "quota"
-                    else f"The file could not be read: {result.message}",
+                    else tr("The file could not be read: {reason}", reason=result.message),
                 )
                 return
             self.pinned(spec)
@@ -149,7 +150,7 @@ class Downloader:
                 self.plans.put(model_id, None)
             elif plan.get("paused"):
                 total = spec.bytes or None if (spec := self._spec(model_id)) else None
-                self._report(model_id, "paused", partial.get(model_id, 0), total, message="Paused.")
+                self._report(model_id, "paused", partial.get(model_id, 0), total, message=tr("Paused."))
             else:
                 self.start(model_id, bool(plan.get("switch")))
         await self.measure()
@@ -167,9 +168,9 @@ class Downloader:
         except Exception as error:  # storage refused, or a bug: never leave a download spinning
             if "QuotaExceededError" in str(error):
                 await self.files.remove(spec.id)
-                self._fail(spec.id, STORAGE_FULL)
+                self._fail(spec.id, tr(STORAGE_FULL))
             else:
-                self._fail(spec.id, f"The download stopped unexpectedly: {error}")
+                self._fail(spec.id, tr("The download stopped unexpectedly: {error}", error=error))
         finally:
             self._running.discard(spec.id)
             self.spawn(self.measure())
@@ -203,32 +204,34 @@ class Downloader:
         """Decide what follows a transfer that did not finish; True to fetch again."""
         if result.kind == "aborted" or spec.id in self._paused:
             if self.plans.get(spec.id):  # paused, not deleted
-                self._report(spec.id, "paused", done, total, message="Paused. Resume continues from here.")
+                self._report(
+                    spec.id, "paused", done, total, message=tr("Paused. Resume continues from here.")
+                )
             return False
         if result.kind == "quota":
             await self.files.remove(spec.id)
-            return self._fail(spec.id, STORAGE_FULL)
+            return self._fail(spec.id, tr(STORAGE_FULL))
         if result.kind == "http":
             return self._fail(spec.id, http_problem(result.status), done, total)
         if failures >= GIVE_UP:
             self._gave_up.add(spec.id)
-            self._report(
-                spec.id, "paused", done, total, message="Paused: no connection. Tap Resume to try again."
-            )
+            paused = tr("Paused: no connection. Tap Resume to try again.")
+            self._report(spec.id, "paused", done, total, message=paused)
             return False
         delay = backoff(failures)
-        self._report(spec.id, "waiting", done, total, message=f"Connection lost; retrying in {delay:.0f} s.")
+        waiting = tr("Connection lost; retrying in {seconds} s.", seconds=f"{delay:.0f}")
+        self._report(spec.id, "waiting", done, total, message=waiting)
         await self._nap(spec.id, delay)
         if spec.id in self._paused:
             return await self._after(spec, Transfer("aborted", done), done, total, failures)
         return True
 
     async def _verify(self, spec: ModelSpec, size: int, switch: bool) -> None:
-        self._report(spec.id, "verifying", 0, size, message="Checking the file…")
+        self._report(spec.id, "verifying", 0, size, message=tr("Checking the file…"))
         sha, stored = await self.files.digest(spec.id, lambda n: self._report(spec.id, "verifying", n, size))
         if (spec.sha256 and sha != spec.sha256) or (spec.sha256 and stored != spec.bytes):
             await self.files.remove(spec.id)
-            self._fail(spec.id, CHECKSUM)
+            self._fail(spec.id, tr(CHECKSUM))
             return
         await self.ready(spec, sha, stored, switch)
 
@@ -251,7 +254,7 @@ class Downloader:
         need = max(spec.bytes - done, 0)
         problem = quota_problem(need, quota)
         if problem is None and need and not await self.files.can_store(need):
-            problem = STORAGE_REFUSED.format(size=size_text(need))
+            problem = tr(STORAGE_REFUSED, size=size_text(need))
         if problem:
             self._fail(spec.id, problem, done)
         return problem is None

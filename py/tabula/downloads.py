@@ -10,6 +10,7 @@ import json
 from collections import deque
 from dataclasses import dataclass
 
+from tabula.i18n import tr
 from tabula.ports import KeyValueStore
 
 MB = 1_000_000
@@ -148,31 +149,35 @@ def quota_problem(need: int, quota: Quota) -> str | None:
     free = quota.free
     if free is None or need + MARGIN <= free:
         return None
-    return (
-        f"Not enough storage: this model needs {size_text(need + MARGIN)} more, but the browser lets "
-        f"Tabula use only {size_text(free)} more. Delete other models or free space on the device, "
-        "then try again."
+    return tr(
+        "Not enough storage: this model needs {need} more, but the browser lets Tabula use only "
+        "{free} more. Delete other models or free space on the device, then try again.",
+        need=size_text(need + MARGIN),
+        free=size_text(free),
     )
 
 
 def http_problem(status: int) -> str:
     """A message for a download the server refused."""
     if status in (401, 403):
-        return (
-            f"The model's host refused the download (HTTP {status}); it may need you to sign in "
-            "and accept the licence. Download the file on a computer and use Import from file."
+        return tr(
+            "The model's host refused the download (HTTP {status}); it may need you to sign in "
+            "and accept the licence. Download the file on a computer and use Import from file.",
+            status=status,
         )
     if status == 404:
-        return "The model file was not found at its address (HTTP 404)."
+        return tr("The model file was not found at its address (HTTP 404).")
     if status == 416:
-        return "The file on the server changed during the download. Delete it and start again."
-    return f"The model's host answered HTTP {status}. Try again later."
+        return tr("The file on the server changed during the download. Delete it and start again.")
+    return tr("The model's host answered HTTP {status}. Try again later.", status=status)
 
 
 def eta_text(seconds: float | None) -> str:
     if seconds is None:
         return ""
     if seconds < 60:
-        return "less than a minute left"
+        return tr("less than a minute left")
     minutes = round(seconds / 60)
-    return f"about {minutes} min left" if minutes < 90 else f"about {minutes / 60:.1f} h left"
+    if minutes < 90:
+        return tr("about {minutes} min left", minutes=minutes)
+    return tr("about {hours} h left", hours=f"{minutes / 60:.1f}")

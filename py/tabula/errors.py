@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tabula.i18n import N_, tr
+
 
 class Problem(StrEnum):
     """What went wrong, in categories the UI can act on."""
@@ -21,22 +23,32 @@ class Problem(StrEnum):
 
 
 MESSAGES = {
-    Problem.NO_WEBGPU: "This browser cannot run models on the device: WebGPU is not available. "
-    "Try an up-to-date Chrome or Edge, or switch on the cloud engine.",
-    Problem.DEVICE_TOO_SMALL: "This device does not have enough graphics memory for this model. "
-    "Choose a smaller model in Models.",
-    Problem.INVALID_MODEL: "The model file could not be read. It may be damaged or not a "
-    "MediaPipe .task model; download it again or choose another.",
-    Problem.PROMPT_TOO_LONG: "Your message is too long for this model's context. Shorten it, "
-    "or raise Max tokens in Settings if the model allows.",
-    Problem.CONTEXT_TOO_LARGE: "Max tokens is larger than this model supports.",
-    Problem.BUSY: "The engine was busy; your request was kept and will run next.",
-    Problem.STALLED: "The engine stopped responding and was restarted. Your chat is kept; "
-    "send again to retry.",
-    Problem.DEVICE_LOST: "The graphics device was lost (a long time in the background, or a driver "
-    "restart). Your chat is kept: press Restart engine, or just send again.",
-    Problem.NO_MODEL: "No model is loaded. Choose one in Models.",
-    Problem.UNKNOWN: "The engine failed unexpectedly.",
+    Problem.NO_WEBGPU: N_(
+        "This browser cannot run models on the device: WebGPU is not available. "
+        "Try an up-to-date Chrome or Edge, or switch on the cloud engine."
+    ),
+    Problem.DEVICE_TOO_SMALL: N_(
+        "This device does not have enough graphics memory for this model. Choose a smaller model in Models."
+    ),
+    Problem.INVALID_MODEL: N_(
+        "The model file could not be read. It may be damaged or not a "
+        "MediaPipe .task model; download it again or choose another."
+    ),
+    Problem.PROMPT_TOO_LONG: N_(
+        "Your message is too long for this model's context. Shorten it, "
+        "or raise Max tokens in Settings if the model allows."
+    ),
+    Problem.CONTEXT_TOO_LARGE: N_("Max tokens is larger than this model supports."),
+    Problem.BUSY: N_("The engine was busy; your request was kept and will run next."),
+    Problem.STALLED: N_(
+        "The engine stopped responding and was restarted. Your chat is kept; send again to retry."
+    ),
+    Problem.DEVICE_LOST: N_(
+        "The graphics device was lost (a long time in the background, or a driver "
+        "restart). Your chat is kept: press Restart engine, or just send again."
+    ),
+    Problem.NO_MODEL: N_("No model is loaded. Choose one in Models."),
+    Problem.UNKNOWN: N_("The engine failed unexpectedly."),
 }
 
 
@@ -44,12 +56,12 @@ class EngineError(Exception):
     """An engine failure: `problem` for logic, `message` for people, `detail` for logs."""
 
     def __init__(self, problem: Problem, detail: str = "") -> None:
-        super().__init__(MESSAGES[problem])
+        super().__init__(tr(MESSAGES[problem]))
         self.problem, self.detail = problem, detail
 
     @property
     def message(self) -> str:
-        return MESSAGES[self.problem]
+        return tr(MESSAGES[self.problem])
 
 
 PATTERNS = (

@@ -123,3 +123,18 @@ class Library:
 
     def listed(self) -> tuple[Conversation, ...]:
         return search(self.shelf.conversations, self.shelf.query)
+
+    def adopt(self, convs: tuple[Conversation, ...]) -> None:
+        """Add imported conversations (their ids are new to this device) and save them."""
+        shelf = self.shelf
+        for conv in convs:
+            shelf = shelf.put(conv)
+        self.store.dispatch(ShelfChanged(replace(shelf, browsing=True)))
+        for conv in convs:
+            self.spawn(self.chats.save(conv.id, to_record(conv)))
+
+    def set_mode(self, mode: str) -> None:
+        """Put the current conversation in `mode` (e.g. "tutor": its own system prompt)."""
+        conv = self.shelf.get(self.shelf.current)
+        if conv is not None and conv.mode != mode:
+            self.store.dispatch(ShelfChanged(self.shelf.put(replace(conv, mode=mode))))

@@ -11,18 +11,27 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tabula import cloud_settings
+from tabula import appearance, cloud_settings
 from tabula import settings as settings_store
-from tabula.actions import MODEL_KEY, CloudControls, Controls, LibraryControls, ModelControls
+from tabula.actions import (
+    MODEL_KEY,
+    AppearanceControls,
+    CloudControls,
+    Controls,
+    LibraryControls,
+    ModelControls,
+)
 from tabula.app import App
 from tabula.catalog import ModelSpec, from_records, merge, to_json
 from tabula.chat import Chat
+from tabula.chat_files import ChatFiles
 from tabula.cloud import DEFAULT_BASE
 from tabula.downloader import Downloader
 from tabula.library import Library
 from tabula.loading import create_fitting
 from tabula.ports import KeyValueStore, Page
 from tabula.queue import EngineFactory, InferenceQueue
+from tabula.starters import Starters
 from tabula.store import (
     CatalogChanged,
     DeviceProbed,
@@ -40,10 +49,11 @@ ADDED_KEY = "tabula.models.added"
 _tasks: set[asyncio.Task] = set()
 
 
-def initial_state(config: dict, kv: KeyValueStore) -> State:
-    """The State before any event, from config.json and what this device saved."""
+def initial_state(config: dict, kv: KeyValueStore, languages: tuple[str, ...] = ()) -> State:
+    """The State before any event, from config.json, what this device saved and the browser's
+    preferred `languages`."""
     catalog = merge(from_records(config["catalog"]), added_models(kv))
-    saved = kv.get(MODEL_KEY)
+    saved, looks = kv.get(MODEL_KEY), appearance.load(kv)
     model_id = saved if any(m.id == saved for m in catalog) else (catalog[0].id if catalog else "")
     return State(
         version=config["version"],
@@ -53,6 +63,9 @@ def initial_state(config: dict, kv: KeyValueStore) -> State:
         model_limit=saved_limit(kv, catalog, model_id),
         settings=settings_store.load(kv),
         cloud=cloud_settings.load(kv),
+        lang=looks.language(languages),
+        lang_choice=looks.lang,
+        theme=looks.theme,
     )
 
 
@@ -147,12 +160,15 @@ class Wiring:
     def __init__(self, config: dict) -> None:
         from tabula.browser.chat_store import IdbChatStore
         from tabula.browser.cloud import FetchCloudClient
+        from tabula.browser.local_files import BrowserFiles
         from tabula.browser.model_store import OpfsModelStore
         from tabula.browser.painter import FramePainter
+        from tabula.browser.probe import languages
         from tabula.browser.storage import LocalStore
 
         self.kv = kv = LocalStore()
-        self.store = store = Store(initial_state(config, kv))
+        self.languages = languages()
+        self.store = store = Store(initial_state(config, kv, self.languages))
         self.queue = queue = InferenceQueue(
             on_status=lambda s, d: store.dispatch(EngineStatusChanged(str(s), d))
         )
@@ -169,6 +185,7 @@ class Wiring:
         self.study = StudyTools(store, queue, self.cloud, self.cloud_base, self.chat.background)
         self.library = Library(store, IdbChatStore(), self.chat.background)
         self.chat.on_partial = self.library.partial
+        self.files = ChatFiles(store, self.library, BrowserFiles(), self.chat.background)
 
     def handlers(self, page: Page) -> dict:
         """Every data-action's handler."""
@@ -177,11 +194,19 @@ class Wiring:
         model_controls = ModelControls(store, self.downloader, lambda: self.queue.use(None))
         cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, self.study, spawn)
         library_controls = LibraryControls(self.chat, self.library)
+        starters = Starters(
+            store, self.chat, self.library, self.files.files, page, library_controls.new, self.files.notice
+        )
+        self.starters = starters
+        appearance_controls = AppearanceControls(store, self.kv, self.languages)
         return {
+            **appearance_controls.table(),
             **controls.table(),
             **model_controls.table(),
             **cloud_controls.table(),
             **library_controls.table(),
+            **self.files.table(),
+            **starters.table(),
         }
 
     async def load_conversations(self) -> None:
@@ -191,8 +216,14 @@ class Wiring:
         except Exception as error:
             print(f"Tabula: conversations could not be loaded: {error!r}")
 
-    def import_file(self, file: object) -> None:
-        self.chat.background(import_picked(self.downloader, file))
+    def picked(self, action: str, file: object) -> None:
+        """A file chosen in an <input type=file data-action=...>."""
+        if action == "import-model":
+            self.chat.background(import_picked(self.downloader, file))
+        elif action == "import-chats":
+            self.chat.background(self.files.import_file(file))
+        elif action.startswith("open-note:"):
+            self.chat.background(self.starters.open_note(action.removeprefix("open-note:"), file))
 
     def start(self) -> None:
         """After the first paint: find stored models and load one; resume downloads when online."""
@@ -203,15 +234,18 @@ class Wiring:
 
 async def run() -> None:
     """Boot the app in the browser; any failure becomes a readable error state."""
+    from tabula.browser import rich
     from tabula.browser.dom import BrowserPage, listen
     from tabula.browser.sw import ServiceWorkerUpdates
 
     page = BrowserPage()
     try:
-        parts = Wiring(json.loads(CONFIG.read_text()))
-        updates = await ServiceWorkerUpdates.connect()
-        await parts.load_conversations()
-        app = App(parts.store, page, updates, parts.handlers(page), parts.painter, on_file=parts.import_file)
+        config = json.loads(CONFIG.read_text())
+        parts = Wiring(config)
+        updates, *_ = await asyncio.gather(
+            ServiceWorkerUpdates.connect(), rich.load(config["paths"]), parts.load_conversations()
+        )
+        app = App(parts.store, page, updates, parts.handlers(page), parts.painter, on_file=parts.picked)
         listen(app)
         updates.on_waiting(app.on_update_waiting)
         app.start()

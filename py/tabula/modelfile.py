@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import struct
 
+from tabula.i18n import N_, tr
+
 HEAD_BYTES = 8
 TAIL_BYTES = 65_536 + 22  # a zip's end record sits in its last 64 KB + 22 bytes
 WEB_FORMATS = "a TFLite flatbuffer, a zip bundle after a 4-byte header, or .litertlm"
-NOT_A_MODEL = (
+NOT_A_MODEL = N_(
     "This is not a model file the app can use. Choose a web .task file "
     "(for example gemma3-1b-it-int4-web.task)."
 )
-TRUNCATED = "This model file is incomplete (it ends too early). Copy it again and retry."
+TRUNCATED = N_("This model file is incomplete (it ends too early). Copy it again and retry.")
 
 
 def model_format(head: bytes) -> str | None:
@@ -33,9 +35,9 @@ def problem(head: bytes, tail: bytes, size: int) -> str | None:
     """Why this file cannot be loaded, or None when it looks whole and loadable."""
     kind = model_format(head)
     if size < 1024 or kind is None:
-        return NOT_A_MODEL
+        return tr(NOT_A_MODEL)
     if kind == "task-zip" and not zip_is_whole(tail, size):
-        return TRUNCATED
+        return tr(TRUNCATED)
     return None
 
 

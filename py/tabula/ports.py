@@ -24,6 +24,9 @@ class Page(Protocol):
     def clear_composer(self) -> None:
         """Empty the message box after a send, keeping focus there."""
 
+    def fill(self, element_id: str, text: str) -> None:
+        """Put `text` in the form field `element_id` (a note opened from a file)."""
+
     def set_nav(self, current: str) -> None:
         """Mark the navigation link for page `current` as the current page."""
 
@@ -38,6 +41,10 @@ class Page(Protocol):
 
     def set_banner(self, html: str) -> None:
         """Show a banner above the view ('' hides it)."""
+
+    def set_appearance(self, lang: str, theme: str, labels: dict[str, str]) -> None:
+        """Set <html lang> and data-theme (light|dark; none for "system"), and the static shell's
+        text: `labels` maps an element's data-label (its text) or data-aria-label name to text."""
 
     def set_boot_state(self, state: str, message: str = "") -> None:
         """Set <html data-tabula> to booting|ready|error (with a message for error)."""
@@ -177,3 +184,17 @@ class ChatStore(Protocol):
     async def save(self, conversation_id: str, record: dict) -> None: ...
 
     async def delete(self, conversation_id: str) -> None: ...
+
+
+class LocalFiles(Protocol):
+    """Files and the clipboard on this device: nothing here touches the network."""
+
+    async def read_text(self, file: object, limit: int) -> tuple[str, str]:
+        """(name, text) of a File the user picked, decoded as UTF-8; ValueError when it is over
+        `limit` bytes (checked before reading) or not text."""
+
+    def save_text(self, name: str, text: str, mime: str) -> None:
+        """Offer `text` as a download called `name`."""
+
+    async def copy_text(self, text: str) -> bool:
+        """Put `text` on the clipboard; False when the browser refused."""

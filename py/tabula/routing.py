@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tabula.i18n import tr
+
 FEATURES = ("chat", "quiz", "mindmap")
-NAMES = {"chat": "Chat", "quiz": "Quizzes", "mindmap": "Mind maps"}
 
 
 @dataclass(frozen=True)
@@ -40,40 +41,41 @@ class Decision:
     @property
     def badge(self) -> str:
         """A short line for the page: "Local · Gemma 4 E2B", "Cloud · …", "Unavailable · offline"."""
-        text = {"local": "Local", "cloud": "Cloud"}.get(self.where, "Unavailable")
-        if self.label:
-            text += f" · {self.label}"
-        return text + (" · may be unreliable" if self.unreliable else "")
+        where = {"local": tr("Local"), "cloud": tr("Cloud")}.get(self.where) or tr("Unavailable")
+        parts = [where, self.label] if self.label else [where]
+        return " · ".join(parts + ([tr("may be unreliable")] if self.unreliable else []))
 
 
 @dataclass(frozen=True)
 class _Blocker:
-    short: str
-    why: str
-    fix: str
+    short: str  # the badge's label
+    why: str  # follows "because"
+    fix: str  # what to do about it, and where
 
 
 def _cloud_blockers(ctx: Context) -> list[_Blocker]:
     """Everything that keeps the cloud from being used; empty when it can be."""
     blockers = []
     if ctx.private:
-        blockers.append(
-            _Blocker("private mode", "private mode keeps everything on this device", "turn off private mode")
-        )
+        why = tr("private mode keeps everything on this device")
+        blockers.append(_Blocker(tr("private mode"), why, tr("turn off private mode in Settings")))
     if not ctx.has_key:
-        blockers.append(_Blocker("no key", "no Gemini API key is set", "add a Gemini API key"))
+        why = tr("no Gemini API key is set")
+        blockers.append(_Blocker(tr("no key"), why, tr("add a Gemini API key in Settings")))
     if not ctx.online:
-        blockers.append(_Blocker("offline", "this device is offline", "reconnect to the internet"))
+        why = tr("this device is offline")
+        blockers.append(_Blocker(tr("offline"), why, tr("reconnect to the internet")))
     return blockers
 
 
 def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return tr("{items} and {last}", items=", ".join(items[:-1]), last=items[-1])
 
 
 def _cloud_fix(blockers: list[_Blocker]) -> str:
-    steps = [b.fix + (" in Settings" if b.short != "offline" else "") for b in blockers]
-    return _join(steps)
+    return _join([b.fix for b in blockers])
 
 
 def _local(ctx: Context, reason: str, unreliable: bool = False) -> Decision:
@@ -86,40 +88,70 @@ def _cloud(ctx: Context, reason: str) -> Decision:
 
 def _chat(ctx: Context) -> Decision:
     if ctx.model_ready:
-        return _local(ctx, f"Chat runs on this device with {ctx.model_label or 'the downloaded model'}.")
+        model = ctx.model_label or tr("the downloaded model")
+        return _local(ctx, tr("Chat runs on this device with {model}.", model=model))
     blockers = _cloud_blockers(ctx)
     if not blockers:
-        return _cloud(ctx, "No model is ready on this device, so chat uses the cloud service with your key.")
-    reason = (
-        "No model is ready on this device, and the cloud service can't be used because "
-        f"{_join([b.why for b in blockers])}."
+        return _cloud(
+            ctx, tr("No model is ready on this device, so chat uses the cloud service with your key.")
+        )
+    reason = tr(
+        "No model is ready on this device, and the cloud service can't be used because {why}.",
+        why=_join([b.why for b in blockers]),
     )
-    fix = f"Download a model on the Models page, or, to chat through the cloud, {_cloud_fix(blockers)}."
-    return Decision("unavailable", reason, fix, False, "no model")
+    fix = tr(
+        "Download a model on the Models page, or, to chat through the cloud, {steps}.",
+        steps=_cloud_fix(blockers),
+    )
+    return Decision("unavailable", reason, fix, False, tr("no model"))
 
 
 def _structured(feature: str, ctx: Context) -> Decision:
-    name = NAMES[feature]
+    quiz = feature == "quiz"
     blockers = _cloud_blockers(ctx)
     if not blockers:
-        return _cloud(ctx, f"{name} are made by the cloud service, which keeps to the required format.")
+        if quiz:
+            return _cloud(
+                ctx, tr("Quizzes are made by the cloud service, which keeps to the required format.")
+            )
+        return _cloud(ctx, tr("Mind maps are made by the cloud service, which keeps to the required format."))
     if ctx.local_structured and ctx.model_ready:
-        return _local(
-            ctx,
-            f"{name} are made on this device by {ctx.model_label or 'the downloaded model'}; small models "
-            "often get the format wrong, so results may be unreliable.",
-            unreliable=True,
+        return _local(ctx, _made_here(quiz, ctx.model_label or tr("the downloaded model")), unreliable=True)
+    why = _join([b.why for b in blockers])
+    reason = (
+        tr("Quizzes need the cloud service, which can't be used because {why}.", why=why)
+        if quiz
+        else tr("Mind maps need the cloud service, which can't be used because {why}.", why=why)
+    )
+    return Decision("unavailable", reason, _structured_fix(blockers, ctx), False, blockers[0].short)
+
+
+def _made_here(quiz: bool, model: str) -> str:
+    if quiz:
+        return tr(
+            "Quizzes are made on this device by {model}; small models often get the format wrong, "
+            "so results may be unreliable.",
+            model=model,
         )
-    reason = f"{name} need the cloud service, which can't be used because {_join([b.why for b in blockers])}."
-    fix = _cloud_fix(blockers)
-    fix = fix[0].upper() + fix[1:] + "."
+    return tr(
+        "Mind maps are made on this device by {model}; small models often get the format wrong, "
+        "so results may be unreliable.",
+        model=model,
+    )
+
+
+def _structured_fix(blockers: list[_Blocker], ctx: Context) -> str:
+    """What to do when quizzes and mind maps cannot run: the cloud's fixes, then the local way."""
+    steps = _cloud_fix(blockers)
     if ctx.model_ready:
-        fix += " Or turn on local quizzes and mind maps in Settings (results may be unreliable)."
+        local = tr("Or turn on local quizzes and mind maps in Settings (results may be unreliable).")
     elif ctx.local_structured:
-        fix += " Or download a model on the Models page (results may be unreliable)."
+        local = tr("Or download a model on the Models page (results may be unreliable).")
     else:
-        fix += " Or download a model on the Models page and turn on local quizzes and mind maps in Settings."
-    return Decision("unavailable", reason, fix, False, blockers[0].short)
+        local = tr(
+            "Or download a model on the Models page and turn on local quizzes and mind maps in Settings."
+        )
+    return f"{steps[0].upper()}{steps[1:]}. {local}"
 
 
 def decide(feature: str, ctx: Context) -> Decision:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
+from tabula.i18n import tr
 from tabula.ports import KeyValueStore
 
 KEY = "tabula.settings"
@@ -36,9 +37,13 @@ def _number(raw: str, kind: type, low: float, high: float, label: str) -> tuple[
     try:
         value = kind(raw.strip())
     except ValueError:
-        return None, f"{label} must be a {'whole ' if kind is int else ''}number."
+        if kind is int:
+            return None, tr("{label} must be a whole number.", label=label)
+        return None, tr("{label} must be a number.", label=label)
     if not low <= value <= high:
-        return None, f"{label} must be between {low:g} and {high:g}."
+        return None, tr(
+            "{label} must be between {low} and {high}.", label=label, low=f"{low:g}", high=f"{high:g}"
+        )
     return value, ""
 
 
@@ -46,15 +51,15 @@ def validate(form: Mapping[str, str], limit: int | None) -> tuple[Settings | Non
     """Settings from form fields, or None and {field: message} for every bad field."""
     high = limit or 8192
     checks = {
-        "temperature": _number(form.get("temperature", ""), float, 0.0, 2.0, "Temperature"),
+        "temperature": _number(form.get("temperature", ""), float, 0.0, 2.0, tr("Temperature")),
         "top_k": _number(form.get("top_k", ""), int, 1, 100, "Top-k"),
-        "max_tokens": _number(form.get("max_tokens", ""), int, MIN_TOKENS, high, "Max tokens"),
-        "seed": _number(form.get("seed", ""), int, 0, 2**31 - 1, "Random seed"),
+        "max_tokens": _number(form.get("max_tokens", ""), int, MIN_TOKENS, high, tr("Max tokens")),
+        "seed": _number(form.get("seed", ""), int, 0, 2**31 - 1, tr("Random seed")),
     }
     errors = {name: message for name, (_value, message) in checks.items() if message}
     system = form.get("system_prompt", "").strip()
     if len(system) > 4000:
-        errors["system_prompt"] = "The system prompt must be at most 4000 characters."
+        errors["system_prompt"] = tr("The system prompt must be at most 4000 characters.")
     if errors:
         return None, errors
     values = {name: value for name, (value, _message) in checks.items()}

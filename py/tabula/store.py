@@ -89,6 +89,9 @@ class State:
     cloud_notice: tuple[str, str] = ("", "")  # (ok | error, text) after saving or testing the key
     study: Study = field(default_factory=lambda: Study())
     shelf: Shelf = field(default_factory=lambda: _empty_shelf())
+    lang: str = "en"  # the language the UI speaks now
+    lang_choice: str = ""  # what the user chose: "" follows the browser
+    theme: str = "system"  # system | light | dark
 
     def download(self, model_id: str) -> Download | None:
         return next((d for d in self.downloads if d.model_id == model_id), None)
@@ -238,6 +241,15 @@ class ChatOpened:
 
 
 @dataclass(frozen=True)
+class AppearanceChanged:
+    """The UI language (`lang`, resolved from `choice`, "" = the browser's) or theme changed."""
+
+    lang: str
+    theme: str
+    choice: str = ""
+
+
+@dataclass(frozen=True)
 class SettingsRejected:
     errors: tuple[tuple[str, str], ...]
 
@@ -246,7 +258,7 @@ Action = (
     RouteChanged | ConnectivityChanged | UpdateWaiting | EngineStatusChanged | ModelSelected | ModelLimitFound
     | MessagePut | MessageRemoved | ChatCleared | SettingsSaved | SettingsRejected | DeviceProbed
     | DownloadChanged | CatalogChanged | ModelsStored | ModelDeleted | StorageMeasured | ModelsNotice
-    | CloudSaved | CloudNotice | StudyChanged | ShelfChanged | ChatOpened
+    | CloudSaved | CloudNotice | StudyChanged | ShelfChanged | ChatOpened | AppearanceChanged
 )  # fmt: skip
 
 
@@ -283,6 +295,8 @@ def reduce(state: State, action: Action) -> State:
             return replace(state, device=report)
         case SettingsRejected(errors=errors):
             return replace(state, settings_errors=errors, settings_notice="")
+        case AppearanceChanged(lang=lang, theme=theme, choice=choice):
+            return replace(state, lang=lang, theme=theme, lang_choice=choice)
     return _reduce_models(state, action)
 
 

@@ -12,6 +12,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from tabula.i18n import tr
+
 MAX_TEXT = 200_000  # longer answers are not quizzes or outlines
 MAX_DEPTH = 6  # levels in a mind map, the root included
 MAX_NODES = 200
@@ -84,9 +86,9 @@ def _unfence(text: str) -> str:
 def _load_json(text: str) -> object:
     """The JSON value in `text`: the whole of it, or else its outermost [ … ]."""
     if not isinstance(text, str) or not text.strip():
-        raise StructuredError("The answer was empty, so no quiz could be made.")
+        raise StructuredError(tr("The answer was empty, so no quiz could be made."))
     if len(text) > MAX_TEXT:
-        raise StructuredError("The answer was far too long to be a quiz.")
+        raise StructuredError(tr("The answer was far too long to be a quiz."))
     text = _unfence(text)
     try:
         return json.loads(text)
@@ -94,24 +96,27 @@ def _load_json(text: str) -> object:
         pass
     first, last = text.find("["), text.rfind("]")
     if first < 0 or last < first:
-        raise StructuredError("The answer was not a quiz: it had no list of questions in JSON.")
+        raise StructuredError(tr("The answer was not a quiz: it had no list of questions in JSON."))
     try:
         return json.loads(text[first : last + 1])
     except (ValueError, RecursionError):
-        raise StructuredError("The quiz could not be read: its JSON is broken.") from None
+        raise StructuredError(tr("The quiz could not be read: its JSON is broken.")) from None
 
 
 def _text(value: object, what: str, limit: int, optional: bool = False) -> str:
+    """`value` as checked text; `what` names it in messages ("Question 2's text")."""
     if value is None and optional:
         return ""
     if not isinstance(value, str) or (not value.strip() and not optional):
-        raise StructuredError(f"{what} must be some text.")
+        raise StructuredError(tr("{what} must be some text.", what=what))
     if len(value.strip()) > limit:
-        raise StructuredError(f"{what} is too long (more than {limit} characters).")
+        raise StructuredError(
+            tr("{what} is too long (more than {limit} characters).", what=what, limit=limit)
+        )
     return value.strip()
 
 
-def _answer(value: object, choices: tuple[str, ...], where: str) -> int:
+def _answer(value: object, choices: tuple[str, ...], number: int) -> int:
     """The answer as an index: a number, a choice's own text, or a letter A, B, C…"""
     if isinstance(value, str):
         said = value.strip()
@@ -127,20 +132,29 @@ def _answer(value: object, choices: tuple[str, ...], where: str) -> int:
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(choices):
         return value
-    raise StructuredError(f"{where}: the answer must be the number of one of its {len(choices)} choices.")
+    raise StructuredError(
+        tr(
+            "Question {number}: the answer must be the number of one of its {count} choices.",
+            number=number,
+            count=len(choices),
+        )
+    )
 
 
 def _question(item: object, number: int) -> Question:
-    where = f"Question {number}"
     if not isinstance(item, dict):
-        raise StructuredError(f"{where} is not a question with choices.")
-    question = _text(item.get("question"), f"{where}'s text", 500)
+        raise StructuredError(tr("Question {number} is not a question with choices.", number=number))
+    question = _text(item.get("question"), tr("Question {number}'s text", number=number), 500)
     choices = item.get("choices")
     if not isinstance(choices, list) or not 2 <= len(choices) <= 6:
-        raise StructuredError(f"{where} must have 2 to 6 choices.")
-    texts = tuple(_text(c, f"{where}, choice {i + 1},", 200) for i, c in enumerate(choices))
-    answer = _answer(item.get("answer"), texts, where)
-    explanation = _text(item.get("explanation"), f"{where}'s explanation", 1000, optional=True)
+        raise StructuredError(tr("Question {number} must have 2 to 6 choices.", number=number))
+    texts = tuple(
+        _text(c, tr("Question {number}, choice {choice},", number=number, choice=i + 1), 200)
+        for i, c in enumerate(choices)
+    )
+    answer = _answer(item.get("answer"), texts, number)
+    what = tr("Question {number}'s explanation", number=number)
+    explanation = _text(item.get("explanation"), what, 1000, optional=True)
     return Question(question, texts, answer, explanation)
 
 
@@ -148,9 +162,9 @@ def parse_quiz(text: str) -> tuple[Question, ...]:
     """The questions in a model's answer, checked; StructuredError says what is wrong."""
     value = _load_json(text)
     if not isinstance(value, list):
-        raise StructuredError("The answer was not a quiz: expected a list of questions.")
+        raise StructuredError(tr("The answer was not a quiz: expected a list of questions."))
     if not 1 <= len(value) <= 10:
-        raise StructuredError(f"A quiz needs 1 to 10 questions; the answer had {len(value)}.")
+        raise StructuredError(tr("A quiz needs 1 to 10 questions; the answer had {count}.", count=len(value)))
     return tuple(_question(item, n) for n, item in enumerate(value, 1))
 
 
@@ -257,15 +271,15 @@ def _freeze(draft: _Draft, depth: int, budget: list[int]) -> Node:
 def parse_outline(text: str) -> Node:
     """A mind map from a Markdown bullet outline or Mermaid mindmap syntax; StructuredError if none."""
     if not isinstance(text, str) or not text.strip():
-        raise StructuredError("The answer was empty, so no mind map could be made.")
+        raise StructuredError(tr("The answer was empty, so no mind map could be made."))
     if len(text) > MAX_TEXT:
-        raise StructuredError("The answer was far too long to be a mind map.")
+        raise StructuredError(tr("The answer was far too long to be a mind map."))
     lines = _unfence(text).splitlines()
     while lines and not lines[0].strip():
         lines.pop(0)
     mermaid = bool(lines) and lines[0].strip().lower() == "mindmap"
     top = _tree(_mermaid_items(lines[1:]) if mermaid else _markdown_items(lines))
-    root = top[0] if len(top) == 1 else _Draft("Mind map", -1000, top)
+    root = top[0] if len(top) == 1 else _Draft(tr("Mind map"), -1000, top)
     if not root.children:
-        raise StructuredError("The answer had no outline with branches to draw a mind map from.")
+        raise StructuredError(tr("The answer had no outline with branches to draw a mind map from."))
     return _freeze(root, 1, [MAX_NODES])

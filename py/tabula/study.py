@@ -13,6 +13,7 @@ from tabula import prompt
 from tabula.cloud import CloudError, chat_request, json_request
 from tabula.cloud_engine import ask
 from tabula.errors import EngineError
+from tabula.i18n import tr
 from tabula.ports import CloudClient
 from tabula.queue import InferenceQueue, JobState
 from tabula.routing import Decision
@@ -66,11 +67,11 @@ class StudyTools:
 
     def _problem(self, topic: str, decision: Decision) -> str:
         if self.store.state.study.busy:
-            return "Wait for the current result first."
+            return tr("Wait for the current result first.")
         if not topic:
-            return "Type a topic or paste your notes first."
+            return tr("Type a topic or paste your notes first.")
         if len(topic) > MAX_TOPIC:
-            return f"That is too long: keep it under {MAX_TOPIC} characters."
+            return tr("That is too long: keep it under {count} characters.", count=MAX_TOPIC)
         if decision.where == "unavailable":
             return f"{decision.reason} {decision.fix}".strip()
         return ""
@@ -84,13 +85,13 @@ class StudyTools:
                 problem = error.message
                 break
             except Exception as bug:  # never leave the page saying "Working on it…"
-                problem = f"Something went wrong: {bug}"
+                problem = tr("Something went wrong: {error}", error=bug)
                 break
             try:
                 self._done(feature, topic, decision, text)
                 return
             except StructuredError as error:
-                problem = f"The answer could not be used, even after a second try: {error}"
+                problem = tr("The answer could not be used, even after a second try: {reason}", reason=error)
         self._show(Study(topic, error=problem, engine=decision.badge))
 
     def _done(self, feature: str, topic: str, decision: Decision, text: str) -> None:

@@ -11,6 +11,8 @@ from typing import Protocol
 import js
 from pyodide.ffi import create_proxy, jsnull
 
+from tabula.browser import rich
+
 _proxies: list = []
 
 
@@ -18,7 +20,7 @@ class Listener(Protocol):
     def on_hash(self, hash_: str) -> None: ...
     def on_connectivity(self, online: bool) -> None: ...
     def on_action(self, name: str, data: dict[str, str]) -> None: ...
-    def on_file(self, file: object) -> object: ...
+    def on_file(self, action: str, file: object) -> object: ...
 
 
 def _by_id(element_id: str):
@@ -29,19 +31,24 @@ class BrowserPage:
     """Paints the shell's parts that Python owns."""
 
     def set_view(self, html: str, title: str) -> None:
-        _by_id("view").innerHTML = html
+        rich.paint(_by_id("view"), html)
         js.document.title = title
 
     def set_region(self, region_id: str, html: str) -> None:
         region = _by_id(region_id)
         if region is not None and region is not jsnull:
-            region.innerHTML = html
+            rich.paint(region, html)
 
     def clear_composer(self) -> None:
         box = _by_id("message")
         if box is not None and box is not jsnull:
             box.value = ""
             box.focus()
+
+    def fill(self, element_id: str, text: str) -> None:
+        field = _by_id(element_id)
+        if field is not None and field is not jsnull:
+            field.value = text
 
     def set_nav(self, current: str) -> None:
         for link in js.document.querySelectorAll("nav a[data-route]"):
@@ -64,8 +71,21 @@ class BrowserPage:
 
     def set_banner(self, html: str) -> None:
         banner = _by_id("banner")
-        banner.innerHTML = html
+        rich.paint(banner, html)
         banner.hidden = html == ""
+
+    def set_appearance(self, lang: str, theme: str, labels: dict[str, str]) -> None:
+        root = js.document.documentElement
+        root.lang = lang
+        if theme in ("light", "dark"):
+            root.dataset.theme = theme
+        else:
+            root.removeAttribute("data-theme")
+        for element in js.document.querySelectorAll("[data-label]"):
+            element.textContent = labels.get(str(element.dataset.label), element.textContent)
+        for element in js.document.querySelectorAll("[data-aria-label]"):
+            name = str(element.dataset.ariaLabel)
+            element.setAttribute("aria-label", labels.get(name, element.getAttribute("aria-label")))
 
     def set_boot_state(self, state: str, message: str = "") -> None:
         js.document.documentElement.dataset.tabula = state
@@ -124,7 +144,7 @@ def _picked(listener: Listener, event) -> None:
     files = getattr(target, "files", None)
     if not getattr(target.dataset, "action", None) or files is None or files is jsnull or not files.length:
         return
-    listener.on_file(files.item(0))
+    listener.on_file(str(target.dataset.action), files.item(0))
     target.value = ""
 
 

@@ -1,14 +1,18 @@
 """FramePainter (ports.StreamPainter): streaming text to the DOM, once per animation frame.
 
-Tokens can arrive faster than frames; only the newest text per message is kept and written
-with textContent (never parsed as HTML) into `#msg-<id>-text` on the next frame. The node is
-looked up each frame, so a re-rendered log is picked up at once. One long-lived proxy.
+Tokens can arrive faster than frames; only the newest text per message is kept, rendered as
+Markdown (the same HTML the finished answer gets, so nothing jumps when it ends) and painted,
+cleaned by DOMPurify, into `#msg-<id>-text` on the next frame. The node is looked up each frame,
+so a re-rendered log is picked up at once. One long-lived proxy.
 """
 
 from __future__ import annotations
 
 import js
 from pyodide.ffi import create_proxy, jsnull
+
+from tabula.browser import rich
+from tabula.views.markdown import to_html
 
 
 class FramePainter:
@@ -42,5 +46,5 @@ class FramePainter:
         for message_id in self.dirty:
             node = js.document.getElementById(f"msg-{message_id}-text")
             if node is not None and node is not jsnull:
-                node.textContent = self.live[message_id]
+                rich.paint(node, to_html(self.live[message_id], owner=message_id, live=True))
         self.dirty.clear()

@@ -1,4 +1,5 @@
-"""probe(): measure this device into a capability.DeviceReport (WebGPU adapter, memory, storage)."""
+"""probe(): measure this device into a capability.DeviceReport (WebGPU adapter, memory, storage);
+languages(): the browser's preferred languages."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ import js
 
 from tabula.browser.engine import probe as adapter_facts
 from tabula.capability import GB, DeviceReport
+
+
+def languages() -> tuple[str, ...]:
+    """The browser's preferred languages (navigator.languages), most preferred first."""
+    return tuple(str(tag) for tag in js.navigator.languages)
 
 
 async def probe() -> DeviceReport:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tabula.i18n import N_, tr
 from tabula.router import NOT_FOUND
 from tabula.store import State
 from tabula.views import chat, models, pages, settings, study
+from tabula.views.html import esc
 
 BADGE = {
-    "no-model": "No model",
-    "loading": "Loading model…",
-    "ready": "Ready",
-    "busy": "Generating",
-    "finishing": "Finishing previous answer…",
-    "failed": "Engine error",
+    "no-model": N_("No model"),
+    "loading": N_("Loading model…"),
+    "ready": N_("Ready"),
+    "busy": N_("Generating"),
+    "finishing": N_("Finishing previous answer…"),
+    "failed": N_("Engine error"),
 }
 PAGES = {
     "chat": chat.page,
@@ -44,21 +46,41 @@ class Screen:
     engine: str
     route: str
     banner: str
+    lang: str = "en"
+    theme: str = "system"
+    labels: tuple[tuple[str, str], ...] = ()  # the static shell's text: data-label name -> text
 
 
 def screen(state: State) -> Screen:
     """Everything the page paints for `state`."""
     title, view, regions = PAGES[state.route.name](state)
     return Screen(
-        title=f"{title} · Tabula",
+        title=tr("{page} · Tabula", page=title),
         view=view,
         regions=tuple(sorted(regions.items())),
         nav=state.route.name,
-        net_label="Online" if state.online else "Offline",
+        net_label=tr("Online") if state.online else tr("Offline"),
         online=state.online,
-        engine=BADGE[state.engine_status],
+        engine=tr(BADGE[state.engine_status]),
         route=state.decide("chat").badge,
         banner=banner(state),
+        lang=state.lang,
+        theme=state.theme,
+        labels=shell_labels(),
+    )
+
+
+def shell_labels() -> tuple[tuple[str, str], ...]:
+    """The text of the page's static shell (nav, footer, badge names) in the current language."""
+    return (
+        ("chat", tr("Chat")),
+        ("study", tr("Study")),
+        ("models", tr("Models")),
+        ("settings", tr("Settings")),
+        ("about", tr("About Tabula")),
+        ("main-nav", tr("Main")),
+        ("answers-from", tr("Answers from")),
+        ("engine", tr("Engine")),
     )
 
 
@@ -67,6 +89,6 @@ def banner(state: State) -> str:
     if not state.update_waiting:
         return ""
     return (
-        '<p role="status">Update available — a new version of Tabula is ready.</p>'
-        '<button type="button" data-action="apply-update">Reload</button>'
+        f'<p role="status">{esc(tr("Update available — a new version of Tabula is ready."))}</p>'
+        f'<button type="button" data-action="apply-update">{esc(tr("Reload"))}</button>'
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from tabula.i18n import tr
 from tabula.store import FINAL_STATUSES, Message, State
 from tabula.views.html import esc
-from tabula.views.library import library
+from tabula.views.library import library, notice
 from tabula.views.markdown import to_html
+from tabula.views.starters import starters
 
 WAITING = {
     "finishing": "Finishing the previous answer…",
@@ -31,8 +33,9 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
         '<button type="button" data-action="stop">Stop</button></div></form>'
     )
     log = '<div id="log" class="log" role="log" aria-live="polite" aria-label="Conversation"></div>'
-    regions = {"log": render_log(state), "library": library(state.shelf)}
-    return "Chat", head + '<div id="library"></div>' + log + composer, regions
+    regions = {"log": render_log(state), "library": library(state.shelf), "notice": notice(state.shelf)}
+    skeleton = head + '<div id="library"></div>' + log + '<div id="notice" class="notices"></div>' + composer
+    return "Chat", skeleton, regions
 
 
 def render_log(state: State) -> str:
@@ -47,11 +50,24 @@ def render_log(state: State) -> str:
 
 def messages(state: State) -> str:
     if not state.messages:
-        if state.model is None or not state.usable(state.model):
-            return '<p class="hint">No model on this device yet. <a href="#/models">Download or import one</a>.</p>'
-        return '<p class="hint">Ask anything. Everything stays on this device.</p>'
+        return empty(state)
     last = state.messages[-1].id
     return "".join(bubble(m, state.engine_status, m.id == last) for m in state.messages)
+
+
+def empty(state: State) -> str:
+    """The empty chat: where answers will come from, and the use cases to start with."""
+    decision = state.decide("chat")
+    if decision.where == "unavailable":
+        no_model = tr("No model on this device yet.")
+        fix = tr("Download or import one")
+        return f'<p class="hint">{esc(no_model)} <a href="#/models">{esc(fix)}</a>.</p>'
+    where = (
+        tr("Ask anything. Everything stays on this device.")
+        if decision.where == "local"
+        else tr("Answers come from the cloud engine you switched on.")
+    )
+    return f'<p class="hint">{esc(where)}</p>{starters()}'
 
 
 def bubble(message: Message, engine_status: str, last: bool) -> str:
@@ -73,8 +89,8 @@ def body(message: Message, engine_status: str) -> str:
         wait = WAITING.get(engine_status, "Waiting…")
         return f'<div class="text waiting" {text_id}>{esc(wait)}</div>'
     if message.status == "streaming":
-        return f'<div class="text streaming" {text_id}>{esc(message.text)}</div>'
-    rendered = to_html(message.text) if message.text else ""
+        return f'<div class="text streaming" {text_id}>{to_html(message.text, message.id, live=True)}</div>'
+    rendered = to_html(message.text, message.id) if message.text else ""
     error = f'<p class="msg-error" role="alert">{esc(message.error)}</p>' if message.error else ""
     return f'<div class="text" {text_id}>{rendered}</div>{error}'
 

@@ -28,7 +28,34 @@ def library(shelf: Shelf) -> str:
         '<label for="chat-search" class="sr-only">Search conversations</label>'
         f'<input id="chat-search" name="q" type="search" value="{esc(shelf.query)}" placeholder="Search conversations">'
         '<button type="submit">Search</button></form>'
-        f'<ul class="conversations">{items}</ul></details>'
+        f'<ul class="conversations">{items}</ul>{transfer()}</details>'
+    )
+
+
+def transfer() -> str:
+    """Export this or every conversation (JSON to import again, Markdown to read); import."""
+    return (
+        '<form class="transfer" data-action="export-chats"><fieldset><legend>Export</legend>'
+        '<label><input type="radio" name="which" value="current" checked> This conversation</label>'
+        '<label><input type="radio" name="which" value="all"> All conversations</label>'
+        '<label><input type="radio" name="format" value="json" checked> JSON (can be imported again)</label>'
+        '<label><input type="radio" name="format" value="md"> Markdown (to read or print)</label>'
+        '<button type="submit">Export</button></fieldset></form>'
+        '<p class="import"><label class="button">Import conversations…'
+        '<input type="file" accept=".json,application/json" data-action="import-chats" class="sr-only"></label>'
+        '<span class="hint">A JSON file exported from Tabula. Nothing leaves this device.</span></p>'
+    )
+
+
+def notice(shelf: Shelf) -> str:
+    """The chat page's status line after an export, import or copy."""
+    kind, text = shelf.notice
+    if not text:
+        return ""
+    role = "alert" if kind == "error" else "status"
+    return (
+        f'<p class="notice {esc(kind)}" role="{role}">{esc(text)} '
+        '<button type="button" class="quiet" data-action="dismiss-notice" aria-label="Dismiss">×</button></p>'
     )
 
 

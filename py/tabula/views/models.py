@@ -6,32 +6,48 @@ from __future__ import annotations
 from tabula.capability import DeviceReport, assess, pick, upgrade
 from tabula.catalog import ModelSpec
 from tabula.downloads import Download, Quota, eta_text
+from tabula.i18n import N_, tr
 from tabula.store import State
 from tabula.views.html import esc, megabytes
 
-ADD = """<h2>Add a model</h2>
+SOURCES = {
+    "catalogue": N_("catalogue"),
+    "embedded": N_("embedded"),
+    "custom": N_("custom"),
+    "imported": N_("imported"),
+}
+KEPT = {
+    True: N_("kept (persistent)"),
+    False: N_("may be cleared by the browser when space runs low"),
+    None: N_("unknown"),
+}
+
+
+def add_forms() -> str:
+    """Add a model by its address, or import one from a file on this device."""
+    return f"""<h2>{esc(tr("Add a model"))}</h2>
 <form class="add-model" data-action="add-model-url">
-  <label>Address of a .task file <input name="url" type="url" inputmode="url" required
+  <label>{esc(tr("Address of a .task file"))} <input name="url" type="url" inputmode="url" required
     placeholder="https://example.org/gemma3-1b-it-int4-web.task"></label>
-  <label>Name (optional) <input name="label" type="text" maxlength="60"></label>
-  <button type="submit">Add</button>
+  <label>{esc(tr("Name (optional)"))} <input name="label" type="text" maxlength="60"></label>
+  <button type="submit">{esc(tr("Add"))}</button>
 </form>
-<p><label class="file-pick">Import from a file on this device (no network needed)
+<p><label class="file-pick">{esc(tr("Import from a file on this device (no network needed)"))}
   <input type="file" accept=".task,.bin,.litertlm" data-action="import-model"></label></p>"""
 
 
 def page(state: State) -> tuple[str, str, dict[str, str]]:
     """(title, skeleton, regions) for #/models."""
     skeleton = (
-        '<h1>Models</h1><div id="models-notice"></div><div id="catalogue"></div>'
-        f'{ADD}<h2>This device</h2><div id="device"></div>'
+        f'<h1>{esc(tr("Models"))}</h1><div id="models-notice"></div><div id="catalogue"></div>'
+        f'{add_forms()}<h2>{esc(tr("This device"))}</h2><div id="device"></div>'
     )
     regions = {
         "models-notice": notice(state.models_notice),
         "catalogue": catalogue(state),
         "device": device(state.device, state.storage),
     }
-    return "Models", skeleton, regions
+    return tr("Models"), skeleton, regions
 
 
 def notice(text: str) -> str:
@@ -40,7 +56,7 @@ def notice(text: str) -> str:
 
 def catalogue(state: State) -> str:
     if not state.catalog:
-        return "<p>This build ships no model. Add one below.</p>"
+        return f"<p>{esc(tr('This build ships no model. Add one below.'))}</p>"
     best = pick(state.device, state.catalog) if state.device else None
     advice = f'<p class="advice" role="note">{esc(best.reason)}</p>' if best else ""
     recommended = best.model.id if best and best.model else ""
@@ -55,18 +71,24 @@ def offer(state: State) -> str:
     better = upgrade(state.device, state.catalog, model, have)
     if better is None:
         return ""
+    text = tr(
+        "{model} fits this device and answers better. Download it ({size}) in the background; "
+        "you can keep chatting, and Tabula switches to it once it is checked.",
+        model=better.label,
+        size=megabytes(better.bytes),
+    )
     return (
-        f'<div class="upgrade" role="note"><p>{esc(better.label)} fits this device and answers better. '
-        f"Download it ({esc(megabytes(better.bytes))}) in the background; you can keep chatting, and "
-        "Tabula switches to it once it is checked.</p>"
-        f'<button type="button" data-action="upgrade-model" data-id="{esc(better.id)}">Download and switch</button></div>'
+        f'<div class="upgrade" role="note"><p>{esc(text)}</p>'
+        f'<button type="button" data-action="upgrade-model" data-id="{esc(better.id)}">'
+        f"{esc(tr('Download and switch'))}</button></div>"
     )
 
 
 def card(model: ModelSpec, state: State, recommended: bool) -> str:
-    badge = '<span class="badge recommended">Recommended</span>' if recommended else ""
-    size = megabytes(model.bytes) if model.bytes else "size unknown"
-    facts = " · ".join(x for x in (size, model.family, model.source, model.licence) if x)
+    badge = f'<span class="badge recommended">{esc(tr("Recommended"))}</span>' if recommended else ""
+    size = megabytes(model.bytes) if model.bytes else tr("size unknown")
+    source = tr(SOURCES[model.source]) if model.source in SOURCES else model.source
+    facts = " · ".join(x for x in (size, model.family, source, model.licence) if x)
     verdict = ""
     if state.device is not None:
         result = assess(state.device, model)
@@ -80,7 +102,9 @@ def card(model: ModelSpec, state: State, recommended: bool) -> str:
 
 
 def needs(model: ModelSpec) -> str:
-    return f'<p class="needs">Needs: {esc(model.requirements)}</p>' if model.requirements else ""
+    if not model.requirements:
+        return ""
+    return f'<p class="needs">{esc(tr("Needs: {requirements}", requirements=model.requirements))}</p>'
 
 
 def buttons(model: ModelSpec, state: State) -> str:
@@ -88,17 +112,21 @@ def buttons(model: ModelSpec, state: State) -> str:
     job, mid = state.download(model.id), esc(model.id)
     out = []
     if model.id == state.model_id and state.usable(model):
-        out.append('<span class="in-use">In use</span>')
+        out.append(f'<span class="in-use">{esc(tr("In use"))}</span>')
     elif state.usable(model):
-        out.append(f'<button type="button" data-action="use-model" data-id="{mid}">Use this model</button>')
+        out.append(
+            f'<button type="button" data-action="use-model" data-id="{mid}">{esc(tr("Use this model"))}</button>'
+        )
     if job is not None and job.active:
-        out.append(f'<button type="button" data-action="pause-download" data-id="{mid}">Pause</button>')
+        out.append(
+            f'<button type="button" data-action="pause-download" data-id="{mid}">{esc(tr("Pause"))}</button>'
+        )
     elif model.downloadable and model.id not in state.ready:
         out.append(
             f'<button type="button" data-action="download-model" data-id="{mid}">{download_label(model, job)}</button>'
         )
     if model.id in state.ready or (job is not None and job.phase != "ready"):
-        word = "Delete" if model.id in state.ready else "Cancel download"
+        word = esc(tr("Delete") if model.id in state.ready else tr("Cancel download"))
         out.append(
             f'<button type="button" class="quiet" data-action="delete-model" data-id="{mid}">{word}</button>'
         )
@@ -107,22 +135,22 @@ def buttons(model: ModelSpec, state: State) -> str:
 
 def download_label(model: ModelSpec, job: Download | None) -> str:
     if job is not None and job.phase == "paused":
-        return "Resume"
+        return esc(tr("Resume"))
     if job is not None and job.phase == "failed":
-        return "Try again"
+        return esc(tr("Try again"))
     if model.source == "embedded":
-        return "Keep for offline use"
-    return f"Download ({esc(megabytes(model.bytes))})" if model.bytes else "Download"
+        return esc(tr("Keep for offline use"))
+    return esc(tr("Download ({size})", size=megabytes(model.bytes)) if model.bytes else tr("Download"))
 
 
 def status(model: ModelSpec, state: State) -> str:
     """Where the model stands on this device, with live progress while it downloads."""
     job = state.download(model.id)
     if model.id in state.ready:
-        return '<p class="stored" role="status">On this device · works offline</p>'
+        return f'<p class="stored" role="status">{esc(tr("On this device · works offline"))}</p>'
     if job is None:
-        where = "Loads from this site (online)" if model.source == "embedded" else "Not downloaded"
-        return f'<p class="stored">{where}</p>'
+        where = tr("Loads from this site (online)") if model.source == "embedded" else tr("Not downloaded")
+        return f'<p class="stored">{esc(where)}</p>'
     if job.phase == "failed":
         return f'<p class="error" role="alert">{esc(job.message)}</p>'
     bar = (
@@ -135,11 +163,13 @@ def status(model: ModelSpec, state: State) -> str:
 
 def progress_text(job: Download) -> str:
     parts = [job.message] if job.message else []
-    done = megabytes(job.done) + (f" of {megabytes(job.total)}" if job.total else "")
+    done = megabytes(job.done)
+    if job.total:
+        done = tr("{done} of {total}", done=done, total=megabytes(job.total))
     if job.phase in ("downloading", "waiting", "paused", "verifying"):
         parts.append(done + (f" ({job.percent} %)" if job.percent is not None else ""))
     if job.phase == "downloading" and job.speed:
-        parts.append(f"{megabytes(int(job.speed))}/s")
+        parts.append(tr("{size}/s", size=megabytes(int(job.speed))))
         parts.append(eta_text(job.eta))
     return " · ".join(p for p in parts if p)
 
@@ -147,20 +177,18 @@ def progress_text(job: Download) -> str:
 def device(report: DeviceReport | None, storage: Quota | None = None) -> str:
     """The diagnostics panel: the adapter in use and the limits that decide what fits."""
     if report is None:
-        return '<p class="hint">Checking this device…</p>'
+        return f'<p class="hint">{esc(tr("Checking this device…"))}</p>'
     if not report.webgpu:
-        return "<p>WebGPU: not available in this browser.</p>"
+        return f"<p>{esc(tr('WebGPU: not available in this browser.'))}</p>"
+    adapter = (report.vendor or tr("unknown vendor"), report.architecture or tr("unknown architecture"))
     rows = (
-        (
-            "GPU adapter",
-            f"{report.vendor or 'unknown vendor'} · {report.architecture or 'unknown architecture'}",
-        ),
-        ("16-bit GPU math (shader-f16)", "yes" if report.f16 else "no (32-bit mode)"),
-        ("Largest GPU buffer", megabytes(report.max_buffer)),
-        ("Largest storage binding", megabytes(report.max_storage_binding)),
-        ("Memory (reported)", megabytes(report.memory) if report.memory else "not reported"),
-        ("CPU cores", str(report.cores or "not reported")),
-        ("Storage", storage_text(storage or Quota(report.quota, report.usage, report.persisted))),
+        (tr("GPU adapter"), " · ".join(adapter)),
+        (tr("16-bit GPU math (shader-f16)"), tr("yes") if report.f16 else tr("no (32-bit mode)")),
+        (tr("Largest GPU buffer"), megabytes(report.max_buffer)),
+        (tr("Largest storage binding"), megabytes(report.max_storage_binding)),
+        (tr("Memory (reported)"), megabytes(report.memory) if report.memory else tr("not reported")),
+        (tr("CPU cores"), str(report.cores or tr("not reported"))),
+        (tr("Storage"), storage_text(storage or Quota(report.quota, report.usage, report.persisted))),
     )
     facts = "".join(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in rows)
     return f'<dl class="facts">{facts}</dl>'
@@ -168,11 +196,6 @@ def device(report: DeviceReport | None, storage: Quota | None = None) -> str:
 
 def storage_text(storage: Quota) -> str:
     if storage.quota is None:
-        return "not reported"
-    kept = {
-        True: "kept (persistent)",
-        False: "may be cleared by the browser when space runs low",
-        None: "unknown",
-    }
-    used = megabytes(storage.usage or 0)
-    return f"{used} used of {megabytes(storage.quota)} · {kept[storage.persisted]}"
+        return tr("not reported")
+    used = tr("{used} used of {quota}", used=megabytes(storage.usage or 0), quota=megabytes(storage.quota))
+    return f"{used} · {tr(KEPT[storage.persisted])}"

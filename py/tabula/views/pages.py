@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from tabula.i18n import tr
 from tabula.store import State
 from tabula.views.html import esc
 from tabula.views.markdown import to_html
 
-ABOUT = """
-Tabula runs Google's **Gemma** models on this device, in the browser, with no server.
-Once a model is downloaded it works with the network off.
 
-**Privacy.** What you type stays on this device. Nothing is sent anywhere unless you switch
-on the optional cloud engine yourself.
-
-The app is written in Python running in your browser ([PyScript](https://pyscript.net) on
-Pyodide) and uses MediaPipe's LLM Inference on WebGPU.
-"""
+def about_text() -> str:
+    """What Tabula is and its privacy promise (Markdown), in the current language."""
+    return "\n\n".join(
+        (
+            tr(
+                "Tabula runs Google's **Gemma** models on this device, in the browser, with no server.\n"
+                "Once a model is downloaded it works with the network off."
+            ),
+            tr(
+                "**Privacy.** What you type stays on this device. Nothing is sent anywhere unless you switch\n"
+                "on the optional cloud engine yourself."
+            ),
+            tr(
+                "The app is written in Python running in your browser ([PyScript](https://pyscript.net) on\n"
+                "Pyodide) and uses MediaPipe's LLM Inference on WebGPU."
+            ),
+        )
+    )
 
 
 def heading(text: str) -> str:
@@ -28,12 +38,15 @@ def about(state: State) -> tuple[str, str, dict[str, str]]:
         f"<dt>{esc(name)}</dt><dd>{esc(version)}</dd>"
         for name, version in (("Tabula", state.version), *state.runtime)
     )
-    body = f'{to_html(ABOUT)}<h2>Versions</h2><dl class="facts">{facts}</dl>'
-    return "About", heading("About Tabula") + body, {}
+    body = f'{to_html(about_text())}<h2>{esc(tr("Versions"))}</h2><dl class="facts">{facts}</dl>'
+    return tr("About"), heading(tr("About Tabula")) + body, {}
 
 
 def not_found(state: State) -> tuple[str, str, dict[str, str]]:
     """An unknown route: say so and offer the way home."""
-    asked = esc(state.route.asked)
-    body = f'<p>There is no page at <code>#/{asked}</code>.</p><p><a href="#/chat">Go to chat</a></p>'
-    return "Page not found", heading("Page not found") + body, {}
+    page = f"<code>#/{esc(state.route.asked)}</code>"
+    body = (
+        f"<p>{tr('There is no page at {page}.', page=page)}</p>"
+        f'<p><a href="#/chat">{esc(tr("Go to chat"))}</a></p>'
+    )
+    return tr("Page not found"), heading(tr("Page not found")) + body, {}

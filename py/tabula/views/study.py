@@ -3,24 +3,25 @@ engine that makes it (or why it is unavailable); the result as an interactive qu
 
 from __future__ import annotations
 
+from tabula.i18n import N_, tr
 from tabula.store import State, Study
 from tabula.structured import Node, Question
 from tabula.views.html import esc
 
-FEATURES = (("quiz", "Quiz me"), ("mindmap", "Mind map"))
+FEATURES = (("quiz", N_("Quiz me")), ("mindmap", N_("Mind map")))
 
 
 def page(state: State) -> tuple[str, str, dict[str, str]]:
     """(title, skeleton, regions) for #/study."""
     form = (
         '<form class="study-form" data-action="study">'
-        '<label for="topic">Topic or notes</label>'
+        f'<label for="topic">{esc(tr("Topic or notes"))}</label>'
         '<textarea id="topic" name="topic" rows="4" maxlength="8000" '
-        'placeholder="Photosynthesis — or paste a page of notes"></textarea>'
+        f'placeholder="{esc(tr("Photosynthesis — or paste a page of notes"))}"></textarea>'
         '<div id="study-buttons" class="buttons"></div></form>'
     )
-    skeleton = f'<h1>Study</h1>{form}<div id="study-result" aria-live="polite"></div>'
-    return "Study", skeleton, {"study-buttons": buttons(state), "study-result": result(state.study)}
+    skeleton = f'<h1>{esc(tr("Study"))}</h1>{form}<div id="study-result" aria-live="polite"></div>'
+    return tr("Study"), skeleton, {"study-buttons": buttons(state), "study-result": result(state.study)}
 
 
 def buttons(state: State) -> str:
@@ -30,7 +31,7 @@ def buttons(state: State) -> str:
         decision = state.decide(feature)
         busy = state.study.busy == feature
         disabled = " disabled" if decision.where == "unavailable" or state.study.busy else ""
-        name = f"{label}…" if busy else label
+        name = tr("{feature}…", feature=tr(label)) if busy else tr(label)
         out.append(
             f'<div class="feature"><button type="submit" name="feature" value="{feature}"{disabled}>'
             f"{esc(name)}</button>"
@@ -49,12 +50,12 @@ def result(study: Study) -> str:
     if study.error:
         return f'<div class="error" role="alert"><p>{esc(study.error)}</p></div>'
     if study.busy:
-        return '<p class="hint" role="status">Working on it…</p>'
+        return f'<p class="hint" role="status">{esc(tr("Working on it…"))}</p>'
     made = f'<p class="meta">{esc(study.engine)}</p>' if study.engine else ""
     if study.quiz:
         return quiz(study) + made
     if study.mindmap is not None:
-        return f'<section class="mindmap" aria-label="Mind map">{outline(study.mindmap)}</section>{made}'
+        return f'<section class="mindmap" aria-label="{esc(tr("Mind map"))}">{outline(study.mindmap)}</section>{made}'
     return ""
 
 
@@ -64,10 +65,10 @@ def quiz(study: Study) -> str:
     score = ""
     if study.checked:
         right = sum(1 for i, q in enumerate(study.quiz) if picked.get(i) == q.answer)
-        score = f'<p class="score" role="status">{right} of {len(study.quiz)} right.</p>'
+        score = f'<p class="score" role="status">{esc(tr("{right} of {total} right.", right=right, total=len(study.quiz)))}</p>'
     return (
         f'<form class="quiz" data-action="check-quiz"><ol>{items}</ol>{score}'
-        '<button type="submit" class="primary">Check answers</button></form>'
+        f'<button type="submit" class="primary">{esc(tr("Check answers"))}</button></form>'
     )
 
 
@@ -79,7 +80,9 @@ def question(index: int, q: Question, picked: int | None, checked: bool) -> str:
     )
     feedback = ""
     if checked:
-        verdict = "Right." if picked == q.answer else f"The answer is: {q.choices[q.answer]}."
+        verdict = (
+            tr("Right.") if picked == q.answer else tr("The answer is: {answer}.", answer=q.choices[q.answer])
+        )
         feedback = f'<p class="feedback">{esc(verdict)} {esc(q.explanation)}</p>'
     return f"<li><fieldset><legend>{esc(q.question)}</legend>{choices}</fieldset>{feedback}</li>"
 

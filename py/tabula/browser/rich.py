@@ -1,0 +1,29 @@
+"""The rich-HTML door: every HTML string Python paints goes through DOMPurify (pwa/js/rich.js)
+before it reaches the DOM, finished code blocks are coloured by highlight.js, and text is put on
+the clipboard. Loaded once, before the first paint.
+"""
+
+from __future__ import annotations
+
+from pyscript import js_import
+
+from tabula.browser.engine import absolute
+
+_shim: list = []
+
+
+async def load(paths: dict[str, str]) -> None:
+    """Import the shim and DOMPurify (highlight.js waits until a code block is shown)."""
+    (module,) = await js_import(absolute("js/rich.js"))
+    await module.load(absolute(paths["purify"]), absolute(paths["highlight"]))
+    _shim.append(module)
+
+
+def paint(element: object, html: str) -> None:
+    """Set `element`'s content to `html`, cleaned, with its finished code coloured."""
+    _shim[0].paint(element, html)
+
+
+async def copy(text: str) -> bool:
+    """Put `text` on the clipboard; False when the browser refused."""
+    return bool(await _shim[0].copy(text))
