@@ -45,6 +45,32 @@ async function register() {
 }
 register().catch((error) => console.warn("Service worker not registered:", error.message));
 
+// Installing: keep the browser's install offer (it comes once, early) until the user asks for it.
+let offer = null;
+const installListeners = new Set();
+const tellInstallable = () => { for (const callback of installListeners) callback(offer !== null); };
+addEventListener("beforeinstallprompt", (event) => {
+  event.preventDefault();
+  offer = event;
+  tellInstallable();
+});
+addEventListener("appinstalled", () => {
+  offer = null;
+  tellInstallable();
+});
+
+export const installable = () => offer !== null;
+export const onInstallable = (callback) => installListeners.add(callback);
+// Shows the browser's install dialog; resolves "accepted", "dismissed" or "unavailable".
+export async function install() {
+  if (!offer) return "unavailable";
+  const shown = offer;
+  offer = null;
+  tellInstallable();
+  await shown.prompt();
+  return (await shown.userChoice).outcome;
+}
+
 export const updateWaiting = () => waiting !== null;
 export const onUpdateWaiting = (callback) => listeners.add(callback);
 export function applyUpdate() {

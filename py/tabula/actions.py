@@ -16,6 +16,7 @@ from tabula.cloud import CloudError, chat_request
 from tabula.cloud_engine import ask
 from tabula.downloader import Downloader
 from tabula.errors import EngineError
+from tabula.i18n import tr
 from tabula.library import Library
 from tabula.ports import CloudClient, KeyValueStore, Page
 from tabula.queue import InferenceQueue
@@ -52,7 +53,7 @@ class Controls:
             "cancel": lambda data: self.chat.cancel(int(data["id"])),
             "regenerate": lambda _data: self.chat.regenerate(),
             "save-settings": self.save_settings,
-            "reset-settings": lambda _data: self.apply_settings(Settings(), "Defaults restored."),
+            "reset-settings": lambda _data: self.apply_settings(Settings(), tr("Defaults restored.")),
             "restart-engine": lambda _data: self.restart_engine(),
             "use-model": lambda data: self.select_model(data["id"]),
         }
@@ -71,7 +72,7 @@ class Controls:
         if settings is None:
             self.store.dispatch(SettingsRejected(tuple(errors.items())))
             return
-        self.apply_settings(settings, "Saved. New answers use these settings.")
+        self.apply_settings(settings, tr("Saved. New answers use these settings."))
 
     def apply_settings(self, settings: Settings, notice: str) -> None:
         """Persist, show, and hand the engine its new options (queued, no page reload).
@@ -156,7 +157,7 @@ class CloudControls:
         return {
             "save-cloud": self.save,
             "remove-key": lambda _data: self._apply(
-                cloud_settings.without_key(self.store.state.cloud), "Key removed."
+                cloud_settings.without_key(self.store.state.cloud), tr("Key removed.")
             ),
             "study": self.study.make,
             "check-quiz": self.study.check,
@@ -168,9 +169,9 @@ class CloudControls:
         if settings is None:
             self.store.dispatch(CloudNotice("error", problem))
             return
-        self._apply(settings, "Saved.")
+        self._apply(settings, tr("Saved."))
         if data.get("op") == "test":
-            self.store.dispatch(CloudNotice("", "Testing the key…"))
+            self.store.dispatch(CloudNotice("", tr("Testing the key…")))
             self.spawn(self._test(settings))
 
     def _apply(self, settings: cloud_settings.CloudSettings, notice: str) -> None:
@@ -179,16 +180,16 @@ class CloudControls:
 
     async def _test(self, settings: cloud_settings.CloudSettings) -> None:
         if not settings.has_key:
-            self.store.dispatch(CloudNotice("error", "Add a key first."))
+            self.store.dispatch(CloudNotice("error", tr("Add a key first.")))
             return
         turns = [("user", "Reply with the word OK.")]
         request = chat_request(self.base, settings.model, settings.key, turns, "", 0.0, 1, 16, stream=False)
         try:
             await ask(self.client, request)
         except CloudError as error:
-            self.store.dispatch(CloudNotice("error", f"Key test failed: {error.message}"))
+            self.store.dispatch(CloudNotice("error", tr("Key test failed: {message}", message=error.message)))
             return
-        self.store.dispatch(CloudNotice("ok", f"The key works: {settings.model} answered."))
+        self.store.dispatch(CloudNotice("ok", tr("The key works: {model} answered.", model=settings.model)))
 
 
 class AppearanceControls:

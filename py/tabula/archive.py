@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from itertools import count
 
 from tabula.conversations import SCHEMA, Conversation, from_record, to_record
+from tabula.i18n import N_, tr
 from tabula.store import FINAL_STATUSES, Message
 
 FORMAT = "tabula.conversations"
@@ -32,20 +33,26 @@ MAX_TEXT = 200_000
 LATEST_DATE = 253_402_300_799  # 9999-12-31 23:59:59 UTC, in seconds
 SAFE_MESSAGE_ID = 2**53  # message ids become DOM ids and JS numbers
 
-TOO_BIG = "This file is too big to import ({size} MB; the limit is {limit} MB)."
-UNREADABLE = "This file cannot be imported: it is not a conversations file exported from Tabula."
-MARKDOWN = "This is a Markdown (.md) export, which is for reading only. To import, choose the .json file."
-TOO_DEEP = "This file cannot be imported: its contents are tangled too deeply to be a Tabula export."
-NOT_TABULA = "This file holds data, but not Tabula conversations."
-OTHER_PROGRAM = "This file was exported by another program, not by Tabula."
-NEWER = "This file was made by a newer version of Tabula. Update Tabula on this device, then import it again."
-UNKNOWN_VERSION = "This file says it is a Tabula export, but of a version Tabula does not know."
-NO_LIST = "This Tabula file is damaged: its list of conversations is missing."
-EMPTY = "This file holds no conversations, so there is nothing to import."
-TOO_MANY = "This file holds {count} conversations; Tabula imports at most {limit} at a time."
-TOO_LONG = "Conversation {n} in this file has {count} messages; the limit is {limit}. Nothing was imported."
-TEXT_TOO_LONG = "Conversation {n} in this file has a message that is too long ({count} characters; the limit is {limit}). Nothing was imported."
-DAMAGED = "Conversation {n} in this file is damaged ({detail}). Nothing was imported."
+TOO_BIG = N_("This file is too big to import ({size} MB; the limit is {limit} MB).")
+UNREADABLE = N_("This file cannot be imported: it is not a conversations file exported from Tabula.")
+MARKDOWN = N_("This is a Markdown (.md) export, which is for reading only. To import, choose the .json file.")
+TOO_DEEP = N_("This file cannot be imported: its contents are tangled too deeply to be a Tabula export.")
+NOT_TABULA = N_("This file holds data, but not Tabula conversations.")
+OTHER_PROGRAM = N_("This file was exported by another program, not by Tabula.")
+NEWER = N_(
+    "This file was made by a newer version of Tabula. Update Tabula on this device, then import it again."
+)
+UNKNOWN_VERSION = N_("This file says it is a Tabula export, but of a version Tabula does not know.")
+NO_LIST = N_("This Tabula file is damaged: its list of conversations is missing.")
+EMPTY = N_("This file holds no conversations, so there is nothing to import.")
+TOO_MANY = N_("This file holds {count} conversations; Tabula imports at most {limit} at a time.")
+TOO_LONG = N_(
+    "Conversation {n} in this file has {count} messages; the limit is {limit}. Nothing was imported."
+)
+TEXT_TOO_LONG = N_(
+    "Conversation {n} in this file has a message that is too long ({count} characters; the limit is {limit}). Nothing was imported."
+)
+DAMAGED = N_("Conversation {n} in this file is damaged ({detail}). Nothing was imported.")
 
 _STATUSES = FINAL_STATUSES | {"waiting", "streaming"}
 _SURROGATE = re.compile("[\ud800-\udfff]")  # JSON joins escaped pairs: any left are alone
@@ -146,16 +153,16 @@ def read_import(
 
 def _parse(text: str) -> object:
     if not isinstance(text, str):
-        raise ImportProblem(UNREADABLE)
+        raise ImportProblem(tr(UNREADABLE))
     if len(text) > MAX_IMPORT_CHARS:
         size, limit = f"{len(text) / 1e6:.1f}", MAX_IMPORT_CHARS // 1_000_000
-        raise ImportProblem(TOO_BIG.format(size=size, limit=limit))
+        raise ImportProblem(tr(TOO_BIG, size=size, limit=limit))
     try:  # NaN, Infinity and 1e999 parse, then fail the checks on numbers
         return json.loads(text.removeprefix("\ufeff"), object_hook=_sound)
     except RecursionError:
-        raise ImportProblem(TOO_DEEP) from None
+        raise ImportProblem(tr(TOO_DEEP)) from None
     except ValueError:
-        raise ImportProblem(MARKDOWN if text.lstrip().startswith("#") else UNREADABLE) from None
+        raise ImportProblem(tr(MARKDOWN if text.lstrip().startswith("#") else UNREADABLE)) from None
 
 
 def _records(data: object) -> list:
@@ -164,25 +171,25 @@ def _records(data: object) -> list:
         _check_version(data["v"])
         return [data]
     if not isinstance(data, dict) or "format" not in data:
-        raise ImportProblem(NOT_TABULA)
+        raise ImportProblem(tr(NOT_TABULA))
     if data["format"] != FORMAT:
-        raise ImportProblem(OTHER_PROGRAM)
+        raise ImportProblem(tr(OTHER_PROGRAM))
     _check_version(data.get("version"))
     records = data.get("conversations")
     if not isinstance(records, list):
-        raise ImportProblem(NO_LIST)
+        raise ImportProblem(tr(NO_LIST))
     if not records:
-        raise ImportProblem(EMPTY)
+        raise ImportProblem(tr(EMPTY))
     if len(records) > MAX_CONVERSATIONS:
-        raise ImportProblem(TOO_MANY.format(count=f"{len(records):,}", limit=f"{MAX_CONVERSATIONS:,}"))
+        raise ImportProblem(tr(TOO_MANY, count=f"{len(records):,}", limit=f"{MAX_CONVERSATIONS:,}"))
     return records
 
 
 def _check_version(version: object) -> None:
     if _is_int(version) and version > VERSION:
-        raise ImportProblem(NEWER)
+        raise ImportProblem(tr(NEWER))
     if not _is_int(version) or version != VERSION:
-        raise ImportProblem(UNKNOWN_VERSION)
+        raise ImportProblem(tr(UNKNOWN_VERSION))
 
 
 def _conversation(record: object, n: int) -> Conversation:
@@ -191,24 +198,24 @@ def _conversation(record: object, n: int) -> Conversation:
         _check_record(record, n)
         conv = from_record(record)
     except _Damaged as damage:
-        raise ImportProblem(DAMAGED.format(n=n, detail=damage)) from None
+        raise ImportProblem(tr(DAMAGED, n=n, detail=damage)) from None
     except ImportProblem:
         raise
     except ValueError:
-        raise ImportProblem(DAMAGED.format(n=n, detail="it cannot be read")) from None
+        raise ImportProblem(tr(DAMAGED, n=n, detail="it cannot be read")) from None
     return _numbered(conv)
 
 
 def _check_record(record: object, n: int) -> None:
     if not isinstance(record, dict) or record.get("v") != SCHEMA or not _is_int(record["v"]):
         newer = isinstance(record, dict) and _is_int(record.get("v")) and record["v"] > SCHEMA
-        raise ImportProblem(NEWER) if newer else _Damaged("it is not a conversation Tabula can read")
+        raise ImportProblem(tr(NEWER)) if newer else _Damaged("it is not a conversation Tabula can read")
     for valid, problem in _RECORD_CHECKS:
         if not valid(record):
             raise _Damaged(problem)
     if len(record["messages"]) > MAX_MESSAGES:
         many, limit = f"{len(record['messages']):,}", f"{MAX_MESSAGES:,}"
-        raise ImportProblem(TOO_LONG.format(n=n, count=many, limit=limit))
+        raise ImportProblem(tr(TOO_LONG, n=n, count=many, limit=limit))
     for m, message in enumerate(record["messages"], 1):
         _check_message(message, m, n)
 
@@ -223,7 +230,7 @@ def _check_message(raw: object, m: int, n: int) -> None:
             raise _Damaged(f"message {m} has an unreadable {label}")
     longest = max(len(raw.get(key, "")) for key in ("text", "engine", "note", "error"))
     if longest > MAX_TEXT:
-        raise ImportProblem(TEXT_TOO_LONG.format(n=n, count=f"{longest:,}", limit=f"{MAX_TEXT:,}"))
+        raise ImportProblem(tr(TEXT_TOO_LONG, n=n, count=f"{longest:,}", limit=f"{MAX_TEXT:,}"))
 
 
 def _is_int(value: object) -> bool:

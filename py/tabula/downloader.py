@@ -40,7 +40,6 @@ CHECKSUM = N_(
 STORAGE_FULL = N_(
     "Storage filled up during the download, so the partial file was deleted. Free space and try again."
 )
-
 STORAGE_REFUSED = N_(
     "Not enough storage: the browser will not let Tabula keep {size} more. Delete other models "
     "or free space on the device, then try again."
@@ -204,9 +203,8 @@ class Downloader:
         """Decide what follows a transfer that did not finish; True to fetch again."""
         if result.kind == "aborted" or spec.id in self._paused:
             if self.plans.get(spec.id):  # paused, not deleted
-                self._report(
-                    spec.id, "paused", done, total, message=tr("Paused. Resume continues from here.")
-                )
+                resume = tr("Paused. Resume continues from here.")
+                self._report(spec.id, "paused", done, total, message=resume)
             return False
         if result.kind == "quota":
             await self.files.remove(spec.id)

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from tabula.conversations import Conversation, Shelf, from_record, search, to_record, with_messages
+from tabula.i18n import tr
 from tabula.ports import ChatStore
 from tabula.store import ChatOpened, ShelfChanged, State, Store
 
@@ -48,7 +49,7 @@ class Library:
     def _fresh(self) -> Conversation:
         now = self.clock()
         self._count += 1
-        return Conversation(f"c{int(now * 1000):x}{self._count}", "New chat", now, now)
+        return Conversation(f"c{int(now * 1000):x}{self._count}", tr("New chat"), now, now)
 
     def _changed(self, old: State, new: State) -> None:
         """Keep the current conversation in step with the chat, and save it."""

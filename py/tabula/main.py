@@ -36,6 +36,7 @@ from tabula.store import (
     CatalogChanged,
     DeviceProbed,
     EngineStatusChanged,
+    InstallableChanged,
     ModelLimitFound,
     ModelSelected,
     State,
@@ -248,11 +249,20 @@ async def run() -> None:
         app = App(parts.store, page, updates, parts.handlers(page), parts.painter, on_file=parts.picked)
         listen(app)
         updates.on_waiting(app.on_update_waiting)
+        offer_install(app, parts, updates)
         app.start()
         parts.start()
     except Exception as error:
         page.set_boot_state("error", f"{type(error).__name__}: {error}")
         raise
+
+
+def offer_install(app: App, parts: Wiring, updates) -> None:
+    """Show Install while the browser offers it; the button opens the browser's dialog."""
+    store = parts.store
+    store.dispatch(InstallableChanged(updates.installable()))
+    updates.on_installable(lambda offered: store.dispatch(InstallableChanged(offered)))
+    app.handlers["install"] = lambda _data: parts.chat.background(updates.install())
 
 
 async def boot_models(store: Store, downloader: Downloader, models: Models) -> None:

@@ -52,7 +52,7 @@ def validate(form: Mapping[str, str], limit: int | None) -> tuple[Settings | Non
     high = limit or 8192
     checks = {
         "temperature": _number(form.get("temperature", ""), float, 0.0, 2.0, tr("Temperature")),
-        "top_k": _number(form.get("top_k", ""), int, 1, 100, "Top-k"),
+        "top_k": _number(form.get("top_k", ""), int, 1, 100, tr("Top-k")),
         "max_tokens": _number(form.get("max_tokens", ""), int, MIN_TOKENS, high, tr("Max tokens")),
         "seed": _number(form.get("seed", ""), int, 0, 2**31 - 1, tr("Random seed")),
     }

@@ -69,6 +69,7 @@ class State:
     route: Route = Route("chat")
     online: bool = True
     update_waiting: bool = False
+    installable: bool = False  # the browser offers to install the app (shows the Install button)
     engine_status: str = "no-model"
     engine_detail: str = ""
     version: str = ""
@@ -128,6 +129,11 @@ class ConnectivityChanged:
 @dataclass(frozen=True)
 class UpdateWaiting:
     """A new version of the app is installed and waits for the user's Reload."""
+
+
+@dataclass(frozen=True)
+class InstallableChanged:
+    installable: bool
 
 
 @dataclass(frozen=True)
@@ -255,7 +261,7 @@ class SettingsRejected:
 
 
 Action = (
-    RouteChanged | ConnectivityChanged | UpdateWaiting | EngineStatusChanged | ModelSelected | ModelLimitFound
+    RouteChanged | ConnectivityChanged | UpdateWaiting | InstallableChanged | EngineStatusChanged | ModelSelected | ModelLimitFound
     | MessagePut | MessageRemoved | ChatCleared | SettingsSaved | SettingsRejected | DeviceProbed
     | DownloadChanged | CatalogChanged | ModelsStored | ModelDeleted | StorageMeasured | ModelsNotice
     | CloudSaved | CloudNotice | StudyChanged | ShelfChanged | ChatOpened | AppearanceChanged
@@ -277,6 +283,8 @@ def reduce(state: State, action: Action) -> State:
             return replace(state, online=online)
         case UpdateWaiting():
             return replace(state, update_waiting=True)
+        case InstallableChanged(installable=installable):
+            return replace(state, installable=installable)
         case EngineStatusChanged(status=status, detail=detail):
             return replace(state, engine_status=status, engine_detail=detail)
         case ModelSelected(model_id=model_id, limit=limit):

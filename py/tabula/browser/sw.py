@@ -19,6 +19,7 @@ class ServiceWorkerUpdates:
     def __init__(self, module) -> None:
         self.module = module
         self._proxy = None
+        self._install_proxy = None
 
     @classmethod
     async def connect(cls) -> ServiceWorkerUpdates:
@@ -34,3 +35,13 @@ class ServiceWorkerUpdates:
 
     def apply(self) -> bool:
         return bool(self.module.applyUpdate())
+
+    def installable(self) -> bool:
+        return bool(self.module.installable())
+
+    def on_installable(self, callback: Callable[[bool], None]) -> None:
+        self._install_proxy = create_proxy(lambda flag: callback(bool(flag)))
+        self.module.onInstallable(self._install_proxy)
+
+    async def install(self) -> str:
+        return str(await self.module.install())

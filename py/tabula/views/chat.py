@@ -9,28 +9,37 @@ from tabula.views.library import library, notice
 from tabula.views.markdown import to_html
 from tabula.views.starters import starters
 
-WAITING = {
-    "finishing": "Finishing the previous answer…",
-    "loading": "Loading the model…",
-    "busy": "Waiting for the previous answer…",
-}
+
+def waiting(engine_status: str) -> str:
+    """What a queued answer says while it waits, by the engine's status."""
+    match engine_status:
+        case "finishing":
+            return tr("Finishing the previous answer…")
+        case "loading":
+            return tr("Loading the model…")
+        case "busy":
+            return tr("Waiting for the previous answer…")
+    return tr("Waiting…")
 
 
 def page(state: State) -> tuple[str, str, dict[str, str]]:
     """(title, skeleton, regions) for #/chat."""
     model = state.model
+    conv = state.shelf.get(state.shelf.current)
+    tutor = f'<span class="badge">{esc(tr("Tutor mode"))}</span>' if conv and conv.mode == "tutor" else ""
     head = (
-        '<div class="chat-head"><h1>Chat</h1>'
-        f'<span class="hint">{esc(model.label) if model else "No model chosen"}</span>'
-        '<button type="button" data-action="new-chat">New chat</button></div>'
+        f'<div class="chat-head"><h1>{esc(tr("Chat"))}</h1>{tutor}'
+        f'<span class="hint">{esc(model.label) if model else esc(tr("No model chosen"))}</span>'
+        f"{install_button(state)}"
+        f'<button type="button" data-action="new-chat">{esc(tr("New chat"))}</button></div>'
     )
     composer = (
         '<form class="composer" data-action="send">'
-        '<label for="message" class="sr-only">Message</label>'
-        '<textarea id="message" name="message" rows="2" placeholder="Ask Gemma…" '
-        'data-enter-submits aria-label="Message"></textarea>'
-        '<div class="composer-buttons"><button type="submit" class="primary">Send</button>'
-        '<button type="button" data-action="stop">Stop</button></div></form>'
+        f'<label for="message" class="sr-only">{esc(tr("Message"))}</label>'
+        f'<textarea id="message" name="message" rows="2" placeholder="{esc(tr("Ask Gemma…"))}" '
+        f'data-enter-submits aria-label="{esc(tr("Message"))}"></textarea>'
+        f'<div class="composer-buttons"><button type="submit" class="primary">{esc(tr("Send"))}</button>'
+        f'<button type="button" data-action="stop">{esc(tr("Stop"))}</button></div></form>'
     )
     log = '<div id="log" class="log" role="log" aria-live="polite" aria-label="Conversation"></div>'
     regions = {"log": render_log(state), "library": library(state.shelf), "notice": notice(state.shelf)}
@@ -38,12 +47,21 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
     return "Chat", skeleton, regions
 
 
+def install_button(state: State) -> str:
+    if not state.installable:
+        return ""
+    label = tr("Install Tabula on this device: it then opens from the home screen, even offline")
+    return (
+        f'<button type="button" data-action="install" title="{esc(label)}">{esc(tr("Install app"))}</button>'
+    )
+
+
 def render_log(state: State) -> str:
     problem = ""
     if state.engine_status == "failed" and state.engine_detail:
         problem = (
             f'<div class="msg-error" role="alert"><p>{esc(state.engine_detail)}</p>'
-            '<button type="button" data-action="restart-engine">Restart engine</button></div>'
+            f'<button type="button" data-action="restart-engine">{esc(tr("Restart engine"))}</button></div>'
         )
     return problem + messages(state)
 
@@ -86,8 +104,7 @@ def note(message: Message) -> str:
 def body(message: Message, engine_status: str) -> str:
     text_id = f'id="msg-{message.id}-text"'
     if message.status == "waiting":
-        wait = WAITING.get(engine_status, "Waiting…")
-        return f'<div class="text waiting" {text_id}>{esc(wait)}</div>'
+        return f'<div class="text waiting" {text_id}>{esc(waiting(engine_status))}</div>'
     if message.status == "streaming":
         return f'<div class="text streaming" {text_id}>{to_html(message.text, message.id, live=True)}</div>'
     rendered = to_html(message.text, message.id) if message.text else ""
@@ -97,26 +114,27 @@ def body(message: Message, engine_status: str) -> str:
 
 def meta(message: Message) -> str:
     if message.status not in FINAL_STATUSES or (message.status == "cancelled" and not message.text):
-        return '<p class="meta">Cancelled</p>' if message.status == "cancelled" else ""
+        return f'<p class="meta">{esc(tr("Cancelled"))}</p>' if message.status == "cancelled" else ""
     parts = [message.engine] if message.engine else []
     if message.ttft_ms is not None:
-        parts.append(f"first token {message.ttft_ms:.0f} ms")
+        parts.append(tr("first token {ms} ms", ms=f"{message.ttft_ms:.0f}"))
     if message.tokens_per_s is not None:
-        parts.append(f"{message.tokens_per_s:.1f} tokens/s")
+        parts.append(tr("{rate} tokens/s", rate=f"{message.tokens_per_s:.1f}"))
     if message.tokens:
-        parts.append(f"{message.tokens} tokens")
+        parts.append(tr("{count} tokens", count=message.tokens))
     if message.status == "stopped":
-        parts.append("stopped")
+        parts.append(tr("stopped"))
     return f'<p class="meta">{esc(" · ".join(parts))}</p>' if parts else ""
 
 
 def actions(message: Message, last: bool) -> str:
     if message.status in ("waiting", "streaming"):
-        label = "Cancel" if message.status == "waiting" else "Stop"
+        label = tr("Cancel") if message.status == "waiting" else tr("Stop")
         return (
             f'<div class="msg-actions"><button type="button" data-action="cancel" '
-            f'data-id="{message.id}">{label}</button></div>'
+            f'data-id="{message.id}">{esc(label)}</button></div>'
         )
     if last and message.status in FINAL_STATUSES:
-        return '<div class="msg-actions"><button type="button" data-action="regenerate">Regenerate</button></div>'
+        regenerate = esc(tr("Regenerate"))
+        return f'<div class="msg-actions"><button type="button" data-action="regenerate">{regenerate}</button></div>'
     return ""

@@ -81,7 +81,7 @@ def appearance_form(state: State) -> str:
         '<form class="settings appearance" data-action="save-appearance">'
         f'<div class="field"><label for="lang">{esc(tr("Language"))}</label>'
         f'<select id="lang" name="lang">{options}</select></div>'
-        f'<fieldset class="field themes"><legend>{esc(tr("Theme"))}</legend>{themes}</fieldset>'
+        f'<fieldset class="field wide themes"><legend>{esc(tr("Theme"))}</legend>{themes}</fieldset>'
         f'<div class="buttons"><button type="submit" class="primary">{esc(tr("Apply"))}</button></div></form>'
     )
 

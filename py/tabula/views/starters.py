@@ -9,16 +9,19 @@ from __future__ import annotations
 from tabula.i18n import tr
 from tabula.views.html import esc
 
-REWRITE_CHOICES = (
-    ("simpler", "Simpler words"),
-    ("formal", "More formal"),
-    ("shorter", "Shorter"),
-    ("fix", "Fix spelling and grammar"),
-    ("to-en", "Translate to English"),
-    ("to-es", "Translate to Spanish"),
-    ("to-fr", "Translate to French"),
-    ("to-pt", "Translate to Portuguese"),
-)
+
+def rewrite_choices() -> tuple[tuple[str, str], ...]:
+    """(value, label) for each way to rewrite (the values are usecases.REWRITES' keys)."""
+    return (
+        ("simpler", tr("Simpler words")),
+        ("formal", tr("More formal")),
+        ("shorter", tr("Shorter")),
+        ("fix", tr("Fix spelling and grammar")),
+        ("to-en", tr("Translate to English")),
+        ("to-es", tr("Translate to Spanish")),
+        ("to-fr", tr("Translate to French")),
+        ("to-pt", tr("Translate to Portuguese")),
+    )
 
 
 def starters() -> str:
@@ -68,7 +71,7 @@ def _tutor() -> str:
 
 
 def _rewrite() -> str:
-    options = "".join(f'<option value="{v}">{esc(tr(label))}</option>' for v, label in REWRITE_CHOICES)
+    options = "".join(f'<option value="{v}">{esc(label)}</option>' for v, label in rewrite_choices())
     form = (
         '<form data-action="use-rewrite">'
         f"{_text_box('rewrite-text', tr('Text to rewrite'))}"
