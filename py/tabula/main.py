@@ -196,7 +196,14 @@ class Wiring:
         cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, self.study, spawn)
         library_controls = LibraryControls(self.chat, self.library)
         starters = Starters(
-            store, self.chat, self.library, self.files.files, page, library_controls.new, self.files.notice
+            store,
+            self.chat,
+            self.queue,
+            self.library,
+            self.files.files,
+            page,
+            library_controls.new,
+            self.files.notice,
         )
         self.starters = starters
         appearance_controls = AppearanceControls(store, self.kv, self.languages)

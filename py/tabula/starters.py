@@ -8,50 +8,75 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tabula import usecases
-from tabula.chat import Chat, reserve_for
+from tabula.chat import Chat, reserve_for, system_for
+from tabula.errors import EngineError
 from tabula.i18n import tr
 from tabula.library import Library
 from tabula.ports import LocalFiles, Page
+from tabula.queue import InferenceQueue
 from tabula.store import Store
 
 Handler = Callable[[dict[str, str]], object]
-NOTE_BYTES = 4_000_000  # a note or document file larger than this is refused before reading
+NOTE_BYTES = 4_000_000
+TEMPLATE_TOKENS = 16  # the chat template's own tokens around the message
+FIT_ATTEMPTS = 4  # a note or document file larger than this is refused before reading
 
 
 class Starters:
     def __init__(
-        self, store: Store, chat: Chat, library: Library, files: LocalFiles, page: Page,
-        new_chat: Callable[[], None], notice: Callable[[str, str], None],
+        self, store: Store, chat: Chat, queue: InferenceQueue, library: Library, files: LocalFiles,
+        page: Page, new_chat: Callable[[], None], notice: Callable[[str, str], None],
     ) -> None:  # fmt: skip
         self.store, self.chat, self.library, self.files, self.page = store, chat, library, files, page
+        self.queue = queue
         self.new_chat, self.notice = new_chat, notice
 
     def table(self) -> dict[str, Handler]:
-        size = self.part_chars
         return {
-            "use-summarize": lambda d: self._send(lambda: usecases.summarize(d.get("text", ""), size())),
-            "use-rewrite": lambda d: self._send(
-                lambda: usecases.rewrite(d.get("text", ""), d.get("how", ""), size())
+            "use-summarize": lambda d: self._start(lambda n: usecases.summarize(d.get("text", ""), n), d),
+            "use-rewrite": lambda d: self._start(
+                lambda n: usecases.rewrite(d.get("text", ""), d.get("how", ""), n), d
             ),
-            "use-document": lambda d: self._send(
-                lambda: usecases.ask_document(d.get("text", ""), d.get("question", ""), size())
+            "use-document": lambda d: self._start(
+                lambda n: usecases.ask_document(d.get("text", ""), d.get("question", ""), n), d
             ),
             "use-tutor": self.tutor,
         }
 
-    def part_chars(self) -> int:
-        """Characters of a note that fit in one message to the engine answering now."""
-        state = self.store.state
-        tokens = int(state.settings.engine_options(state.model_limit)["maxTokens"])
-        return usecases.part_chars(tokens, reserve_for(tokens), state.decide("chat").where == "cloud")
+    def _start(self, make: Callable[[int], str], data: dict[str, str]) -> None:
+        self.chat.background(self._send(make, data.get("text", "")))
 
-    def _send(self, make: Callable[[], str]) -> None:
+    async def _count(self, text: str) -> int:
+        return await self.queue.count(text, tag="starter")
+
+    async def _send(self, make: Callable[[int], str], text: str) -> None:
+        """Build the message with parts sized to fit the engine answering now, then send it."""
         try:
-            message = make()
+            message = await self._fitted(make, text)
         except ValueError as problem:
             return self.notice("error", str(problem))
+        except EngineError as error:
+            return self.notice("error", error.message)
         self.notice("", "")
         self.chat.send(message)
+
+    async def _fitted(self, make: Callable[[int], str], text: str) -> str:
+        """make(size) with the largest part size whose message fits the local model's context,
+        measured with its own tokenizer (the cloud's context is large: one generous size)."""
+        state = self.store.state
+        tokens = int(state.settings.engine_options(state.model_limit)["maxTokens"])
+        if state.decide("chat").where == "cloud":
+            return make(usecases.CLOUD_CHARS)
+        budget = tokens - reserve_for(tokens) - await self._count(system_for(state)) - TEMPLATE_TOKENS
+        sample = text.strip()[: usecases.SAMPLE_CHARS] or "x"
+        size = usecases.part_chars(budget, len(sample) / max(1, await self._count(sample)))
+        for _attempt in range(FIT_ATTEMPTS):
+            message = make(size)
+            used = await self._count(message)
+            if used <= budget or size <= usecases.MIN_PART:
+                return message
+            size = max(usecases.MIN_PART, int(size * budget / used * usecases.SAFETY))
+        return message
 
     def tutor(self, data: dict[str, str]) -> None:
         """A new conversation in tutor mode, opened with the learner's topic."""

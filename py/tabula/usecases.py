@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from tabula.i18n import tr
 
-CHARS_PER_TOKEN = 3  # conservative for Gemma's tokenizer on prose (English and Spanish)
-PROMPT_ALLOWANCE = 96  # tokens for the instructions, the template and the system prompt
+SAMPLE_CHARS = 4000  # the sample of a text whose tokens are counted to size its parts
+SAFETY = 0.85  # parts are sized a little under the measured fit
+PROMPT_ALLOWANCE = 48  # tokens for a use case's own instructions around the text
+MIN_PART = 40  # characters: a part is never cut smaller than this
 CLOUD_CHARS = 30_000  # a part's size when the cloud engine answers (its context is large)
 MAX_INPUT_CHARS = 2_000_000  # a pasted or opened text longer than this is refused
 TUTOR_PROMPT = (
@@ -44,11 +46,10 @@ class Part:
     text: str
 
 
-def part_chars(max_tokens: int, reserve: int, cloud: bool) -> int:
-    """How many characters of a document fit in one message, leaving room for the answer."""
-    if cloud:
-        return CLOUD_CHARS
-    return max(200, (max_tokens - reserve - PROMPT_ALLOWANCE) * CHARS_PER_TOKEN)
+def part_chars(budget: int, chars_per_token: float) -> int:
+    """A first guess at how many characters of a text fit in `budget` tokens of message,
+    leaving room for the instructions; `chars_per_token` is measured on the text."""
+    return max(MIN_PART, int((budget - PROMPT_ALLOWANCE) * chars_per_token * SAFETY))
 
 
 def split(text: str, size: int) -> list[Part]:
