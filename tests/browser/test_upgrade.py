@@ -14,6 +14,8 @@ from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
 from tests.browser.conftest import Journey, Site, catalog_file, open_app, wait_offline_ready
 from tests.browser.downloading import CHUNK, TINY, card, download, records, wait_stored
 from tests.browser.modelserver import ModelServer
+from tests.browser.test_chat_files import export_file, import_text, record
+from tests.browser.test_conversations import library, wait_saved
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = (
@@ -47,7 +49,9 @@ def build_into(project: Path, out: Path, *extra: str) -> None:
 def ship_v2(project: Path, out: Path, *extra: str) -> None:
     """Change the About page and rebuild into the same folder (what a deploy does)."""
     pages = project / "py" / "tabula" / "views" / "pages.py"
-    pages.write_text(pages.read_text().replace('ABOUT = """\n', f'ABOUT = """\n{MARKER}\n'))
+    source, anchor = pages.read_text(), '    return "\\n\\n".join(\n'
+    assert anchor in source, "the About page changed shape: update ship_v2"
+    pages.write_text(source.replace(anchor, f'    return "{MARKER}\\n\\n" + "\\n\\n".join(\n'))
     build_into(project, out, *extra)
 
 
@@ -64,13 +68,18 @@ def take_update(page: Page) -> None:
 def test_new_version_is_offered_and_runs_after_reload(
     tmp_path: Path, serve: Callable[..., Site], journey: Journey
 ) -> None:
-    """A teacher has the app open when we ship v2: she is offered Reload and then gets v2."""
+    """A teacher has the app open when we ship v2: she is offered Reload, then gets v2, and her
+    conversations are still there."""
     project, out = copy_project(tmp_path / "project"), tmp_path / "site"
     build_into(project, out)
     site = serve(out)
     page = journey.page
-    open_app(page, site.url + "#/about")
+    open_app(page, site.url + "#/chat")
     wait_offline_ready(page)
+    kept = record("kept", "Kept across updates", [("user", "Is this still here after v2?")])
+    import_text(page, tmp_path, "kept.json", export_file([kept]))
+    wait_saved(page, 1)
+    page.get_by_role("link", name="About Tabula").click()
     v1 = page.evaluate("fetch('config.json').then((r) => r.json()).then((c) => c.version)")
     expect(page.locator("#banner")).to_be_hidden()
 
@@ -87,6 +96,8 @@ def test_new_version_is_offered_and_runs_after_reload(
     assert v2 != v1
     caches = page.evaluate("caches.keys()")
     assert caches == [f"shell-{v2}"]
+    page.get_by_role("link", name="Chat", exact=True).click()
+    expect(library(page).locator(".conversations .open")).to_contain_text(["Kept across updates"])
 
 
 def test_stored_models_survive_an_app_update(
