@@ -23,6 +23,7 @@ from pathlib import Path
 import jinja2
 
 from site_models import DEFAULT_CHUNK, BuildError, check_models, embed_models, read_catalog, sha256
+from site_policy import content_security_policy, model_hosts
 
 ROOT = Path(__file__).resolve().parent
 NODE = ROOT / "node_modules"
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             catalog=args.catalog,
             chunk=args.chunk_bytes,
             cloud_base=args.cloud_base,
+            hosts=args.model_host,
         )
     except BuildError as error:
         print(f"build.py: error: {error}", file=sys.stderr)
@@ -99,6 +101,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="URL",
         help="the Gemini API's address (a proxy, or a test server)",
     )
+    parser.add_argument(
+        "--model-host",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="another origin models may be downloaded from (a school's mirror); repeatable",
+    )
     parser.add_argument("--serve", action="store_true", help="serve the site on 127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="port for --serve")
     return parser.parse_args(argv)
@@ -112,6 +121,7 @@ def build(
     catalog: Path = DEFAULT_CATALOG,
     chunk: int = DEFAULT_CHUNK,
     cloud_base: str = CLOUD_BASE,
+    hosts: list[str] | None = None,
 ) -> Path:
     """Run the recipe into `out` and return it."""
     settings = read_settings()
@@ -130,7 +140,8 @@ def build(
     pack_python(out / "tabula.zip")
     records = embed_models(out, models or []) + remote
     write_json(out / "pyscript.json", pyscript_config(paths, wheels))
-    render(out, "index.html", base=base, paths=paths)
+    allowed = model_hosts(remote, hosts or [])
+    render(out, "index.html", base=base, paths=paths, csp=content_security_policy(allowed, cloud_base))
     render(out, "manifest.webmanifest")
     config = {
         "catalog": records,
@@ -138,6 +149,7 @@ def build(
         "paths": paths,
         "chunk_bytes": chunk,
         "cloud": {"base": cloud_base},
+        "model_hosts": allowed,
     }
     version = content_version(out, config)
     write_json(out / "config.json", {**config, "version": version})

@@ -31,6 +31,7 @@ from playwright.sync_api import sync_playwright
 import build
 from devserver import start_in_thread
 from tabula import prompt
+from tests.browser.waiting import wait_until
 
 PROMPT = "Tell me a story about a river."
 OPTIONS = {"maxTokens": 256, "topK": 1, "temperature": 0.0, "randomSeed": 1}
@@ -76,7 +77,7 @@ def build_site(tmp: Path, which: str) -> tuple[Path, dict]:
 
 
 def type_while_streaming(page, box: str) -> None:
-    page.wait_for_function("window.__m.first !== null", timeout=300_000)
+    wait_until(page, "window.__m.first !== null", timeout=300_000)
     page.focus(box)
     page.keyboard.type("typing while it streams", delay=40)
 
@@ -86,7 +87,7 @@ def app_run(browser, url: str) -> dict:
     context.add_init_script(f"localStorage.setItem('tabula.settings', {json.dumps(json.dumps(SETTINGS))})")
     page = context.new_page()
     page.goto(url + "#/chat")
-    page.wait_for_function("document.getElementById('engine').textContent === 'Ready'", timeout=300_000)
+    wait_until(page, "document.getElementById('engine').textContent === 'Ready'", timeout=300_000)
     page.evaluate(OBSERVE)
     page.fill("#message", PROMPT)
     page.press("#message", "Enter")
@@ -105,7 +106,7 @@ def bare_run(browser, url: str, params: dict) -> dict:
     page = context.new_page()
     page.on("pageerror", lambda error: print("bare page error:", error, file=sys.stderr))
     page.goto(url + "bare_llm.html#" + quote(json.dumps(params)))
-    page.wait_for_function("document.documentElement.dataset.ready === 'true'", timeout=300_000)
+    wait_until(page, "document.documentElement.dataset.ready === 'true'", timeout=300_000)
     page.evaluate(OBSERVE)
     pending = page.evaluate_handle("window.runOnce()")
     type_while_streaming(page, "#box")

@@ -33,6 +33,7 @@ from site_models import DEFAULT_CHUNK
 from tests.browser.conftest import MODELS, catalog_file, project_model
 from tests.browser.downloading import card, records, wait_stored
 from tests.browser.modelserver import ModelServer
+from tests.browser.waiting import wait_until
 
 LOAD = """async ({base, url, id}) => {
   const llm = await import(new URL('js/llm.js', document.baseURI).href);
@@ -117,7 +118,7 @@ def download_through_the_app(page: Page, label: str) -> None:
 def refetched_after_drops(page: Page, server: ModelServer, name: str, label: str, size: int) -> list[int]:
     """Delete the stored copy, download again with three cuts; bytes served twice per cut."""
     card(page, label).get_by_role("button", name="Delete").click()
-    page.wait_for_function("!document.querySelector('.model-card .stored')?.textContent.includes('On this')")
+    wait_until(page, "!document.querySelector('.model-card .stored')?.textContent.includes('On this')")
     cuts = [size // 5 + 12_345, size // 2 + 777, (size * 4) // 5 + 3]
     server.log.clear()
     server.drop_at(name, cuts)
@@ -137,7 +138,7 @@ def measure(which: str, runs: int, folder: Path) -> dict:
             browser = launch(playwright)
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{httpd.server_port}/#/models")
-            page.wait_for_function("document.documentElement.dataset.tabula === 'ready'", timeout=120_000)
+            wait_until(page, "document.documentElement.dataset.tabula === 'ready'", timeout=120_000)
             download_through_the_app(page, label)
             genai = page.evaluate("fetch('config.json').then((r) => r.json()).then((c) => c.paths.genai)")
             page.goto(f"http://127.0.0.1:{httpd.server_port}/config.json")  # same origin, no app engine
@@ -148,7 +149,7 @@ def measure(which: str, runs: int, folder: Path) -> dict:
                 loads["storage"].append(timed_load(page, base, "", model_id))
                 loads["http"].append(timed_load(page, base, server.url(f"{which}.task"), ""))
             page.goto(f"http://127.0.0.1:{httpd.server_port}/#/models")
-            page.wait_for_function("document.documentElement.dataset.tabula === 'ready'", timeout=120_000)
+            wait_until(page, "document.documentElement.dataset.tabula === 'ready'", timeout=120_000)
             refetched = refetched_after_drops(page, server, f"{which}.task", label, size)
             version = browser.version
             browser.close()

@@ -21,6 +21,7 @@ from playwright.sync_api import sync_playwright
 
 import build
 from devserver import start_in_thread
+from tests.browser.waiting import wait_until
 
 TIMINGS = """() => [performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
                     performance.getEntriesByName('tabula:python-ready')[0]?.startTime ?? null]"""
@@ -48,13 +49,13 @@ def visit(browser, url: str, app: bool) -> tuple[list[float], list[float]]:
     context = browser.new_context()
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function(READY, timeout=120_000)
+    wait_until(page, READY, timeout=120_000)
     cold = page.evaluate(TIMINGS)
     if app:  # let the service worker finish precaching so the second visit is served by it
         page.evaluate("navigator.serviceWorker.ready")
     page.goto("about:blank")
     page.goto(url)
-    page.wait_for_function(READY, timeout=120_000)
+    wait_until(page, READY, timeout=120_000)
     warm = page.evaluate(TIMINGS)
     context.close()
     return cold, warm

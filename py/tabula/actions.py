@@ -108,8 +108,11 @@ class Controls:
 class ModelControls:
     """Handlers for the Models page: download, pause, delete, upgrade, add by URL."""
 
-    def __init__(self, store: Store, downloader: Downloader, unload: Callable[[], None]) -> None:
+    def __init__(
+        self, store: Store, downloader: Downloader, unload: Callable[[], None], hosts: tuple[str, ...] = ()
+    ) -> None:
         self.store, self.downloader, self.unload = store, downloader, unload
+        self.hosts = hosts  # origins this site's security policy lets models come from
 
     def table(self) -> dict[str, Handler]:
         return {
@@ -130,7 +133,7 @@ class ModelControls:
     def add_url(self, data: dict[str, str]) -> None:
         """Add a model by address and start downloading it."""
         try:
-            spec = catalog.custom(data.get("url", ""), data.get("label", ""))
+            spec = catalog.custom(data.get("url", ""), data.get("label", ""), self.hosts)
         except catalog.CatalogError as error:
             self.store.dispatch(ModelsNotice(str(error)))
             return

@@ -74,14 +74,38 @@ def guess_family(name: str) -> str:
     return "gemma4" if re.search(r"gemma-?4", name, re.I) else "gemma3"
 
 
-def custom(url: str, label: str = "") -> ModelSpec:
-    """A model at a URL the user typed; raise CatalogError when the URL cannot work."""
+def host_allowed(url: str, hosts: tuple[str, ...]) -> bool:
+    """Whether `url`'s origin is one of `hosts` ("https://*.example.org" covers its subdomains)."""
+    match = re.match(r"^([a-z]+://[^/?#]+)", url.strip().lower())
+    if match is None:
+        return False
+    found = match.group(1)
+    for host in hosts:
+        scheme, _, name = host.lower().partition("://*.")
+        if found == host.lower() or (
+            name and found.startswith(f"{scheme}://") and found.endswith("." + name)
+        ):
+            return True
+    return False
+
+
+def custom(url: str, label: str = "", hosts: tuple[str, ...] = ()) -> ModelSpec:
+    """A model at a URL the user typed; raise CatalogError when the URL cannot work (with
+    `hosts`, also when this site's security policy does not allow downloads from its host)."""
     url = url.strip()
     if not url:
         raise CatalogError(tr("Enter the address of a .task file."))
     if not re.match(r"^https://[^\s/]+/\S+$|^http://(127\.0\.0\.1|localhost)(:\d+)?/\S+$", url):
         raise CatalogError(
             tr("Use a full https:// address of a .task file (http:// only for this computer).")
+        )
+    if hosts and not host_allowed(url, hosts):
+        raise CatalogError(
+            tr(
+                "This site only downloads models from {hosts}. Ask whoever runs it to add this address's "
+                "host, or download the file elsewhere and use Import from a file.",
+                hosts=", ".join(h.removeprefix("https://") for h in hosts),
+            )
         )
     name = slug(url)
     return ModelSpec(f"custom-{name}", label.strip() or name, guess_family(url), url, 0, "", "custom")

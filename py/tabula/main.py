@@ -167,6 +167,7 @@ class Wiring:
         from tabula.browser.probe import languages
         from tabula.browser.storage import LocalStore
 
+        self.config = config
         self.kv = kv = LocalStore()
         self.languages = languages()
         self.store = store = Store(initial_state(config, kv, self.languages))
@@ -192,7 +193,8 @@ class Wiring:
         """Every data-action's handler."""
         store, spawn = self.store, self.chat.background
         controls = Controls(store, page, self.chat, self.queue, self.kv, self.models.use, self.models.reload)
-        model_controls = ModelControls(store, self.downloader, lambda: self.queue.use(None))
+        hosts = tuple(self.config.get("model_hosts", ()))
+        model_controls = ModelControls(store, self.downloader, lambda: self.queue.use(None), hosts)
         cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, self.study, spawn)
         library_controls = LibraryControls(self.chat, self.library)
         starters = Starters(

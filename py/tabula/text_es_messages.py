@@ -140,3 +140,10 @@ MESSAGES: dict[str, str] = {
     "Something went wrong: {error}": "Algo salió mal: {error}",
     "The answer could not be used, even after a second try: {reason}": "No se pudo usar la respuesta, ni siquiera después de un segundo intento: {reason}",
 }
+
+MESSAGES[
+    "This site only downloads models from {hosts}. Ask whoever runs it to add this address's host, or download the file elsewhere and use Import from a file."
+] = (
+    "Este sitio solo descarga modelos desde {hosts}. Pide a quien lo administra que agregue el servidor "
+    "de esta dirección, o descarga el archivo por otro medio y usa Importar desde un archivo."
+)

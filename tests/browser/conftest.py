@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 import build
 from devserver import start_in_thread
+from tests.browser.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 ARGS = [
@@ -158,7 +159,7 @@ def open_app(page: Page, url: str) -> None:
 
 
 def wait_ready(page: Page) -> None:
-    page.wait_for_function("document.documentElement.dataset.tabula !== 'booting'", timeout=BOOT_TIMEOUT_MS)
+    wait_until(page, "document.documentElement.dataset.tabula !== 'booting'", timeout=BOOT_TIMEOUT_MS)
     state = page.evaluate("document.documentElement.dataset.tabula")
     assert state == "ready", page.inner_text("#view")
 

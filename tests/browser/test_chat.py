@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.chatting import RECORDER, open_chat, save_settings, send, wait_final
 from tests.browser.conftest import Journey, Site
+from tests.browser.waiting import wait_until
 
 BUSY = re.compile(r"currently loading or processing|still ongoing|busy", re.IGNORECASE)
 
@@ -47,7 +48,7 @@ def test_stop_keeps_the_partial_answer_and_the_next_prompt_works(chat_site: Site
     answer = send(page, "Write a long story")
     text = answer.locator(".text")
     expect(answer).to_have_attribute("data-status", "streaming", timeout=60_000)
-    page.wait_for_function("document.querySelector('.msg.model .text').textContent.length > 20")
+    wait_until(page, "document.querySelector('.msg.model .text').textContent.length > 20")
     page.get_by_role("button", name="Stop", exact=True).first.click()
     assert wait_final(answer) == "stopped"
     partial = text.inner_text()

@@ -12,6 +12,7 @@ from tests.browser.chatting import open_chat, send, wait_final
 from tests.browser.conftest import Journey, first_page
 from tests.browser.test_cloud import TRAP
 from tests.browser.test_conversations import library, wait_saved
+from tests.browser.waiting import wait_until
 from tests.browser.xss_payloads import EVIL, PAYLOADS
 
 CODE = "def area(r):\n    return 3.14159 * r * r\n"
@@ -162,4 +163,4 @@ def test_code_in_an_answer_is_coloured_and_copies_exactly(
     expect(page.get_by_role("status").filter(has_text="Code copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == CODE
     page.locator("article.msg.model .code").nth(1).get_by_role("button", name="Copy").click()
-    page.wait_for_function("navigator.clipboard.readText().then((t) => t === 'ls -l\\n')")
+    wait_until(page, "navigator.clipboard.readText().then((t) => t === 'ls -l\\n')")

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, open_chat, send, wait_final
 from tests.browser.conftest import Journey, first_page, wait_ready
+from tests.browser.waiting import wait_until
 
 SAVED = """(count) => new Promise((done) => {
   const open = indexedDB.open('IDBMap/@pyscript/tabula-chats');
@@ -21,7 +22,7 @@ SAVED = """(count) => new Promise((done) => {
 
 def wait_saved(page: Page, count: int) -> None:
     """Saving is asynchronous: wait until IndexedDB holds `count` conversations."""
-    page.wait_for_function(SAVED, arg=count, timeout=10_000)
+    wait_until(page, SAVED, arg=count, timeout=10_000)
 
 
 def library(page: Page):

@@ -10,6 +10,7 @@ from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
 from tests.browser.conftest import Journey
 from tests.browser.downloading import CHUNK, TINY, card, download, stored_folders, wait_stored
 from tests.browser.modelserver import ModelServer
+from tests.browser.waiting import wait_until
 
 
 def test_download_verify_load_and_answer(app, model_server: ModelServer, files: dict[str, Path]) -> None:
@@ -46,7 +47,7 @@ def test_reload_mid_download_resumes(app, model_server: ModelServer) -> None:
     """The tablet reloads (or the app is closed) mid-download; it picks up where it stopped."""
     model_server.throttle(60_000)
     download(app, TINY)
-    app.wait_for_function("document.querySelector('.model-card progress')?.value >= 30", timeout=60_000)
+    wait_until(app, "document.querySelector('.model-card progress')?.value >= 30", timeout=60_000)
     app.reload()
     model_server.throttle(None)
     wait_stored(card(app, TINY))

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.chatting import open_chat, save_settings, send, wait_final
 from tests.browser.conftest import Journey
+from tests.browser.waiting import wait_until
 
 COMMON = {"the", "of", "a", "is", "and", "in", "capital", "france", "paris", "city", "country", "it"}
 
@@ -22,7 +23,8 @@ def test_real_gemma_continues_in_english(real_site: Path, serve, journey: Journe
     answer = send(page, "The capital of France is")
     expect(answer).to_have_attribute("data-status", "streaming", timeout=120_000)
     # Within the first 24 tokens (at least six words arrive well before that), judge the words.
-    page.wait_for_function(
+    wait_until(
+        page,
         "document.querySelector('.msg.model .text').textContent.trim().split(/\\s+/).length >= 6",
         timeout=120_000,
     )

@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Journey, Site, open_app, record
+from tests.browser.waiting import wait_until
 
 
 def test_boot_reaches_ready_with_header_and_nothing_off_origin(site: Site, journey: Journey) -> None:
@@ -76,6 +77,6 @@ def test_a_broken_runtime_shows_a_readable_error(site: Site, context) -> None:
     journey = record(page, context)
     page.route(re.compile(r".*pyodide\.asm\.wasm$"), lambda route: route.abort())
     page.goto(site.url)
-    page.wait_for_function("document.documentElement.dataset.tabula === 'error'", timeout=120_000)
+    wait_until(page, "document.documentElement.dataset.tabula === 'error'", timeout=120_000)
     expect(page.get_by_role("alert")).to_contain_text("Tabula could not start")
     assert journey.foreign_requests() == []

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = (
     "build.py",
     "site_models.py",
+    "site_policy.py",
     "devserver.py",
     "pyproject.toml",
     "package.json",
