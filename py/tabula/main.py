@@ -244,11 +244,12 @@ class Wiring:
 
 async def run() -> None:
     """Boot the app in the browser; any failure becomes a readable error state."""
-    from tabula.browser import rich
+    from tabula.browser import diagnostics, rich
     from tabula.browser.dom import BrowserPage, listen
     from tabula.browser.sw import ServiceWorkerUpdates
 
     page = BrowserPage()
+    diagnostics.expose()
     try:
         config = json.loads(CONFIG.read_text())
         parts = Wiring(config)

@@ -1,0 +1,126 @@
+"""Every benchmark in one go: startup, decode (tiny and the real Gemma 3 270M) and models
+(storage vs HTTP load, memory, bytes fetched again after a drop). Each runs as its own process
+and saves bench/out/<name>.json; this script then writes one report, bench/RESULTS.md (a table
+per benchmark with the machine, browser, model and date) and bench/results.json. Numbers are
+reported against their goals, never pass/fail.
+
+Run: .venv/bin/python bench/run.py [--quick]   (--quick: fewer runs, for a smoke check)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+from harness import OUT, ROOT, table
+
+REPORT = ROOT / "bench" / "RESULTS.md"
+COMBINED = ROOT / "bench" / "results.json"
+
+
+def plan(quick: bool) -> list[tuple[str, list[str]]]:
+    """(saved name, command) for every benchmark."""
+    runs = ["--runs", "2"] if quick else []
+    bench = lambda script, *args: [sys.executable, str(ROOT / "bench" / script), *args, *runs]  # noqa: E731
+    return [
+        ("startup", bench("startup.py")),
+        ("decode-tiny", bench("decode.py", "--model", "tiny")),
+        ("decode-real", bench("decode.py", "--model", "real")),
+        ("models", bench("models.py", "--model", "real")),
+    ]
+
+
+def run_all(quick: bool) -> dict[str, dict]:
+    """Run each benchmark; its saved JSON, or the reason it has none."""
+    results = {}
+    for name, command in plan(quick):
+        print(f"== {name}: {' '.join(command[1:])}", flush=True)
+        (OUT / f"{name}.json").unlink(missing_ok=True)
+        done = subprocess.run(command, cwd=ROOT, check=False)
+        path = OUT / f"{name}.json"
+        results[name] = json.loads(path.read_text()) if done.returncode == 0 and path.is_file() else {
+            "failed": f"exit code {done.returncode}"
+        }  # fmt: skip
+    return results
+
+
+def startup_rows(data: dict) -> list[list[str]]:
+    m, r = data["medians"], data["ratios"]
+    return [
+        ["measure", "result", "goal"],
+        ["warm: Python ready, app / bare PyScript page", f"{r['warm ready app/bare']}×", "≤ 1.25×"],
+        ["cold: Python ready, app / bare", f"{r['cold ready app/bare']}×", "(first visit installs wheels)"],
+        [
+            "warm: first paint / ready (ms)",
+            f"{m['app warm paint']} / {m['app warm ready']}",
+            "paint before Python",
+        ],
+        ["precached shell", f"{r['precached MB']} MB", ""],
+    ]
+
+
+def decode_rows(data: dict) -> list[list[str]]:
+    app, bare, r = data["medians"]["app"], data["medians"]["bare"], data["ratios"]
+    return [
+        ["measure", "app", "bare MediaPipe page", "goal"],
+        ["decode tokens/s", app["decode_tps"], bare["decode_tps"], f"app ≥ 0.98× bare (now {r['decode app/bare']}×)"],
+        ["time to first token (ms)", app["ttft_ms"], bare["ttft_ms"], "app ≤ bare + 50 ms"],
+        ["longest long task while streaming (ms)", app["longtask_max_ms"], bare["longtask_max_ms"], "none > 50 ms from our code"],
+        ["p95 input delay while streaming (ms)", app["input_p95_ms"], bare["input_p95_ms"], "< 50 ms"],
+    ]  # fmt: skip
+
+
+def models_rows(data: dict) -> list[list[str]]:
+    s, size = data["summary"], data["bytes"]
+    return [
+        ["measure", "result", "goal"],
+        ["load from storage / loopback HTTP", f"{s['storage']['ms']} / {s['http']['ms']} ms = {s['storage/http']}×", "≤ 1.1×"],
+        ["JS heap peak over steady during load", f"{s['storage']['js_over_steady_mb']} MB ({100 * s['storage']['js_over_steady_mb'] * 1e6 / size:.1f} %)", "≤ 10 % of the model"],
+        ["renderer RSS peak over steady during load", f"{s['storage']['renderer_over_steady_mb']} MB ({100 * s['storage']['renderer_over_steady_mb'] * 1e6 / size:.0f} %)", "≤ 10 % (MediaPipe's loader; same from HTTP)"],
+        ["bytes fetched again after a drop (worst)", f"{s['refetched_max'] / 1e6:.1f} MB", f"≤ one chunk ({s['chunk'] / 1e6:.1f} MB)"],
+    ]  # fmt: skip
+
+
+SECTIONS = {
+    "startup": ("Startup (bench/startup.py): the app vs a bare PyScript page", startup_rows),
+    "decode-tiny": ("Decode, tiny test model (bench/decode.py --model tiny)", decode_rows),
+    "decode-real": ("Decode, Gemma 3 270M (bench/decode.py --model real)", decode_rows),
+    "models": ("Models (bench/models.py --model real): storage, memory, resume", models_rows),
+}
+
+
+def report(results: dict[str, dict]) -> str:
+    """RESULTS.md: one section per benchmark, each naming where and when it was measured."""
+    parts = ["# Benchmark results", "", "Written by `bench/run.py`; raw numbers in `bench/results.json`.", ""]
+    for name, (title, rows) in SECTIONS.items():
+        data = results.get(name, {"failed": "not run"})
+        parts += [f"## {title}", ""]
+        if "failed" in data:
+            parts += [f"Not measured: {data['failed']}.", ""]
+            continue
+        model = data.get("model", "the app only")
+        parts += [f"{data['date']} · {data['machine']} · {data['browser']} · model: {model}", ""]
+        parts += [table([[str(cell) for cell in row] for row in rows(data)]), ""]
+    return "\n".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs per benchmark")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the report from bench/out")
+    args = parser.parse_args()
+    if args.report_only:
+        results = {
+            n: json.loads((OUT / f"{n}.json").read_text()) for n in SECTIONS if (OUT / f"{n}.json").is_file()
+        }
+    else:
+        results = run_all(args.quick)
+    COMBINED.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    REPORT.write_text(report(results))
+    print(REPORT.read_text())
+
+
+if __name__ == "__main__":
+    main()
