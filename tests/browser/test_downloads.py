@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
-from tests.browser.conftest import Journey
+from tests.browser.conftest import Journey, first_page, open_app
 from tests.browser.downloading import CHUNK, TINY, card, download, stored_folders, wait_stored
 from tests.browser.modelserver import ModelServer
 from tests.browser.waiting import wait_until
@@ -79,3 +79,24 @@ def test_quota_too_small_is_said_before_downloading(app, model_server: ModelServ
     expect(found.get_by_role("alert")).to_contain_text("Not enough storage")
     assert model_server.range_starts("tiny.task") == []
     assert "tiny-download" not in stored_folders(app)
+
+
+def test_browser_killed_mid_download_keeps_the_whole_chunks_and_finishes(
+    tmp_path: Path, download_site: Path, serve, persistent, model_server: ModelServer
+) -> None:
+    """The tablet's browser is killed mid-download (no unload, no goodbye): next time the
+    download resumes from the chunks already stored whole and the model verifies."""
+    url = serve(download_site).url + "#/models"
+    model_server.throttle(60_000)
+    page = first_page(persistent(tmp_path / "profile"))
+    open_app(page, url)
+    download(page, TINY)
+    wait_until(page, "document.querySelector('.model-card progress')?.value >= 30", timeout=60_000)
+    page.context.close()  # killed: nothing gets to finish or clean up
+    model_server.throttle(None)
+    page = first_page(persistent(tmp_path / "profile"))
+    open_app(page, url)
+    wait_stored(card(page, TINY))
+    starts = model_server.range_starts("tiny.task")
+    assert starts[0] == 0 and starts[-1] >= CHUNK, starts
+    expect(card(page, TINY).locator(".stored")).to_have_text("On this device · works offline")

@@ -1,4 +1,4 @@
-"""Diagnostics for people chasing a leak (and for the soak test): `window.tabulaDiagnostics()`
+"""Diagnostics for people chasing a leak: `window.tabulaDiagnostics()`
 in the console gives the size of Pyodide's wasm heap. The function is itself a PyProxy, which
 lets DevTools count every live PyProxy by its prototype. One long-lived proxy; reads only.
 """
