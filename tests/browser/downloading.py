@@ -11,7 +11,15 @@ from playwright.sync_api import Locator, Page, expect
 
 import build
 from site_models import sha256
-from tests.browser.conftest import MODELS, Journey, Site, catalog_file, open_app, project_model
+from tests.browser.conftest import (
+    MODELS,
+    Journey,
+    Site,
+    catalog_file,
+    open_app,
+    project_model,
+    wait_offline_ready,
+)
 from tests.browser.modelserver import ModelServer
 
 TINY = "Tiny test model"
@@ -111,3 +119,16 @@ def app(download_site: Path, serve: Callable[..., Site], journey: Journey):
     page = journey.page
     open_app(page, serve(download_site).url + "#/models")
     return page
+
+
+def installed_with_tiny(
+    tmp_path: Path, files: dict[str, Path], serve, page: Page
+) -> tuple[ModelServer, Site]:
+    """A site of its own and a model server of its own; the app installed offline in `page`
+    and the tiny model downloaded and verified. The caller stops what it needs to."""
+    server = ModelServer(files).start()
+    site = serve(build_download_site(tmp_path, server, files))
+    open_app(page, site.url + "#/models")
+    wait_offline_ready(page)
+    wait_stored(download(page, TINY))
+    return server, site

@@ -11,14 +11,14 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
-from tests.browser.conftest import Journey, Site, open_app, wait_offline_ready
+from tests.browser.conftest import Journey, Site
 from tests.browser.downloading import (
     DOWNLOAD_TIMEOUT_MS,
     REAL,
     TINY,
-    build_download_site,
     card,
     download,
+    installed_with_tiny,
     stored_folders,
     wait_stored,
 )
@@ -97,12 +97,8 @@ def test_stored_model_loads_and_answers_with_every_server_gone(
     tmp_path: Path, files: dict[str, Path], serve: Callable[..., Site], journey: Journey
 ) -> None:
     """Weeks later, with no network at all, the stored model still loads and answers."""
-    server = ModelServer(files).start()
-    site = serve(build_download_site(tmp_path, server, files))
     page = journey.page
-    open_app(page, site.url + "#/models")
-    wait_offline_ready(page)
-    wait_stored(download(page, TINY))
+    server, site = installed_with_tiny(tmp_path, files, serve, page)
     server.stop()
     site.stop()
     page.reload()

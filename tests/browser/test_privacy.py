@@ -11,9 +11,8 @@ from urllib.parse import urlsplit
 from playwright.sync_api import expect
 
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, open_chat, save_settings, send, wait_final
-from tests.browser.conftest import Journey, open_app, wait_offline_ready, wait_ready
-from tests.browser.downloading import TINY, build_download_site, card, download, wait_stored
-from tests.browser.modelserver import ModelServer
+from tests.browser.conftest import Journey, wait_ready
+from tests.browser.downloading import TINY, card, installed_with_tiny
 from tests.browser.test_chat_files import export
 
 INLINE = """() => new Promise((done) => {
@@ -54,12 +53,8 @@ def test_a_whole_local_journey_talks_only_to_the_site_and_its_model_host(
 ) -> None:
     """A health worker installs Tabula, downloads a model, chats, exports the chat, changes a
     setting and goes offline: every request goes to the site or the model host, nowhere else."""
-    server = ModelServer(files).start()
-    site = serve(build_download_site(tmp_path, server, files))
     page = journey.page
-    open_app(page, site.url + "#/models")
-    wait_offline_ready(page)
-    wait_stored(download(page, TINY))
+    server, site = installed_with_tiny(tmp_path, files, serve, page)
     page.get_by_role("link", name="Chat", exact=True).click()
     expect(page.get_by_role("status", name="Engine")).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
     assert wait_final(send(page, "My patient has a fever")) == "done"
