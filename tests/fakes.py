@@ -116,6 +116,7 @@ class FakeEngine:
       recorded in `overlaps` so tests can prove the queue never overlaps calls.
     - `cancel_works=False` (MediaPipe 0.10.29 on .task models) ignores cancel and runs on.
     - `hang=True` makes generate stop producing tokens and never return (a stuck engine).
+    - `prefill` seconds pass before the first token (a long prompt on a slow GPU).
     - `fail_with` makes the next generate raise that error.
     """
 
@@ -124,11 +125,12 @@ class FakeEngine:
         tokens: list[str] | None = None,
         *,
         delay: float = 0.001,
+        prefill: float = 0.0,
         cancel_works: bool = False,
         label: str = "fake",
     ) -> None:
         self.tokens = tokens if tokens is not None else ["Hello", " there", ",", " friend", "."]
-        self.delay, self.cancel_works, self.label = delay, cancel_works, label
+        self.delay, self.prefill, self.cancel_works, self.label = delay, prefill, cancel_works, label
         self.hang = False
         self.fail_with: EngineError | None = None
         self.busy = False
@@ -154,6 +156,7 @@ class FakeEngine:
                 error, self.fail_with = self.fail_with, None
                 raise error
             out = ""
+            await asyncio.sleep(self.prefill)
             for token in self.tokens:
                 if self.hang:
                     await asyncio.Event().wait()

@@ -5,6 +5,7 @@ const bundles = new Map();
 const devices = new WeakMap(); // llm -> its GPUDevice
 const closing = new WeakSet(); // devices we are closing on purpose
 let lastDevice = null;
+let lastLlm = null;
 
 async function genai(base) {
   if (!bundles.has(base)) bundles.set(base, import(`${base}/genai_bundle.mjs`));
@@ -71,11 +72,22 @@ export async function create(base, source, options, onLost) {
   const llm = await LlmInference.createFromOptions(fileset, { baseOptions, ...options });
   devices.set(llm, device);
   lastDevice = device;
+  lastLlm = llm;
   return llm;
 }
 
 // The GPU device of the newest engine (for diagnostics and fault tests).
 export const currentDevice = () => lastDevice;
+
+// The size of the newest engine's wasm heap in bytes (for leak hunts and the soak test). The
+// Emscripten module is found by its shape, since MediaPipe's bundle minifies its field names.
+export function currentHeapBytes() {
+  for (const part of Object.values(lastLlm ?? {})) {
+    if (!part || typeof part !== "object") continue;
+    for (const inner of Object.values(part)) if (inner?.HEAPU8) return inner.HEAPU8.length;
+  }
+  return 0;
+}
 
 // Streams text deltas to onDelta(text) and resolves with the whole answer. onDelta is never
 // called after the promise settles, so the caller may release it then.

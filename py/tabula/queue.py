@@ -6,8 +6,10 @@ cancel has no effect on .task models, so:
 - cancelling a pending job removes it; stopping the running job ends it for the user at once
   (no more tokens shown, partial text kept) while the queue waits for the engine to be idle
   before the next op (status FINISHING);
-- a watchdog abandons an engine that shows no activity for `stall_seconds` (or on force_reset)
-  and builds a new one from the factory; the next op starts in a `finally` whatever happened;
+- a watchdog abandons an engine that shows no activity for `stall_seconds` (a long prompt may
+  take that long before its first token), or `stream_stall_seconds` once tokens flowed (a gap
+  that long mid-answer means it hangs), or on force_reset, and builds a new one from the
+  factory; the next op starts in a `finally` whatever happened;
 - a stray "busy" error is retried, never shown.
 Pure asyncio: no browser imports.
 """
@@ -58,6 +60,7 @@ class InferenceQueue:
         factory: EngineFactory | None = None,
         *,
         stall_seconds: float = 90.0,
+        stream_stall_seconds: float = 30.0,
         load_timeout: float = 600.0,
         on_status: Callable[[Status, str], None] = lambda status, detail: None,
         now: Callable[[], float] = time.monotonic,
@@ -72,6 +75,7 @@ class InferenceQueue:
         self._clock = _Clock(now)
         self._ids = 0
         self.stall_seconds, self.load_timeout = stall_seconds, load_timeout
+        self.stream_stall_seconds = min(stream_stall_seconds, stall_seconds)
         self._on_status = on_status
         self.status, self.detail = (Status.READY if factory else Status.NO_MODEL), ""
 
@@ -194,15 +198,19 @@ class InferenceQueue:
         """Await the op, abandoning the engine if it stalls or a reset is asked for."""
         task = asyncio.ensure_future(op.run(engine))
         self._clock.touch()
-        tick = min(self.stall_seconds / 4, 1.0)
+        tick = min(self.stream_stall_seconds / 4, 1.0)
         while not task.done():
             await asyncio.wait({task}, timeout=tick)
-            stalled = self._clock.now() - self._clock.last_activity > self.stall_seconds
+            stalled = self._clock.now() - self._clock.last_activity > self._stall_limit(op)
             if not task.done() and (stalled or self._reset.is_set()):
                 task.add_done_callback(_swallow)
                 await self._abandon_engine()
                 raise self._lost or EngineError(Problem.STALLED, "no activity" if stalled else "reset asked")
         return task.result()
+
+    def _stall_limit(self, op: _Op) -> float:
+        streaming = op.job is not None and op.job.first_token is not None
+        return self.stream_stall_seconds if streaming else self.stall_seconds
 
     async def _ready_engine(self) -> Engine:
         if self._engine is not None:

@@ -100,3 +100,25 @@ def test_browser_killed_mid_download_keeps_the_whole_chunks_and_finishes(
     starts = model_server.range_starts("tiny.task")
     assert starts[0] == 0 and starts[-1] >= CHUNK, starts
     expect(card(page, TINY).locator(".stored")).to_have_text("On this device · works offline")
+
+
+def test_storage_filling_up_mid_download_deletes_the_partial_file(
+    app, model_server: ModelServer, journey: Journey
+) -> None:
+    """Photos fill the tablet while a model downloads: the app says so, keeps no half-written
+    model, and once there is room again Try again downloads it whole."""
+    model_server.throttle(60_000)
+    found = download(app, TINY)
+    wait_until(app, "document.querySelector('.model-card progress')?.value >= 30", timeout=60_000)
+    session = app.context.new_cdp_session(app)
+    origin = app.evaluate("location.origin")
+    usage = session.send("Storage.getUsageAndQuota", {"origin": origin})["usage"]
+    session.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": usage + 1_000})
+    expect(found.get_by_role("alert")).to_contain_text("Storage filled up during the download", timeout=60_000)
+    assert "tiny-download" not in stored_folders(app)
+    expect(found.get_by_role("button", name="Use this model")).to_have_count(0)
+    session.send("Storage.overrideQuotaForOrigin", {"origin": origin})  # room again
+    model_server.throttle(None)
+    found.get_by_role("button", name="Try again").click()
+    wait_stored(found)
+    assert model_server.range_starts("tiny.task")[-1] == 0  # fetched whole, nothing half-kept reused

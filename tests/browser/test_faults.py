@@ -1,4 +1,5 @@
-"""Faults in the field: the GPU device is lost mid-answer; the app says so and recovers."""
+"""Faults in the field: the GPU device is lost, or the engine hangs, mid-answer; the app says so,
+keeps the chat and recovers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,19 @@ from playwright.sync_api import expect
 from tests.browser.chatting import open_chat, send, wait_final
 from tests.browser.conftest import record
 
+# The next answer hangs after three pieces of text: MediaPipe goes on in the background but the
+# app hears nothing more and the promise never settles, as when a GPU hangs. Only that answer.
+HANG_NEXT_ANSWER = """async () => {
+  const config = await (await fetch('config.json')).json();
+  const { LlmInference } = await import(new URL(config.paths.genai + '/genai_bundle.mjs', document.baseURI));
+  const proto = LlmInference.prototype, real = proto.generateResponse;
+  proto.generateResponse = function (prompt, listener) {
+    proto.generateResponse = real;
+    let pieces = 0;
+    real.call(this, prompt, (partial) => { if (pieces++ < 3) listener(partial, false); }).catch(() => {});
+    return new Promise(() => {});
+  };
+}"""
 LOSE_DEVICE = "async () => (await import(new URL('js/llm.js', document.baseURI))).currentDevice().destroy()"
 
 
@@ -36,3 +50,24 @@ def test_gpu_device_lost_mid_answer_keeps_the_chat_and_recovers(tiny_site: Path,
     expected = ("destroyed", "lost", "mapasync")
     unexpected = [e for e in journey.errors if not any(word in e.lower() for word in expected)]
     assert unexpected == [] and journey.foreign_requests() == []
+
+
+def test_an_engine_hung_mid_answer_is_replaced_and_the_chat_kept(tiny_site: Path, serve, journey) -> None:
+    """No text for 30 s in the middle of an answer: the app gives up on that engine, says so,
+    keeps what arrived and answers the next message with a fresh engine, with nothing lost."""
+    page = journey.page
+    open_chat(page, serve(tiny_site).url)
+    assert wait_final(send(page, "Before the hang")) == "done"
+    page.evaluate(HANG_NEXT_ANSWER)
+    hung = send(page, "During the hang")
+    expect(hung).to_have_attribute("data-status", "streaming", timeout=60_000)
+    assert wait_final(hung, timeout=90_000) == "failed"
+    expect(hung.get_by_role("alert")).to_contain_text("stopped responding")
+    kept = hung.locator(".text").inner_text()
+    assert kept.strip(), "the text that arrived before the hang is kept"
+    after = send(page, "After the hang")
+    assert wait_final(after) == "done" and after.locator(".text").inner_text().strip()
+    page.reload()
+    expect(page.get_by_role("log", name="Conversation")).to_contain_text("After the hang", timeout=60_000)
+    log = page.get_by_role("log", name="Conversation").inner_text()
+    assert "Before the hang" in log and "During the hang" in log and kept.strip()[:20] in log

@@ -139,6 +139,38 @@ def test_watchdog_replaces_a_stuck_engine() -> None:
     run(scenario())
 
 
+def test_a_gap_mid_answer_is_judged_by_the_shorter_streaming_limit() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(delay=0.001)
+        queue = InferenceQueue(factory, stall_seconds=60, stream_stall_seconds=0.05)
+        await queue.count("load")
+
+        def hang_after_two(job: Job) -> None:
+            if len(job.text) >= len("Hello there"):
+                factory.built[0].hang = True
+
+        stuck = queue.submit("stuck", on_token=hang_after_two)
+        await asyncio.wait_for(stuck.done, timeout=5)  # long before the 60 s first-token limit
+        assert stuck.state is JobState.FAILED and stuck.error.problem is Problem.STALLED
+        assert stuck.text == "Hello there"  # what arrived is kept
+        after = queue.submit("after")
+        await after.done
+        assert after.state is JobState.DONE and len(factory.built) == 2
+
+    run(scenario())
+
+
+def test_silence_before_the_first_token_waits_for_the_longer_limit() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(prefill=0.4)  # a long prompt: 0.4 s before the first token
+        queue = InferenceQueue(factory, stall_seconds=2.0, stream_stall_seconds=0.1)
+        job = queue.submit("slow start")
+        await job.done
+        assert job.state is JobState.DONE and len(factory.built) == 1
+
+    run(scenario())
+
+
 def test_force_reset_recreates_the_engine() -> None:
     async def scenario() -> None:
         factory = FakeEngineFactory()

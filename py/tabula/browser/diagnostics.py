@@ -1,19 +1,38 @@
-"""Diagnostics for people chasing a leak: `window.tabulaDiagnostics()`
-in the console gives the size of Pyodide's wasm heap. The function is itself a PyProxy, which
-lets DevTools count every live PyProxy by its prototype. One long-lived proxy; reads only.
+"""Diagnostics for people chasing a leak, from the console:
+
+- `tabulaDiagnostics()` gives the wasm heap's size, the JS values Python holds (Pyodide's
+  hiwire table: every live JsProxy and borrowed reference), the Python objects the collector
+  tracks (after a collection), and the live PyProxies made since tracing began.
+- `tabulaDiagnostics("trace")` begins counting PyProxies (Pyodide's allocation tracing keeps
+  a stack per proxy, so it is off until asked for).
+
+One long-lived proxy; reads only (and a `gc.collect()`).
 """
 
 from __future__ import annotations
+
+import gc
 
 import js
 import pyodide_js
 from pyodide.ffi import create_proxy, to_js
 
 _kept: list = []
+_tracing: list[bool] = []
 
 
-def _report() -> object:
-    facts = {"wasm_bytes": int(pyodide_js._module.HEAP8.length)}
+def _report(what: str | None = None) -> object:
+    module = pyodide_js._module
+    if what == "trace" and not _tracing:
+        module.enable_pyproxy_allocation_tracing()
+        _tracing.append(True)
+    gc.collect()
+    facts = {
+        "wasm_bytes": int(module.HEAP8.length),
+        "js_refs": int(module._hiwire_num_refs()),
+        "python_objects": len(gc.get_objects()),
+        "pyproxies": int(module.pyproxy_alloc_map.size) if _tracing else -1,
+    }
     return to_js(facts, dict_converter=js.Object.fromEntries)
 
 
