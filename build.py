@@ -3,7 +3,7 @@
 `python build.py [--out DIR] [--base PATH] [--embed-model FILE ...] [--serve] [--port N]`
 
 main() reads top to bottom: clean -> copy static -> vendor the pinned runtime from node_modules
--> vendor browser wheels -> pack py/tabula -> config.json -> templates -> precache list + VERSION
+-> pack py/tabula with the browser wheels -> config.json -> templates -> precache list + VERSION
 -> sw.js -> size report. Output is deterministic: building twice gives identical bytes.
 Any missing or wrong input stops the build with one line naming what and why (BuildError).
 """
@@ -135,11 +135,9 @@ def build(
     clean(out)
     copy_static(out)
     paths = vendor_runtime(out, versions)
-    vendor_micropip(out / paths["pyodide"], settings["micropip"])
-    wheels = vendor_wheels(out, settings["browser-wheels"])
-    pack_python(out / "tabula.zip")
+    pack_python(out / "tabula.zip", [fetch_wheel(spec) for spec in settings["browser-wheels"]])
     records = embed_models(out, models or []) + remote
-    write_json(out / "pyscript.json", pyscript_config(paths, wheels))
+    write_json(out / "pyscript.json", pyscript_config(paths))
     allowed = model_hosts(remote, hosts or [])
     render(out, "index.html", base=base, paths=paths, csp=content_security_policy(allowed, cloud_base))
     render(out, "manifest.webmanifest")
@@ -261,48 +259,28 @@ def fetch_wheel(spec: dict[str, str]) -> Path:
     return path
 
 
-def vendor_micropip(pyodide_dir: Path, spec: dict[str, str]) -> None:
-    """Ship the PyPI micropip wheel beside Pyodide and point the lock entry at its hash."""
-    wheel = fetch_wheel(spec)
-    shutil.copyfile(wheel, pyodide_dir / wheel.name)
-    lock_path = pyodide_dir / "pyodide-lock.json"
-    lock = json.loads(lock_path.read_text())
-    entry = lock["packages"]["micropip"]
-    entry.update(file_name=wheel.name, sha256=spec["sha256"], version=wheel.name.split("-")[1])
-    lock_path.write_text(json.dumps(lock, sort_keys=True, separators=(",", ":")))
-
-
-def vendor_wheels(out: Path, specs: list[dict[str, str]]) -> list[str]:
-    """Copy the app's browser wheels into wheels/; return their site-relative URLs in order."""
-    (out / "wheels").mkdir()
-    urls = []
-    for spec in specs:
-        shutil.copyfile(fetch_wheel(spec), out / "wheels" / spec["file"])
-        urls.append(f"./wheels/{spec['file']}")
-    return urls
-
-
-def pack_python(dest: Path) -> None:
-    """Zip py/tabula deterministically (sorted names, fixed times, no bytecode)."""
+def pack_python(dest: Path, wheels: list[Path]) -> None:
+    """Zip py/tabula and the contents of the pure-Python browser wheels (their licences and
+    metadata included) deterministically: sorted names, fixed times, no bytecode. PyScript
+    unpacks it beside the app, so the wheels need no installer (micropip) at boot."""
     source = ROOT / "py"
-    files = sorted(p for p in (source / "tabula").rglob("*.py"))
+    members = {p.relative_to(source).as_posix(): p.read_bytes() for p in (source / "tabula").rglob("*.py")}
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as archive:
+            members |= {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            info = zipfile.ZipInfo(path.relative_to(source).as_posix(), ZIP_TIME)
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(info, members[name])
 
 
-def pyscript_config(paths: dict[str, str], wheels: list[str]) -> dict:
-    """PyScript's config: local Pyodide, our package zip, config.json, vendored wheels."""
+def pyscript_config(paths: dict[str, str]) -> dict:
+    """PyScript's config: local Pyodide, our package zip (with the wheels in it), config.json."""
     return {
         "interpreter": f"./{paths['pyodide']}/pyodide.mjs",
         "files": {"./tabula.zip": "./*", "./config.json": "./config.json"},
-        "packages": wheels,
-        # First boot installs the wheels with micropip and PyScript keeps micropip's frozen
-        # lockfile in IndexedDB; later boots hand that lock to Pyodide and skip micropip.
-        "packages_cache": "all",
     }
 
 

@@ -47,6 +47,7 @@ from tabula.study import StudyTools
 CONFIG = Path("config.json")
 LIMIT_KEY = "tabula.limit."
 ADDED_KEY = "tabula.models.added"
+WARM_AFTER_S = 1.0  # after the first paint and the stored-model lookup have begun
 _tasks: set[asyncio.Task] = set()
 
 
@@ -240,6 +241,7 @@ class Wiring:
         back = lambda old, new: self.downloader.network_back() if new.online and not old.online else None  # noqa: E731
         self.store.subscribe(back)
         self.chat.background(boot_models(self.store, self.downloader, self.models))
+        self.chat.background(warm_markdown())
 
 
 async def run() -> None:
@@ -280,6 +282,14 @@ async def boot_models(store: Store, downloader: Downloader, models: Models) -> N
     await downloader.restore()
     models.start()
     await report_device(store)
+
+
+async def warm_markdown() -> None:
+    """Set up the Markdown renderer a moment after the first paint, before the first answer."""
+    from tabula.views import markdown
+
+    await asyncio.sleep(WARM_AFTER_S)
+    markdown.warm()
 
 
 async def import_picked(downloader: Downloader, file: object) -> None:

@@ -114,7 +114,9 @@ def test_storage_filling_up_mid_download_deletes_the_partial_file(
     origin = app.evaluate("location.origin")
     usage = session.send("Storage.getUsageAndQuota", {"origin": origin})["usage"]
     session.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": usage + 1_000})
-    expect(found.get_by_role("alert")).to_contain_text("Storage filled up during the download", timeout=60_000)
+    expect(found.get_by_role("alert")).to_contain_text(
+        "Storage filled up during the download", timeout=60_000
+    )
     assert "tiny-download" not in stored_folders(app)
     expect(found.get_by_role("button", name="Use this model")).to_have_count(0)
     session.send("Storage.overrideQuotaForOrigin", {"origin": origin})  # room again

@@ -75,16 +75,18 @@ def test_embedded_model_is_in_the_catalogue(site: Path, dummy_model: Path) -> No
     assert config["version"] in (site / "sw.js").read_text()
 
 
-def test_micropip_lock_entry_matches_the_vendored_wheel(site: Path) -> None:
-    pyodide = next(site.glob("vendor/pyodide-*"))
-    entry = json.loads((pyodide / "pyodide-lock.json").read_text())["packages"]["micropip"]
-    assert build.sha256(pyodide / entry["file_name"]) == entry["sha256"]
-
-
-def test_python_package_is_packed(site: Path) -> None:
+def test_python_package_and_the_browser_wheels_are_packed(site: Path) -> None:
     names = zipfile.ZipFile(site / "tabula.zip").namelist()
     assert "tabula/main.py" in names and "tabula/browser/dom.py" in names
+    assert "markdown_it/main.py" in names and "mdurl/__init__.py" in names
+    assert "markdown_it_py-4.0.0.dist-info/licenses/LICENSE" in names  # their licences travel too
     assert not [n for n in names if n.endswith(".pyc")]
+    assert names == sorted(names)
+
+
+def test_pyscript_installs_nothing_at_boot(site: Path) -> None:
+    config = json.loads((site / "pyscript.json").read_text())
+    assert "packages" not in config and not (site / "wheels").exists()
 
 
 def plain_zip(path: Path) -> Path:

@@ -5,15 +5,21 @@ fetch remote content); links are limited to http(s), mailto and in-app hash rout
 one renderer for any text that is not ours (the browser adapter runs DOMPurify over the result
 as a second wall). Code blocks get a bar with their language and a Copy button; the browser
 colours them with highlight.js once the answer is finished (`live` marks a streaming answer).
+markdown-it is imported on first use (or by `warm()` after the first paint): an empty chat
+starts without paying for it.
 """
 
 from __future__ import annotations
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from functools import cache
+from typing import TYPE_CHECKING
 
 from tabula.i18n import tr
 from tabula.views.html import esc
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 _SAFE_SCHEMES = ("http:", "https:", "mailto:", "#")
 
@@ -40,7 +46,10 @@ def _code(_self: object, tokens: list[Token], idx: int, _options: object, env: d
     )
 
 
+@cache
 def _renderer() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable("image")  # an image would load remote content the moment it is shown
     md.validateLink = lambda url: url.strip().lower().startswith(_SAFE_SCHEMES)
@@ -49,15 +58,17 @@ def _renderer() -> MarkdownIt:
     return md
 
 
-_MD = _renderer()
+def warm() -> None:
+    """Import and set up markdown-it now (the app calls it when idle after the first paint)."""
+    _renderer()
 
 
 def to_html(text: str, owner: int | None = None, live: bool = False) -> str:
     """Render `text` as HTML with raw HTML escaped and unsafe links left as text. With `owner`
     (a message id) code blocks get a Copy button naming it; `live` marks a streaming answer."""
-    return _MD.render(text, {"owner": owner, "live": live})
+    return _renderer().render(text, {"owner": owner, "live": live})
 
 
 def code_blocks(text: str) -> list[str]:
     """The text of each code block in `text`, in the order to_html numbers them."""
-    return [t.content for t in _MD.parse(text) if t.type in ("fence", "code_block")]
+    return [t.content for t in _renderer().parse(text) if t.type in ("fence", "code_block")]
