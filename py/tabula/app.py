@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 from tabula import i18n, router
 from tabula.ports import Page, StreamPainter, Updates
-from tabula.store import ConnectivityChanged, RouteChanged, State, Store, UpdateWaiting
+from tabula.state import State
+from tabula.store import ConnectivityChanged, RouteChanged, Store, UpdateWaiting
 from tabula.views import Screen, screen
 
 Handler = Callable[[dict[str, str]], object]

@@ -6,7 +6,7 @@ Tabula's, from a newer Tabula, or with one damaged conversation is refused with 
 whose text is for the person who picked the file, shown as it is. Imports never overwrite: a taken
 id (or one Tabula would not make) gets a fresh one. Message text is data: HTML, scripts, Markdown
 are kept exactly as written (the views escape what they show), never stripped or rewritten.
-Standard library plus tabula.conversations and tabula.store; never js, pyodide or pyscript.
+Standard library plus tabula.conversations and tabula.state; never js, pyodide or pyscript.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from itertools import count
 
 from tabula.conversations import SCHEMA, Conversation, from_record, to_record
 from tabula.i18n import N_, tr
-from tabula.store import FINAL_STATUSES, Message
+from tabula.state import FINAL_STATUSES, Message
 
 FORMAT = "tabula.conversations"
 VERSION = 1

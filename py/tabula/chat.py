@@ -21,7 +21,8 @@ from tabula.i18n import tr
 from tabula.ports import CloudClient, StreamPainter
 from tabula.queue import InferenceQueue, Job, JobState
 from tabula.routing import Decision
-from tabula.store import FINAL_STATUSES, ChatCleared, Message, MessagePut, MessageRemoved, State, Store
+from tabula.state import FINAL_STATUSES, Message, State
+from tabula.store import ChatCleared, MessagePut, MessageRemoved, Store
 
 TAG = "chat"
 

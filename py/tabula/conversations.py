@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 
 from tabula.i18n import N_, tr
-from tabula.store import FINAL_STATUSES, Message
+from tabula.state import FINAL_STATUSES, Message
 
 SCHEMA = 1
 TITLE_LENGTH = 60

@@ -12,7 +12,8 @@ from dataclasses import replace
 from tabula.conversations import Conversation, Shelf, from_record, search, to_record, with_messages
 from tabula.i18n import tr
 from tabula.ports import ChatStore
-from tabula.store import ChatOpened, ShelfChanged, State, Store
+from tabula.state import State
+from tabula.store import ChatOpened, ShelfChanged, Store
 
 PARTIAL_EVERY = 1.0  # seconds between saves of a streaming answer
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 from tabula import appearance, cloud_settings
@@ -22,31 +21,26 @@ from tabula.actions import (
     ModelControls,
 )
 from tabula.app import App
-from tabula.catalog import ModelSpec, from_records, merge, to_json
+from tabula.catalog import from_records, merge
 from tabula.chat import Chat
 from tabula.chat_files import ChatFiles
 from tabula.cloud import DEFAULT_BASE
 from tabula.downloader import Downloader
 from tabula.library import Library
-from tabula.loading import create_fitting
+from tabula.model_choice import Models, added_models, engine_factory, remember, saved_limit
 from tabula.ports import KeyValueStore, Page
-from tabula.queue import EngineFactory, InferenceQueue
+from tabula.queue import InferenceQueue
 from tabula.starters import Starters
+from tabula.state import State
 from tabula.store import (
-    CatalogChanged,
     DeviceProbed,
     EngineStatusChanged,
     InstallableChanged,
-    ModelLimitFound,
-    ModelSelected,
-    State,
     Store,
 )
 from tabula.study import StudyTools
 
 CONFIG = Path("config.json")
-LIMIT_KEY = "tabula.limit."
-ADDED_KEY = "tabula.models.added"
 WARM_AFTER_S = 1.0  # after the first paint and the stored-model lookup have begun
 _tasks: set[asyncio.Task] = set()
 
@@ -71,124 +65,59 @@ def initial_state(config: dict, kv: KeyValueStore, languages: tuple[str, ...] = 
     )
 
 
-def added_models(kv: KeyValueStore) -> tuple[ModelSpec, ...]:
-    """Models this device added (a custom URL, an imported file), as saved."""
-    try:
-        return from_records(json.loads(kv.get(ADDED_KEY) or "[]"))
-    except (ValueError, TypeError):
-        return ()
-
-
-def remember(store: Store, kv: KeyValueStore, spec: ModelSpec) -> None:
-    """Add or update a catalogue record; the device's own records are saved."""
-    catalog = store.state.catalog
-    known = any(m.id == spec.id for m in catalog)
-    catalog = tuple(spec if m.id == spec.id else m for m in catalog) if known else (*catalog, spec)
-    store.dispatch(CatalogChanged(catalog))
-    kv.set(ADDED_KEY, to_json(tuple(m for m in catalog if m.source in ("custom", "imported"))))
-
-
-def saved_limit(kv: KeyValueStore, catalog: tuple[ModelSpec, ...], model_id: str) -> int | None:
-    """The model's token limit: learned on this device, else from the catalogue."""
-    raw = kv.get(LIMIT_KEY + model_id) if model_id else None
-    if raw and raw.isdigit():
-        return int(raw)
-    return next((m.max_tokens for m in catalog if m.id == model_id), None)
-
-
-def engine_factory(
-    store: Store, kv: KeyValueStore, genai_path: str, on_lost: Callable[[str], None]
-) -> EngineFactory:
-    """Loads the selected model with the current settings, learning its token limit."""
-    from tabula.browser.engine import MediaPipeEngine
-
-    async def factory():
-        state = store.state
-        model = state.model
-        assert model is not None, "a factory exists only once a model is chosen"
-
-        def found(limit: int) -> None:
-            kv.set(LIMIT_KEY + model.id, str(limit))
-            store.dispatch(ModelLimitFound(limit))
-
-        options = state.settings.engine_options(state.model_limit)
-        stored = model.id if model.id in state.ready else ""
-
-        def create(opts: dict[str, float | int]):
-            return MediaPipeEngine.create(genai_path, model.url, stored, model.label, opts, on_lost)
-
-        return await create_fitting(create, options, found)
-
-    return factory
-
-
-class Models:
-    """Which model the engine runs: choose one, reload it, switch to a newly verified one."""
-
-    def __init__(
-        self, store: Store, kv: KeyValueStore, queue: InferenceQueue, factory: EngineFactory
-    ) -> None:
-        self.store, self.kv, self.queue, self.factory = store, kv, queue, factory
-
-    def use(self, model_id: str) -> None:
-        self.store.dispatch(ModelSelected(model_id, saved_limit(self.kv, self.store.state.catalog, model_id)))
-        self.reload()
-
-    def reload(self) -> None:
-        self.queue.use(self.factory)
-        self.queue.preload()
-
-    def ready(self, spec: ModelSpec, switch: bool) -> None:
-        """A model was verified: use it if asked to, or if nothing usable is chosen yet."""
-        state = self.store.state
-        current = state.model
-        idle = state.engine_status in ("no-model", "failed")
-        if switch or idle or current is None or current.id == spec.id or not state.usable(current):
-            self.kv.set(MODEL_KEY, spec.id)
-            self.use(spec.id)
-
-    def start(self) -> None:
-        """After the stored models are known: load the chosen model, or the first usable one."""
-        state = self.store.state
-        usable = [m for m in state.catalog if state.usable(m)]
-        chosen = state.model if state.model in usable else (usable[0] if usable else None)
-        if chosen is not None:
-            self.use(chosen.id)
-
-
 class Wiring:
     """Every part of the running app, built from config.json and the browser adapters."""
 
     def __init__(self, config: dict) -> None:
-        from tabula.browser.chat_store import IdbChatStore
-        from tabula.browser.cloud import FetchCloudClient
-        from tabula.browser.local_files import BrowserFiles
-        from tabula.browser.model_store import OpfsModelStore
-        from tabula.browser.painter import FramePainter
         from tabula.browser.probe import languages
         from tabula.browser.storage import LocalStore
 
         self.config = config
-        self.kv = kv = LocalStore()
+        self.kv = LocalStore()
         self.languages = languages()
-        self.store = store = Store(initial_state(config, kv, self.languages))
+        self.store = Store(initial_state(config, self.kv, self.languages))
+        self._engine(config["paths"]["genai"])
+        self._chat(config.get("cloud", {}).get("base", DEFAULT_BASE))
+        self._downloads(config)
+
+    def _engine(self, genai: str) -> None:
+        """The inference queue and the models it runs (MediaPipe's, from `genai`)."""
+        from tabula.browser.engine import MediaPipeEngine
+
+        store, kv = self.store, self.kv
         self.queue = queue = InferenceQueue(
             on_status=lambda s, d: store.dispatch(EngineStatusChanged(str(s), d))
         )
-        self.models = Models(
-            store, kv, queue, engine_factory(store, kv, config["paths"]["genai"], queue.device_lost)
-        )
+
+        def create_engine(url: str, stored: str, label: str, options: dict[str, float | int]):
+            return MediaPipeEngine.create(genai, url, stored, label, options, queue.device_lost)
+
+        self.models = Models(store, kv, queue, engine_factory(store, kv, create_engine))
+
+    def _chat(self, cloud_base: str) -> None:
+        """The chat, the cloud engine, the study tools and the saved conversations."""
+        from tabula.browser.chat_store import IdbChatStore
+        from tabula.browser.cloud import FetchCloudClient
+        from tabula.browser.local_files import BrowserFiles
+        from tabula.browser.painter import FramePainter
+
+        store, self.cloud_base = self.store, cloud_base
         self.painter, self.cloud = FramePainter(), FetchCloudClient()
-        self.cloud_base = config.get("cloud", {}).get("base", DEFAULT_BASE)
-        self.chat = Chat(store, queue, self.painter, self.cloud, self.cloud_base)
+        self.chat = Chat(store, self.queue, self.painter, self.cloud, cloud_base)
+        self.study = StudyTools(store, self.queue, self.cloud, cloud_base, self.chat.background)
+        self.library = Library(store, IdbChatStore(), self.chat.background)
+        self.chat.on_partial = self.library.partial
+        self.files = ChatFiles(store, self.library, BrowserFiles(), self.chat.background)
+
+    def _downloads(self, config: dict) -> None:
+        """Model downloads and imports into the browser's private file storage."""
+        from tabula.browser.model_store import OpfsModelStore
+
+        store, kv = self.store, self.kv
         files, pinned = OpfsModelStore(config["paths"]["sha256"]), lambda spec: remember(store, kv, spec)
         self.downloader = Downloader(
             store, files, kv, config["chunk_bytes"], self.chat.background, self.models.ready, pinned
         )
-        self.study = StudyTools(store, queue, self.cloud, self.cloud_base, self.chat.background)
-        self.library = Library(store, IdbChatStore(), self.chat.background)
-        self.chat.on_partial = self.library.partial
-        self.files = ChatFiles(store, self.library, BrowserFiles(), self.chat.background)
 
     def handlers(self, page: Page) -> dict:
         """Every data-action's handler."""

@@ -17,7 +17,8 @@ from tabula.i18n import tr
 from tabula.ports import CloudClient
 from tabula.queue import InferenceQueue, JobState
 from tabula.routing import Decision
-from tabula.store import State, Store, Study, StudyChanged
+from tabula.state import State, Study
+from tabula.store import Store, StudyChanged
 from tabula.structured import (
     QUIZ_SCHEMA,
     StructuredError,

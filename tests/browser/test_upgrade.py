@@ -22,6 +22,7 @@ SOURCES = (
     "build.py",
     "site_models.py",
     "site_policy.py",
+    "site_runtime.py",
     "devserver.py",
     "pyproject.toml",
     "package.json",

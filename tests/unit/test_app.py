@@ -6,7 +6,8 @@ import pytest
 
 from tabula.app import App
 from tabula.catalog import ModelSpec
-from tabula.store import State, Store
+from tabula.state import State
+from tabula.store import Store
 from tests.fakes import FakePage, FakeUpdates
 
 

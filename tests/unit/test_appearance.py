@@ -15,7 +15,8 @@ from tabula.app import App
 from tabula.appearance import Appearance
 from tabula.main import initial_state
 from tabula.router import Route
-from tabula.store import AppearanceChanged, State, Store, reduce
+from tabula.state import State
+from tabula.store import AppearanceChanged, Store, reduce
 from tabula.views import screen
 from tests.fakes import FakeKeyValueStore, FakePage, FakeUpdates
 

@@ -24,7 +24,7 @@ from tabula.archive import (
     read_import,
 )
 from tabula.conversations import INTERRUPTED, Conversation, to_record
-from tabula.store import Message
+from tabula.state import Message
 
 NOW = 1_796_040_000.0  # 2026-11-30 12:00:00 UTC
 LATER = NOW + 3600

@@ -10,7 +10,8 @@ from tabula.catalog import ModelSpec
 from tabula.chat import Chat
 from tabula.queue import InferenceQueue
 from tabula.settings import Settings
-from tabula.store import State, Store
+from tabula.state import State
+from tabula.store import Store
 from tests.aio import run
 from tests.fakes import FakeEngineFactory, FakeKeyValueStore, FakePage, FakePainter, FakeUpdates
 

@@ -19,7 +19,7 @@ from tabula.conversations import (
     to_record,
     with_messages,
 )
-from tabula.store import Message
+from tabula.state import Message
 
 
 def conv(cid: str = "c1", *texts: str, updated: float = 10.0, title: str = "") -> Conversation:

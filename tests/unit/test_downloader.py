@@ -26,7 +26,8 @@ from tabula.downloads import (
     quota_problem,
     size_text,
 )
-from tabula.store import CatalogChanged, State, Store
+from tabula.state import State
+from tabula.store import CatalogChanged, Store
 from tests.aio import run
 from tests.fakes import FakeKeyValueStore, FakeModelStore
 

@@ -14,7 +14,8 @@ from tabula.chat import Chat
 from tabula.conversations import INTERRUPTED, Conversation, from_record, to_record
 from tabula.library import PARTIAL_EVERY, Library
 from tabula.queue import InferenceQueue
-from tabula.store import FINAL_STATUSES, Message, MessagePut, State, Store
+from tabula.state import FINAL_STATUSES, Message, State
+from tabula.store import MessagePut, Store
 from tests.aio import run
 from tests.fakes import FakeChatStore, FakeEngineFactory, FakePainter
 

@@ -7,6 +7,7 @@ import pytest
 from tabula.catalog import ModelSpec
 from tabula.downloads import Download, Quota
 from tabula.router import Route
+from tabula.state import State
 from tabula.store import (
     CatalogChanged,
     ConnectivityChanged,
@@ -15,7 +16,6 @@ from tabula.store import (
     ModelsNotice,
     ModelsStored,
     RouteChanged,
-    State,
     StorageMeasured,
     Store,
     UpdateWaiting,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tabula.router import Route
-from tabula.store import State
+from tabula.state import State
 from tabula.views import screen
 from tabula.views.markdown import to_html
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from tabula.i18n import N_, tr
 from tabula.router import NOT_FOUND
-from tabula.store import State
+from tabula.state import State
 from tabula.views import chat, models, pages, settings, study
 from tabula.views.html import esc
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tabula.i18n import tr
-from tabula.store import FINAL_STATUSES, Message, State
+from tabula.state import FINAL_STATUSES, Message, State
 from tabula.views.html import esc
 from tabula.views.library import library, notice
 from tabula.views.markdown import to_html

@@ -7,7 +7,7 @@ from tabula.capability import DeviceReport, assess, pick, upgrade
 from tabula.catalog import ModelSpec
 from tabula.downloads import Download, Quota, eta_text
 from tabula.i18n import N_, tr
-from tabula.store import State
+from tabula.state import State
 from tabula.views.html import esc, megabytes
 
 SOURCES = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tabula.i18n import tr
-from tabula.store import State
+from tabula.state import State
 from tabula.views.html import esc
 from tabula.views.markdown import to_html
 

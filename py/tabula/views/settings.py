@@ -6,7 +6,7 @@ from __future__ import annotations
 from tabula.cloud import mask
 from tabula.i18n import LANGUAGES, N_, tr
 from tabula.settings import MIN_TOKENS
-from tabula.store import State
+from tabula.state import State
 from tabula.views.html import esc
 
 THEMES = (("system", N_("System")), ("light", N_("Light")), ("dark", N_("Dark")))

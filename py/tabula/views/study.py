@@ -4,7 +4,7 @@ engine that makes it (or why it is unavailable); the result as an interactive qu
 from __future__ import annotations
 
 from tabula.i18n import N_, tr
-from tabula.store import State, Study
+from tabula.state import State, Study
 from tabula.structured import Node, Question
 from tabula.views.html import esc
 

