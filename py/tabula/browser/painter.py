@@ -1,9 +1,11 @@
-"""FramePainter (ports.StreamPainter): streaming text to the DOM, once per animation frame.
+"""FramePainter (ports.StreamPainter): streaming text to the DOM, on animation frames.
 
 Tokens can arrive faster than frames; only the newest text per message is kept, rendered as
 Markdown (the same HTML the finished answer gets, so nothing jumps when it ends) and painted,
-cleaned by DOMPurify, into `#msg-<id>-text` on the next frame. The node is looked up each frame,
-so a re-rendered log is picked up at once. One long-lived proxy.
+cleaned by DOMPurify, into `#msg-<id>-text` on an animation frame, at most every
+PAINT_EVERY_MS: faster than anyone reads, and it leaves the main thread (and, where the GPU is
+emulated, the CPU) to the model. The node is looked up each frame, so a re-rendered log is
+painted again on the very next frame. One long-lived proxy.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from pyodide.ffi import create_proxy, jsnull
 from tabula.browser import rich
 from tabula.views.markdown import to_html
 
+PAINT_EVERY_MS = 50.0
+
 
 class FramePainter:
     def __init__(self) -> None:
         self.live: dict[int, str] = {}
         self.dirty: set[int] = set()
         self.requested = False
+        self.painted_at = float("-inf")
         self._proxy = create_proxy(self._frame)
 
     def show(self, message_id: int, text: str) -> None:
@@ -30,6 +35,7 @@ class FramePainter:
     def repaint(self) -> None:
         self.dirty.update(self.live)
         if self.dirty:
+            self.painted_at = float("-inf")  # the re-rendered node must not wait
             self._request()
 
     def forget(self, message_id: int) -> None:
@@ -41,8 +47,12 @@ class FramePainter:
             self.requested = True
             js.requestAnimationFrame(self._proxy)
 
-    def _frame(self, _timestamp: float) -> None:
+    def _frame(self, timestamp: float) -> None:
         self.requested = False
+        if timestamp - self.painted_at < PAINT_EVERY_MS:
+            self._request()
+            return
+        self.painted_at = timestamp
         for message_id in self.dirty:
             node = js.document.getElementById(f"msg-{message_id}-text")
             if node is not None and node is not jsnull:
