@@ -236,7 +236,9 @@ class Chat:
                 text = prompt.visible(job.text) if job is not None else self.cloud_text.get(message.id, "")
                 status = "stopped" if text else "cancelled"
                 self._put(replace(message, status=status, text=text))
-        self.withdrawn.update(m.id for m in self.store.state.messages)
+        ids = [m.id for m in self.store.state.messages]
+        self.withdrawn.update(ids)
+        self._ids = max([self._ids, *ids])  # new answers never reuse a withdrawn id
         self.queue.cancel_all(TAG)
         if self.in_cloud and self.cloud is not None:
             self.cloud.cancel()

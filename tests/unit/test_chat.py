@@ -126,6 +126,26 @@ def test_cancel_a_waiting_answer_and_regenerate() -> None:
     run(scenario())
 
 
+def test_after_a_reload_a_new_chat_never_reuses_a_withdrawn_answer_id() -> None:
+    """Found by the soak test: the restored conversation's ids were withdrawn by New chat, and
+    the new chat's answers, numbered from 1 again, came out Cancelled."""
+
+    async def scenario() -> None:
+        app, store, chat, _, _ = make(FakeEngineFactory())
+        for _turn in range(3):  # a conversation as it comes back after a reload (ids 1..6)
+            app.on_action("send", {"message": "before"})
+            await settle(chat)
+        reloaded = Chat(store, chat.queue, FakePainter())  # a fresh page: nothing counted yet
+        reloaded.clear()
+        for _turn in range(3):
+            reloaded.send("after")
+            await settle(reloaded)
+        answers = [m for m in store.state.messages if m.role == "model"]
+        assert [m.status for m in answers] == ["done"] * 3
+
+    run(scenario())
+
+
 def test_settings_are_validated_saved_and_applied() -> None:
     async def scenario() -> None:
         factory = FakeEngineFactory()
