@@ -51,7 +51,11 @@ def startup_rows(data: dict) -> list[list[str]]:
     return [
         ["measure", "result", "goal"],
         ["warm: Python ready, app / bare PyScript page", f"{r['warm ready app/bare']}×", "≤ 1.25×"],
-        ["cold: Python ready, app / bare", f"{r['cold ready app/bare']}×", "(first visit: nothing cached yet)"],
+        [
+            "cold: Python ready, app / bare",
+            f"{r['cold ready app/bare']}×",
+            "(first visit: nothing cached yet)",
+        ],
         [
             "warm: first paint / ready (ms)",
             f"{m['app warm paint']} / {m['app warm ready']}",

@@ -102,5 +102,6 @@ export const setOptions = (llm, options) => llm.setOptions(options);
 export const cancel = (llm) => llm.cancelProcessing();
 export function close(llm) {
   if (devices.has(llm)) closing.add(devices.get(llm));
+  if (lastLlm === llm) [lastLlm, lastDevice] = [null, null]; // let a closed engine's memory go
   llm.close();
 }

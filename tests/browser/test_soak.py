@@ -25,7 +25,6 @@ ANSWERS = int(os.environ.get("TABULA_SOAK_ANSWERS", "200"))
 RELOADS = 4  # one every ANSWERS / 8 answers in the first half; the second half runs unbroken
 SEED = 20261130
 BUSY = "engine was busy"
-MEDIAPIPE_HEAP = "async () => (await import(new URL('js/llm.js', document.baseURI))).currentHeapBytes()"
 
 
 def measure(page: Page) -> dict[str, float]:
@@ -35,7 +34,6 @@ def measure(page: Page) -> dict[str, float]:
     session.detach()
     facts = page.evaluate("window.tabulaDiagnostics()")
     facts["js_heap"] = page.evaluate("performance.memory.usedJSHeapSize")
-    facts["mediapipe_wasm_bytes"] = page.evaluate(MEDIAPIPE_HEAP)
     return facts
 
 

@@ -1,8 +1,9 @@
 """Diagnostics for people chasing a leak, from the console:
 
-- `tabulaDiagnostics()` gives the wasm heap's size, the JS values Python holds (Pyodide's
-  hiwire table: every live JsProxy and borrowed reference), the Python objects the collector
-  tracks (after a collection), and the live PyProxies made since tracing began.
+- `tabulaDiagnostics()` gives the size of Pyodide's wasm heap and of the loaded engine's
+  (MediaPipe's; 0 before one is loaded), the JS values Python holds (Pyodide's hiwire table:
+  every live JsProxy and borrowed reference), the Python objects the collector tracks (after a
+  collection), and the live PyProxies made since tracing began.
 - `tabulaDiagnostics("trace")` begins counting PyProxies (Pyodide's allocation tracing keeps
   a stack per proxy, so it is off until asked for).
 
@@ -17,6 +18,8 @@ import js
 import pyodide_js
 from pyodide.ffi import create_proxy, to_js
 
+from tabula.browser import engine
+
 _kept: list = []
 _tracing: list[bool] = []
 
@@ -29,6 +32,7 @@ def _report(what: str | None = None) -> object:
     gc.collect()
     facts = {
         "wasm_bytes": int(module.HEAP8.length),
+        "mediapipe_wasm_bytes": engine.heap_bytes(),
         "js_refs": int(module._hiwire_num_refs()),
         "python_objects": len(gc.get_objects()),
         "pyproxies": int(module.pyproxy_alloc_map.size) if _tracing else -1,

@@ -27,6 +27,11 @@ async def shim():
     return _shim
 
 
+def heap_bytes() -> int:
+    """The size of the newest engine's wasm heap (0 before an engine exists), for diagnostics."""
+    return int(_shim.currentHeapBytes()) if _shim is not None else 0
+
+
 def absolute(path: str) -> str:
     return str(js.URL.new(path, js.document.baseURI).href)
 
