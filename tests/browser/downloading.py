@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     wait_offline_ready,
 )
 from tests.browser.modelserver import ModelServer
+from tests.browser.waiting import wait_until
 
 TINY = "Tiny test model"
 REAL = "Gemma 3 270M (base)"
@@ -66,6 +67,23 @@ def download(page: Page, label: str) -> Locator:
 
 def wait_stored(found: Locator, timeout: float = DOWNLOAD_TIMEOUT_MS) -> None:
     expect(found.locator(".stored")).to_have_text("On this device · works offline", timeout=timeout)
+
+
+def wait_progress(page: Page, percent: int = 30) -> None:
+    """Wait until the download on the Models page is at least `percent` done."""
+    wait_until(page, f"document.querySelector('.model-card progress')?.value >= {percent}", timeout=60_000)
+
+
+def limit_quota(page: Page, room: int | None) -> None:
+    """Leave `room` bytes of storage above what the site uses now (DevTools); None: no limit."""
+    session = page.context.new_cdp_session(page)
+    origin = page.evaluate("location.origin")
+    if room is None:
+        session.send("Storage.overrideQuotaForOrigin", {"origin": origin})
+    else:
+        usage = session.send("Storage.getUsageAndQuota", {"origin": origin})["usage"]
+        session.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": usage + room})
+    session.detach()
 
 
 def stored_folders(page: Page) -> dict[str, list[str]]:

@@ -8,9 +8,17 @@ from playwright.sync_api import expect
 
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
 from tests.browser.conftest import Journey, first_page, open_app
-from tests.browser.downloading import CHUNK, TINY, card, download, stored_folders, wait_stored
+from tests.browser.downloading import (
+    CHUNK,
+    TINY,
+    card,
+    download,
+    limit_quota,
+    stored_folders,
+    wait_progress,
+    wait_stored,
+)
 from tests.browser.modelserver import ModelServer
-from tests.browser.waiting import wait_until
 
 
 def test_download_verify_load_and_answer(app, model_server: ModelServer, files: dict[str, Path]) -> None:
@@ -47,7 +55,7 @@ def test_reload_mid_download_resumes(app, model_server: ModelServer) -> None:
     """The tablet reloads (or the app is closed) mid-download; it picks up where it stopped."""
     model_server.throttle(60_000)
     download(app, TINY)
-    wait_until(app, "document.querySelector('.model-card progress')?.value >= 30", timeout=60_000)
+    wait_progress(app)
     app.reload()
     model_server.throttle(None)
     wait_stored(card(app, TINY))
@@ -71,10 +79,7 @@ def test_wrong_bytes_are_rejected(app, model_server: ModelServer) -> None:
 
 def test_quota_too_small_is_said_before_downloading(app, model_server: ModelServer, journey: Journey) -> None:
     """A tablet with little free space is told before any byte is fetched."""
-    session = app.context.new_cdp_session(app)
-    origin = app.evaluate("location.origin")
-    usage = session.send("Storage.getUsageAndQuota", {"origin": origin})["usage"]
-    session.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": usage + 200_000})
+    limit_quota(app, 200_000)
     found = download(app, TINY)
     expect(found.get_by_role("alert")).to_contain_text("Not enough storage")
     assert model_server.range_starts("tiny.task") == []
@@ -91,7 +96,7 @@ def test_browser_killed_mid_download_keeps_the_whole_chunks_and_finishes(
     page = first_page(persistent(tmp_path / "profile"))
     open_app(page, url)
     download(page, TINY)
-    wait_until(page, "document.querySelector('.model-card progress')?.value >= 30", timeout=60_000)
+    wait_progress(page)
     page.context.close()  # killed: nothing gets to finish or clean up
     model_server.throttle(None)
     page = first_page(persistent(tmp_path / "profile"))
@@ -109,17 +114,14 @@ def test_storage_filling_up_mid_download_deletes_the_partial_file(
     model, and once there is room again Try again downloads it whole."""
     model_server.throttle(60_000)
     found = download(app, TINY)
-    wait_until(app, "document.querySelector('.model-card progress')?.value >= 30", timeout=60_000)
-    session = app.context.new_cdp_session(app)
-    origin = app.evaluate("location.origin")
-    usage = session.send("Storage.getUsageAndQuota", {"origin": origin})["usage"]
-    session.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": usage + 1_000})
+    wait_progress(app)
+    limit_quota(app, 1_000)
     expect(found.get_by_role("alert")).to_contain_text(
         "Storage filled up during the download", timeout=60_000
     )
     assert "tiny-download" not in stored_folders(app)
     expect(found.get_by_role("button", name="Use this model")).to_have_count(0)
-    session.send("Storage.overrideQuotaForOrigin", {"origin": origin})  # room again
+    limit_quota(app, None)  # room again
     model_server.throttle(None)
     found.get_by_role("button", name="Try again").click()
     wait_stored(found)

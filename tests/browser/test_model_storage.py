@@ -20,10 +20,10 @@ from tests.browser.downloading import (
     download,
     installed_with_tiny,
     stored_folders,
+    wait_progress,
     wait_stored,
 )
 from tests.browser.modelserver import ModelServer
-from tests.browser.waiting import wait_until
 
 PICKER = "Import from a file on this device"
 
@@ -77,7 +77,7 @@ def test_pause_resume_and_delete(app: Page, model_server: ModelServer) -> None:
     """Pause on a metered connection, resume later from the same byte, delete to free space."""
     model_server.throttle(60_000)
     found = download(app, TINY)
-    wait_until(app, "document.querySelector('.model-card progress')?.value >= 30", timeout=60_000)
+    wait_progress(app)
     found.get_by_role("button", name="Pause").click()
     expect(found.get_by_role("status")).to_contain_text("Paused")
     model_server.throttle(None)
