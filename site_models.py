@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "py"))  # the app's own pure modules
 
-from tabula.catalog import FAMILIES
-from tabula.modelfile import WEB_FORMATS, model_format
+from tabula.models.catalog import FAMILIES
+from tabula.models.format import WEB_FORMATS, model_format
 
 DEFAULT_CHUNK = 8 * 1024 * 1024
 RECORD_KEYS = {"id": str, "label": str, "family": str, "url": str, "bytes": int, "sha256": str}

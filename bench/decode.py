@@ -30,7 +30,7 @@ from playwright.sync_api import sync_playwright
 
 import build
 from devserver import start_in_thread
-from tabula import prompt
+from tabula.engine import prompt
 from tests.browser.waiting import wait_until
 
 PROMPT = "Tell me a story about a river."

@@ -37,7 +37,7 @@ from tests.browser.waiting import wait_until
 
 LOAD = """async ({base, url, id}) => {
   const llm = await import(new URL('js/llm.js', document.baseURI).href);
-  const {store} = await import(new URL('js/model_store.js', document.baseURI).href);
+  const {store} = await import(new URL('js/model_bytes.js', document.baseURI).href);
   const heap = () => performance.memory.usedJSHeapSize;
   let jsPeak = heap();
   const timer = setInterval(() => { jsPeak = Math.max(jsPeak, heap()); }, 10);

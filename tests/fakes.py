@@ -12,13 +12,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tabula.downloads import FileChoice, Quota, Stored, Transfer
-from tabula.errors import EngineError, Problem
+from tabula.engine.errors import EngineError, Problem
+from tabula.models.transfers import FileChoice, Quota, Stored, Transfer
 
 
 @dataclass
 class FakePage:
-    """ports.Page: remembers what was painted, in order."""
+    """ui.ports.Page: remembers what was painted, in order."""
 
     hash_: str = ""
     online: bool = True
@@ -93,7 +93,7 @@ class FakePage:
 
 @dataclass
 class FakeUpdates:
-    """ports.Updates: an update may wait; apply() consumes it like a reload would."""
+    """ui.ports.Updates: an update may wait; apply() consumes it like a reload would."""
 
     pending: bool = False
     applied: int = 0
@@ -110,7 +110,7 @@ class FakeUpdates:
 
 
 class FakeEngine:
-    """ports.Engine that streams a script of tokens and is exclusive like LlmInference.
+    """engine.ports.Engine that streams a script of tokens and is exclusive like LlmInference.
 
     - A call while another is running raises EngineError(BUSY), as MediaPipe does, and is
       recorded in `overlaps` so tests can prove the queue never overlaps calls.
@@ -214,7 +214,7 @@ class FakeEngineFactory:
 
 @dataclass
 class FakeKeyValueStore:
-    """ports.KeyValueStore in a dict."""
+    """core.ports.KeyValueStore in a dict."""
 
     data: dict[str, str] = field(default_factory=dict)
 
@@ -227,7 +227,7 @@ class FakeKeyValueStore:
 
 @dataclass
 class FakePainter:
-    """ports.StreamPainter that records what each message showed, frame by frame."""
+    """chat.ports.StreamPainter that records what each message showed, frame by frame."""
 
     shown: dict[int, list[str]] = field(default_factory=dict)
     repaints: int = 0
@@ -243,7 +243,7 @@ class FakePainter:
 
 
 class FakeModelStore:
-    """ports.ModelStore in memory, following pwa/js/model_store.js: a model is numbered chunk
+    """models.ports.ModelStore in memory, following pwa/js/model_bytes.js: a model is numbered chunk
     "files" (index -> bytes) plus the meta of its commit. A chunk is stored whole or not at all,
     so a dropped transfer loses the chunk it was in. Remote files are registered with serve().
 
@@ -383,7 +383,7 @@ class FakeModelStore:
 
 
 class FakeChatStore:
-    """ports.ChatStore in memory, following py/tabula/browser/chat_store.py: each conversation is
+    """chat.ports.ChatStore in memory, following py/tabula/browser/indexeddb.py: each conversation is
     one entry holding its record as JSON text, so a record round-trips as IndexedDB keeps it, and
     a value that is not JSON loads as None. damage(id) plants such a value."""
 

@@ -1,5 +1,5 @@
 // Thin shim over @mediapipe/tasks-genai: plain values in and out. No prompt formatting,
-// no queueing, no retry logic: py/tabula/browser/engine.py and py/tabula/queue.py own those.
+// no queueing, no retry logic: py/tabula/browser/mediapipe.py and py/tabula/engine/queue.py own those.
 
 const bundles = new Map();
 const devices = new WeakMap(); // llm -> its GPUDevice

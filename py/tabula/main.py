@@ -10,39 +10,36 @@ import asyncio
 import json
 from pathlib import Path
 
-from tabula import appearance, cloud_settings
-from tabula import settings as settings_store
-from tabula.actions import (
-    MODEL_KEY,
-    AppearanceControls,
-    CloudControls,
-    Controls,
-    LibraryControls,
-    ModelControls,
-)
-from tabula.app import App
-from tabula.catalog import from_records, merge
-from tabula.chat import Chat
-from tabula.chat_files import ChatFiles
-from tabula.cloud import DEFAULT_BASE
-from tabula.downloader import Downloader
-from tabula.library import Library
-from tabula.model_choice import Models, added_models, engine_factory, remember, saved_limit
-from tabula.ports import KeyValueStore, Page
-from tabula.queue import InferenceQueue
-from tabula.starters import Starters
-from tabula.state import State
-from tabula.store import (
-    DeviceProbed,
-    EngineStatusChanged,
-    InstallableChanged,
-    Store,
-)
-from tabula.study import StudyTools
+from tabula.chat.answering import Chat
+from tabula.chat.files import ChatFiles
+from tabula.chat.library import Library
+from tabula.cloud import access as cloud_settings
+from tabula.cloud.wire import DEFAULT_BASE
+from tabula.core.actions import DeviceProbed, EngineStatusChanged, InstallableChanged, Store, TroubleReported
+from tabula.core.ports import KeyValueStore
+from tabula.core.state import State
+from tabula.core.tasks import Tasks
+from tabula.engine.queue import InferenceQueue
+from tabula.models.catalog import from_records, merge
+from tabula.models.downloader import Downloader
+from tabula.models.selection import MODEL_KEY, Models, added_models, engine_factory, remember, saved_limit
+from tabula.prefs import appearance
+from tabula.prefs import generation as settings_store
+from tabula.study.tools import StudyTools
+from tabula.ui.app import App
+from tabula.ui.handlers.appearance import AppearanceControls
+from tabula.ui.handlers.chat import ChatControls
+from tabula.ui.handlers.cloud import CloudControls
+from tabula.ui.handlers.library import LibraryControls
+from tabula.ui.handlers.models import ModelControls
+from tabula.ui.handlers.settings import SettingsControls
+from tabula.ui.handlers.starters import Starters
+from tabula.ui.handlers.study import StudyControls
+from tabula.ui.ports import Page
 
 CONFIG = Path("config.json")
 WARM_AFTER_S = 1.0  # after the first paint and the stored-model lookup have begun
-_tasks: set[asyncio.Task] = set()
+TASKS = Tasks()  # the one supervisor of every background task (core/tasks.py)
 
 
 def initial_state(config: dict, kv: KeyValueStore, languages: tuple[str, ...] = ()) -> State:
@@ -69,20 +66,23 @@ class Wiring:
     """Every part of the running app, built from config.json and the browser adapters."""
 
     def __init__(self, config: dict) -> None:
+        from tabula.browser.local_storage import LocalStore
         from tabula.browser.probe import languages
-        from tabula.browser.storage import LocalStore
 
         self.config = config
         self.kv = LocalStore()
         self.languages = languages()
-        self.store = Store(initial_state(config, self.kv, self.languages))
+        self.store = store = Store(initial_state(config, self.kv, self.languages))
+        self.tasks = TASKS
+        self.tasks.on_failure = lambda text: store.dispatch(TroubleReported(text))
+        self.spawn = self.tasks.spawn
         self._engine(config["paths"]["genai"])
         self._chat(config.get("cloud", {}).get("base", DEFAULT_BASE))
         self._downloads(config)
 
     def _engine(self, genai: str) -> None:
         """The inference queue and the models it runs (MediaPipe's, from `genai`)."""
-        from tabula.browser.engine import MediaPipeEngine
+        from tabula.browser.mediapipe import MediaPipeEngine
 
         store, kv = self.store, self.kv
         self.queue = queue = InferenceQueue(
@@ -96,36 +96,37 @@ class Wiring:
 
     def _chat(self, cloud_base: str) -> None:
         """The chat, the cloud engine, the study tools and the saved conversations."""
-        from tabula.browser.chat_store import IdbChatStore
-        from tabula.browser.cloud import FetchCloudClient
+        from tabula.browser.http import FetchCloudClient
+        from tabula.browser.indexeddb import IdbChatStore
         from tabula.browser.local_files import BrowserFiles
         from tabula.browser.painter import FramePainter
 
         store, self.cloud_base = self.store, cloud_base
         self.painter, self.cloud = FramePainter(), FetchCloudClient()
-        self.chat = Chat(store, self.queue, self.painter, self.cloud, cloud_base)
-        self.study = StudyTools(store, self.queue, self.cloud, cloud_base, self.chat.background)
-        self.library = Library(store, IdbChatStore(), self.chat.background)
+        self.chat = Chat(store, self.queue, self.painter, self.cloud, cloud_base, self.tasks)
+        self.study = StudyTools(store, self.queue, self.cloud, cloud_base, self.spawn)
+        self.library = Library(store, IdbChatStore(), self.spawn)
         self.chat.on_partial = self.library.partial
-        self.files = ChatFiles(store, self.library, BrowserFiles(), self.chat.background)
+        self.files = ChatFiles(store, self.library, BrowserFiles(), self.spawn)
 
     def _downloads(self, config: dict) -> None:
         """Model downloads and imports into the browser's private file storage."""
-        from tabula.browser.model_store import OpfsModelStore
+        from tabula.browser.opfs import OpfsModelStore
 
         store, kv = self.store, self.kv
         files, pinned = OpfsModelStore(config["paths"]["sha256"]), lambda spec: remember(store, kv, spec)
         self.downloader = Downloader(
-            store, files, kv, config["chunk_bytes"], self.chat.background, self.models.ready, pinned
+            store, files, kv, config["chunk_bytes"], self.spawn, self.models.ready, pinned
         )
 
     def handlers(self, page: Page) -> dict:
         """Every data-action's handler."""
-        store, spawn = self.store, self.chat.background
-        controls = Controls(store, page, self.chat, self.queue, self.kv, self.models.use, self.models.reload)
+        store, spawn = self.store, self.spawn
+        settings = SettingsControls(store, self.queue, self.kv, self.models.reload, spawn)
         hosts = tuple(self.config.get("model_hosts", ()))
-        model_controls = ModelControls(store, self.downloader, lambda: self.queue.use(None), hosts)
-        cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, self.study, spawn)
+        unload = lambda: self.queue.use(None)  # noqa: E731
+        model_controls = ModelControls(store, self.downloader, unload, hosts, self.kv, self.models.use)
+        cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, spawn)
         library_controls = LibraryControls(self.chat, self.library)
         starters = Starters(
             store,
@@ -141,7 +142,9 @@ class Wiring:
         appearance_controls = AppearanceControls(store, self.kv, self.languages)
         return {
             **appearance_controls.table(),
-            **controls.table(),
+            **ChatControls(page, self.chat).table(),
+            **settings.table(),
+            **StudyControls(self.study).table(),
             **model_controls.table(),
             **cloud_controls.table(),
             **library_controls.table(),
@@ -159,18 +162,18 @@ class Wiring:
     def picked(self, action: str, file: object) -> None:
         """A file chosen in an <input type=file data-action=...>."""
         if action == "import-model":
-            self.chat.background(import_picked(self.downloader, file))
+            self.spawn(import_picked(self.downloader, file))
         elif action == "import-chats":
-            self.chat.background(self.files.import_file(file))
+            self.spawn(self.files.import_file(file))
         elif action.startswith("open-note:"):
-            self.chat.background(self.starters.open_note(action.removeprefix("open-note:"), file))
+            self.spawn(self.starters.open_note(action.removeprefix("open-note:"), file))
 
     def start(self) -> None:
         """After the first paint: find stored models and load one; resume downloads when online."""
         back = lambda old, new: self.downloader.network_back() if new.online and not old.online else None  # noqa: E731
         self.store.subscribe(back)
-        self.chat.background(boot_models(self.store, self.downloader, self.models))
-        self.chat.background(warm_markdown())
+        self.spawn(boot_models(self.store, self.downloader, self.models))
+        self.spawn(warm_markdown())
 
 
 async def run() -> None:
@@ -203,7 +206,7 @@ def offer_install(app: App, parts: Wiring, updates) -> None:
     store = parts.store
     store.dispatch(InstallableChanged(updates.installable()))
     updates.on_installable(lambda offered: store.dispatch(InstallableChanged(offered)))
-    app.handlers["install"] = lambda _data: parts.chat.background(updates.install())
+    app.handlers["install"] = lambda _data: parts.spawn(updates.install())
 
 
 async def boot_models(store: Store, downloader: Downloader, models: Models) -> None:
@@ -215,7 +218,7 @@ async def boot_models(store: Store, downloader: Downloader, models: Models) -> N
 
 async def warm_markdown() -> None:
     """Set up the Markdown renderer a moment after the first paint, before the first answer."""
-    from tabula.views import markdown
+    from tabula.chat import markdown
 
     await asyncio.sleep(WARM_AFTER_S)
     markdown.warm()
@@ -223,7 +226,7 @@ async def warm_markdown() -> None:
 
 async def import_picked(downloader: Downloader, file: object) -> None:
     """The user picked a model file: judge it from a few bytes, then copy it in."""
-    from tabula.browser.model_store import file_choice
+    from tabula.browser.opfs import file_choice
 
     await downloader.import_file(await file_choice(file))
 
@@ -237,6 +240,4 @@ async def report_device(store: Store) -> None:
 
 def start() -> None:
     """Schedule run() on PyScript's event loop (never blocks, never asyncio.run)."""
-    task = asyncio.ensure_future(run())
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    TASKS.spawn(run())

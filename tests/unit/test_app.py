@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tabula.app import App
-from tabula.catalog import ModelSpec
-from tabula.state import State
-from tabula.store import Store
+from tabula.core.actions import Store
+from tabula.core.state import State
+from tabula.models.catalog import ModelSpec
+from tabula.ui.app import App
 from tests.fakes import FakePage, FakeUpdates
 
 

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tabula import appearance, i18n
-from tabula.actions import AppearanceControls
-from tabula.app import App
-from tabula.appearance import Appearance
+from tabula.core.actions import AppearanceChanged, Store, reduce
+from tabula.core.router import Route
+from tabula.core.state import State
+from tabula.i18n import translate as i18n
 from tabula.main import initial_state
-from tabula.router import Route
-from tabula.state import State
-from tabula.store import AppearanceChanged, Store, reduce
-from tabula.views import screen
+from tabula.prefs import appearance
+from tabula.prefs.appearance import Appearance
+from tabula.ui.app import App
+from tabula.ui.handlers.appearance import AppearanceControls
+from tabula.ui.views import screen
 from tests.fakes import FakeKeyValueStore, FakePage, FakeUpdates
 
 CSS = Path(__file__).resolve().parents[2] / "pwa" / "css" / "app.css"

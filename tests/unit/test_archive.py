@@ -1,4 +1,5 @@
-"""Conversation files: JSON export and its careful import, Markdown export, file names. Pure."""
+"""Conversation files (chat/archive.py and chat/export.py): JSON export and its careful import,
+Markdown export, file names. Pure."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from dataclasses import replace
 
 import pytest
 
-from tabula import archive
-from tabula.archive import (
+from tabula.chat import archive
+from tabula.chat.archive import (
     FORMAT,
     MAX_CONVERSATIONS,
     MAX_IMPORT_CHARS,
@@ -18,13 +19,11 @@ from tabula.archive import (
     MAX_TEXT,
     Imported,
     ImportProblem,
-    export_json,
-    export_markdown,
-    filename,
     read_import,
 )
-from tabula.conversations import INTERRUPTED, Conversation, to_record
-from tabula.state import Message
+from tabula.chat.conversations import INTERRUPTED, Conversation, to_record
+from tabula.chat.export import export_json, export_markdown, filename
+from tabula.chat.messages import Message
 
 NOW = 1_796_040_000.0  # 2026-11-30 12:00:00 UTC
 LATER = NOW + 3600

@@ -11,7 +11,7 @@ import pytest
 
 import build
 import site_models
-from tabula import modelfile
+from tabula.models import format as modelformat
 
 MAX_PRECACHED_FILE = 30 * 1024 * 1024
 
@@ -98,7 +98,7 @@ def plain_zip(path: Path) -> Path:
 
 @pytest.mark.parametrize("head", [b"\x1c\0\0\0TFL3", b"\0\0\0\0PK\x03\x04", b"LITERTLM"])
 def test_model_formats_mediapipe_accepts(head: bytes) -> None:
-    assert modelfile.model_format(head) is not None
+    assert modelformat.model_format(head) is not None
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tabula.catalog import (
+from tabula.models.catalog import (
     CatalogError,
     ModelSpec,
     custom,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
-from tabula.actions import Controls
-from tabula.app import App
-from tabula.catalog import ModelSpec
-from tabula.chat import Chat
-from tabula.queue import InferenceQueue
-from tabula.settings import Settings
-from tabula.state import State
-from tabula.store import Store
+from tabula.chat.answering import Chat
+from tabula.core.actions import Store
+from tabula.core.state import State
+from tabula.engine.queue import InferenceQueue
+from tabula.models.catalog import ModelSpec
+from tabula.prefs.generation import Settings
+from tabula.ui.app import App
+from tabula.ui.handlers.chat import ChatControls
+from tabula.ui.handlers.settings import SettingsControls
 from tests.aio import run
 from tests.fakes import FakeEngineFactory, FakeKeyValueStore, FakePage, FakePainter, FakeUpdates
 
@@ -23,8 +24,9 @@ def make(factory: FakeEngineFactory, **settings: object):
     queue = InferenceQueue(factory)
     painter, page, kv = FakePainter(), FakePage(hash_="#/chat"), FakeKeyValueStore()
     chat = Chat(store, queue, painter)
-    controls = Controls(store, page, chat, queue, kv, lambda _id: None, lambda: queue.use(factory))
-    app = App(store, page, FakeUpdates(), controls.table(), painter)
+    settings = SettingsControls(store, queue, kv, lambda: queue.use(factory), chat.tasks.spawn)
+    handlers = {**ChatControls(page, chat).table(), **settings.table()}
+    app = App(store, page, FakeUpdates(), handlers, painter)
     app.start()
     return app, store, chat, painter, page
 

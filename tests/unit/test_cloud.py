@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tabula.cloud import (
+from tabula.cloud.wire import (
     DEFAULT_BASE,
     DEFAULT_MODEL,
     CloudError,

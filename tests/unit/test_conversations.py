@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from tabula.conversations import (
+from tabula.chat.conversations import (
     INTERRUPTED,
     SCHEMA,
     TITLE_LENGTH,
@@ -19,7 +19,7 @@ from tabula.conversations import (
     to_record,
     with_messages,
 )
-from tabula.state import Message
+from tabula.chat.messages import Message
 
 
 def conv(cid: str = "c1", *texts: str, updated: float = 10.0, title: str = "") -> Conversation:

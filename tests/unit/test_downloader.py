@@ -13,11 +13,15 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from tabula import modelfile
-from tabula.catalog import ModelSpec, custom
-from tabula.downloader import CHECKSUM, GIVE_UP, STORAGE_REFUSED, Downloader
-from tabula.downloads import (
+from tabula.core.actions import CatalogChanged, Store
+from tabula.core.state import State
+from tabula.models import format as modelformat
+from tabula.models.catalog import ModelSpec, custom
+from tabula.models.downloader import GIVE_UP, Downloader
+from tabula.models.transfers import (
+    CHECKSUM,
     MARGIN,
+    STORAGE_REFUSED,
     Download,
     FileChoice,
     Plans,
@@ -26,8 +30,6 @@ from tabula.downloads import (
     quota_problem,
     size_text,
 )
-from tabula.state import State
-from tabula.store import CatalogChanged, Store
 from tests.aio import run
 from tests.fakes import FakeKeyValueStore, FakeModelStore
 
@@ -469,7 +471,7 @@ def task_file(payload: int = 3000) -> bytes:
 
 
 def choice(name: str, data: bytes) -> FileChoice:
-    return FileChoice(name, len(data), data[: modelfile.HEAD_BYTES], data[-modelfile.TAIL_BYTES :], data)
+    return FileChoice(name, len(data), data[: modelformat.HEAD_BYTES], data[-modelformat.TAIL_BYTES :], data)
 
 
 def test_import_a_good_task_file_makes_it_ready_and_pinned() -> None:
@@ -494,11 +496,11 @@ def test_import_a_good_task_file_makes_it_ready_and_pinned() -> None:
 
 
 NOT_MODELS = [
-    ("truncated.task", task_file()[:-200], modelfile.TRUNCATED),
-    ("cut-in-the-middle.task", task_file(80_000)[:40_000], modelfile.TRUNCATED),
-    ("notes.task", b"These are my notes, not a model.\n" * 100, modelfile.NOT_A_MODEL),
-    ("noise.task", b"\x01\x02\x03\x04" + random.Random(5).randbytes(5000), modelfile.NOT_A_MODEL),
-    ("tiny.task", task_file(10)[:1000], modelfile.NOT_A_MODEL),
+    ("truncated.task", task_file()[:-200], modelformat.TRUNCATED),
+    ("cut-in-the-middle.task", task_file(80_000)[:40_000], modelformat.TRUNCATED),
+    ("notes.task", b"These are my notes, not a model.\n" * 100, modelformat.NOT_A_MODEL),
+    ("noise.task", b"\x01\x02\x03\x04" + random.Random(5).randbytes(5000), modelformat.NOT_A_MODEL),
+    ("tiny.task", task_file(10)[:1000], modelformat.NOT_A_MODEL),
 ]
 
 
@@ -529,7 +531,7 @@ def test_import_that_does_not_fit_fails_before_copying() -> None:
     run(scenario())
 
 
-# --- the fake itself follows model_store.js -------------------------------------------------
+# --- the fake itself follows model_bytes.js -------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tabula.errors import Problem, classify
+from tabula.engine.errors import Problem, classify
 
 SEEN = [
     ("OUT_OF_RANGE: Input is too long for the model to process: 300 > 256", Problem.PROMPT_TOO_LONG),

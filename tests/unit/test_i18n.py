@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tabula import i18n
-from tabula.text_es import ES, PAGES
-from tabula.text_es_chat import CHAT
-from tabula.text_es_messages import MESSAGES
+from tabula.i18n import translate as i18n
+from tabula.i18n.es import ES, PAGES
+from tabula.i18n.es_chat import CHAT
+from tabula.i18n.es_core import MESSAGES
 
 PACKAGE = Path(__file__).resolve().parents[2] / "py" / "tabula"
 MARKERS = ("tr", "N_")

@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tabula import i18n
-from tabula.cloud import blocked, http_error, looks_like_key, network_error
-from tabula.conversations import INTERRUPTED, from_record, title_for
-from tabula.downloads import MB, Quota, eta_text, http_problem, quota_problem
-from tabula.errors import EngineError, Problem
-from tabula.modelfile import NOT_A_MODEL, problem
-from tabula.routing import Context, decide
-from tabula.structured import StructuredError, parse_quiz
+from tabula.chat.conversations import INTERRUPTED, from_record, title_for
+from tabula.cloud.wire import blocked, http_error, looks_like_key, network_error
+from tabula.core.decide import Context, decide
+from tabula.engine.errors import EngineError, Problem
+from tabula.i18n import translate as i18n
+from tabula.models.format import NOT_A_MODEL, problem
+from tabula.models.transfers import MB, Quota, eta_text, http_problem, quota_problem
+from tabula.study.structured import StructuredError, parse_quiz
 
 OFFLINE = Context(
     model_ready=False, model_label="", has_key=True, private=False, online=False,

@@ -8,14 +8,15 @@ from collections.abc import Awaitable
 
 import pytest
 
-from tabula.actions import LibraryControls
-from tabula.catalog import ModelSpec
-from tabula.chat import Chat
-from tabula.conversations import INTERRUPTED, Conversation, from_record, to_record
-from tabula.library import PARTIAL_EVERY, Library
-from tabula.queue import InferenceQueue
-from tabula.state import FINAL_STATUSES, Message, State
-from tabula.store import MessagePut, Store
+from tabula.chat.answering import Chat
+from tabula.chat.conversations import INTERRUPTED, Conversation, from_record, to_record
+from tabula.chat.library import PARTIAL_EVERY, Library
+from tabula.chat.messages import FINAL_STATUSES, Message
+from tabula.core.actions import MessagePut, Store
+from tabula.core.state import State
+from tabula.engine.queue import InferenceQueue
+from tabula.models.catalog import ModelSpec
+from tabula.ui.handlers.library import LibraryControls
 from tests.aio import run
 from tests.fakes import FakeChatStore, FakeEngineFactory, FakePainter
 

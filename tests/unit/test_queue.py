@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from tabula.errors import EngineError, Problem
-from tabula.queue import InferenceQueue, Job, JobState, Status
+from tabula.engine.errors import EngineError, Problem
+from tabula.engine.queue import InferenceQueue, Job, JobState, Status
 from tests.aio import run
 from tests.fakes import FakeEngineFactory
 
@@ -234,7 +234,7 @@ def test_configure_is_serialised_with_generation() -> None:
 
 
 def test_loading_retries_at_the_size_the_error_states() -> None:
-    from tabula.loading import create_fitting
+    from tabula.engine.loading import create_fitting
     from tests.fakes import FakeEngine
 
     asked: list[int] = []

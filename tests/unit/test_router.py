@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tabula.router import HOME, NOT_FOUND, PAGES, Route, parse, to_hash
+from tabula.core.router import HOME, NOT_FOUND, PAGES, Route, parse, to_hash
 
 
 @pytest.mark.parametrize("name", PAGES)

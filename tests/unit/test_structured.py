@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tabula.structured import (
+from tabula.study.structured import (
     MAX_DEPTH,
     MAX_NODES,
     QUIZ_SCHEMA,

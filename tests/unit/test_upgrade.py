@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tabula.capability import GB, DeviceReport, upgrade
-from tabula.catalog import ModelSpec
+from tabula.models.catalog import ModelSpec
+from tabula.models.fit import GB, DeviceReport, upgrade
 
 
 def model(name: str, size: float, url: bool = True, source: str = "catalogue") -> ModelSpec:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tabula.router import Route
-from tabula.state import State
-from tabula.views import screen
-from tabula.views.markdown import to_html
+from tabula.chat.markdown import to_html
+from tabula.core.router import Route
+from tabula.core.state import State
+from tabula.ui.views import screen
 
 
 def test_not_found_escapes_the_asked_path() -> None:
@@ -44,7 +44,7 @@ def test_about_shows_every_runtime_version() -> None:
 
 
 def test_every_engine_status_has_a_badge() -> None:
-    from tabula.jobs import Status
-    from tabula.views import BADGE
+    from tabula.engine.jobs import Status
+    from tabula.ui.views import BADGE
 
     assert set(BADGE) == {str(status) for status in Status}

@@ -1,1 +1,26 @@
-"""Adapters to the browser: the ONLY package that imports js, pyodide or pyscript."""
+"""Adapters to the browser: the ONLY package that imports js, pyodide or pyscript (ruff's
+banned-API rule and tests/unit/test_boundary.py enforce it).
+
+Each module implements a port over one browser API and a thin JS shim in pwa/js/: `mediapipe`
+(Engine, llm.js), `opfs` (ModelStore, model_bytes.js), `http` (CloudClient, fetch),
+`indexeddb` (ChatStore, IndexedDB), `local_storage` (KeyValueStore), `dom` (Page), `sw` (Updates),
+`painter` (StreamPainter), `local_files` (LocalFiles), `rich` (DOMPurify, highlight.js, the
+clipboard), `probe` (the device report), `diagnostics` (leak counters). `_js` holds their shared
+helpers and is private to this package.
+May import: core, i18n and the domains; never ui or main.
+"""
+
+__all__ = [
+    "diagnostics",
+    "dom",
+    "http",
+    "indexeddb",
+    "local_files",
+    "local_storage",
+    "mediapipe",
+    "opfs",
+    "painter",
+    "probe",
+    "rich",
+    "sw",
+]  # fmt: skip

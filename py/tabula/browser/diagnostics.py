@@ -18,7 +18,7 @@ import js
 import pyodide_js
 from pyodide.ffi import create_proxy, to_js
 
-from tabula.browser import engine
+from tabula.browser import mediapipe
 
 _kept: list = []
 _tracing: list[bool] = []
@@ -32,7 +32,7 @@ def _report(what: str | None = None) -> object:
     gc.collect()
     facts = {
         "wasm_bytes": int(module.HEAP8.length),
-        "mediapipe_wasm_bytes": engine.heap_bytes(),
+        "mediapipe_wasm_bytes": mediapipe.heap_bytes(),
         "js_refs": int(module._hiwire_num_refs()),
         "python_objects": len(gc.get_objects()),
         "pyproxies": int(module.pyproxy_alloc_map.size) if _tracing else -1,

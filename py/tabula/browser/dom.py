@@ -1,4 +1,4 @@
-"""BrowserPage (ports.Page) over the real DOM, and the page's few long-lived listeners.
+"""BrowserPage (ui.ports.Page) over the real DOM, and the page's few long-lived listeners.
 
 One delegated click (and submit) listener maps data-action attributes to App.on_action; hashchange and
 online/offline feed the App. The proxies live as long as the page, so they are never destroyed.

@@ -1,4 +1,4 @@
-"""BrowserFiles (ports.LocalFiles): read a picked File as text, save text as a download (a Blob
+"""BrowserFiles (chat.ports.LocalFiles): read a picked File as text, save text as a download (a Blob
 behind a temporary link), and copy to the clipboard. All of it stays on the device.
 """
 

@@ -1,4 +1,4 @@
-"""FramePainter (ports.StreamPainter): streaming text to the DOM, on animation frames.
+"""FramePainter (chat.ports.StreamPainter): streaming text to the DOM, on animation frames.
 
 Tokens can arrive faster than frames; only the newest text per message is kept, rendered as
 Markdown (the same HTML the finished answer gets, so nothing jumps when it ends) and painted,
@@ -14,7 +14,7 @@ import js
 from pyodide.ffi import create_proxy, jsnull
 
 from tabula.browser import rich
-from tabula.views.markdown import to_html
+from tabula.chat.markdown import to_html
 
 PAINT_EVERY_MS = 50.0
 

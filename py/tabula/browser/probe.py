@@ -1,12 +1,12 @@
-"""probe(): measure this device into a capability.DeviceReport (WebGPU adapter, memory, storage);
+"""probe(): measure this device into a models.fit.DeviceReport (WebGPU adapter, memory, storage);
 languages(): the browser's preferred languages."""
 
 from __future__ import annotations
 
 import js
 
-from tabula.browser.engine import probe as adapter_facts
-from tabula.capability import GB, DeviceReport
+from tabula.browser.mediapipe import probe as adapter_facts
+from tabula.models.fit import GB, DeviceReport
 
 
 def languages() -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pyscript import js_import
 
-from tabula.browser.engine import absolute
+from tabula.browser._js import absolute
 
 _shim: list = []
 

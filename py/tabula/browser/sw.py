@@ -1,4 +1,4 @@
-"""ServiceWorkerUpdates (ports.Updates): the update channel that pwa/js/boot.js keeps.
+"""ServiceWorkerUpdates (ui.ports.Updates): the update channel that pwa/js/boot.js keeps.
 
 boot.js registers the service worker before Python starts; this adapter imports that same
 module instance and relays 'a new version is waiting' and 'apply it now'.

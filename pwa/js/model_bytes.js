@@ -1,0 +1,146 @@
+// Thin shim for model bytes, which never enter Python: HTTP Range downloads into OPFS chunk files
+// (opfs_chunks.js), SHA-256 (the vendored hash-wasm), and the API Python calls. A drop loses at
+// most one chunk. Plain values in and out; retry, quota and verification policy live in
+// py/tabula/models/downloader.py.
+
+import * as files from "./opfs_chunks.js";
+
+const aborts = new Map(); // id -> AbortController of its running transfer
+
+function totalOf(response, start) {
+  const range = response.headers.get("Content-Range");
+  const match = range && /\/(\d+)$/.exec(range);
+  if (match) return Number(match[1]);
+  const length = response.headers.get("Content-Length");
+  return length === null ? null : start + Number(length);
+}
+
+// Appends `url`'s bytes from `start` to model `id`, one chunk file at a time; onProgress(bytes)
+// reports bytes received. Resolves {kind, status, written, total, message}; kind is done |
+// http | network | aborted | quota. `written` is what is stored whole (where to resume). No byte for
+// `stallMs` (a dead connection) aborts the fetch as a network failure, so Python retries.
+async function fetchInto(id, url, start, chunkSize, onProgress, stallMs) {
+  const control = new AbortController();
+  aborts.set(id, control);
+  const state = { written: start, status: 0, total: -1, last: performance.now(), stalled: false };
+  const watchdog = setInterval(() => {
+    if (performance.now() - state.last > stallMs) {
+      state.stalled = true;
+      control.abort();
+    }
+  }, 1000);
+  try {
+    const headers = start > 0 ? { Range: `bytes=${start}-` } : {};
+    const response = await fetch(url, { headers, signal: control.signal, cache: "no-store" });
+    state.status = response.status;
+    if (response.status !== 200 && response.status !== 206) {
+      return { kind: "http", ...result(state), message: response.statusText };
+    }
+    if (response.status === 200 && start > 0) state.written = await restart(id);
+    state.total = totalOf(response, state.written) ?? -1;
+    await pump(await files.folder(id, true), response.body.getReader(), chunkSize, state, onProgress);
+    return { kind: "done", ...result(state), message: "" };
+  } catch (error) {
+    const kind = state.stalled ? "network" : failure(error, control);
+    return { kind, ...result(state), message: String(error?.message ?? error) };
+  } finally {
+    clearInterval(watchdog);
+    aborts.delete(id);
+  }
+}
+
+const result = ({ written, status, total }) => ({ written, status, total });
+
+function failure(error, control) {
+  if (control.signal.aborted) return "aborted";
+  if (error?.name === "QuotaExceededError") return "quota";
+  return "network";
+}
+
+async function restart(id) {
+  await files.remove(id);
+  await files.folder(id, true);
+  return 0;
+}
+
+async function remove(id) {
+  abort(id);
+  await files.remove(id);
+}
+
+// Writes the body into chunk files; state.written advances only when a chunk file is closed.
+async function pump(dir, reader, chunkSize, state, onProgress) {
+  let writable = null;
+  let filled = 0;
+  let lastReport = 0;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      state.last = performance.now();
+      if (done) break;
+      for (let at = 0; at < value.length; ) {
+        writable ??= await (await dir.getFileHandle(files.chunkName(state.written / chunkSize), { create: true })).createWritable();
+        const piece = value.subarray(at, at + chunkSize - filled);
+        await writable.write(piece);
+        filled += piece.length;
+        at += piece.length;
+        if (filled === chunkSize) {
+          await writable.close();
+          [writable, filled, state.written] = [null, 0, state.written + chunkSize];
+        }
+      }
+      if (performance.now() - lastReport > 200) {
+        lastReport = performance.now();
+        onProgress(state.written + filled);
+      }
+    }
+    if (writable) await writable.close();
+    [writable, state.written] = [null, state.written + filled];
+    onProgress(state.written);
+  } finally {
+    if (writable) await writable.abort().catch(() => {});
+  }
+}
+
+// Stops model `id`'s running transfer (it resolves with kind "aborted").
+function abort(id) {
+  aborts.get(id)?.abort();
+}
+
+async function sha256(url) {
+  if (!globalThis.hashwasm) await import(url); // UMD build: defines globalThis.hashwasm
+  return globalThis.hashwasm.createSHA256();
+}
+
+// {sha256 (hex), bytes} of model `id`'s stored chunks, read as streams; onProgress(bytes).
+async function digest(id, hashUrl, onProgress) {
+  const hash = await sha256(hashUrl);
+  let bytes = 0;
+  for (const chunk of await files.chunks(await files.folder(id))) {
+    const reader = (await chunk.handle.getFile()).stream().getReader();
+    for (let part = await reader.read(); !part.done; part = await reader.read()) {
+      hash.update(part.value);
+      bytes += part.value.length;
+    }
+    onProgress(bytes);
+  }
+  return { sha256: hash.digest("hex"), bytes };
+}
+
+// Rejections cross into Python as plain Errors: Pyodide 314 cannot wrap Chromium's
+// QuotaExceededError class (the awaiting coroutine would never resume).
+const plain = (fn) => async (...args) => {
+  try {
+    return await fn(...args);
+  } catch (error) {
+    throw new Error(`${error?.name ?? "Error"}: ${error?.message ?? error}`);
+  }
+};
+
+// The module's API: every async function with plain rejections, plus abort().
+const { list, prepare, commit, open, importFile, sliceOf, estimate, persist, reserve } = files;
+const api = { list, prepare, fetchInto, digest, commit, remove, open, importFile, sliceOf, estimate, persist, reserve };
+export const store = {
+  ...Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, plain(fn)])),
+  abort,
+};

@@ -1,0 +1,138 @@
+// OPFS storage of model files, for model_bytes.js: a model is a folder models/<id>/ of
+// fixed-size chunk files (c000000, c000001, ...) plus ready.json once verified. A chunk file is
+// written whole or not at all (createWritable commits on close). Plain values in and out.
+
+export const chunkName = (index) => `c${String(index).padStart(6, "0")}`;
+
+export async function modelsDir() {
+  const root = await navigator.storage.getDirectory();
+  return root.getDirectoryHandle("models", { create: true });
+}
+
+export async function folder(id, create = false) {
+  return (await modelsDir()).getDirectoryHandle(id, { create });
+}
+
+// The chunk files of a model folder, in order: [{name, handle, size}].
+export async function chunks(dir) {
+  const found = [];
+  for await (const [name, handle] of dir.entries()) {
+    if (handle.kind === "file" && /^c\d{6}$/.test(name)) found.push({ name, handle, size: (await handle.getFile()).size });
+  }
+  return found.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+// Every model folder: [{id, bytes, ready}] where ready is ready.json's text or "" (partial).
+// Unknown numbers cross as -1 and missing text as "", never null.
+export async function list() {
+  const out = [];
+  for await (const [id, dir] of (await modelsDir()).entries()) {
+    if (dir.kind !== "directory") continue;
+    const bytes = (await chunks(dir)).reduce((sum, c) => sum + c.size, 0);
+    const ready = await dir.getFileHandle("ready.json").then((h) => h.getFile()).then((f) => f.text(), () => "");
+    out.push({ id, bytes, ready });
+  }
+  return out;
+}
+
+// Where a transfer must resume: the bytes in whole chunks (a short last chunk counts only when
+// it completes the file). Irregular leftovers are deleted.
+export async function prepare(id, chunkSize, total) { // total: -1 when unknown
+  const dir = await folder(id, true);
+  let offset = 0;
+  for (const [index, chunk] of (await chunks(dir)).entries()) {
+    const fits = chunk.name === chunkName(index) && (chunk.size === chunkSize || offset + chunk.size === total);
+    if (fits && offset === index * chunkSize) offset += chunk.size;
+    else await dir.removeEntry(chunk.name);
+  }
+  return offset;
+}
+
+// Marks model `id` verified: ready.json holds `meta` (JSON text). Written last, so a model
+// without it is never loaded.
+export async function commit(id, meta) {
+  const writable = await (await (await folder(id)).getFileHandle("ready.json", { create: true })).createWritable();
+  await writable.write(meta);
+  await writable.close();
+}
+
+export async function remove(id) {
+  await (await modelsDir()).removeEntry(id, { recursive: true }).catch((e) => { if (e.name !== "NotFoundError") throw e; });
+}
+
+// A verified model's bytes as one stream over its chunk files (never the whole file in memory).
+export async function open(id) {
+  const dir = await folder(id);
+  await dir.getFileHandle("ready.json"); // throws NotFoundError for a partial or unverified model
+  const files = await chunks(dir);
+  let reader = null;
+  return new ReadableStream({
+    async pull(controller) {
+      for (;;) {
+        if (!reader) {
+          const next = files.shift();
+          if (!next) return controller.close();
+          reader = (await next.handle.getFile()).stream().getReader();
+        }
+        const { value, done } = await reader.read();
+        if (!done) return controller.enqueue(value);
+        reader = null;
+      }
+    },
+    cancel: (reason) => reader?.cancel(reason),
+  });
+}
+
+// Copies a user-picked File into model `id`'s chunks (Blob slices: streamed by the browser).
+export async function importFile(file, id, chunkSize, onProgress) {
+  const dir = await folder(id, true);
+  try {
+    for (let index = 0; index * chunkSize < file.size; index++) {
+      const writable = await (await dir.getFileHandle(chunkName(index), { create: true })).createWritable();
+      await writable.write(file.slice(index * chunkSize, (index + 1) * chunkSize));
+      await writable.close();
+      onProgress(Math.min((index + 1) * chunkSize, file.size));
+    }
+    return { kind: "done", written: file.size, message: "" };
+  } catch (error) {
+    return { kind: error?.name === "QuotaExceededError" ? "quota" : "read", written: 0, message: String(error?.message ?? error) };
+  }
+}
+
+// Bytes [start, end) of a File, for format checks (a few KB at most).
+export async function sliceOf(file, start, end) {
+  return new Uint8Array(await file.slice(Math.max(start, 0), end).arrayBuffer());
+}
+
+export async function estimate() {
+  const { quota = -1, usage = -1 } = navigator.storage?.estimate ? await navigator.storage.estimate() : {};
+  const persisted = navigator.storage?.persisted ? await navigator.storage.persisted() : false;
+  return { quota, usage, persisted };
+}
+
+export async function persist() {
+  return navigator.storage?.persist ? navigator.storage.persist() : false;
+}
+
+// Can `bytes` more be stored? Asks the quota manager itself by reserving a sparse probe file
+// (navigator.storage.estimate() pads its quota figure, so it cannot tell).
+export async function reserve(bytes) {
+  const root = await navigator.storage.getDirectory();
+  const probe = await root.getFileHandle("reserve.probe", { create: true });
+  try {
+    const writable = await probe.createWritable();
+    try {
+      await writable.truncate(bytes);
+      await writable.close();
+    } catch (error) {
+      await writable.abort().catch(() => {});
+      throw error;
+    }
+    return true;
+  } catch (error) {
+    if (error?.name === "QuotaExceededError") return false;
+    throw error;
+  } finally {
+    await root.removeEntry("reserve.probe").catch(() => {});
+  }
+}

@@ -1,0 +1,117 @@
+"""MediaPipeEngine (engine.ports.Engine) over pwa/js/llm.js, and the WebGPU probe.
+
+Turns JS errors into errors.EngineError with a human message. Sets forceF32 where the adapter
+lacks shader-f16 (SwiftShader, some tablets). Each generation's token callback proxy is
+destroyed only after the JS promise has settled (llm.js stops calling it then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import js
+from pyodide.ffi import JsException, create_proxy
+from pyscript import js_import
+
+from tabula.browser._js import absolute, js_object
+from tabula.browser.opfs import shim as store_shim
+from tabula.engine.errors import EngineError, Problem, classify
+from tabula.engine.ports import TokenCallback
+
+_shim = None
+
+
+async def shim():
+    """The llm.js module, imported once by absolute URL."""
+    global _shim
+    if _shim is None:
+        (_shim,) = await js_import(absolute("js/llm.js"))
+    return _shim
+
+
+def heap_bytes() -> int:
+    """The size of the newest engine's wasm heap (0 before an engine exists), for diagnostics."""
+    return int(_shim.currentHeapBytes()) if _shim is not None else 0
+
+
+async def probe() -> dict:
+    """The WebGPU adapter's facts as a plain dict."""
+    report = await (await shim()).probe()
+    return report.to_py()
+
+
+async def model_source(url: str, stored: str) -> dict:
+    """What llm.js loads: a stream of the stored copy (read from OPFS chunk by chunk), or a URL."""
+    if not stored:
+        return {"url": absolute(url)}
+    return {"stream": await (await store_shim()).open(stored)}
+
+
+class MediaPipeEngine:
+    """A loaded LlmInference."""
+
+    def __init__(self, llm: object, label: str, lost_proxy: object) -> None:
+        self.llm, self.label, self._lost_proxy = llm, label, lost_proxy
+
+    @classmethod
+    async def create(
+        cls,
+        genai_path: str,
+        url: str,
+        stored: str,
+        label: str,
+        options: dict[str, float | int],
+        on_lost: Callable[[str], None],
+    ) -> MediaPipeEngine:
+        """Load a model with `options`: the verified copy `stored` on this device (its id) when
+        given, else the one at `url`; raise EngineError on any failure.
+
+        `on_lost(message)` runs if the GPU device is lost later (the proxy lives until close()).
+        """
+        module = await shim()
+        gpu = await probe()
+        if not gpu["webgpu"]:
+            raise EngineError(Problem.NO_WEBGPU, "navigator.gpu.requestAdapter() gave no adapter")
+        full = {**options, "forceF32": not gpu["f16"]}
+        lost = create_proxy(lambda message: on_lost(str(message)))
+        try:
+            source = js_object(await model_source(url, stored))
+            llm = await module.create(absolute(genai_path), source, js_object(full), lost)
+        except JsException as error:
+            lost.destroy()
+            js.console.warn(f"Tabula: model load failed: {error}")
+            raise classify(str(error)) from None
+        return cls(llm, label, lost)
+
+    async def generate(self, prompt: str, on_token: TokenCallback) -> str:
+        proxy = create_proxy(lambda delta: on_token(str(delta)))
+        try:
+            return str(await (await shim()).generate(self.llm, prompt, proxy))
+        except JsException as error:
+            raise classify(str(error)) from None
+        finally:
+            proxy.destroy()
+
+    async def count_tokens(self, text: str) -> int:
+        try:
+            return int((await shim()).sizeInTokens(self.llm, text))
+        except JsException as error:
+            raise classify(str(error)) from None
+
+    async def set_options(self, options: dict[str, float | int]) -> None:
+        try:
+            await (await shim()).setOptions(self.llm, js_object(options))
+        except JsException as error:
+            raise classify(str(error)) from None
+
+    def cancel(self) -> None:
+        """Ask MediaPipe to stop. 0.10.29 was seen to ignore it for .task models; the queue
+        copes either way (a generation that really stops just frees the engine sooner)."""
+        _shim.cancel(self.llm)
+
+    async def close(self) -> None:
+        try:
+            (await shim()).close(self.llm)
+        except JsException as error:
+            raise classify(str(error)) from None
+        self._lost_proxy.destroy()

@@ -1,0 +1,128 @@
+"""OpfsModelStore (models.ports.ModelStore) over pwa/js/model_bytes.js, and the file picker's File.
+
+Model bytes stay in JS (OPFS chunk files, fetch, hash-wasm); only sizes, statuses and a few
+format-check bytes cross into Python. Every progress proxy is destroyed after its call settles.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from pyodide.ffi import create_proxy
+from pyscript import js_import
+
+from tabula.browser._js import absolute
+from tabula.models.format import HEAD_BYTES, TAIL_BYTES
+from tabula.models.ports import ProgressCallback
+from tabula.models.transfers import STALL_SECONDS, FileChoice, Quota, Stored, Transfer
+
+_shim = None
+
+
+async def shim():
+    """model_bytes.js's API object, imported once by absolute URL."""
+    global _shim
+    if _shim is None:
+        (module,) = await js_import(absolute("js/model_bytes.js"))
+        _shim = module.store
+    return _shim
+
+
+@contextmanager
+def progress_proxy(on_progress: ProgressCallback):
+    proxy = create_proxy(lambda done: on_progress(int(done)))
+    try:
+        yield proxy
+    finally:
+        proxy.destroy()
+
+
+def _number(value: object) -> int | None:
+    """model_bytes.js sends -1 for an unknown number (never null)."""
+    number = int(value)
+    return None if number < 0 else number
+
+
+def _transfer(raw: object) -> Transfer:
+    data = raw.to_py()
+    return Transfer(
+        kind=str(data["kind"]),
+        written=int(data["written"]),
+        total=_number(data.get("total", -1)),
+        status=int(data.get("status") or 0),
+        message=str(data.get("message") or ""),
+    )
+
+
+class OpfsModelStore:
+    def __init__(self, sha256_path: str) -> None:
+        self.sha256_url = absolute(sha256_path)
+
+    async def stored(self) -> list[Stored]:
+        rows = (await (await shim()).list()).to_py()
+        return [
+            Stored(str(r["id"]), int(r["bytes"]), None if r["ready"] is None else str(r["ready"]))
+            for r in rows
+        ]
+
+    async def prepare(self, model_id: str, chunk: int, total: int | None) -> int:
+        return int(await (await shim()).prepare(model_id, chunk, -1 if total is None else total))
+
+    async def fetch(
+        self, model_id: str, url: str, start: int, chunk: int, on_progress: ProgressCallback
+    ) -> Transfer:
+        module = await shim()
+        with progress_proxy(on_progress) as proxy:
+            stall_ms = STALL_SECONDS * 1000
+            return _transfer(await module.fetchInto(model_id, absolute(url), start, chunk, proxy, stall_ms))
+
+    def abort(self, model_id: str) -> None:
+        if _shim is not None:
+            _shim.abort(model_id)
+
+    async def import_file(
+        self, file: FileChoice, model_id: str, chunk: int, on_progress: ProgressCallback
+    ) -> Transfer:
+        module = await shim()
+        with progress_proxy(on_progress) as proxy:
+            return _transfer(await module.importFile(file.handle, model_id, chunk, proxy))
+
+    async def digest(self, model_id: str, on_progress: ProgressCallback) -> tuple[str, int]:
+        module = await shim()
+        with progress_proxy(on_progress) as proxy:
+            result = (await module.digest(model_id, self.sha256_url, proxy)).to_py()
+        return str(result["sha256"]), int(result["bytes"])
+
+    async def commit(self, model_id: str, meta: str) -> None:
+        await (await shim()).commit(model_id, meta)
+
+    async def remove(self, model_id: str) -> None:
+        await (await shim()).remove(model_id)
+
+    async def estimate(self) -> Quota:
+        data = (await (await shim()).estimate()).to_py()
+        persisted = data.get("persisted")
+        return Quota(
+            _number(data.get("quota")),
+            _number(data.get("usage")),
+            bool(persisted),
+        )
+
+    async def can_store(self, size: int) -> bool:
+        return bool(await (await shim()).reserve(size))
+
+    async def persist(self) -> bool:
+        return bool(await (await shim()).persist())
+
+    async def open(self, model_id: str) -> object:
+        """A ReadableStream of a verified model's bytes (for MediaPipe)."""
+        return await (await shim()).open(model_id)
+
+
+async def file_choice(file: object) -> FileChoice:
+    """What the core needs to judge a picked File, without reading it whole."""
+    module = await shim()
+    size = int(file.size)
+    head = bytes((await module.sliceOf(file, 0, HEAD_BYTES)).to_py())
+    tail = bytes((await module.sliceOf(file, size - TAIL_BYTES, size)).to_py())
+    return FileChoice(str(file.name), size, head, tail, file)

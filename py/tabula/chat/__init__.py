@@ -1,0 +1,16 @@
+"""The conversation: messages, answering, the saved conversations, files and use cases.
+
+- `messages`       Message and the statuses an answer ends in (pure values everyone builds on)
+- `answering`      Chat: send, stop, cancel, regenerate, over the queue or the cloud
+- `conversations`  conversation records (versioned schema), titles, search
+- `library`        the saved conversations: load, save as the chat changes, switch, undo
+- `archive`, `export`  a conversations file in (checked whole first) and out (JSON, Markdown);
+                   internal: `files` is their public face
+- `files`          the chat page's files and clipboard: export, import, copy a code block
+- `usecases`       the empty chat's use cases: messages, parts of long texts, the tutor prompt
+- `markdown`       Markdown -> safe HTML (the views and the streaming painter use it)
+Ports (chat/ports.py): ChatStore, StreamPainter, LocalFiles.
+May import: core (not State at run time), i18n, engine, cloud.
+"""
+
+__all__ = ["answering", "conversations", "files", "library", "markdown", "messages", "ports", "usecases"]

@@ -1,0 +1,119 @@
+"""Conversations: records for durable storage (a versioned JSON schema), titles and search. Pure.
+
+An answer saved while it was being written (the browser was closed or killed mid-answer) comes
+back as stopped, with its partial text and a note saying so: nothing is lost, nothing spins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+from tabula.chat.messages import FINAL_STATUSES, Message
+from tabula.i18n.translate import N_, tr
+
+SCHEMA = 1
+TITLE_LENGTH = 60
+MODES = ("tutor",)
+INTERRUPTED = N_("Interrupted: Tabula closed while this answer was being written.")
+_MESSAGE_FIELDS = {f.name: f.type for f in fields(Message)}
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    title: str
+    created: float
+    updated: float
+    messages: tuple[Message, ...] = ()
+    named: bool = False  # the user renamed it: the title no longer follows the first message
+    mode: str = ""  # "tutor" for a step-by-step tutoring chat (its own system prompt), else ""
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """The conversations on this device as the chat page lists them."""
+
+    conversations: tuple[Conversation, ...] = ()
+    current: str = ""
+    query: str = ""
+    renaming: str = ""  # the id whose title is being edited
+    deleted: Conversation | None = None  # the last one deleted, until Undo or the next change
+    damaged: int = 0  # saved records that could not be read
+    browsing: bool = False  # the list stays open while the user works in it
+    notice: tuple[str, str] = ("", "")  # (ok | error, text) after an export, import or copy
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        return next((c for c in self.conversations if c.id == conversation_id), None)
+
+    def put(self, conv: Conversation) -> Shelf:
+        """The shelf with `conv` added or replaced, most recently updated first."""
+        others = [c for c in self.conversations if c.id != conv.id]
+        return replace(self, conversations=tuple(sorted([conv, *others], key=lambda c: -c.updated)))
+
+    def without(self, conversation_id: str) -> Shelf:
+        return replace(self, conversations=tuple(c for c in self.conversations if c.id != conversation_id))
+
+
+def title_for(messages: tuple[Message, ...]) -> str:
+    """The first user message, shortened; "New chat" before there is one."""
+    first = next((m.text for m in messages if m.role == "user" and m.text.strip()), "")
+    line = " ".join(first.split())
+    return (line[: TITLE_LENGTH - 1] + "…" if len(line) > TITLE_LENGTH else line) or tr("New chat")
+
+
+def with_messages(conv: Conversation, messages: tuple[Message, ...], now: float) -> Conversation:
+    title = conv.title if conv.named else title_for(messages)
+    return replace(conv, messages=messages, updated=now, title=title)
+
+
+def to_record(conv: Conversation) -> dict:
+    """A JSON-safe record of the conversation."""
+    return {
+        "v": SCHEMA, "id": conv.id, "title": conv.title, "named": conv.named, "created": conv.created,
+        "updated": conv.updated, "messages": [asdict(m) for m in conv.messages], "mode": conv.mode,
+    }  # fmt: skip
+
+
+def from_record(record: object) -> Conversation:
+    """The conversation a record holds; ValueError for anything that is not one."""
+    if not isinstance(record, dict) or record.get("v") != SCHEMA:
+        raise ValueError("not a Tabula conversation (schema 1)")
+    try:
+        messages = tuple(_message(m) for m in record["messages"])
+        return Conversation(
+            str(record["id"]), str(record["title"])[:200], float(record["created"]),
+            float(record["updated"]), messages, bool(record.get("named", False)), _mode(record.get("mode")),
+        )  # fmt: skip
+    except (KeyError, TypeError, OverflowError) as error:
+        raise ValueError(f"a conversation record is damaged ({error})") from None
+
+
+def _mode(raw: object) -> str:
+    return raw if raw in MODES else ""
+
+
+def _message(raw: object) -> Message:
+    if (
+        not isinstance(raw, dict)
+        or raw.get("role") not in ("user", "model")
+        or not isinstance(raw.get("text"), str)
+    ):
+        raise ValueError("a message is damaged")
+    values = {k: v for k, v in raw.items() if k in _MESSAGE_FIELDS}
+    message = Message(**values)
+    if message.status not in FINAL_STATUSES:
+        return replace(message, status="stopped", note=tr(INTERRUPTED))
+    return message
+
+
+def search(convs: tuple[Conversation, ...], query: str) -> tuple[Conversation, ...]:
+    """Conversations whose title or any message contains every word of `query` (any case)."""
+    words = query.lower().split()
+    if not words:
+        return convs
+
+    def matches(conv: Conversation) -> bool:
+        text = " ".join([conv.title, *(m.text for m in conv.messages)]).lower()
+        return all(word in text for word in words)
+
+    return tuple(c for c in convs if matches(c))

@@ -1,0 +1,103 @@
+"""ChatFiles: what the chat page does with files and the clipboard. Export one or all
+conversations (JSON to import again, Markdown to read), import a JSON export (checked whole
+before anything changes), and copy a code block from an answer. Pure over chat.ports.LocalFiles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from tabula.chat import archive, export
+from tabula.chat.library import Library
+from tabula.chat.markdown import code_blocks
+from tabula.chat.ports import LocalFiles
+from tabula.core.actions import ShelfChanged, Store
+from tabula.core.tasks import Spawn
+from tabula.i18n.translate import tr
+
+Handler = Callable[[dict[str, str]], object]
+MIME = {"json": "application/json", "md": "text/markdown"}
+NOTICE_SECONDS = 5.0  # how long a success notice stays (errors stay until dismissed)
+
+
+class ChatFiles:
+    def __init__(
+        self, store: Store, library: Library, files: LocalFiles, spawn: Spawn,
+        clock: Callable[[], float] = time.time,
+    ) -> None:  # fmt: skip
+        self.store, self.library, self.files, self.spawn, self.clock = store, library, files, spawn, clock
+
+    def table(self) -> dict[str, Handler]:
+        return {
+            "export-chats": self.export,
+            "copy-code": self.copy_code,
+            "dismiss-notice": lambda _data: self.notice("", ""),
+        }
+
+    def notice(self, kind: str, text: str) -> None:
+        """Show `text` in the chat page's status line; a success fades after a few seconds."""
+        self.store.dispatch(ShelfChanged(replace(self.library.shelf, notice=(kind, text))))
+        if kind == "ok":
+            self.spawn(self._fade((kind, text)))
+
+    async def _fade(self, shown: tuple[str, str]) -> None:
+        await asyncio.sleep(NOTICE_SECONDS)
+        if self.library.shelf.notice == shown:
+            self.notice("", "")
+
+    def export(self, data: dict[str, str]) -> None:
+        """Save this conversation or all of them as JSON or Markdown."""
+        shelf, ext = self.library.shelf, "md" if data.get("format") == "md" else "json"
+        convs = shelf.conversations if data.get("which") == "all" else tuple(
+            c for c in shelf.conversations if c.id == shelf.current
+        )  # fmt: skip
+        convs = tuple(c for c in convs if c.messages)
+        if not convs:
+            return self.notice("error", tr("There is nothing to export yet: the conversation is empty."))
+        now = self.clock()
+        text = export.export_markdown(convs, now) if ext == "md" else export.export_json(convs, now)
+        name = export.filename(convs, now, ext)
+        self.files.save_text(name, text, MIME[ext])
+        self.notice("ok", tr("Saved {name} to your downloads.", name=name))
+
+    async def import_file(self, file: object) -> None:
+        """Read a picked export and add its conversations; a bad file changes nothing."""
+        try:
+            name, text = await self.files.read_text(file, archive.MAX_IMPORT_CHARS)
+        except ValueError:
+            return self.notice("error", tr("This file cannot be imported: it is too big or it is not text."))
+        on_device = self.library.shelf.conversations
+        try:
+            imported = archive.read_import(text, [c.id for c in on_device], self.clock(), on_device)
+        except archive.ImportProblem as problem:
+            return self.notice("error", str(problem))
+        self.library.adopt(imported.conversations)
+        count, skipped = len(imported.conversations), imported.skipped
+        if skipped:
+            message = tr(
+                "Imported {count} conversation(s) from {name}; {skipped} were already here.",
+                count=count,
+                name=name,
+                skipped=skipped,
+            )
+        else:
+            message = tr("Imported {count} conversation(s) from {name}.", count=count, name=name)
+        self.notice("ok", message)
+
+    def copy_code(self, data: dict[str, str]) -> None:
+        message = next((m for m in self.store.state.messages if str(m.id) == data.get("msg")), None)
+        blocks = code_blocks(message.text) if message else []
+        index = int(data["block"]) if data.get("block", "").isdigit() else -1
+        if 0 <= index < len(blocks):
+            self.spawn(self._copy(blocks[index]))
+
+    async def _copy(self, text: str) -> None:
+        if await self.files.copy_text(text):
+            self.notice("ok", tr("Code copied."))
+        else:
+            self.notice(
+                "error", tr("The browser did not allow copying. Select the code and copy it by hand.")
+            )

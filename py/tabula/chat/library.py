@@ -1,0 +1,146 @@
+"""Library: the conversations on this device. Loads them at boot, saves the chat as it changes
+(and a streaming answer's partial text about once a second, so a killed browser loses nothing),
+switches, renames, deletes with undo, and searches. Pure over the ChatStore port.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from tabula.chat.conversations import Conversation, Shelf, from_record, search, to_record, with_messages
+from tabula.chat.ports import ChatStore
+from tabula.core.actions import ChatOpened, ShelfChanged, Store
+from tabula.core.tasks import Spawn
+from tabula.i18n.translate import tr
+
+if TYPE_CHECKING:
+    from tabula.core.state import State
+
+PARTIAL_EVERY = 1.0  # seconds between saves of a streaming answer
+
+
+class Library:
+    def __init__(
+        self, store: Store, chats: ChatStore, spawn: Spawn,
+        clock: Callable[[], float] = time.time,
+    ) -> None:  # fmt: skip
+        self.store, self.chats, self.spawn, self.clock = store, chats, spawn, clock
+        self._last_partial = 0.0
+        self._count = 0
+        store.subscribe(self._changed)
+
+    @property
+    def shelf(self) -> Shelf:
+        return self.store.state.shelf
+
+    async def load(self) -> None:
+        """Read every saved conversation and open the most recent (or a new one)."""
+        convs, damaged = [], 0
+        for record in await self.chats.load():
+            try:
+                convs.append(from_record(record))
+            except ValueError:
+                damaged += 1
+        shelf = Shelf(damaged=damaged)
+        for conv in convs:
+            shelf = shelf.put(conv)
+        current = shelf.conversations[0] if shelf.conversations else self._fresh()
+        self.store.dispatch(ShelfChanged(replace(shelf.put(current), current=current.id)))
+        self.store.dispatch(ChatOpened(current.messages))
+
+    def _fresh(self) -> Conversation:
+        now = self.clock()
+        self._count += 1
+        return Conversation(f"c{int(now * 1000):x}{self._count}", tr("New chat"), now, now)
+
+    def _changed(self, old: State, new: State) -> None:
+        """Keep the current conversation in step with the chat, and save it."""
+        current = new.shelf.get(new.shelf.current)
+        if current is None or new.messages == current.messages or old.shelf.current != new.shelf.current:
+            return
+        conv = with_messages(current, new.messages, self.clock())
+        self.store.dispatch(ShelfChanged(replace(new.shelf.put(conv), deleted=None)))
+        self.spawn(self.chats.save(conv.id, to_record(conv)))
+
+    def partial(self, answer_id: int, text: str) -> None:
+        """A streaming answer's text so far: saved at most once a second."""
+        now = self.clock()
+        current = self.shelf.get(self.shelf.current)
+        if current is None or now - self._last_partial < PARTIAL_EVERY:
+            return
+        self._last_partial = now
+        messages = tuple(replace(m, text=text) if m.id == answer_id else m for m in self.store.state.messages)
+        conv = with_messages(current, messages, now)
+        self.spawn(self.chats.save(conv.id, to_record(conv)))
+
+    def new(self, keep_undo: bool = False) -> None:
+        """Start a new conversation (the chat is about to be cleared)."""
+        conv = self._fresh()
+        shelf = self.shelf
+        empty = tuple(c.id for c in shelf.conversations if not c.messages)
+        for gone in empty:
+            shelf = shelf.without(gone)
+        deleted = shelf.deleted if keep_undo else None
+        self.store.dispatch(ShelfChanged(replace(shelf.put(conv), current=conv.id, deleted=deleted)))
+
+    def open(self, conversation_id: str) -> bool:
+        """Show another conversation; False when it does not exist."""
+        conv = self.shelf.get(conversation_id)
+        if conv is None or conversation_id == self.shelf.current:
+            return False
+        self.store.dispatch(ShelfChanged(replace(self.shelf, current=conv.id, renaming="", browsing=False)))
+        self.store.dispatch(ChatOpened(conv.messages))
+        return True
+
+    def rename(self, conversation_id: str, title: str) -> None:
+        conv, title = self.shelf.get(conversation_id), " ".join(title.split())[:80]
+        if conv is None:
+            return
+        named = replace(conv, title=title or conv.title, named=bool(title))
+        self.store.dispatch(ShelfChanged(replace(self.shelf.put(named), renaming="", browsing=True)))
+        self.spawn(self.chats.save(named.id, to_record(named)))
+
+    def start_rename(self, conversation_id: str) -> None:
+        self.store.dispatch(ShelfChanged(replace(self.shelf, renaming=conversation_id, browsing=True)))
+
+    def delete(self, conversation_id: str) -> str | None:
+        """Delete a conversation (Undo brings it back); the id to open instead if it was shown."""
+        conv = self.shelf.get(conversation_id)
+        if conv is None:
+            return None
+        shelf = replace(self.shelf.without(conversation_id), deleted=conv, renaming="", browsing=True)
+        self.store.dispatch(ShelfChanged(shelf))
+        self.spawn(self.chats.delete(conversation_id))
+        return conversation_id if conversation_id == shelf.current else None
+
+    def undo(self) -> Conversation | None:
+        conv = self.shelf.deleted
+        if conv is None:
+            return None
+        self.store.dispatch(ShelfChanged(replace(self.shelf.put(conv), deleted=None, browsing=True)))
+        self.spawn(self.chats.save(conv.id, to_record(conv)))
+        return conv
+
+    def search(self, query: str) -> None:
+        self.store.dispatch(ShelfChanged(replace(self.shelf, query=query.strip()[:100], browsing=True)))
+
+    def listed(self) -> tuple[Conversation, ...]:
+        return search(self.shelf.conversations, self.shelf.query)
+
+    def adopt(self, convs: tuple[Conversation, ...]) -> None:
+        """Add imported conversations (their ids are new to this device) and save them."""
+        shelf = self.shelf
+        for conv in convs:
+            shelf = shelf.put(conv)
+        self.store.dispatch(ShelfChanged(replace(shelf, browsing=True)))
+        for conv in convs:
+            self.spawn(self.chats.save(conv.id, to_record(conv)))
+
+    def set_mode(self, mode: str) -> None:
+        """Put the current conversation in `mode` (e.g. "tutor": its own system prompt)."""
+        conv = self.shelf.get(self.shelf.current)
+        if conv is not None and conv.mode != mode:
+            self.store.dispatch(ShelfChanged(self.shelf.put(replace(conv, mode=mode))))

@@ -1,0 +1,79 @@
+"""Markdown -> safe HTML with markdown-it-py (a vendored browser wheel), and its code blocks.
+
+Raw HTML in the source is escaped, never passed through; images are not rendered (they would
+fetch remote content); links are limited to http(s), mailto and in-app hash routes. This is the
+one renderer for any text that is not ours (the browser adapter runs DOMPurify over the result
+as a second wall). Code blocks get a bar with their language and a Copy button; the browser
+colours them with highlight.js once the answer is finished (`live` marks a streaming answer).
+markdown-it is imported on first use (or by `warm()` after the first paint): an empty chat
+starts without paying for it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from html import escape
+from typing import TYPE_CHECKING
+
+from tabula.i18n.translate import tr
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+_SAFE_SCHEMES = ("http:", "https:", "mailto:", "#")
+
+
+def esc(text: object) -> str:
+    """Text made safe for element content and quoted attributes (as the views' esc)."""
+    return escape(str(text), quote=True)
+
+
+def _code(_self: object, tokens: list[Token], idx: int, _options: object, env: dict) -> str:
+    """A code block: a bar (language, Copy) over <pre><code>; numbered in env for Copy."""
+    token = tokens[idx]
+    number = env.setdefault("blocks", 0)
+    env["blocks"] = number + 1
+    lang = esc(token.info.split()[0][:20]) if token.info.strip() else ""
+    owner = env.get("owner")
+    copy = (
+        f'<button type="button" class="copy" data-action="copy-code" data-msg="{owner}" '
+        f'data-block="{number}">{esc(tr("Copy"))}</button>'
+        if owner is not None
+        else ""
+    )
+    live = " data-live" if env.get("live") else ""
+    label = f'<span class="lang">{lang}</span>' if lang else "<span></span>"
+    data_lang = f' data-lang="{lang}"' if lang else ""
+    return (
+        f'<div class="code"{live}><div class="code-bar">{label}{copy}</div>'
+        f"<pre><code{data_lang}>{esc(token.content)}</code></pre></div>\n"
+    )
+
+
+@cache
+def _renderer() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable("image")  # an image would load remote content the moment it is shown
+    md.validateLink = lambda url: url.strip().lower().startswith(_SAFE_SCHEMES)
+    md.add_render_rule("fence", _code)
+    md.add_render_rule("code_block", _code)
+    return md
+
+
+def warm() -> None:
+    """Import and set up markdown-it now (the app calls it when idle after the first paint)."""
+    _renderer()
+
+
+def to_html(text: str, owner: int | None = None, live: bool = False) -> str:
+    """Render `text` as HTML with raw HTML escaped and unsafe links left as text. With `owner`
+    (a message id) code blocks get a Copy button naming it; `live` marks a streaming answer."""
+    return _renderer().render(text, {"owner": owner, "live": live})
+
+
+def code_blocks(text: str) -> list[str]:
+    """The text of each code block in `text`, in the order to_html numbers them."""
+    return [t.content for t in _renderer().parse(text) if t.type in ("fence", "code_block")]

@@ -1,0 +1,26 @@
+"""Message: one bubble of a conversation, and the statuses an answer can end in. Pure values.
+
+Imports nothing from Tabula: every other part (the State, conversations, the views) builds on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FINAL_STATUSES = frozenset({"done", "stopped", "cancelled", "failed"})
+
+
+@dataclass(frozen=True)
+class Message:
+    """One bubble in the conversation. Answers carry their engine and speed."""
+
+    id: int
+    role: str  # "user" | "model"
+    text: str = ""
+    status: str = "done"  # waiting | streaming | done | stopped | cancelled | failed
+    engine: str = ""
+    ttft_ms: float | None = None
+    tokens_per_s: float | None = None
+    tokens: int = 0
+    note: str = ""
+    error: str = ""

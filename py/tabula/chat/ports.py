@@ -1,0 +1,45 @@
+"""The chat's ports: durable conversations, the streaming painter, and files and the clipboard.
+
+browser/indexeddb.py, browser/painter.py and browser/local_files.py implement them; tests/fakes.py
+fakes them.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class ChatStore(Protocol):
+    """Durable conversations (IndexedDB in the browser): JSON-safe records by conversation id."""
+
+    async def load(self) -> list[object]:
+        """Every saved record (possibly damaged: the caller validates)."""
+
+    async def save(self, conversation_id: str, record: dict) -> None: ...
+
+    async def delete(self, conversation_id: str) -> None: ...
+
+
+class StreamPainter(Protocol):
+    """Shows streaming text in one message's node, at most once per animation frame."""
+
+    def show(self, message_id: int, text: str) -> None: ...
+
+    def repaint(self) -> None:
+        """Paint every live stream again (after its node was re-rendered)."""
+
+    def forget(self, message_id: int) -> None: ...
+
+
+class LocalFiles(Protocol):
+    """Files and the clipboard on this device: nothing here touches the network."""
+
+    async def read_text(self, file: object, limit: int) -> tuple[str, str]:
+        """(name, text) of a File the user picked, decoded as UTF-8; ValueError when it is over
+        `limit` bytes (checked before reading) or not text."""
+
+    def save_text(self, name: str, text: str, mime: str) -> None:
+        """Offer `text` as a download called `name`."""
+
+    async def copy_text(self, text: str) -> bool:
+        """Put `text` on the clipboard; False when the browser refused."""

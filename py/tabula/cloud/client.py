@@ -1,0 +1,50 @@
+"""Answers from the cloud engine: chat streamed over SSE, structured output in one response.
+
+Pure over the CloudClient port: parses Google's events with cloud.SseParser, drops thought
+parts, and turns blocked or malformed responses into CloudError with a message for people.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from tabula.cloud.ports import CloudClient
+from tabula.cloud.wire import CloudError, CloudRequest, SseParser, blocked, text_of
+from tabula.i18n.translate import N_, tr
+
+MALFORMED = N_("The cloud service sent an answer Tabula could not read. Try again.")
+
+
+def _event(data: str) -> dict:
+    try:
+        event = json.loads(data)
+    except ValueError:
+        raise CloudError("server", tr(MALFORMED)) from None
+    if not isinstance(event, dict):
+        raise CloudError("server", tr(MALFORMED))
+    reason = blocked(event)
+    if reason:
+        raise CloudError("blocked", reason)
+    return event
+
+
+async def stream_answer(client: CloudClient, request: CloudRequest, on_text: Callable[[str], None]) -> str:
+    """Stream a chat answer; `on_text(all text so far)` after each event; return the whole text."""
+    parser, parts = SseParser(), []
+
+    def take(events: list[str]) -> None:
+        for data in events:
+            piece = text_of(_event(data))
+            if piece:
+                parts.append(piece)
+                on_text("".join(parts))
+
+    await client.stream(request, lambda chunk: take(parser.feed(chunk)))
+    take(parser.close())
+    return "".join(parts)
+
+
+async def ask(client: CloudClient, request: CloudRequest) -> str:
+    """One whole answer (generateContent), thoughts dropped."""
+    return text_of(_event(await client.send(request)))

@@ -1,0 +1,101 @@
+"""Chat templates per model family (as data), thinking-strip, and context trimming. Pure.
+
+MediaPipe on the web applies no template, so the app renders the whole conversation itself.
+`maxTokens` counts prompt + answer: `fit()` keeps the system prompt and the newest turns that
+fit `max_tokens - reserve`, measuring with the engine's tokenizer through a `count` callback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from tabula.engine.errors import EngineError, Problem
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str  # "user" | "model"
+    text: str
+
+
+@dataclass(frozen=True)
+class Template:
+    """How one family spells a conversation. `system` None: fold it into the first user turn."""
+
+    user: str
+    model: str
+    answer_start: str
+    system: str | None = None
+    separator: str = ""
+
+
+TEMPLATES = {
+    "gemma3": Template(
+        user="<start_of_turn>user\n{text}<end_of_turn>\n",
+        model="<start_of_turn>model\n{text}<end_of_turn>\n",
+        answer_start="<start_of_turn>model\n",
+    ),
+    "gemma4": Template(
+        system="<|turn>system\n{text}<turn|>\n",
+        user="<|turn>user\n{text}<turn|>\n",
+        model="<|turn>model\n{text}<turn|>\n",
+        answer_start="<|turn>model\n",
+    ),
+    # Base (not chat-tuned) models: plain text the model simply continues.
+    "completion": Template(user="{text}", model="{text}", answer_start="", system="{text}", separator="\n\n"),
+}
+THOUGHT = re.compile(r"<\|channel>thought.*?(<channel\|>|$)", re.DOTALL)
+
+
+def template_for(family: str) -> Template:
+    return TEMPLATES.get(family, TEMPLATES["completion"])
+
+
+def render(template: Template, system: str, turns: Sequence[Turn]) -> str:
+    """The prompt for `turns` (ending with the user's new message), ready for the answer."""
+    parts = []
+    if system and template.system is not None:
+        parts.append(template.system.format(text=system))
+    for index, turn in enumerate(turns):
+        text = turn.text
+        if index == 0 and system and template.system is None and turn.role == "user":
+            text = f"{system}\n\n{text}"
+        parts.append((template.user if turn.role == "user" else template.model).format(text=text))
+    return template.separator.join(parts) + template.answer_start
+
+
+def visible(text: str) -> str:
+    """What to show of a model's output: Gemma 4 thinking (even unfinished) removed."""
+    return THOUGHT.sub("", text).lstrip("\n") if "<|channel>" in text else text
+
+
+@dataclass(frozen=True)
+class Fitted:
+    prompt: str
+    tokens: int
+    dropped: int  # older turns left out
+
+
+async def fit(
+    template: Template,
+    system: str,
+    turns: Sequence[Turn],
+    budget: int,
+    count: Callable[[str], Awaitable[int]],
+) -> Fitted:
+    """The newest turns (whole user/model pairs dropped oldest first) that fit `budget` tokens.
+
+    Raises EngineError(PROMPT_TOO_LONG) when even the new message alone does not fit.
+    """
+    start = 0
+    while True:
+        kept = turns[start:]
+        prompt = render(template, system, kept)
+        tokens = await count(prompt)
+        if tokens <= budget:
+            return Fitted(prompt, tokens, dropped=start)
+        if len(kept) <= 1:
+            raise EngineError(Problem.PROMPT_TOO_LONG, f"{tokens} tokens > budget {budget}")
+        start += 2 if len(kept) > 2 and kept[0].role == "user" else 1

@@ -1,0 +1,13 @@
+"""Models on this device: which exist, which fit, getting them here, and which one runs.
+
+- `catalog`     ModelSpec records: the built-in catalogue, custom addresses, imported files
+- `format`   is a file a loadable, whole model? (judged from its head and tail bytes)
+- `fit`         DeviceReport and which model suits this device (assess, pick, upgrade)
+- `downloader`  downloads and imports: quota, resume, verify, pin (policy only; bytes stay behind
+                the ModelStore port, models/ports.py, OPFS in browser/opfs.py)
+- `transfers`   download records, speed and time left, retry delays, the messages people read
+- `selection`   the model in use: added models, known token limits, the engine factory, Models
+May import: core (not State at run time), i18n, engine.
+"""
+
+__all__ = ["catalog", "downloader", "fit", "format", "ports", "selection", "transfers"]

@@ -1,0 +1,117 @@
+"""The model catalogue: ModelSpec records and how new ones are made. Pure.
+
+Records come from the build's config.json (the built-in list in pwa/catalog.json, a deployment's
+own --catalog file, and models embedded in the site) plus the ones this device added: a custom
+URL or a file imported from a USB stick. A record's `sha256` is "" until known; the first
+verified download or import pins it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, replace
+
+from tabula.i18n.translate import tr
+
+FAMILIES = ("gemma3", "gemma4", "completion")
+SOURCES = ("catalogue", "embedded", "custom", "imported")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model the app knows about."""
+
+    id: str
+    label: str
+    family: str  # the prompt template: gemma3 | gemma4 | completion
+    url: str  # "" for an imported file
+    bytes: int  # exact when sha256 is known, else an estimate (0: unknown)
+    sha256: str
+    source: str  # catalogue | embedded | custom | imported
+    max_tokens: int | None = None  # the model's KV cache, where known
+    licence: str = ""
+    requirements: str = ""
+
+    @property
+    def downloadable(self) -> bool:
+        return bool(self.url)
+
+
+class CatalogError(ValueError):
+    """A custom model the user described cannot be used; the message says why."""
+
+
+def from_records(records: list[dict]) -> tuple[ModelSpec, ...]:
+    """Specs from JSON records, ignoring unknown keys (newer builds may add some)."""
+    names = set(ModelSpec.__dataclass_fields__)
+    return tuple(ModelSpec(**{k: v for k, v in r.items() if k in names}) for r in records)
+
+
+def to_json(specs: tuple[ModelSpec, ...]) -> str:
+    return json.dumps([asdict(s) for s in specs], sort_keys=True)
+
+
+def merge(built: tuple[ModelSpec, ...], added: tuple[ModelSpec, ...]) -> tuple[ModelSpec, ...]:
+    """The build's models, then this device's, with no id twice (the build wins)."""
+    known = {s.id for s in built}
+    return built + tuple(s for s in added if s.id not in known)
+
+
+def pin(spec: ModelSpec, sha256: str, size: int) -> ModelSpec:
+    """The record after its first verified copy: exact size and checksum."""
+    return replace(spec, sha256=sha256, bytes=size)
+
+
+def slug(text: str) -> str:
+    """A safe, stable id fragment from a file name or URL."""
+    stem = re.sub(r"\.(task|bin|litertlm)$", "", text.rsplit("/", 1)[-1].split("?")[0], flags=re.I)
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:48] or "model"
+
+
+def guess_family(name: str) -> str:
+    """The prompt template a file name suggests (Gemma 4 names say 4; otherwise Gemma 3)."""
+    return "gemma4" if re.search(r"gemma-?4", name, re.I) else "gemma3"
+
+
+def host_allowed(url: str, hosts: tuple[str, ...]) -> bool:
+    """Whether `url`'s origin is one of `hosts` ("https://*.example.org" covers its subdomains)."""
+    match = re.match(r"^([a-z]+://[^/?#]+)", url.strip().lower())
+    if match is None:
+        return False
+    found = match.group(1)
+    for host in hosts:
+        scheme, _, name = host.lower().partition("://*.")
+        if found == host.lower() or (
+            name and found.startswith(f"{scheme}://") and found.endswith("." + name)
+        ):
+            return True
+    return False
+
+
+def custom(url: str, label: str = "", hosts: tuple[str, ...] = ()) -> ModelSpec:
+    """A model at a URL the user typed; raise CatalogError when the URL cannot work (with
+    `hosts`, also when this site's security policy does not allow downloads from its host)."""
+    url = url.strip()
+    if not url:
+        raise CatalogError(tr("Enter the address of a .task file."))
+    if not re.match(r"^https://[^\s/]+/\S+$|^http://(127\.0\.0\.1|localhost)(:\d+)?/\S+$", url):
+        raise CatalogError(
+            tr("Use a full https:// address of a .task file (http:// only for this computer).")
+        )
+    if hosts and not host_allowed(url, hosts):
+        raise CatalogError(
+            tr(
+                "This site only downloads models from {hosts}. Ask whoever runs it to add this address's "
+                "host, or download the file elsewhere and use Import from a file.",
+                hosts=", ".join(h.removeprefix("https://") for h in hosts),
+            )
+        )
+    name = slug(url)
+    return ModelSpec(f"custom-{name}", label.strip() or name, guess_family(url), url, 0, "", "custom")
+
+
+def imported(file_name: str, size: int) -> ModelSpec:
+    """A model copied from a local file (no URL: it cannot be downloaded again)."""
+    name = slug(file_name)
+    return ModelSpec(f"file-{name}", file_name, guess_family(file_name), "", size, "", "imported")

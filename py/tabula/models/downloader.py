@@ -1,0 +1,300 @@
+"""Downloader: gets models onto the device and keeps them there, only when the user asks.
+
+Owns the policy: check the quota first, ask for persistent storage, fetch in chunks with HTTP
+Range, resume after a drop (with backoff, sooner when the network returns), after a reload and
+after a pause; verify size and SHA-256 before a model counts as ready, and delete what fails.
+Bytes stay behind the ModelStore port. Reports progress to the Store as DownloadChanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Callable
+
+from tabula.core.actions import (
+    DownloadChanged,
+    ModelDeleted,
+    ModelsNotice,
+    ModelsStored,
+    StorageMeasured,
+    Store,
+)
+from tabula.core.ports import KeyValueStore
+from tabula.core.tasks import Spawn
+from tabula.i18n.translate import tr
+from tabula.models import format as modelformat
+from tabula.models.catalog import ModelSpec, imported, pin
+from tabula.models.ports import ModelStore
+from tabula.models.transfers import (
+    CHECKSUM,
+    STORAGE_FULL,
+    STORAGE_REFUSED,
+    Download,
+    FileChoice,
+    Plans,
+    RateMeter,
+    Stored,
+    Transfer,
+    backoff,
+    http_problem,
+    quota_problem,
+    size_text,
+)
+
+GIVE_UP = 8  # failed attempts in a row, with no progress, before pausing until the user or the network
+
+
+class Downloader:
+    """Runs downloads; one at a time per model, any number of models."""
+
+    def __init__(
+        self, store: Store, files: ModelStore, kv: KeyValueStore, chunk: int, spawn: Spawn,
+        on_ready: Callable[[ModelSpec, bool], None], pinned: Callable[[ModelSpec], None],
+        delay_scale: float = 1.0, clock: Callable[[], float] = time.monotonic,
+    ) -> None:  # fmt: skip
+        self.store, self.files, self.kv, self.chunk, self.spawn = store, files, kv, chunk, spawn
+        self.on_ready, self.pinned, self.delay_scale, self.clock = on_ready, pinned, delay_scale, clock
+        self.plans = Plans(kv)
+        self._running: set[str] = set()
+        self._paused: set[str] = set()
+        self._gave_up: set[str] = set()  # paused for lack of network: resumed when it returns
+        self._wake: dict[str, asyncio.Event] = {}
+
+    def start(self, model_id: str, switch: bool = False) -> None:
+        """Download (or resume) a model; with `switch`, use it as soon as it is verified."""
+        spec = self._spec(model_id)
+        if spec is None or not spec.downloadable or model_id in self._running:
+            return
+        self._paused.discard(model_id)
+        self._gave_up.discard(model_id)
+        self.plans.put(model_id, {"paused": False, "switch": switch})
+        self._running.add(model_id)
+        self.spawn(self._run(spec, switch))
+
+    def pause(self, model_id: str) -> None:
+        self._paused.add(model_id)
+        self._gave_up.discard(model_id)
+        self._event(model_id).set()  # a retry waiting to start stops waiting
+        plan = self.plans.get(model_id)
+        if plan is not None:
+            self.plans.put(model_id, {**plan, "paused": True})
+        self.files.abort(model_id)
+
+    def delete(self, model_id: str) -> None:
+        """Cancel a download or delete a stored model; either way the space is freed."""
+        self._paused.add(model_id)
+        self._gave_up.discard(model_id)
+        self._event(model_id).set()
+        self.plans.put(model_id, None)
+        self.files.abort(model_id)
+        self.spawn(self._delete(model_id))
+
+    def network_back(self) -> None:
+        """The device is online again: retry waiting downloads now, and resume those that gave up."""
+        for event in self._wake.values():
+            event.set()
+        for model_id in sorted(self._gave_up):
+            self.start(model_id, bool(self.plans.get(model_id, {}).get("switch")))
+
+    async def import_file(self, choice: FileChoice) -> None:
+        """Copy a model file from this device's disk (a USB stick, Downloads), checked first."""
+        problem = modelformat.problem(choice.head, choice.tail, choice.size)
+        spec = imported(choice.name, choice.size)
+        if problem is None and spec.id in self._running:
+            problem = tr("That file is being imported already.")
+        self.store.dispatch(ModelsNotice(problem or ""))
+        if problem or not await self._room_for(spec, 0):
+            return
+        self._running.add(spec.id)
+        try:
+            await self.files.remove(spec.id)
+            copying = tr("Copying from the file…")
+            self._report(spec.id, "downloading", 0, choice.size, message=copying)
+
+            def progress(n: int) -> None:
+                self._report(spec.id, "downloading", n, choice.size, message=copying)
+
+            result = await self.files.import_file(choice, spec.id, self.chunk, progress)
+            if result.kind != "done":
+                await self.files.remove(spec.id)
+                unread = tr("The file could not be read: {reason}", reason=result.message)
+                self._fail(spec.id, tr(STORAGE_FULL) if result.kind == "quota" else unread)
+                return
+            self.pinned(spec)
+            await self._verify(spec, choice.size, False)
+        finally:
+            self._running.discard(spec.id)
+
+    async def restore(self) -> None:
+        """At boot: list what is stored, pin what was verified, resume unfinished downloads."""
+        stored = await self.files.stored()
+        ready = {s.model_id: s for s in stored if s.ready}
+        for spec in self.store.state.catalog:
+            if spec.id in ready:
+                self._pin_from(spec, ready[spec.id])
+        self.store.dispatch(ModelsStored(frozenset(ready)))
+        partial = {s.model_id: s.bytes for s in stored if not s.ready}
+        for model_id, plan in self.plans.all().items():
+            if model_id in ready or self._spec(model_id) is None:
+                self.plans.put(model_id, None)
+            elif plan.get("paused"):
+                total = spec.bytes or None if (spec := self._spec(model_id)) else None
+                self._report(model_id, "paused", partial.get(model_id, 0), total, message=tr("Paused."))
+            else:
+                self.start(model_id, bool(plan.get("switch")))
+        await self.measure()
+
+    async def measure(self) -> None:
+        self.store.dispatch(StorageMeasured(await self.files.estimate()))
+
+    # --- the download itself ------------------------------------------------------------
+
+    async def _run(self, spec: ModelSpec, switch: bool) -> None:
+        try:
+            total = await self._fetch_all(spec)
+            if total is not None:
+                await self._verify(spec, total, switch)
+        except Exception as error:  # storage refused, or a bug: never leave a download spinning
+            if "QuotaExceededError" in str(error):
+                await self.files.remove(spec.id)
+                self._fail(spec.id, tr(STORAGE_FULL))
+            else:
+                self._fail(spec.id, tr("The download stopped unexpectedly: {error}", error=error))
+        finally:
+            self._running.discard(spec.id)
+            self.spawn(self.measure())
+
+    async def _fetch_all(self, spec: ModelSpec) -> int | None:
+        """Fetch until every byte is stored; the total, or None when it ended otherwise."""
+        total = spec.bytes if spec.sha256 else None
+        have = sum(s.bytes for s in await self.files.stored() if s.model_id == spec.id)
+        if not await self._room_for(spec, have):
+            return None
+        await self._persist_once()
+        failures, meter = 0, RateMeter()
+        done = await self.files.prepare(spec.id, self.chunk, total)
+        while total is None or done < total:
+            self._report(spec.id, "downloading", done, total)
+            result = await self.files.fetch(
+                spec.id, spec.url, done, self.chunk, self._progress(spec.id, total, meter)
+            )
+            total = total or result.total or (result.written if result.kind == "done" else None)
+            failures = 0 if result.written > done else failures + 1
+            done = await self.files.prepare(spec.id, self.chunk, total)
+            if result.kind == "done" and (total is None or done >= total):
+                return done
+            if not await self._after(spec, result, done, total, failures):
+                return None
+        return done
+
+    async def _after(
+        self, spec: ModelSpec, result: Transfer, done: int, total: int | None, failures: int
+    ) -> bool:
+        """Decide what follows a transfer that did not finish; True to fetch again."""
+        if result.kind == "aborted" or spec.id in self._paused:
+            if self.plans.get(spec.id):  # paused, not deleted
+                resume = tr("Paused. Resume continues from here.")
+                self._report(spec.id, "paused", done, total, message=resume)
+            return False
+        if result.kind == "quota":
+            await self.files.remove(spec.id)
+            return self._fail(spec.id, tr(STORAGE_FULL))
+        if result.kind == "http":
+            return self._fail(spec.id, http_problem(result.status), done, total)
+        if failures >= GIVE_UP:
+            self._gave_up.add(spec.id)
+            paused = tr("Paused: no connection. Tap Resume to try again.")
+            self._report(spec.id, "paused", done, total, message=paused)
+            return False
+        delay = backoff(failures)
+        waiting = tr("Connection lost; retrying in {seconds} s.", seconds=f"{delay:.0f}")
+        self._report(spec.id, "waiting", done, total, message=waiting)
+        await self._nap(spec.id, delay)
+        if spec.id in self._paused:
+            return await self._after(spec, Transfer("aborted", done), done, total, failures)
+        return True
+
+    async def _verify(self, spec: ModelSpec, size: int, switch: bool) -> None:
+        self._report(spec.id, "verifying", 0, size, message=tr("Checking the file…"))
+        sha, stored = await self.files.digest(spec.id, lambda n: self._report(spec.id, "verifying", n, size))
+        if (spec.sha256 and sha != spec.sha256) or (spec.sha256 and stored != spec.bytes):
+            await self.files.remove(spec.id)
+            self._fail(spec.id, tr(CHECKSUM))
+            return
+        await self.ready(spec, sha, stored, switch)
+
+    async def ready(self, spec: ModelSpec, sha: str, size: int, switch: bool = False) -> None:
+        """Record a verified copy: commit it, pin its checksum, tell the app."""
+        pinned = pin(spec, sha, size)
+        await self.files.commit(spec.id, json.dumps({"id": spec.id, "sha256": sha, "bytes": size}))
+        self.plans.put(spec.id, None)
+        if pinned != spec:
+            self.pinned(pinned)
+        self.store.dispatch(ModelsStored(self.store.state.ready | {spec.id}))
+        self._report(spec.id, "ready", size, size)
+        self.on_ready(pinned, switch)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    async def _room_for(self, spec: ModelSpec, done: int) -> bool:
+        quota = await self.files.estimate()
+        self.store.dispatch(StorageMeasured(quota))
+        need = max(spec.bytes - done, 0)
+        problem = quota_problem(need, quota)
+        if problem is None and need and not await self.files.can_store(need):
+            problem = tr(STORAGE_REFUSED, size=size_text(need))
+        if problem:
+            self._fail(spec.id, problem, done)
+        return problem is None
+
+    async def _persist_once(self) -> None:
+        state = self.store.state.storage
+        if state is None or not state.persisted:  # the answer shows under "This device"
+            await self.files.persist()
+            self.store.dispatch(StorageMeasured(await self.files.estimate()))
+
+    async def _delete(self, model_id: str) -> None:
+        await self.files.remove(model_id)
+        self.store.dispatch(ModelDeleted(model_id))
+        await self.measure()
+
+    def _event(self, model_id: str) -> asyncio.Event:
+        return self._wake.setdefault(model_id, asyncio.Event())
+
+    async def _nap(self, model_id: str, seconds: float) -> None:
+        """Wait before a retry; pause, delete or the network's return cut it short."""
+        event = self._event(model_id)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=seconds * self.delay_scale)
+        event.clear()
+
+    def _progress(self, model_id: str, total: int | None, meter: RateMeter) -> Callable[[int], None]:
+        def report(done: int) -> None:
+            self._report(model_id, "downloading", done, total, meter.add(self.clock(), done))
+
+        return report
+
+    def _report(
+        self, model_id: str, phase: str, done: int, total: int | None = None, speed: float | None = None,
+        message: str = "",
+    ) -> None:  # fmt: skip
+        self.store.dispatch(DownloadChanged(Download(model_id, phase, done, total, speed, message)))
+
+    def _fail(self, model_id: str, message: str, done: int = 0, total: int | None = None) -> bool:
+        self.plans.put(model_id, None)  # never retried at the next boot: the user decides
+        self._report(model_id, "failed", done, total, message=message)
+        return False
+
+    def _pin_from(self, spec: ModelSpec, stored: Stored) -> None:
+        try:
+            meta = json.loads(stored.ready or "{}")
+        except ValueError:
+            return
+        if not spec.sha256 and meta.get("sha256"):
+            self.pinned(pin(spec, str(meta["sha256"]), int(meta.get("bytes", stored.bytes))))
+
+    def _spec(self, model_id: str) -> ModelSpec | None:
+        return next((m for m in self.store.state.catalog if m.id == model_id), None)

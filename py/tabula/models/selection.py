@@ -1,0 +1,106 @@
+"""Which model the engine runs: the models this device added, the token limit each is known to
+take, the engine factory that loads the chosen one, and Models (choose, reload, switch to a
+newly verified model).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+
+from tabula.core.actions import CatalogChanged, ModelLimitFound, ModelSelected, Store
+from tabula.core.ports import KeyValueStore
+from tabula.engine.loading import create_fitting
+from tabula.engine.ports import Engine
+from tabula.engine.queue import EngineFactory, InferenceQueue
+from tabula.models.catalog import ModelSpec, from_records, to_json
+
+MODEL_KEY = "tabula.model"  # the model this device chose last
+LIMIT_KEY = "tabula.limit."
+ADDED_KEY = "tabula.models.added"
+
+
+def added_models(kv: KeyValueStore) -> tuple[ModelSpec, ...]:
+    """Models this device added (a custom URL, an imported file), as saved."""
+    try:
+        return from_records(json.loads(kv.get(ADDED_KEY) or "[]"))
+    except (ValueError, TypeError):
+        return ()
+
+
+def remember(store: Store, kv: KeyValueStore, spec: ModelSpec) -> None:
+    """Add or update a catalogue record; the device's own records are saved."""
+    catalog = store.state.catalog
+    known = any(m.id == spec.id for m in catalog)
+    catalog = tuple(spec if m.id == spec.id else m for m in catalog) if known else (*catalog, spec)
+    store.dispatch(CatalogChanged(catalog))
+    kv.set(ADDED_KEY, to_json(tuple(m for m in catalog if m.source in ("custom", "imported"))))
+
+
+def saved_limit(kv: KeyValueStore, catalog: tuple[ModelSpec, ...], model_id: str) -> int | None:
+    """The model's token limit: learned on this device, else from the catalogue."""
+    raw = kv.get(LIMIT_KEY + model_id) if model_id else None
+    if raw and raw.isdigit():
+        return int(raw)
+    return next((m.max_tokens for m in catalog if m.id == model_id), None)
+
+
+# create(url, stored id or "", label, engine options) -> an Engine (main.py binds MediaPipe's).
+CreateEngine = Callable[[str, str, str, dict[str, float | int]], Awaitable[Engine]]
+
+
+def engine_factory(store: Store, kv: KeyValueStore, create_engine: CreateEngine) -> EngineFactory:
+    """Loads the selected model with the current settings, learning its token limit."""
+
+    async def factory():
+        state = store.state
+        model = state.model
+        assert model is not None, "a factory exists only once a model is chosen"
+
+        def found(limit: int) -> None:
+            kv.set(LIMIT_KEY + model.id, str(limit))
+            store.dispatch(ModelLimitFound(limit))
+
+        options = state.settings.engine_options(state.model_limit)
+        stored = model.id if model.id in state.ready else ""
+
+        def create(opts: dict[str, float | int]):
+            return create_engine(model.url, stored, model.label, opts)
+
+        return await create_fitting(create, options, found)
+
+    return factory
+
+
+class Models:
+    """Which model the engine runs: choose one, reload it, switch to a newly verified one."""
+
+    def __init__(
+        self, store: Store, kv: KeyValueStore, queue: InferenceQueue, factory: EngineFactory
+    ) -> None:
+        self.store, self.kv, self.queue, self.factory = store, kv, queue, factory
+
+    def use(self, model_id: str) -> None:
+        self.store.dispatch(ModelSelected(model_id, saved_limit(self.kv, self.store.state.catalog, model_id)))
+        self.reload()
+
+    def reload(self) -> None:
+        self.queue.use(self.factory)
+        self.queue.preload()
+
+    def ready(self, spec: ModelSpec, switch: bool) -> None:
+        """A model was verified: use it if asked to, or if nothing usable is chosen yet."""
+        state = self.store.state
+        current = state.model
+        idle = state.engine_status in ("no-model", "failed")
+        if switch or idle or current is None or current.id == spec.id or not state.usable(current):
+            self.kv.set(MODEL_KEY, spec.id)
+            self.use(spec.id)
+
+    def start(self) -> None:
+        """After the stored models are known: load the chosen model, or the first usable one."""
+        state = self.store.state
+        usable = [m for m in state.catalog if state.usable(m)]
+        chosen = state.model if state.model in usable else (usable[0] if usable else None)
+        if chosen is not None:
+            self.use(chosen.id)

@@ -1,0 +1,103 @@
+"""Starters: the handlers behind the empty chat's use cases (summarize, tutor, rewrite or
+translate, ask about a document) and the note files opened for them (read on this device).
+Pure over the Chat, the Library and chat.ports.LocalFiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tabula.chat import usecases
+from tabula.chat.answering import Chat, reserve_for, system_for
+from tabula.chat.library import Library
+from tabula.chat.ports import LocalFiles
+from tabula.core.actions import Store
+from tabula.core.decide import decide_for
+from tabula.engine.errors import EngineError
+from tabula.engine.queue import InferenceQueue
+from tabula.i18n.translate import tr
+from tabula.ui.ports import Handler, Page
+
+NOTE_BYTES = 4_000_000
+TEMPLATE_TOKENS = 16  # the chat template's own tokens around the message
+FIT_ATTEMPTS = 4  # a note or document file larger than this is refused before reading
+
+
+class Starters:
+    def __init__(
+        self, store: Store, chat: Chat, queue: InferenceQueue, library: Library, files: LocalFiles,
+        page: Page, new_chat: Callable[[], None], notice: Callable[[str, str], None],
+    ) -> None:  # fmt: skip
+        self.store, self.chat, self.library, self.files, self.page = store, chat, library, files, page
+        self.queue = queue
+        self.new_chat, self.notice = new_chat, notice
+
+    def table(self) -> dict[str, Handler]:
+        return {
+            "use-summarize": lambda d: self._start(lambda n: usecases.summarize(d.get("text", ""), n), d),
+            "use-rewrite": lambda d: self._start(
+                lambda n: usecases.rewrite(d.get("text", ""), d.get("how", ""), n), d
+            ),
+            "use-document": lambda d: self._start(
+                lambda n: usecases.ask_document(d.get("text", ""), d.get("question", ""), n), d
+            ),
+            "use-tutor": self.tutor,
+        }
+
+    def _start(self, make: Callable[[int], str], data: dict[str, str]) -> None:
+        self.chat.tasks.spawn(self._send(make, data.get("text", "")))
+
+    async def _count(self, text: str) -> int:
+        return await self.queue.count(text, tag="starter")
+
+    async def _send(self, make: Callable[[int], str], text: str) -> None:
+        """Build the message with parts sized to fit the engine answering now, then send it."""
+        try:
+            message = await self._fitted(make, text)
+        except ValueError as problem:
+            return self.notice("error", str(problem))
+        except EngineError as error:
+            return self.notice("error", error.message)
+        self.notice("", "")
+        self.chat.send(message)
+
+    async def _fitted(self, make: Callable[[int], str], text: str) -> str:
+        """make(size) with the largest part size whose message fits the local model's context,
+        measured with its own tokenizer (the cloud's context is large: one generous size)."""
+        state = self.store.state
+        tokens = int(state.settings.engine_options(state.model_limit)["maxTokens"])
+        if decide_for(state, "chat").where == "cloud":
+            return make(usecases.CLOUD_CHARS)
+        budget = tokens - reserve_for(tokens) - await self._count(system_for(state)) - TEMPLATE_TOKENS
+        sample = text.strip()[: usecases.SAMPLE_CHARS] or "x"
+        size = usecases.part_chars(budget, len(sample) / max(1, await self._count(sample)))
+        for _attempt in range(FIT_ATTEMPTS):
+            message = make(size)
+            used = await self._count(message)
+            if used <= budget or size <= usecases.MIN_PART:
+                return message
+            size = max(usecases.MIN_PART, int(size * budget / used * usecases.SAFETY))
+        return message
+
+    def tutor(self, data: dict[str, str]) -> None:
+        """A new conversation in tutor mode, opened with the learner's topic."""
+        try:
+            opening = usecases.tutor_opening(data.get("topic", ""))
+        except ValueError as problem:
+            return self.notice("error", str(problem))
+        if self.store.state.messages:
+            self.new_chat()
+        self.library.set_mode("tutor")
+        self.chat.send(opening)
+
+    async def open_note(self, target: str, file: object) -> None:
+        """Read a picked .txt/.md file here and put its text in the box `target`."""
+        try:
+            name, text = await self.files.read_text(file, NOTE_BYTES)
+        except ValueError:
+            return self.notice("error", tr("Open a plain text file (.txt or .md) under 4 MB."))
+        self.page.fill(target, text)
+        self.notice(
+            "ok",
+            tr("Opened {name} ({count} characters). It stays on this device.", name=name, count=len(text)),
+        )

@@ -1,0 +1,101 @@
+"""Pure State -> HTML. Interactions are declared as data-action="..." attributes, never handlers.
+
+`screen(state)` is the single entry: it returns every painted part of the page as strings.
+A page is a skeleton (replaced only when it changes, e.g. on navigation, so a half-typed
+message survives) plus regions inside it, repainted on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tabula.core.decide import decide_for
+from tabula.core.router import NOT_FOUND
+from tabula.core.state import State
+from tabula.i18n.translate import N_, tr
+from tabula.ui.views import chat, models, pages, settings, study
+from tabula.ui.views.html import esc
+
+BADGE = {
+    "no-model": N_("No model"),
+    "loading": N_("Loading model…"),
+    "ready": N_("Ready"),
+    "busy": N_("Generating"),
+    "finishing": N_("Finishing previous answer…"),
+    "failed": N_("Engine error"),
+}
+PAGES = {
+    "chat": chat.page,
+    "models": models.page,
+    "settings": settings.page,
+    "study": study.page,
+    "about": pages.about,
+    NOT_FOUND: pages.not_found,
+}
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the page shows for one State."""
+
+    title: str
+    view: str
+    regions: tuple[tuple[str, str], ...]
+    nav: str
+    net_label: str
+    online: bool
+    engine: str
+    route: str
+    banner: str
+    lang: str = "en"
+    theme: str = "system"
+    labels: tuple[tuple[str, str], ...] = ()  # the static shell's text: data-label name -> text
+
+
+def screen(state: State) -> Screen:
+    """Everything the page paints for `state`."""
+    title, view, regions = PAGES[state.route.name](state)
+    return Screen(
+        title=tr("{page} · Tabula", page=title),
+        view=view,
+        regions=tuple(sorted(regions.items())),
+        nav=state.route.name,
+        net_label=tr("Online") if state.online else tr("Offline"),
+        online=state.online,
+        engine=tr(BADGE[state.engine_status]),
+        route=decide_for(state, "chat").badge,
+        banner=banner(state),
+        lang=state.lang,
+        theme=state.theme,
+        labels=shell_labels(),
+    )
+
+
+def shell_labels() -> tuple[tuple[str, str], ...]:
+    """The text of the page's static shell (nav, footer, badge names) in the current language."""
+    return (
+        ("chat", tr("Chat")),
+        ("study", tr("Study")),
+        ("models", tr("Models")),
+        ("settings", tr("Settings")),
+        ("about", tr("About Tabula")),
+        ("main-nav", tr("Main")),
+        ("answers-from", tr("Answers from")),
+        ("engine", tr("Engine")),
+    )
+
+
+def banner(state: State) -> str:
+    """A background failure nobody handled (with Dismiss), else the update offer when a new
+    version waits, else nothing."""
+    if state.trouble:
+        return (
+            f'<p role="alert">{esc(state.trouble)}</p>'
+            f'<button type="button" data-action="dismiss-trouble">{esc(tr("Dismiss"))}</button>'
+        )
+    if not state.update_waiting:
+        return ""
+    return (
+        f'<p role="status">{esc(tr("Update available — a new version of Tabula is ready."))}</p>'
+        f'<button type="button" data-action="apply-update">{esc(tr("Reload"))}</button>'
+    )

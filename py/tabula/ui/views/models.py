@@ -1,0 +1,201 @@
+"""The Models page: the catalogue with download state, which model suits this device and why,
+adding a model by URL or from a file, and the device facts."""
+
+from __future__ import annotations
+
+from tabula.core.state import State
+from tabula.i18n.translate import N_, tr
+from tabula.models.catalog import ModelSpec
+from tabula.models.fit import DeviceReport, assess, pick, upgrade
+from tabula.models.transfers import Download, Quota, eta_text
+from tabula.ui.views.html import esc, megabytes
+
+SOURCES = {
+    "catalogue": N_("catalogue"),
+    "embedded": N_("embedded"),
+    "custom": N_("custom"),
+    "imported": N_("imported"),
+}
+KEPT = {
+    True: N_("kept (persistent)"),
+    False: N_("may be cleared by the browser when space runs low"),
+    None: N_("unknown"),
+}
+
+
+def add_forms() -> str:
+    """Add a model by its address, or import one from a file on this device."""
+    return f"""<h2>{esc(tr("Add a model"))}</h2>
+<form class="add-model" data-action="add-model-url">
+  <label>{esc(tr("Address of a .task file"))} <input name="url" type="url" inputmode="url" required
+    placeholder="https://example.org/gemma3-1b-it-int4-web.task"></label>
+  <label>{esc(tr("Name (optional)"))} <input name="label" type="text" maxlength="60"></label>
+  <button type="submit">{esc(tr("Add"))}</button>
+</form>
+<p><label class="file-pick">{esc(tr("Import from a file on this device (no network needed)"))}
+  <input type="file" accept=".task,.bin,.litertlm" data-action="import-model"></label></p>"""
+
+
+def page(state: State) -> tuple[str, str, dict[str, str]]:
+    """(title, skeleton, regions) for #/models."""
+    skeleton = (
+        f'<h1>{esc(tr("Models"))}</h1><div id="models-notice"></div><div id="catalogue"></div>'
+        f'{add_forms()}<h2>{esc(tr("This device"))}</h2><div id="device"></div>'
+    )
+    regions = {
+        "models-notice": notice(state.models_notice),
+        "catalogue": catalogue(state),
+        "device": device(state.device, state.storage),
+    }
+    return tr("Models"), skeleton, regions
+
+
+def notice(text: str) -> str:
+    return f'<p class="error" role="alert">{esc(text)}</p>' if text else ""
+
+
+def catalogue(state: State) -> str:
+    if not state.catalog:
+        return f"<p>{esc(tr('This build ships no model. Add one below.'))}</p>"
+    best = pick(state.device, state.catalog) if state.device else None
+    advice = f'<p class="advice" role="note">{esc(best.reason)}</p>' if best else ""
+    recommended = best.model.id if best and best.model else ""
+    items = "".join(card(m, state, m.id == recommended) for m in state.catalog)
+    return f'{advice}{offer(state)}<ul class="models">{items}</ul>'
+
+
+def offer(state: State) -> str:
+    """The progressive upgrade: a bigger model fits, download it while chatting goes on."""
+    model = state.model if state.model and state.usable(state.model) else None
+    have = state.ready | {d.model_id for d in state.downloads if d.phase != "failed"}
+    better = upgrade(state.device, state.catalog, model, have)
+    if better is None:
+        return ""
+    text = tr(
+        "{model} fits this device and answers better. Download it ({size}) in the background; "
+        "you can keep chatting, and Tabula switches to it once it is checked.",
+        model=better.label,
+        size=megabytes(better.bytes),
+    )
+    return (
+        f'<div class="upgrade" role="note"><p>{esc(text)}</p>'
+        f'<button type="button" data-action="upgrade-model" data-id="{esc(better.id)}">'
+        f"{esc(tr('Download and switch'))}</button></div>"
+    )
+
+
+def card(model: ModelSpec, state: State, recommended: bool) -> str:
+    badge = f'<span class="badge recommended">{esc(tr("Recommended"))}</span>' if recommended else ""
+    size = megabytes(model.bytes) if model.bytes else tr("size unknown")
+    source = tr(SOURCES[model.source]) if model.source in SOURCES else model.source
+    facts = " · ".join(x for x in (size, model.family, source, model.licence) if x)
+    verdict = ""
+    if state.device is not None:
+        result = assess(state.device, model)
+        verdict = (
+            f'<p class="verdict {"fits" if result.ok else "no-fit"}">{esc(" ".join(result.reasons))}</p>'
+        )
+    return (
+        f'<li class="model-card" data-model="{esc(model.id)}"><strong>{esc(model.label)}</strong>{badge} '
+        f"<span>{esc(facts)}</span>{buttons(model, state)}{needs(model)}{verdict}{status(model, state)}</li>"
+    )
+
+
+def needs(model: ModelSpec) -> str:
+    if not model.requirements:
+        return ""
+    return f'<p class="needs">{esc(tr("Needs: {requirements}", requirements=model.requirements))}</p>'
+
+
+def buttons(model: ModelSpec, state: State) -> str:
+    """The actions that make sense for this model now."""
+    job, mid = state.download(model.id), esc(model.id)
+    out = []
+    if model.id == state.model_id and state.usable(model):
+        out.append(f'<span class="in-use">{esc(tr("In use"))}</span>')
+    elif state.usable(model):
+        out.append(
+            f'<button type="button" data-action="use-model" data-id="{mid}">{esc(tr("Use this model"))}</button>'
+        )
+    if job is not None and job.active:
+        out.append(
+            f'<button type="button" data-action="pause-download" data-id="{mid}">{esc(tr("Pause"))}</button>'
+        )
+    elif model.downloadable and model.id not in state.ready:
+        out.append(
+            f'<button type="button" data-action="download-model" data-id="{mid}">{download_label(model, job)}</button>'
+        )
+    if model.id in state.ready or (job is not None and job.phase != "ready"):
+        word = esc(tr("Delete") if model.id in state.ready else tr("Cancel download"))
+        out.append(
+            f'<button type="button" class="quiet" data-action="delete-model" data-id="{mid}">{word}</button>'
+        )
+    return f'<span class="actions">{"".join(out)}</span>'
+
+
+def download_label(model: ModelSpec, job: Download | None) -> str:
+    if job is not None and job.phase == "paused":
+        return esc(tr("Resume"))
+    if job is not None and job.phase == "failed":
+        return esc(tr("Try again"))
+    if model.source == "embedded":
+        return esc(tr("Keep for offline use"))
+    return esc(tr("Download ({size})", size=megabytes(model.bytes)) if model.bytes else tr("Download"))
+
+
+def status(model: ModelSpec, state: State) -> str:
+    """Where the model stands on this device, with live progress while it downloads."""
+    job = state.download(model.id)
+    if model.id in state.ready:
+        return f'<p class="stored" role="status">{esc(tr("On this device · works offline"))}</p>'
+    if job is None:
+        where = tr("Loads from this site (online)") if model.source == "embedded" else tr("Not downloaded")
+        return f'<p class="stored">{esc(where)}</p>'
+    if job.phase == "failed":
+        return f'<p class="error" role="alert">{esc(job.message)}</p>'
+    bar = (
+        f'<progress max="100" value="{job.percent}"></progress>'
+        if job.percent is not None
+        else "<progress></progress>"
+    )
+    return f'<div class="progress" role="status">{bar}<span>{esc(progress_text(job))}</span></div>'
+
+
+def progress_text(job: Download) -> str:
+    parts = [job.message] if job.message else []
+    done = megabytes(job.done)
+    if job.total:
+        done = tr("{done} of {total}", done=done, total=megabytes(job.total))
+    if job.phase in ("downloading", "waiting", "paused", "verifying"):
+        parts.append(done + (f" ({job.percent} %)" if job.percent is not None else ""))
+    if job.phase == "downloading" and job.speed:
+        parts.append(tr("{size}/s", size=megabytes(int(job.speed))))
+        parts.append(eta_text(job.eta))
+    return " · ".join(p for p in parts if p)
+
+
+def device(report: DeviceReport | None, storage: Quota | None = None) -> str:
+    """The diagnostics panel: the adapter in use and the limits that decide what fits."""
+    if report is None:
+        return f'<p class="hint">{esc(tr("Checking this device…"))}</p>'
+    if not report.webgpu:
+        return f"<p>{esc(tr('WebGPU: not available in this browser.'))}</p>"
+    adapter = (report.vendor or tr("unknown vendor"), report.architecture or tr("unknown architecture"))
+    rows = (
+        (tr("GPU adapter"), " · ".join(adapter)),
+        (tr("16-bit GPU math (shader-f16)"), tr("yes") if report.f16 else tr("no (32-bit mode)")),
+        (tr("Largest GPU buffer"), megabytes(report.max_buffer)),
+        (tr("Largest storage binding"), megabytes(report.max_storage_binding)),
+        (tr("Memory (reported)"), megabytes(report.memory) if report.memory else tr("not reported")),
+        (tr("CPU cores"), str(report.cores or tr("not reported"))),
+        (tr("Storage"), storage_text(storage or Quota(report.quota, report.usage, report.persisted))),
+    )
+    facts = "".join(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in rows)
+    return f'<dl class="facts">{facts}</dl>'
+
+
+def storage_text(storage: Quota) -> str:
+    if storage.quota is None:
+        return tr("not reported")
+    used = tr("{used} used of {quota}", used=megabytes(storage.usage or 0), quota=megabytes(storage.quota))
+    return f"{used} · {tr(KEPT[storage.persisted])}"
