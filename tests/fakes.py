@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tabula.cloud.ports import CloudCall
+from tabula.cloud.wire import CloudError, CloudRequest
 from tabula.engine.errors import EngineError, Problem
 from tabula.models.transfers import FileChoice, Quota, Stored, Transfer
 
@@ -128,9 +130,11 @@ class FakeEngine:
         prefill: float = 0.0,
         cancel_works: bool = False,
         label: str = "fake",
+        family: str = "gemma3",
     ) -> None:
         self.tokens = tokens if tokens is not None else ["Hello", " there", ",", " friend", "."]
         self.delay, self.prefill, self.cancel_works, self.label = delay, prefill, cancel_works, label
+        self.family = family  # the chat template this model was trained with (engine.ports.Engine)
         self.hang = False
         self.fail_with: EngineError | None = None
         self.busy = False
@@ -418,3 +422,75 @@ class FakeChatStore:
         await asyncio.sleep(0)
         self.deletes.append(conversation_id)
         self.values.pop(conversation_id, None)
+
+
+def sse(text: str) -> str:
+    """One Gemini SSE event carrying `text` (what streamGenerateContent sends)."""
+    event = {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "index": 0}]}
+    return f"data: {json.dumps(event)}\n\n"
+
+
+@dataclass(eq=False)
+class FakeCall:
+    """One request the FakeCloudClient holds open until the test answers it."""
+
+    request: CloudRequest
+    chunks: asyncio.Queue = field(default_factory=asyncio.Queue)  # str pieces, None = end
+    cancelled: bool = False
+
+    def send(self, *pieces: str) -> None:
+        for piece in pieces:
+            self.chunks.put_nowait(piece)
+
+    def end(self) -> None:
+        self.chunks.put_nowait(None)
+
+    def turns(self) -> list[tuple[str, str]]:
+        body = json.loads(self.request.body)
+        return [(c["role"], "".join(p["text"] for p in c["parts"])) for c in body["contents"]]
+
+
+class FakeCloudClient:
+    """cloud.ports.CloudClient over the network of a test: every request waits until the test
+    answers it piece by piece (`next_call()`, then `send`/`end`). Like fetch with an
+    AbortController, a request's own CloudCall cancels it alone, failing it with
+    CloudError("cancelled") — but with `late=True` a chunk the network had already read when the
+    cancel came is still delivered first, as a read that resolved before the abort is."""
+
+    def __init__(self, late: bool = False) -> None:
+        self.calls: list[FakeCall] = []
+        self.late = late
+        self._arrived: asyncio.Queue[FakeCall] = asyncio.Queue()
+
+    async def next_call(self, timeout: float = 2.0) -> FakeCall:
+        return await asyncio.wait_for(self._arrived.get(), timeout)
+
+    def _open(self, request: CloudRequest) -> FakeCall:
+        call = FakeCall(request)
+        self.calls.append(call)
+        self._arrived.put_nowait(call)
+        return call
+
+    async def _pieces(self, call: FakeCall, on_text: Callable[[str], None]) -> None:
+        while True:
+            piece = await call.chunks.get()
+            if piece and (self.late or not call.cancelled):
+                on_text(piece)  # read before the abort landed: it still arrives
+            if call.cancelled:
+                raise CloudError("cancelled", "Stopped.")
+            if piece is None:
+                return
+
+    async def stream(self, request: CloudRequest, on_text: Callable[[str], None], call: CloudCall) -> None:
+        held = self._open(request)
+        call.bind(lambda: self.cancel_one(held))
+        await self._pieces(held, on_text)
+
+    async def send(self, request: CloudRequest, call: CloudCall) -> str:
+        parts: list[str] = []
+        await self.stream(request, parts.append, call)
+        return "".join(parts)
+
+    def cancel_one(self, call: FakeCall) -> None:
+        call.cancelled = True
+        call.chunks.put_nowait("")  # wake the reader, as an abort does

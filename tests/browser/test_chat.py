@@ -179,3 +179,35 @@ def send_and_wait(page, text: str):
     answer = send(page, text)
     assert wait_final(answer) == "done"
     return answer
+
+
+# Records every prompt MediaPipe is given and the text it streams back for it.
+RECORD_PROMPTS = """async () => {
+  const config = await (await fetch('config.json')).json();
+  const { LlmInference } = await import(new URL(config.paths.genai + '/genai_bundle.mjs', document.baseURI));
+  const proto = LlmInference.prototype, real = proto.generateResponse;
+  window.__prompts = []; window.__outputs = [];
+  proto.generateResponse = function (prompt, listener) {
+    const n = window.__prompts.push(prompt) - 1;
+    window.__outputs[n] = '';
+    return real.call(this, prompt, (partial, done) => { window.__outputs[n] += partial; listener(partial, done); });
+  };
+}"""
+
+
+def test_a_follow_up_sent_while_the_answer_streams_is_asked_with_that_answer(
+    chat_site: Site, journey: Journey
+) -> None:
+    """A student asks again before the first answer has finished: the engine gets the follow-up
+    with the first question and its whole answer, in order (not two questions in a row)."""
+    page = journey.page
+    open_chat(page, chat_site.url)
+    page.evaluate(RECORD_PROMPTS)
+    first = send(page, "Tell me about rivers")
+    expect(first).to_have_attribute("data-status", "streaming", timeout=60_000)
+    second = send(page, "And lakes?")
+    assert wait_final(first) == "done" and wait_final(second) == "done"
+    prompts, outputs = page.evaluate("[window.__prompts, window.__outputs]")
+    assert len(prompts) == 2 and outputs[0].strip()
+    turn = f"Tell me about rivers<end_of_turn>\n<start_of_turn>model\n{outputs[0]}<end_of_turn>\n"
+    assert turn + "<start_of_turn>user\nAnd lakes?<end_of_turn>\n<start_of_turn>model\n" in prompts[1]

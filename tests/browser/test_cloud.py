@@ -238,3 +238,57 @@ def test_hostile_model_output_runs_nothing_and_loads_nothing(
     )
     assert not [url for url in journey.requests if EVIL.removeprefix("http://") in url]
     expect(app.locator("article.msg.model").last).to_contain_text("__xss")
+
+
+def turns(call) -> list[tuple[str, str]]:
+    return [(c["role"], "".join(p["text"] for p in c["parts"])) for c in call.body["contents"]]
+
+
+def test_a_follow_up_sent_while_the_cloud_answer_streams_waits_for_it_and_carries_it(
+    app: Page, cloud: GeminiServer
+) -> None:
+    """Asked again while the cloud answer streams, the follow-up leaves only once that answer is
+    whole, and carries it: the service never sees two questions in a row."""
+    add_key(app)
+    app.get_by_role("link", name="Chat", exact=True).click()
+    cloud.reply(["Rivers flow", " to the sea."])
+    cloud.slow(1.0)
+    first = send(app, "Tell me about rivers")
+    expect(first.locator(".text")).to_contain_text("Rivers flow", timeout=20_000)
+    second = send(app, "And lakes?")
+    assert wait_final(first) == "done" and wait_final(second) == "done"
+    streamed = [c for c in cloud.calls if c.path.endswith(":streamGenerateContent")]
+    assert [turns(c) for c in streamed] == [
+        [("user", "Tell me about rivers")],
+        [("user", "Tell me about rivers"), ("model", "Rivers flow to the sea."), ("user", "And lakes?")],
+    ]
+
+
+def test_opening_another_conversation_mid_answer_leaves_both_intact(app: Page, cloud: GeminiServer) -> None:
+    """Switching chats while a cloud answer streams: the answer stops where it was, kept in its own
+    conversation, and nothing of it ever appears in the one opened."""
+    add_key(app)
+    app.get_by_role("link", name="Chat", exact=True).click()
+    cloud.reply(["The old answer."])
+    assert wait_final(send(app, "Old question")) == "done"
+    app.get_by_role("button", name="New chat").click()
+    cloud.reply(["Part one.", " Part two.", " Part three."])
+    cloud.slow(1.0)
+    answer = send(app, "New question")
+    expect(answer.locator(".text")).to_contain_text("Part one.", timeout=20_000)
+    box = app.locator("details.library")
+    box.locator("summary").click()
+    box.get_by_role("button", name="Old question", exact=True).click()
+    log = app.get_by_role("log", name="Conversation")
+    expect(app.locator("article.msg.user")).to_have_text(["Old question"])
+    app.wait_for_timeout(3500)  # longer than the rest of the stream would have taken
+    expect(app.locator("article.msg.model .text")).to_have_text(["The old answer."])
+    expect(log).not_to_contain_text("Part")
+    box = app.locator("details.library")
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
+    box.get_by_role("button", name="New question", exact=True).click()
+    left = app.locator("article.msg.model")
+    expect(left).to_have_attribute("data-status", "stopped")
+    expect(left.locator(".text")).to_contain_text("Part one.")
+    expect(left.locator(".text")).not_to_contain_text("Part three.")

@@ -292,3 +292,33 @@ def test_device_lost_ends_the_answer_says_why_and_rebuilds_on_request() -> None:
         assert len(factory.built) == 2 and queue.status is Status.READY
 
     run(scenario())
+
+
+def test_a_prompt_builder_runs_when_the_jobs_turn_comes_with_the_engine_that_runs_it() -> None:
+    """Building and generating are one op: the builder sees the world as it is at its turn (here,
+    the first job's finished text), and a failing build fails that job alone."""
+
+    async def scenario() -> None:
+        factory = FakeEngineFactory(tokens=["a", "b"], delay=0.005)
+        queue = InferenceQueue(factory)
+        first = queue.submit("first")
+        seen: list[tuple[str, str]] = []
+
+        async def build(engine) -> str:
+            seen.append((first.state.value, engine.family))
+            return f"after {first.text!r} ({await engine.count_tokens('two words')} tokens)"
+
+        async def broken(_engine) -> str:
+            raise EngineError(Problem.PROMPT_TOO_LONG, "too long")
+
+        second, third, fourth = queue.submit(build), queue.submit(broken), queue.submit("fourth")
+        for job in (first, second, third, fourth):
+            await job.done
+        assert seen == [("done", "gemma3")]
+        assert factory.built[0].prompts == ["first", "after 'ab' (2 tokens)", "fourth"]
+        assert third.state is JobState.FAILED and third.error is not None
+        assert third.error.problem is Problem.PROMPT_TOO_LONG
+        assert (second.state, fourth.state) == (JobState.DONE, JobState.DONE)
+        assert factory.built[0].overlaps == 0
+
+    run(scenario())

@@ -1,7 +1,8 @@
 """FetchCloudClient (cloud.ports.CloudClient) over the browser's fetch, for the optional cloud engine.
 
 Only request text and response text cross: the key travels in the request's headers (built by
-cloud.py), the body is read as text chunks with a TextDecoder. cancel() aborts every request.
+cloud/wire.py), the body is read as text chunks with a TextDecoder. Each request has its own
+AbortController, bound to that request's CloudCall: cancelling one aborts it alone.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 import js
 from pyodide.ffi import JsException, to_js
 
+from tabula.cloud.ports import CloudCall
 from tabula.cloud.wire import CloudError, CloudRequest, http_error, network_error
 
 
@@ -29,8 +31,11 @@ def _init(request: CloudRequest, signal: object) -> object:
 
 
 class FetchCloudClient:
-    def __init__(self) -> None:
-        self._controllers: list[object] = []  # JsProxies are not hashable
+    @staticmethod
+    def _controller(call: CloudCall) -> object:
+        controller = js.AbortController.new()
+        call.bind(lambda: controller.abort())
+        return controller
 
     async def _open(self, request: CloudRequest, controller: object) -> object:
         try:
@@ -46,36 +51,26 @@ class FetchCloudClient:
             return CloudError("cancelled", "Stopped.")
         return network_error(detail)
 
-    async def send(self, request: CloudRequest) -> str:
-        controller = js.AbortController.new()
-        self._controllers.append(controller)
+    async def send(self, request: CloudRequest, call: CloudCall) -> str:
+        controller = self._controller(call)
+        response = await self._open(request, controller)
         try:
-            response = await self._open(request, controller)
+            return str(await response.text())
+        except JsException as error:
+            raise self._failure(controller, str(error)) from None
+
+    async def stream(self, request: CloudRequest, on_text: Callable[[str], None], call: CloudCall) -> None:
+        controller = self._controller(call)
+        reader = (await self._open(request, controller)).body.getReader()
+        decoder = js.TextDecoder.new()
+        stream = to_js({"stream": True}, dict_converter=js.Object.fromEntries)
+        while True:
             try:
-                return str(await response.text())
+                part = await reader.read()
             except JsException as error:
                 raise self._failure(controller, str(error)) from None
-        finally:
-            self._controllers.remove(controller)
-
-    async def stream(self, request: CloudRequest, on_text: Callable[[str], None]) -> None:
-        controller = js.AbortController.new()
-        self._controllers.append(controller)
-        try:
-            reader = (await self._open(request, controller)).body.getReader()
-            decoder = js.TextDecoder.new()
-            stream = to_js({"stream": True}, dict_converter=js.Object.fromEntries)
-            while True:
-                try:
-                    part = await reader.read()
-                except JsException as error:
-                    raise self._failure(controller, str(error)) from None
-                if part.done:
-                    break
-                on_text(str(decoder.decode(part.value, stream)))
-        finally:
-            self._controllers.remove(controller)
-
-    def cancel(self) -> None:
-        for controller in list(self._controllers):
-            controller.abort()
+            if part.done or call.cancelled:
+                break
+            on_text(str(decoder.decode(part.value, stream)))
+        if call.cancelled:
+            raise CloudError("cancelled", "Stopped.")

@@ -52,6 +52,7 @@ class MediaPipeEngine:
 
     def __init__(self, llm: object, label: str, lost_proxy: object) -> None:
         self.llm, self.label, self._lost_proxy = llm, label, lost_proxy
+        self.family = "completion"  # the model's template family: the engine factory sets it
 
     @classmethod
     async def create(

@@ -1,7 +1,8 @@
 """The conversation: messages, answering, the saved conversations, files and use cases.
 
 - `messages`       Message and the statuses an answer ends in (pure values everyone builds on)
-- `answering`      Chat: send, stop, cancel, regenerate, over the queue or the cloud
+- `answering`      Chat: send, stop, cancel, regenerate, over the queue or the cloud; each answer's
+                   lifecycle is an Answer (`lifecycle`, internal)
 - `conversations`  conversation records (versioned schema), titles, search
 - `library`        the saved conversations: load, save as the chat changes, switch, undo
 - `archive`, `export`  a conversations file in (checked whole first) and out (JSON, Markdown);

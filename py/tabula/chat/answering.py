@@ -1,29 +1,38 @@
-"""The conversation's effects: send, stop, cancel, regenerate, new chat. Pure over ports.
+"""Chat: the conversation's effects — send, stop, cancel, regenerate, new chat. Pure over ports.
 
-Each answer is a Message that goes waiting -> streaming -> done | stopped | cancelled | failed.
-Tokens go straight to the StreamPainter (one DOM write per frame, only the streaming node);
-the Store hears about an answer only when it starts streaming and when it ends.
+Each answer is a Message that goes waiting -> streaming -> done | stopped | cancelled | failed,
+driven by an Answer (chat/lifecycle.py) that belongs to the conversation it was asked in. One
+conversation's answers run in order, one at a time, on whichever engine decide_for() picks when
+the answer's turn comes. Its prompt, or its cloud request, is built then, from the conversation
+as it is at that moment: a follow-up sent while the first answer streams is asked with that
+answer. On the device, building (with the running engine's own template and tokenizer) and
+generating are one queued op, so a model switch in between cannot apply the old template.
+Tokens go straight to the StreamPainter (one DOM write per frame, only the streaming node); the
+Store hears about an answer when it starts streaming and when it ends. Leaving a conversation
+closes its answers: nothing they receive afterwards reaches another conversation.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tabula.chat import usecases
+from tabula.chat.lifecycle import Answer
 from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.chat.ports import StreamPainter
 from tabula.cloud.client import stream_answer
-from tabula.cloud.ports import CloudClient
+from tabula.cloud.ports import CloudCall, CloudClient
 from tabula.cloud.wire import CloudError, chat_request
 from tabula.core.actions import ChatCleared, MessagePut, MessageRemoved, Store
-from tabula.core.decide import Decision, decide_for
+from tabula.core.decide import decide_for
 from tabula.core.tasks import Tasks
 from tabula.engine import prompt
-from tabula.engine.errors import EngineError
-from tabula.engine.queue import InferenceQueue, Job, JobState
+from tabula.engine.ports import Engine
+from tabula.engine.queue import InferenceQueue, Job
 from tabula.i18n.translate import tr
 
 if TYPE_CHECKING:
@@ -37,10 +46,10 @@ def reserve_for(max_tokens: int) -> int:
     return max(32, max_tokens // 4)
 
 
-def history(state: State, before: int) -> list[prompt.Turn]:
+def history(messages: Sequence[Message], before: int) -> list[prompt.Turn]:
     """The turns before message `before` that the model should see (answers that have text)."""
     turns = []
-    for message in state.messages:
+    for message in messages:
         if message.id >= before:
             break
         if message.role == "user" or (message.text and message.status in ("done", "stopped")):
@@ -55,7 +64,7 @@ def system_for(state: State) -> str:
 
 
 class Chat:
-    """Runs the conversation against the InferenceQueue."""
+    """Runs the conversation on screen against the InferenceQueue or the cloud engine."""
 
     def __init__(
         self, store: Store, queue: InferenceQueue, painter: StreamPainter,
@@ -63,13 +72,10 @@ class Chat:
     ) -> None:  # fmt: skip
         self.store, self.queue, self.painter = store, queue, painter
         self.cloud, self.cloud_base = cloud, cloud_base
-        self.in_cloud: set[int] = set()
-        self.cloud_text: dict[int, str] = {}  # a cloud answer's text so far, by answer id
-        self.on_partial: Callable[[int, str], None] = lambda _id, _text: None  # saves a streaming answer
-        self.jobs: dict[int, Job] = {}
-        self.withdrawn: set[int] = set()
-        self.streaming: set[int] = set()
         self.tasks = tasks or Tasks()  # the app's supervisor (main.py passes the shared one)
+        self.on_partial: Callable[[int, str], None] = lambda _id, _text: None  # saves a streaming answer
+        self.answers: dict[int, Answer] = {}  # the unfinished answers of the conversation on screen
+        self._turn = asyncio.Lock()  # one answer at a time, in the order they were asked
         self._ids = 0
 
     def _next_id(self) -> int:
@@ -92,121 +98,127 @@ class Chat:
         return True
 
     def _ask(self) -> None:
-        answer = Message(self._next_id(), "model", status="waiting")
-        self._put(answer)
-        self.tasks.spawn(self._answer(answer.id))
+        answer = Answer(self.store.state.shelf.current, self._next_id())
+        self.answers[answer.message_id] = answer
+        self._put(Message(answer.message_id, "model", status="waiting"))
+        self.tasks.spawn(self._run(answer))
 
-    async def _answer(self, answer_id: int) -> None:
-        decision = decide_for(self.store.state, "chat")
-        if decision.where == "cloud" and self.cloud is not None:
-            return await self._answer_in_cloud(answer_id, decision)
-        if decision.where == "unavailable":
-            return self._update(
-                answer_id, status="failed", engine=decision.badge, error=f"{decision.reason} {decision.fix}"
+    async def _run(self, answer: Answer) -> None:
+        """Wait for this answer's turn, then answer where decide_for() says, as things are now."""
+        try:
+            async with self._turn:
+                if answer.closed:
+                    return
+                answer.state = "running"
+                decision = decide_for(self.store.state, "chat")
+                if decision.where == "cloud" and self.cloud is not None:
+                    await self._in_cloud(answer, decision.badge)
+                elif decision.where == "unavailable":
+                    error = f"{decision.reason} {decision.fix}"
+                    self._end(answer, status="failed", engine=decision.badge, error=error)
+                else:
+                    await self._here(answer, decision.badge)
+        except Exception as bug:  # never leave an answer waiting forever; the supervisor reports it
+            self._end(
+                answer, status="failed", text=answer.text, error=tr("The answer failed: {error}", error=bug)
             )
-        await self._answer_here(answer_id, decision.badge)
+            raise
+        finally:
+            if self.answers.get(answer.message_id) is answer:
+                del self.answers[answer.message_id]
 
-    async def _answer_in_cloud(self, answer_id: int, decision: Decision) -> None:
-        """Stream the answer from the cloud engine; Stop keeps what arrived."""
-        state, started = self.store.state, time.monotonic()
-        s, turns = state.settings, [(t.role, t.text) for t in history(state, answer_id)]
+    async def _here(self, answer: Answer, badge: str) -> None:
+        """On the device: one queued op builds the prompt with the engine that runs it, then
+        generates."""
+        answer.job = self.queue.submit(
+            lambda engine: self._prompt(engine, answer), lambda job: self._token(answer, job), tag=TAG
+        )
+        job = await answer.job.done
+        self._end(
+            answer, status=str(job.state), text=prompt.visible(job.text), engine=badge, ttft_ms=job.ttft_ms,
+            tokens_per_s=job.tokens_per_s, tokens=job.tokens, error=job.error.message if job.error else "",
+        )  # fmt: skip
+
+    async def _prompt(self, engine: Engine, answer: Answer) -> str:
+        """The prompt for `answer` from the conversation as it is now, in `engine`'s template and
+        measured with its tokenizer (oldest turns left out to fit, and the answer says so)."""
+        state = self.store.state
+        tokens = int(state.settings.engine_options(state.model_limit)["maxTokens"])
+        fitted = await prompt.fit(
+            prompt.template_for(engine.family), system_for(state), history(state.messages, answer.message_id),
+            tokens - reserve_for(tokens), engine.count_tokens,
+        )  # fmt: skip
+        if fitted.dropped:
+            note = tr("{count} older message(s) left out to fit the model's context.", count=fitted.dropped)
+            self._update(answer, note=note)
+        return fitted.prompt
+
+    def _token(self, answer: Answer, job: Job) -> None:
+        self._show(answer, prompt.visible(job.text))
+
+    def _show(self, answer: Answer, text: str) -> None:
+        """New text for a live answer: painted, and saved about once a second."""
+        if answer.closed:
+            return
+        if not answer.streaming:
+            answer.streaming = True
+            self._update(answer, status="streaming")
+        answer.text = text
+        self.painter.show(answer.message_id, text)
+        self.on_partial(answer.message_id, text)
+
+    async def _in_cloud(self, answer: Answer, badge: str) -> None:
+        """Stream the answer from the cloud engine with its own cancel; Stop keeps what arrived."""
+        state, started, first = self.store.state, time.monotonic(), []
+        s, turns = state.settings, [(t.role, t.text) for t in history(state.messages, answer.message_id)]
         request = chat_request(
             self.cloud_base, state.cloud.model, state.cloud.key, turns, system_for(state), s.temperature, s.top_k,
             s.max_tokens, stream=True,
         )  # fmt: skip
-        first: list[float] = []
-        latest = [""]
 
         def on_text(text: str) -> None:
             if not first:
                 first.append((time.monotonic() - started) * 1000)
-                self._update(answer_id, status="streaming")
-            latest[0] = self.cloud_text[answer_id] = text
-            self.painter.show(answer_id, text)
-            self.on_partial(answer_id, text)
+            self._show(answer, text)
 
-        self.in_cloud.add(answer_id)
-        status, text, error = "done", "", ""
+        answer.call, status, error = CloudCall(), "done", ""
         try:
-            text = await stream_answer(self.cloud, request, on_text)
+            await stream_answer(self.cloud, request, on_text, answer.call)
         except CloudError as failure:
             status, error = ("stopped", "") if failure.kind == "cancelled" else ("failed", failure.message)
-            text = latest[0]
-        except Exception as bug:  # never leave an answer waiting forever
-            status, error, text = "failed", tr("The cloud answer failed: {error}", error=bug), latest[0]
-        finally:
-            self.in_cloud.discard(answer_id)
-            self.cloud_text.pop(answer_id, None)
-            self.painter.forget(answer_id)
+        except Exception as bug:
+            status, error = "failed", tr("The cloud answer failed: {error}", error=bug)
         ttft = first[0] if first else None
-        self._update(answer_id, status=status, text=text, engine=decision.badge, ttft_ms=ttft, error=error)
+        self._end(answer, status=status, text=answer.text, engine=badge, ttft_ms=ttft, error=error)
 
-    async def _answer_here(self, answer_id: int, badge: str) -> None:
-        state = self.store.state
-        model = state.model
-        family = model.family if model else "completion"
-        options = state.settings.engine_options(state.model_limit)
-        budget = int(options["maxTokens"]) - reserve_for(int(options["maxTokens"]))
-        try:
-            fitted = await prompt.fit(
-                prompt.template_for(family), system_for(state), history(state, answer_id), budget,
-                lambda text: self.queue.count(text, tag=TAG),
-            )  # fmt: skip
-        except EngineError as error:
-            return self._update(answer_id, status="failed", error=error.message)
-        if answer_id in self.withdrawn:
-            return self._update(answer_id, status="cancelled")
-        note = (
-            tr("{count} older message(s) left out to fit the model's context.", count=fitted.dropped)
-            if fitted.dropped
-            else ""
-        )
-        self._update(answer_id, note=note)
-        job = self.queue.submit(fitted.prompt, lambda j: self._token(answer_id, j), tag=TAG)
-        self.jobs[answer_id] = job
-        await self._finished(answer_id, await job.done, badge)
-
-    def _token(self, answer_id: int, job: Job) -> None:
-        if answer_id not in self.streaming:
-            self.streaming.add(answer_id)
-            self._update(answer_id, status="streaming")
-        shown = prompt.visible(job.text)
-        self.painter.show(answer_id, shown)
-        self.on_partial(answer_id, shown)
-
-    async def _finished(self, answer_id: int, job: Job, badge: str) -> None:
-        self.jobs.pop(answer_id, None)
-        self.streaming.discard(answer_id)
-        self.painter.forget(answer_id)
-        error = job.error.message if job.error else ""
-        self._update(
-            answer_id, status=str(job.state), text=prompt.visible(job.text), engine=badge,
-            ttft_ms=job.ttft_ms, tokens_per_s=job.tokens_per_s, tokens=job.tokens, error=error,
-        )  # fmt: skip
-
-    def _update(self, answer_id: int, **changes: object) -> None:
-        message = self._message(answer_id)
+    def _update(self, answer: Answer, **changes: object) -> None:
+        """Change the answer's message, only while the answer is live in its own conversation."""
+        if answer.closed or answer.conversation != self.store.state.shelf.current:
+            return
+        message = self._message(answer.message_id)
         if message is not None and message.status not in FINAL_STATUSES:
             self._put(replace(message, **changes))
 
+    def _end(self, answer: Answer, **changes: object) -> None:
+        self._update(answer, **changes)
+        answer.close()
+        self.painter.forget(answer.message_id)
+
     def stop(self) -> None:
         """Stop the answer being written now; its partial text stays."""
-        for job in list(self.jobs.values()):
-            if job.state is JobState.RUNNING:
-                self.queue.cancel(job.id)
-        if self.in_cloud and self.cloud is not None:
-            self.cloud.cancel()
+        for answer in list(self.answers.values()):
+            if answer.state == "running":
+                answer.stop(self.queue.cancel)
 
     def cancel(self, answer_id: int) -> None:
         """Withdraw one waiting answer (or stop it if it is being written)."""
-        job = self.jobs.get(answer_id)
-        if job is not None:
-            self.queue.cancel(job.id)
-        elif answer_id in self.in_cloud and self.cloud is not None:
-            self.cloud.cancel()
+        answer = self.answers.get(answer_id)
+        if answer is None:
+            return
+        if answer.state == "waiting":
+            self._end(answer, status="cancelled")
         else:
-            self.withdrawn.add(answer_id)
-            self._update(answer_id, status="cancelled")
+            answer.stop(self.queue.cancel)
 
     def regenerate(self) -> None:
         """Ask again for the last answer."""
@@ -217,23 +229,19 @@ class Chat:
         self._ask()
 
     def abandon(self) -> None:
-        """Cancel everything the chat queued or streams (another conversation is opening).
+        """Close every answer of the conversation on screen (another one is opening).
 
         Unfinished answers end now, keeping what was written, so the conversation left behind
-        is saved complete and never spins when it is opened again.
+        is saved complete and never spins when it is opened again; whatever their job or request
+        still delivers goes nowhere.
         """
-        for message in self.store.state.messages:
-            if message.status not in FINAL_STATUSES:
-                job = self.jobs.get(message.id)
-                text = prompt.visible(job.text) if job is not None else self.cloud_text.get(message.id, "")
-                status = "stopped" if text else "cancelled"
-                self._put(replace(message, status=status, text=text))
-        ids = [m.id for m in self.store.state.messages]
-        self.withdrawn.update(ids)
-        self._ids = max([self._ids, *ids])  # new answers never reuse a withdrawn id
+        for answer in list(self.answers.values()):
+            text = answer.text
+            self._end(answer, status="stopped" if text else "cancelled", text=text)
+            answer.stop(self.queue.cancel)
+        self.answers.clear()
+        self._ids = max([self._ids, *(m.id for m in self.store.state.messages)])
         self.queue.cancel_all(TAG)
-        if self.in_cloud and self.cloud is not None:
-            self.cloud.cancel()
 
     def clear(self) -> None:
         """New chat: cancel everything the chat queued and forget the conversation."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from tabula.cloud.ports import CloudClient
+from tabula.cloud.ports import CloudCall, CloudClient
 from tabula.cloud.wire import CloudError, CloudRequest, SseParser, blocked, text_of
 from tabula.i18n.translate import N_, tr
 
@@ -29,8 +29,11 @@ def _event(data: str) -> dict:
     return event
 
 
-async def stream_answer(client: CloudClient, request: CloudRequest, on_text: Callable[[str], None]) -> str:
-    """Stream a chat answer; `on_text(all text so far)` after each event; return the whole text."""
+async def stream_answer(
+    client: CloudClient, request: CloudRequest, on_text: Callable[[str], None], call: CloudCall | None = None
+) -> str:
+    """Stream a chat answer; `on_text(all text so far)` after each event; return the whole text.
+    `call` cancels this request alone."""
     parser, parts = SseParser(), []
 
     def take(events: list[str]) -> None:
@@ -40,11 +43,11 @@ async def stream_answer(client: CloudClient, request: CloudRequest, on_text: Cal
                 parts.append(piece)
                 on_text("".join(parts))
 
-    await client.stream(request, lambda chunk: take(parser.feed(chunk)))
+    await client.stream(request, lambda chunk: take(parser.feed(chunk)), call or CloudCall())
     take(parser.close())
     return "".join(parts)
 
 
-async def ask(client: CloudClient, request: CloudRequest) -> str:
-    """One whole answer (generateContent), thoughts dropped."""
-    return text_of(_event(await client.send(request)))
+async def ask(client: CloudClient, request: CloudRequest, call: CloudCall | None = None) -> str:
+    """One whole answer (generateContent), thoughts dropped; `call` cancels this request alone."""
+    return text_of(_event(await client.send(request, call or CloudCall())))

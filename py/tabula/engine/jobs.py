@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from tabula.engine.errors import EngineError
+from tabula.engine.ports import Engine
 
 
 class JobState(StrEnum):
@@ -31,15 +32,22 @@ class Status(StrEnum):
     FAILED = "failed"
 
 
+# Builds a generation's prompt when its turn comes, with the engine that will run it (its own
+# family and tokenizer); raising EngineError fails the job with that error.
+PromptBuilder = Callable[[Engine], Awaitable[str]]
+
+
 @dataclass(eq=False)
 class Job:
-    """One generation: its prompt, streamed text, timings and outcome."""
+    """One generation: its prompt (built when its turn comes if `build` is set), streamed text,
+    timings and outcome."""
 
     id: int
     prompt: str
     tag: str
     on_token: Callable[[Job], None]
     done: asyncio.Future
+    build: PromptBuilder | None = None
     state: JobState = JobState.PENDING
     text: str = ""
     tokens: int = 0

@@ -19,6 +19,7 @@ class Engine(Protocol):
     """
 
     label: str
+    family: str  # the chat template family it was trained with (engine/prompt.py's TEMPLATES)
 
     async def generate(self, prompt: str, on_token: TokenCallback) -> str:
         """Stream text deltas to `on_token`; return the whole text."""

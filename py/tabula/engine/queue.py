@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tabula.engine.errors import EngineError, Problem
-from tabula.engine.jobs import Clock, Job, JobState, Op, Status
+from tabula.engine.jobs import Clock, Job, JobState, Op, PromptBuilder, Status
 from tabula.engine.ports import Engine
 
 EngineFactory = Callable[[], Awaitable[Engine]]
@@ -67,10 +67,14 @@ class InferenceQueue:
         next op loads."""
         self._enqueue(Op(self._switch_to(factory), self._future(), tag="model", needs_engine=False))
 
-    def submit(self, prompt: str, on_token: Callable[[Job], None] = lambda job: None, tag: str = "") -> Job:
-        """Queue a generation; `on_token(job)` runs after each delta; await `job.done`."""
+    def submit(
+        self, prompt: str | PromptBuilder, on_token: Callable[[Job], None] = lambda job: None, tag: str = ""
+    ) -> Job:
+        """Queue a generation; `on_token(job)` runs after each delta; await `job.done`. `prompt` is
+        the text, or a builder called with the engine when the job's turn comes (one op)."""
         self._ids += 1
-        job = Job(self._ids, prompt, tag, on_token, self._future())
+        text, build = (prompt, None) if isinstance(prompt, str) else ("", prompt)
+        job = Job(self._ids, text, tag, on_token, self._future(), build)
         self._enqueue(Op(lambda engine: self._generate(engine, job), job.done, job, tag))
         return job
 
@@ -229,6 +233,11 @@ class InferenceQueue:
 
     async def _generate(self, engine: Engine, job: Job) -> Job:
         job.state, job.started, job.engine = JobState.RUNNING, self._clock.now(), engine.label
+        if job.build is not None:
+            job.prompt = await job.build(engine)
+            if job.state is not JobState.RUNNING:  # stopped while the prompt was being built
+                return job
+            job.started = self._clock.now()
 
         def on_delta(delta: str) -> None:
             self._clock.touch()

@@ -108,6 +108,7 @@ MESSAGES: dict[str, str] = {
     "Every available model needs more memory than this device reports.": "Todos los modelos disponibles necesitan más memoria de la que informa este dispositivo.",
     # Chat and conversations (chat.py, conversations.py)
     "The cloud answer failed: {error}": "Falló la respuesta de la nube: {error}",
+    "The answer failed: {error}": "Falló la respuesta: {error}",
     "{count} older message(s) left out to fit the model's context.": "Se omitieron {count} mensaje(s) anterior(es) para ajustarse al contexto del modelo.",
     "New chat": "Nuevo chat",
     "Interrupted: Tabula closed while this answer was being written.": "Interrumpida: Tabula se cerró mientras se escribía esta respuesta.",

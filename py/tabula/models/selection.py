@@ -67,7 +67,9 @@ def engine_factory(store: Store, kv: KeyValueStore, create_engine: CreateEngine)
         def create(opts: dict[str, float | int]):
             return create_engine(model.url, stored, model.label, opts)
 
-        return await create_fitting(create, options, found)
+        engine = await create_fitting(create, options, found)
+        engine.family = model.family  # the template its prompts are rendered with
+        return engine
 
     return factory
 
