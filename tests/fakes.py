@@ -494,3 +494,28 @@ class FakeCloudClient:
     def cancel_one(self, call: FakeCall) -> None:
         call.cancelled = True
         call.chunks.put_nowait("")  # wake the reader, as an abort does
+
+
+class FakeLocks:
+    """navigator.locks for one origin, shared by its windows: one lock; `window()` gives each
+    window its models.ports.WindowLock. Like Web Locks, a steal grants the new window at once and
+    the old holder hears its request abort (on_lost)."""
+
+    def __init__(self) -> None:
+        self.holder: FakeWindowLock | None = None
+
+
+class FakeWindowLock:
+    def __init__(self, locks: FakeLocks) -> None:
+        self.locks = locks
+        self.on_lost: Callable[[], None] | None = None
+
+    async def hold(self, steal: bool, on_lost: Callable[[], None]) -> bool:
+        await asyncio.sleep(0)
+        before = self.locks.holder
+        if before is not None and before is not self and not steal:
+            return False
+        self.locks.holder, self.on_lost = self, on_lost
+        if before is not None and before is not self and before.on_lost is not None:
+            before.on_lost()
+        return True

@@ -15,13 +15,22 @@ from tabula.chat.files import ChatFiles
 from tabula.chat.library import Library
 from tabula.cloud import access as cloud_settings
 from tabula.cloud.wire import DEFAULT_BASE
-from tabula.core.actions import DeviceProbed, EngineStatusChanged, InstallableChanged, Store, TroubleReported
+from tabula.core.actions import (
+    DeviceProbed,
+    EngineStatusChanged,
+    InstallableChanged,
+    ModelsNotice,
+    Store,
+    TroubleReported,
+)
 from tabula.core.ports import KeyValueStore
 from tabula.core.state import State
 from tabula.core.tasks import Tasks
 from tabula.engine.queue import InferenceQueue
+from tabula.i18n.translate import tr
 from tabula.models.catalog import from_records, merge
 from tabula.models.downloader import Downloader
+from tabula.models.ownership import Ownership
 from tabula.models.selection import MODEL_KEY, Models, added_models, engine_factory, remember, saved_limit
 from tabula.prefs import appearance
 from tabula.prefs import generation as settings_store
@@ -31,7 +40,7 @@ from tabula.ui.handlers.appearance import AppearanceControls
 from tabula.ui.handlers.chat import ChatControls
 from tabula.ui.handlers.cloud import CloudControls
 from tabula.ui.handlers.library import LibraryControls
-from tabula.ui.handlers.models import ModelControls
+from tabula.ui.handlers.models import ELSEWHERE, ModelControls
 from tabula.ui.handlers.settings import SettingsControls
 from tabula.ui.handlers.starters import Starters
 from tabula.ui.handlers.study import StudyControls
@@ -79,6 +88,7 @@ class Wiring:
         self._engine(config["paths"]["genai"])
         self._chat(config.get("cloud", {}).get("base", DEFAULT_BASE))
         self._downloads(config)
+        self._ownership()
 
     def _engine(self, genai: str) -> None:
         """The inference queue and the models it runs (MediaPipe's, from `genai`)."""
@@ -119,6 +129,20 @@ class Wiring:
             store, files, kv, config["chunk_bytes"], self.spawn, self.models.ready, pinned
         )
 
+    def _ownership(self) -> None:
+        """One engine and one downloader per origin: this window's, or another's (Web Locks)."""
+        from tabula.browser.windows import BrowserWindows
+
+        async def gain() -> None:
+            await self.downloader.restore(resume=True)
+            self.models.start()
+
+        def lose() -> None:
+            self.queue.use(None)
+            self.downloader.suspend()
+
+        self.ownership = Ownership(self.store, BrowserWindows(), gain, lose)
+
     def handlers(self, page: Page) -> dict:
         """Every data-action's handler."""
         store, spawn = self.store, self.spawn
@@ -150,6 +174,7 @@ class Wiring:
             **library_controls.table(),
             **self.files.table(),
             **starters.table(),
+            "take-over": lambda _data: spawn(self.ownership.take_over()),
         }
 
     async def load_conversations(self) -> None:
@@ -172,7 +197,7 @@ class Wiring:
         """After the first paint: find stored models and load one; resume downloads when online."""
         back = lambda old, new: self.downloader.network_back() if new.online and not old.online else None  # noqa: E731
         self.store.subscribe(back)
-        self.spawn(boot_models(self.store, self.downloader, self.models))
+        self.spawn(boot_models(self.store, self.downloader, self.models, self.ownership))
         self.spawn(warm_markdown())
 
 
@@ -209,10 +234,13 @@ def offer_install(app: App, parts: Wiring, updates) -> None:
     app.handlers["install"] = lambda _data: parts.spawn(updates.install())
 
 
-async def boot_models(store: Store, downloader: Downloader, models: Models) -> None:
-    """Find the stored models (resuming unfinished downloads), load one, then measure the device."""
-    await downloader.restore()
-    models.start()
+async def boot_models(store: Store, downloader: Downloader, models: Models, ownership: Ownership) -> None:
+    """Find the stored models and, in the window that runs the engine, resume unfinished
+    downloads and load one; then measure the device."""
+    owner = await ownership.claim()
+    await downloader.restore(resume=owner)
+    if owner:
+        models.start()
     await report_device(store)
 
 
@@ -225,7 +253,11 @@ async def warm_markdown() -> None:
 
 
 async def import_picked(downloader: Downloader, file: object) -> None:
-    """The user picked a model file: judge it from a few bytes, then copy it in."""
+    """The user picked a model file: judge it from a few bytes, then copy it in (in the window
+    that runs the downloads; another one says where)."""
+    if downloader.store.state.elsewhere:
+        downloader.store.dispatch(ModelsNotice(tr(ELSEWHERE)))
+        return
     from tabula.browser.opfs import file_choice
 
     await downloader.import_file(await file_choice(file))

@@ -550,3 +550,27 @@ def test_fake_prepare_counts_whole_chunks_like_the_js(sizes: list[int], total: i
     files.models["m"] = {i: bytes(size) for i, size in enumerate(sizes)}
     assert run(files.prepare("m", 1000, total)) == kept
     assert sum(len(c) for c in files.models["m"].values()) == kept
+
+
+def test_a_window_that_does_not_run_the_downloads_leaves_them_to_the_one_that_does() -> None:
+    """Two windows: the second lists the unfinished download but fetches nothing; the first,
+    when another window takes over, stops its transfer and keeps the plan for the new owner."""
+
+    async def scenario() -> None:
+        plan = {"g": {"paused": False, "switch": False}}
+        other = Rig(kv=FakeKeyValueStore({Plans.KEY: json.dumps(plan)}))
+        partial(other.files, 2000)
+        await other.downloader.restore(resume=False)
+        await other.settle()
+        job = other.job()
+        assert other.files.fetches == [] and job is not None and job.phase == "paused"
+        assert job.message == "Downloading in another Tabula window." and other.plans() == plan
+
+        owner = Rig(delay_scale=0)
+        owner.when(lambda d: d.phase == "downloading" and d.done >= 1000, owner.downloader.suspend)
+        owner.downloader.start("g")
+        await owner.settle()
+        assert owner.plans() == plan and owner.readied == []  # left for the window that took over
+        assert len(owner.files.bytes_of("g")) < len(DATA)
+
+    run(scenario())

@@ -5,7 +5,8 @@ Each module implements a port over one browser API and a thin JS shim in pwa/js/
 (Engine, llm.js), `opfs` (ModelStore, model_bytes.js), `http` (CloudClient, fetch),
 `indexeddb` (ChatStore, IndexedDB), `local_storage` (KeyValueStore), `dom` (Page), `sw` (Updates),
 `painter` (StreamPainter), `local_files` (LocalFiles), `rich` (DOMPurify, highlight.js, the
-clipboard), `probe` (the device report), `diagnostics` (leak counters). `_js` holds their shared
+clipboard), `probe` (the device report), `diagnostics` (leak counters), `windows` (the engine's Web Lock and
+the BroadcastChannel between windows). `_js` holds their shared
 helpers and is private to this package.
 May import: core, i18n and the domains; never ui or main.
 """
@@ -23,4 +24,5 @@ __all__ = [
     "probe",
     "rich",
     "sw",
+    "windows",
 ]  # fmt: skip

@@ -164,6 +164,13 @@ class AppearanceChanged:
 
 
 @dataclass(frozen=True)
+class EngineElsewhere:
+    """Whether another window of this origin runs the engine and the downloads (models/ownership)."""
+
+    elsewhere: bool
+
+
+@dataclass(frozen=True)
 class TroubleReported:
     """Background work failed with an error nobody handled (core.tasks); '' dismisses it."""
 
@@ -180,7 +187,7 @@ Action = (
     | MessagePut | MessageRemoved | ChatCleared | SettingsSaved | SettingsRejected | DeviceProbed
     | DownloadChanged | CatalogChanged | ModelsStored | ModelDeleted | StorageMeasured | ModelsNotice
     | CloudSaved | CloudNotice | StudyChanged | ShelfChanged | ChatOpened | AppearanceChanged
-    | TroubleReported
+    | TroubleReported | EngineElsewhere
 )  # fmt: skip
 
 
@@ -223,6 +230,8 @@ def reduce(state: State, action: Action) -> State:
             return replace(state, lang=lang, theme=theme, lang_choice=choice)
         case TroubleReported(text=text):
             return replace(state, trouble=text)
+        case EngineElsewhere(elsewhere=elsewhere):
+            return replace(state, elsewhere=elsewhere)
     return _reduce_models(state, action)
 
 

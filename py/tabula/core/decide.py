@@ -28,6 +28,7 @@ class Context:
     online: bool
     cloud_model: str
     local_structured: bool  # the user opted in to quizzes and mind maps on the local model
+    elsewhere: bool = False  # another window of this origin runs the engine (model_ready is False)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,15 @@ def _chat(ctx: Context) -> Decision:
         "No model is ready on this device, and the cloud service can't be used because {why}.",
         why=_join([b.why for b in blockers]),
     )
+    if ctx.elsewhere:
+        reason = tr("The model is running in another Tabula window (a tab or the installed app).")
+        return Decision(
+            "unavailable",
+            reason,
+            tr("Press Use Tabula here to run it in this window."),
+            False,
+            tr("other window"),
+        )
     fix = tr(
         "Download a model on the Models page, or, to chat through the cloud, {steps}.",
         steps=_cloud_fix(blockers),
@@ -166,9 +176,9 @@ def decide(feature: str, ctx: Context) -> Decision:
 def decide_for(state: State, feature: str) -> Decision:
     """Where `feature` runs now (local, cloud or unavailable) and why, given the app's State."""
     model, cloud = state.model, state.cloud
-    ready = model is not None and state.usable(model)
+    ready = model is not None and state.usable(model) and not state.elsewhere
     context = Context(
         ready, model.label if model else "", cloud.has_key, cloud.private, state.online, cloud.model,
-        cloud.local_structured,
+        cloud.local_structured, state.elsewhere,
     )  # fmt: skip
     return decide(feature, context)

@@ -55,6 +55,7 @@ class State:
     lang: str = "en"  # the language the UI speaks now
     lang_choice: str = ""  # what the user chose: "" follows the browser
     theme: str = "system"  # system | light | dark
+    elsewhere: bool = False  # another window of this origin runs the engine and the downloads
     trouble: str = ""  # a background task failed: the sentence the banner shows until dismissed
 
     def download(self, model_id: str) -> Download | None:

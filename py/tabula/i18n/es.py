@@ -32,6 +32,10 @@ PAGES: dict[str, str] = {
     ),
     "Reload": "Recargar",
     "Dismiss": "Cerrar",
+    "Tabula is open in another window, which runs the model and the downloads.": (
+        "Tabula está abierta en otra ventana, que ejecuta el modelo y las descargas."
+    ),
+    "Use Tabula here": "Usar Tabula aquí",
     "Something went wrong in the background: {error}": "Algo falló en segundo plano: {error}",
     # About and not found
     "About": "Acerca de",

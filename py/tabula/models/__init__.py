@@ -7,7 +7,8 @@
                 the ModelStore port, models/ports.py, OPFS in browser/opfs.py)
 - `transfers`   download records, speed and time left, retry delays, the messages people read
 - `selection`   the model in use: added models, known token limits, the engine factory, Models
+- `ownership`   which window of this origin runs the engine and the downloads (Web Locks)
 May import: core (not State at run time), i18n, engine.
 """
 
-__all__ = ["catalog", "downloader", "fit", "format", "ports", "selection", "transfers"]
+__all__ = ["catalog", "downloader", "fit", "format", "ownership", "ports", "selection", "transfers"]

@@ -63,6 +63,18 @@ def pin(spec: ModelSpec, sha256: str, size: int) -> ModelSpec:
     return replace(spec, sha256=sha256, bytes=size)
 
 
+def pin_from(spec: ModelSpec, ready_json: str, size: int) -> ModelSpec | None:
+    """`spec` pinned from a stored copy's ready.json (its verified checksum), when it was not yet
+    pinned; None when there is nothing to pin or the file is unreadable."""
+    try:
+        meta = json.loads(ready_json or "{}")
+    except ValueError:
+        return None
+    if spec.sha256 or not isinstance(meta, dict) or not meta.get("sha256"):
+        return None
+    return pin(spec, str(meta["sha256"]), int(meta.get("bytes", size)))
+
+
 def slug(text: str) -> str:
     """A safe, stable id fragment from a file name or URL."""
     stem = re.sub(r"\.(task|bin|litertlm)$", "", text.rsplit("/", 1)[-1].split("?")[0], flags=re.I)

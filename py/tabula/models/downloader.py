@@ -26,7 +26,7 @@ from tabula.core.ports import KeyValueStore
 from tabula.core.tasks import Spawn
 from tabula.i18n.translate import tr
 from tabula.models import format as modelformat
-from tabula.models.catalog import ModelSpec, imported, pin
+from tabula.models.catalog import ModelSpec, imported, pin, pin_from
 from tabula.models.ports import ModelStore
 from tabula.models.transfers import (
     CHECKSUM,
@@ -36,7 +36,6 @@ from tabula.models.transfers import (
     FileChoice,
     Plans,
     RateMeter,
-    Stored,
     Transfer,
     backoff,
     http_problem,
@@ -75,22 +74,28 @@ class Downloader:
         self.spawn(self._run(spec, switch))
 
     def pause(self, model_id: str) -> None:
-        self._paused.add(model_id)
-        self._gave_up.discard(model_id)
-        self._event(model_id).set()  # a retry waiting to start stops waiting
         plan = self.plans.get(model_id)
         if plan is not None:
             self.plans.put(model_id, {**plan, "paused": True})
-        self.files.abort(model_id)
+        self._halt(model_id)
 
     def delete(self, model_id: str) -> None:
         """Cancel a download or delete a stored model; either way the space is freed."""
+        self.plans.put(model_id, None)
+        self._halt(model_id)
+        self.spawn(self._delete(model_id))
+
+    def suspend(self) -> None:
+        """Another window took over the downloads: stop ours, keeping their plans for it."""
+        for model_id in sorted(self._running):
+            self._halt(model_id)
+
+    def _halt(self, model_id: str) -> None:
+        """Stop the model's transfer, and a retry waiting to start."""
         self._paused.add(model_id)
         self._gave_up.discard(model_id)
         self._event(model_id).set()
-        self.plans.put(model_id, None)
         self.files.abort(model_id)
-        self.spawn(self._delete(model_id))
 
     def network_back(self) -> None:
         """The device is online again: retry waiting downloads now, and resume those that gave up."""
@@ -128,21 +133,24 @@ class Downloader:
         finally:
             self._running.discard(spec.id)
 
-    async def restore(self) -> None:
-        """At boot: list what is stored, pin what was verified, resume unfinished downloads."""
+    async def restore(self, resume: bool = True) -> None:
+        """At boot: list what is stored, pin what was verified, resume unfinished downloads (only
+        with `resume`: in the window that runs the downloads)."""
         stored = await self.files.stored()
         ready = {s.model_id: s for s in stored if s.ready}
         for spec in self.store.state.catalog:
-            if spec.id in ready:
-                self._pin_from(spec, ready[spec.id])
+            pinned = pin_from(spec, ready[spec.id].ready, ready[spec.id].bytes) if spec.id in ready else None
+            if pinned is not None:
+                self.pinned(pinned)
         self.store.dispatch(ModelsStored(frozenset(ready)))
         partial = {s.model_id: s.bytes for s in stored if not s.ready}
         for model_id, plan in self.plans.all().items():
             if model_id in ready or self._spec(model_id) is None:
                 self.plans.put(model_id, None)
-            elif plan.get("paused"):
+            elif plan.get("paused") or not resume:
                 total = spec.bytes or None if (spec := self._spec(model_id)) else None
-                self._report(model_id, "paused", partial.get(model_id, 0), total, message=tr("Paused."))
+                said = tr("Paused.") if plan.get("paused") else tr("Downloading in another Tabula window.")
+                self._report(model_id, "paused", partial.get(model_id, 0), total, message=said)
             else:
                 self.start(model_id, bool(plan.get("switch")))
         await self.measure()
@@ -287,14 +295,6 @@ class Downloader:
         self.plans.put(model_id, None)  # never retried at the next boot: the user decides
         self._report(model_id, "failed", done, total, message=message)
         return False
-
-    def _pin_from(self, spec: ModelSpec, stored: Stored) -> None:
-        try:
-            meta = json.loads(stored.ready or "{}")
-        except ValueError:
-            return
-        if not spec.sha256 and meta.get("sha256"):
-            self.pinned(pin(spec, str(meta["sha256"]), int(meta.get("bytes", stored.bytes))))
 
     def _spec(self, model_id: str) -> ModelSpec | None:
         return next((m for m in self.store.state.catalog if m.id == model_id), None)

@@ -56,3 +56,12 @@ class ModelStore(Protocol):
 
     async def persist(self) -> bool:
         """Ask the browser to keep our storage under pressure; True when granted."""
+
+
+class WindowLock(Protocol):
+    """The one engine per origin: held by the window that runs the engine and the downloads
+    (the Web Locks API in the browser)."""
+
+    async def hold(self, steal: bool, on_lost: Callable[[], None]) -> bool:
+        """Take the lock (from another window too, when `steal`); False when another holds it.
+        `on_lost()` runs if another window takes it later."""

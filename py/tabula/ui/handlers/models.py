@@ -6,10 +6,16 @@ from collections.abc import Callable
 
 from tabula.core.actions import ModelsNotice, Store
 from tabula.core.ports import KeyValueStore
+from tabula.i18n.translate import N_, tr
 from tabula.models import catalog
 from tabula.models.downloader import Downloader
 from tabula.models.selection import MODEL_KEY
 from tabula.ui.ports import Handler
+
+ELSEWHERE = N_(
+    "Models are managed in the other Tabula window, which runs the model and the downloads. "
+    "Press Use Tabula here to manage them in this window."
+)
 
 
 class ModelControls:
@@ -24,7 +30,7 @@ class ModelControls:
         self.kv, self.use_model = kv, use_model
 
     def table(self) -> dict[str, Handler]:
-        return {
+        handlers: dict[str, Handler] = {
             "download-model": lambda data: self.downloader.start(data["id"]),
             "pause-download": lambda data: self.downloader.pause(data["id"]),
             "delete-model": lambda data: self.delete(data["id"]),
@@ -32,6 +38,18 @@ class ModelControls:
             "add-model-url": self.add_url,
             "use-model": lambda data: self.select_model(data["id"]),
         }
+        return {name: self._here(handler) for name, handler in handlers.items()}
+
+    def _here(self, handler: Handler) -> Handler:
+        """Model actions run in the window that runs the engine and the downloads; in another
+        window they say where, and do nothing (two windows would fetch the same bytes twice)."""
+
+        def guarded(data: dict[str, str]) -> object:
+            if self.store.state.elsewhere:
+                return self.store.dispatch(ModelsNotice(tr(ELSEWHERE)))
+            return handler(data)
+
+        return guarded
 
     def delete(self, model_id: str) -> None:
         """Delete a stored model (or cancel its download); the model in use is unloaded first."""

@@ -86,12 +86,18 @@ def shell_labels() -> tuple[tuple[str, str], ...]:
 
 
 def banner(state: State) -> str:
-    """A background failure nobody handled (with Dismiss), else the update offer when a new
-    version waits, else nothing."""
+    """A background failure nobody handled (with Dismiss), else that another window runs the
+    engine (with Use Tabula here), else the update offer when a new version waits."""
     if state.trouble:
         return (
             f'<p role="alert">{esc(state.trouble)}</p>'
             f'<button type="button" data-action="dismiss-trouble">{esc(tr("Dismiss"))}</button>'
+        )
+    if state.elsewhere:
+        said = tr("Tabula is open in another window, which runs the model and the downloads.")
+        return (
+            f'<p role="status">{esc(said)}</p>'
+            f'<button type="button" data-action="take-over">{esc(tr("Use Tabula here"))}</button>'
         )
     if not state.update_waiting:
         return ""

@@ -1,0 +1,47 @@
+"""Two windows of one origin (two tabs, or the installed app and a tab): one engine and one
+downloader between them, the other window says so plainly and takes over when asked, and
+conversations saved in one appear in the other without either overwriting the other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.chatting import ENGINE_TIMEOUT_MS, open_chat, send, wait_final
+from tests.browser.conftest import open_app, record
+
+
+def engine(page: Page):
+    return page.get_by_role("status", name="Engine")
+
+
+def route(page: Page):
+    return page.get_by_role("status", name="Answers from")
+
+
+def test_two_windows_share_one_engine_and_the_second_takes_over_when_asked(
+    tiny_site: Path, serve, context
+) -> None:
+    url = serve(tiny_site).url
+    first = context.new_page()
+    journey = record(first, context)
+    open_chat(first, url)
+    second = context.new_page()
+    record(second, context).errors = journey.errors
+    open_app(second, url + "#/chat")
+    expect(second.locator("#banner")).to_contain_text("Tabula is open in another window")
+    expect(route(second)).to_have_text("Unavailable · other window")
+    expect(engine(second)).to_have_text("No model")
+    assert wait_final(send(first, "Asked in the first window")) == "done"
+
+    second.get_by_role("button", name="Use Tabula here").click()
+    expect(engine(second)).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
+    expect(second.locator("#banner")).to_be_hidden()
+    expect(first.locator("#banner")).to_contain_text("Tabula is open in another window")
+    expect(engine(first)).to_have_text("No model")
+    expect(route(first)).to_have_text("Unavailable · other window")
+    assert wait_final(send(second, "Asked in the second window")) == "done"
+    first.get_by_role("link", name="Models", exact=True).click()
+    expect(first.locator("#banner")).to_contain_text("Tabula is open in another window")
+    assert journey.errors == [] and journey.foreign_requests() == []
