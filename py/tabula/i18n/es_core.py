@@ -108,7 +108,10 @@ MESSAGES: dict[str, str] = {
     "Every available model needs more memory than this device reports.": "Todos los modelos disponibles necesitan más memoria de la que informa este dispositivo.",
     # Chat and conversations (chat.py, conversations.py)
     "The cloud answer failed: {error}": "Falló la respuesta de la nube: {error}",
-    "{count} older message(s) left out to fit the model's context.": "Se omitieron {count} mensaje(s) anterior(es) para ajustarse al contexto del modelo.",
+    "{count} older message(s) left out to fit the model's context.": "Se omitieron {count} mensajes anteriores para ajustarse al contexto del modelo.",
+    # chat/answering.py's trimming notice, for tr_n (the call changes on the branch rewriting it)
+    "{count} older message left out to fit the model's context.": "Se omitió {count} mensaje anterior para ajustarse al contexto del modelo.",
+    "{count} older messages left out to fit the model's context.": "Se omitieron {count} mensajes anteriores para ajustarse al contexto del modelo.",
     "New chat": "Nuevo chat",
     "Interrupted: Tabula closed while this answer was being written.": "Interrumpida: Tabula se cerró mientras se escribía esta respuesta.",
     # Settings validation (settings.py; the field labels are in PAGES)

@@ -6,7 +6,7 @@ from tabula.chat.markdown import to_html
 from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.core.decide import decide_for
 from tabula.core.state import State
-from tabula.i18n.translate import tr
+from tabula.i18n.translate import tr, tr_n
 from tabula.ui.views.html import esc
 from tabula.ui.views.library import library, notice
 from tabula.ui.views.starters import starters
@@ -123,7 +123,7 @@ def meta(message: Message) -> str:
     if message.tokens_per_s is not None:
         parts.append(tr("{rate} tokens/s", rate=f"{message.tokens_per_s:.1f}"))
     if message.tokens:
-        parts.append(tr("{count} tokens", count=message.tokens))
+        parts.append(tr_n("{count} token", "{count} tokens", message.tokens))
     if message.status == "stopped":
         parts.append(tr("stopped"))
     return f'<p class="meta">{esc(" · ".join(parts))}</p>' if parts else ""
