@@ -92,7 +92,7 @@ def empty(state: State) -> str:
 
 def bubble(message: Message, engine_status: str, last: bool) -> str:
     if message.role == "user":
-        return f'<article class="msg user"><div class="text">{esc(message.text)}</div></article>'
+        return f'<article class="msg user"><div class="text" data-md>{esc(message.text)}</div></article>'
     return (
         f'<article class="msg model" id="msg-{message.id}" data-status="{esc(message.status)}">'
         f"{note(message)}{body(message, engine_status)}{meta(message)}{actions(message, last)}</article>"
@@ -104,7 +104,7 @@ def note(message: Message) -> str:
 
 
 def body(message: Message, engine_status: str) -> str:
-    text_id = f'id="msg-{message.id}-text"'
+    text_id = f'id="msg-{message.id}-text" data-md data-msg="{message.id}"'
     if message.status == "waiting":
         return f'<div class="text waiting" {text_id}>{esc(waiting(engine_status))}</div>'
     if message.status == "streaming":
