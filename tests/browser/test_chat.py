@@ -144,7 +144,7 @@ def test_regenerate_replaces_the_last_answer(chat_site: Site, journey: Journey) 
 
 
 def answer_tokens(answer) -> int:
-    return int(re.search(r"· (\d+) tokens(?: ·|$)", answer.locator(".meta").inner_text()).group(1))
+    return int(re.search(r"· (\d+) tokens?(?: ·|$)", answer.locator(".meta").inner_text()).group(1))
 
 
 def test_settings_validate_persist_and_apply_without_reload(chat_site: Site, journey: Journey) -> None:
