@@ -2,34 +2,90 @@
 // through it — a second wall behind markdown-it's escaping, so model output and imported text can
 // never run script or load remote content) and highlight.js (colours finished code blocks; loaded
 // the first time a code block is shown). Plain values in and out; no app logic here.
+//
+// Two policies, on two DOMPurify instances (hooks belong to an instance):
+// - VIEW, for the app's own views: what Python's views write (forms, buttons, data-action...).
+//   It lets a link's target through (for the text in it, cleaned again by TEXT afterwards).
+// - TEXT, strict, for what the Markdown renderer makes of model and imported text, wherever a
+//   view marks it ([data-md]) and for the streaming painter: only the tags markdown-it emits and
+//   the code block's bar (its Copy button is the one button allowed, and carries no data-*), no
+//   forms, fields, frames, styles, ids or data-* but data-lang / data-live.
+// Under both, a link with a target opens as _blank with rel="noopener noreferrer".
 
-let purify = null;
+let views = null;
+let text = null;
 let highlightUrl = "";
 let highlighter = null;
 
-const POLICY = {
+// DOMPurify's default, less the schemes we never link to: http(s), mailto, or no scheme at all.
+const URIS = /^(?:(?:https?|mailto):|[^a-z]|[a-z+.\-]+(?:[^a-z+.\-:]|$))/i;
+const VIEW = {
   SANITIZE_DOM: false, // our own ids and form field names ("title", "id") must survive
   FORBID_TAGS: ["style", "img", "video", "audio", "source", "iframe", "object", "embed", "link", "base", "meta"],
   FORBID_ATTR: ["style", "srcset", "background", "poster", "formaction", "action", "ping"],
-  // DOMPurify's default, less the schemes we never link to: http(s), mailto, or no scheme at all.
-  ALLOWED_URI_REGEXP: /^(?:(?:https?|mailto):|[^a-z]|[a-z+.\-]+(?:[^a-z+.\-:]|$))/i,
+  ADD_ATTR: ["target"],
+  ALLOWED_URI_REGEXP: URIS,
 };
+const TEXT = {
+  ALLOWED_TAGS: ["p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "hr", "a",
+    "h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "button"],
+  ALLOWED_ATTR: ["href", "title", "start", "class", "type", "target", "rel", "data-lang", "data-live"],
+  ALLOW_DATA_ATTR: false,
+  ALLOW_ARIA_ATTR: false,
+  ALLOWED_URI_REGEXP: URIS,
+};
+
+// The one button message text may hold: the Copy button in a code block's bar.
+function isCopyButton(node) {
+  const bar = node.parentElement;
+  return node.className === "copy" && bar?.className === "code-bar" && bar.parentElement?.className === "code";
+}
+
+function noOpener(purify) {
+  purify.addHook("afterSanitizeAttributes", (node) => {
+    if (node.tagName === "A" && node.hasAttribute("target")) {
+      node.setAttribute("target", "_blank");
+      node.setAttribute("rel", "noopener noreferrer");
+    }
+  });
+  return purify;
+}
+
+function strict(purify) {
+  purify.addHook("uponSanitizeElement", (node, data) => {
+    if (data.tagName === "button" && !isCopyButton(node)) node.remove();
+  });
+  purify.addHook("afterSanitizeAttributes", (node) => {
+    if (node.tagName === "BUTTON") node.setAttribute("type", "button");
+  });
+  return noOpener(purify);
+}
 
 // Loads DOMPurify from `purifyUrl` (absolute) and remembers where highlight.js lives.
 export async function load(purifyUrl, hljsUrl) {
-  purify = (await import(purifyUrl)).default;
+  const purify = (await import(purifyUrl)).default;
+  views = noOpener(purify(window));
+  text = strict(purify(window));
   highlightUrl = hljsUrl;
 }
 
-// `html` with anything that could run script or fetch remote content removed.
-export function clean(html) {
-  if (purify === null) throw new Error("rich.js: load() first");
-  return purify.sanitize(html, POLICY);
+function ready() {
+  if (views === null) throw new Error("rich.js: load() first");
 }
 
-// Sets `element`'s content to the cleaned `html`.
+// Sets `element`'s content to a view's `html` cleaned by VIEW, then the content of each [data-md]
+// in it (message text) cleaned again by TEXT: what is left there is what TEXT allows.
 export function paint(element, html) {
-  element.innerHTML = clean(html);
+  ready();
+  element.innerHTML = views.sanitize(html, VIEW);
+  for (const box of element.querySelectorAll("[data-md]")) box.innerHTML = text.sanitize(box.innerHTML, TEXT);
+  highlight(element);
+}
+
+// Sets `element`'s content (a message's text) to `html` cleaned by TEXT alone.
+export function paintText(element, html) {
+  ready();
+  element.innerHTML = text.sanitize(html, TEXT);
   highlight(element);
 }
 

@@ -72,7 +72,7 @@ def test_export_then_import_on_another_device_gives_the_same_conversations(
     second = first_page(persistent(tmp_path / "two"))
     open_chat(second, url)
     import_text(second, tmp_path, "chats.json", everything)
-    expect(second.get_by_role("status").filter(has_text="Imported 2 conversation(s)")).to_be_visible()
+    expect(second.get_by_role("status").filter(has_text="Imported 2 conversations from")).to_be_visible()
     wait_saved(second, 2)  # the empty new chat is not kept
     again = export(second, "all", "json")
     assert conversations_of(again) == conversations_of(everything)

@@ -1,7 +1,8 @@
 """Every UI string ships in English and Spanish: the catalogue matches the code that uses it.
 
-The code is scanned (AST) for `tr("literal", ...)` and `N_("literal")`: each literal needs a
-Spanish entry, each entry needs a literal that uses it, and both name the same {placeholders}.
+The code is scanned (AST) for `tr("literal", ...)`, `N_("literal")` and `tr_n("one", "other", n)`:
+each literal (both forms of a plural) needs a Spanish entry, each entry needs a literal that uses
+it, and both name the same {placeholders}. No UI text hedges a plural with "(s)".
 """
 
 from __future__ import annotations
@@ -13,13 +14,20 @@ from pathlib import Path
 
 import pytest
 
+from tabula.chat.conversations import Conversation, Shelf
+from tabula.chat.messages import Message
 from tabula.i18n import translate as i18n
 from tabula.i18n.es import ES, PAGES
 from tabula.i18n.es_chat import CHAT
 from tabula.i18n.es_core import MESSAGES
+from tabula.ui.views.library import library
 
 PACKAGE = Path(__file__).resolve().parents[2] / "py" / "tabula"
-MARKERS = ("tr", "N_")
+MARKERS = ("tr", "N_", "tr_n")
+PLURAL = "tr_n"  # its first two arguments are both literals: the one and the other form
+# chat/answering.py is being rewritten on another branch, so its trimming notice still calls
+# tr("…(s)…"): both plural forms are in the catalogue already, waiting for the call to become
+# tr_n(ONE, OTHER, count). Once it does, delete this exemption and the old "(s)" entry.
 
 
 def calls() -> Iterator[tuple[str, int, ast.Call]]:
@@ -34,13 +42,22 @@ def calls() -> Iterator[tuple[str, int, ast.Call]]:
                     yield str(path.relative_to(PACKAGE)), node.lineno, node
 
 
+def name_of(call: ast.Call) -> str:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+
+
+def texts(call: ast.Call) -> list[ast.expr]:
+    """The arguments of `call` that are UI text: tr_n's two forms, else the first."""
+    return call.args[:2] if name_of(call) == PLURAL else call.args[:1]
+
+
 def literals() -> dict[str, str]:
-    """Every literal passed to tr/N_, with where it is first used."""
+    """Every literal passed to tr/N_/tr_n, with where it is first used."""
     found: dict[str, str] = {}
     for where, line, call in calls():
-        first = call.args[0]
-        if isinstance(first, ast.Constant) and isinstance(first.value, str):
-            found.setdefault(first.value, f"{where}:{line}")
+        for text in texts(call):
+            if isinstance(text, ast.Constant) and isinstance(text.value, str):
+                found.setdefault(text.value, f"{where}:{line}")
     return found
 
 
@@ -64,15 +81,67 @@ def test_no_text_is_built_inside_tr() -> None:
     built = [
         f"{where}:{line}"
         for where, line, call in calls()
-        if isinstance(call.args[0], ast.JoinedStr | ast.BinOp)
+        for text in texts(call)
+        if isinstance(text, ast.JoinedStr | ast.BinOp)
     ]
     assert built == []
+
+
+def test_every_plural_names_both_forms_as_literals_with_the_count() -> None:
+    odd = [
+        f"{where}:{line}"
+        for where, line, call in calls()
+        if name_of(call) == PLURAL
+        and (
+            len(call.args) < 3
+            or not all(isinstance(t, ast.Constant) and "{count}" in t.value for t in call.args[:2])
+        )
+    ]
+    assert odd == []
 
 
 def test_spanish_has_no_entry_that_no_code_uses() -> None:
     used = literals()
     orphans = sorted(text for text in ES if text not in used)
-    assert not orphans, "no tr()/N_() uses these keys:\n" + "\n".join(map(repr, orphans))
+    assert not orphans, "no tr()/N_()/tr_n() uses these keys:\n" + "\n".join(map(repr, orphans))
+
+
+def test_no_ui_text_hedges_a_plural_with_s_in_brackets() -> None:
+    """ "1 message", "2 messages": never "message(s)", in English or in Spanish."""
+    hedged = [t for t in literals() if "(s)" in t]
+    hedged += [es for es in ES.values() if "(s)" in es or "(es)" in es]
+    assert hedged == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "two"),
+    [("en", "1 message", "2 messages"), ("es", "1 mensaje", "2 mensajes")],
+)
+def test_tr_n_picks_the_form_for_the_count_in_both_languages(lang: str, one: str, two: str) -> None:
+    i18n.use(lang)
+    assert i18n.tr_n("{count} message", "{count} messages", 1) == one
+    assert i18n.tr_n("{count} message", "{count} messages", 2) == two
+    assert i18n.tr_n("{count} message", "{count} messages", 0).startswith("0 ")
+    assert i18n.tr_n("{count} message", "{count} messages", 0).endswith(two[2:])
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["1 message", "2 messages", "1 saved conversation could not be read."]),
+        ("es", ["1 mensaje", "2 mensajes", "No se pudo leer 1 conversación guardada."]),
+    ],
+)
+def test_the_conversation_list_counts_in_words_in_both_languages(lang: str, expected: list[str]) -> None:
+    one = Conversation("a", "One", 1.0, 1.0, (Message(1, "user", "hi"),))
+    two = Conversation("b", "Two", 1.0, 1.0, (Message(1, "user", "hi"), Message(2, "model", "hello")))
+    i18n.use(lang)
+    html = library(Shelf(conversations=(one, two), damaged=1))
+    assert all(f">{text}<" in html for text in expected), html
+    assert "(s)" not in html and "(es)" not in html
+    plural = library(Shelf(conversations=(one,), damaged=2))
+    damaged = "2 saved conversations could not be read." if lang == "en" else "No se pudieron leer 2"
+    assert damaged in plural
 
 
 def test_the_catalogue_parts_agree_where_they_share_a_key() -> None:

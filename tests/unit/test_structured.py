@@ -310,3 +310,18 @@ def test_mindmap_prompt() -> None:
     assert "Topic: Volcanoes" in prompt and "bullet" in prompt
     example = prompt.split("like this:\n")[1].split("Use ")[0]
     assert texts(parse_outline(example)) == ["Topic", ["Main idea", "Detail"]]
+
+
+CODE_QUIZ = q(
+    "What does this Markdown show?",
+    choices=["A Python code block", "A table"],
+    explanation='A fence opens it: "```python\nprint(1)\n```" shows code. [1] is a list.',
+)
+
+
+@pytest.mark.parametrize("wrap", ["{}", "  {}\n", "```json\n{}\n```", "Here it is:\n```json\n{}\n```"])
+def test_a_quiz_about_code_keeps_the_fences_inside_its_strings(wrap: str) -> None:
+    """Valid JSON is read as the JSON it is, fences in its strings and all; the tolerant
+    fallbacks (strip a fence, find the list) only apply when it is not valid as a whole."""
+    (question,) = parse_quiz(wrap.format(quiz(CODE_QUIZ)))
+    assert question.explanation == CODE_QUIZ["explanation"] and question.choices[0] == "A Python code block"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tabula.chat.markdown import to_html
+from tabula.chat.messages import Message
 from tabula.core.router import Route
 from tabula.core.state import State
 from tabula.ui.views import screen
+from tabula.ui.views.chat import bubble
 
 
 def test_not_found_escapes_the_asked_path() -> None:
@@ -48,3 +50,38 @@ def test_every_engine_status_has_a_badge() -> None:
     from tabula.ui.views import BADGE
 
     assert set(BADGE) == {str(status) for status in Status}
+
+
+def test_web_links_open_in_a_new_tab_without_an_opener_and_app_links_stay() -> None:
+    html = to_html(
+        "[site](https://example.org/a) [plain](http://example.org) [chat](#/chat) [m](mailto:a@b.org)"
+    )
+    assert '<a href="https://example.org/a" target="_blank" rel="noopener noreferrer">site</a>' in html
+    assert '<a href="http://example.org" target="_blank" rel="noopener noreferrer">plain</a>' in html
+    assert '<a href="#/chat">chat</a>' in html and '<a href="mailto:a@b.org">m</a>' in html
+
+
+def test_the_renderers_copy_button_is_found_by_its_place_never_by_a_data_action() -> None:
+    """Nothing the renderer emits carries data-action (the strict policy allows none): its Copy
+    button is the one in a code block's bar, and only data-lang / data-live are left."""
+    html = to_html("```python\nprint(1)\n```\n\n    ls\n", owner=7, live=True)
+    assert (
+        html.count(
+            '<div class="code-bar"><span class="lang">python</span><button type="button" class="copy">'
+        )
+        == 1
+    )
+    assert html.count('<button type="button" class="copy">Copy</button>') == 2
+    assert "data-action" not in html and "data-msg" not in html and "data-block" not in html
+    assert "button" not in to_html("```python\nprint(1)\n```")  # no message, no Copy
+
+
+def test_message_text_is_marked_for_the_strict_policy_and_names_its_message() -> None:
+    user, answer = Message(1, "user", "hi <b>"), Message(2, "model", "**yes**")
+    log = bubble(user, "ready", False) + bubble(answer, "ready", True)
+    assert '<div class="text" data-md>hi &lt;b&gt;</div>' in log
+    assert '<div class="text" id="msg-2-text" data-md data-msg="2"><p><strong>yes</strong></p>' in log
+    streaming = bubble(Message(3, "model", "so", status="streaming"), "busy", True)
+    assert '<div class="text streaming" id="msg-3-text" data-md data-msg="3">' in streaming
+    about = screen(State(route=Route("about"), version="abc")).view
+    assert "<div data-md><p>Tabula runs" in about

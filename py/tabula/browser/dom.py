@@ -2,6 +2,11 @@
 
 One delegated click (and submit) listener maps data-action attributes to App.on_action; hashchange and
 online/offline feed the App. The proxies live as long as the page, so they are never destroyed.
+
+Message text (what a view marks `data-md`: model answers, imported and typed text) is not the
+app's: no data-action inside it is ever obeyed (nor a form or file field). The one thing that
+acts there is the renderer's own Copy button, known by its place, the bar of a code block, and
+naming its block by position: it carries no data-action for anything to imitate.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from pyodide.ffi import create_proxy, jsnull
 from tabula.browser import rich
 
 _proxies: list = []
+TEXT = "[data-md]"
+COPY = ".code > .code-bar > button.copy"
 
 
 class Listener(Protocol):
@@ -113,23 +120,42 @@ def _on(target, event: str, callback) -> None:
     target.addEventListener(event, proxy)
 
 
+def _found(element) -> bool:
+    return element is not None and element is not jsnull
+
+
+def _in_text(element) -> bool:
+    return hasattr(element, "closest") and _found(element.closest(TEXT))
+
+
 def _clicked(listener: Listener, event) -> None:
     target = event.target
-    element = (
-        target.closest("[data-action]:not(form):not(input[type=file])")
-        if hasattr(target, "closest")
-        else jsnull
-    )
-    if element is None or element is jsnull:
+    if not hasattr(target, "closest"):
+        return
+    text = target.closest(TEXT)
+    if _found(text):
+        return _copy_clicked(listener, event, text)
+    element = target.closest("[data-action]:not(form):not(input[type=file])")
+    if not _found(element):
         return
     event.preventDefault()
     data = {str(key): str(value) for key, value in js.Object.entries(element.dataset)}
     listener.on_action(data.pop("action"), data)
 
 
+def _copy_clicked(listener: Listener, event, text) -> None:
+    """A click in message text: only a code block's Copy button acts, as copy-code of block n."""
+    button = event.target.closest(COPY)
+    if not _found(button) or not text.contains(button):
+        return
+    event.preventDefault()
+    block = js.Array.prototype.indexOf.call(text.querySelectorAll(".code"), button.closest(".code"))
+    listener.on_action("copy-code", {"msg": str(text.dataset.msg), "block": str(block)})
+
+
 def _submitted(listener: Listener, event) -> None:
     form = event.target
-    if not form.dataset.action:
+    if not form.dataset.action or _in_text(form):
         return
     event.preventDefault()
     submitter = getattr(event, "submitter", None)
@@ -143,6 +169,8 @@ def _picked(listener: Listener, event) -> None:
     target = event.target
     files = getattr(target, "files", None)
     if not getattr(target.dataset, "action", None) or files is None or files is jsnull or not files.length:
+        return
+    if _in_text(target):
         return
     listener.on_file(str(target.dataset.action), files.item(0))
     target.value = ""

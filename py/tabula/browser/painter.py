@@ -2,7 +2,7 @@
 
 Tokens can arrive faster than frames; only the newest text per message is kept, rendered as
 Markdown (the same HTML the finished answer gets, so nothing jumps when it ends) and painted,
-cleaned by DOMPurify, into `#msg-<id>-text` on an animation frame, at most every
+cleaned by DOMPurify's strict policy for message text, into `#msg-<id>-text` on an animation frame, at most every
 PAINT_EVERY_MS: faster than anyone reads, and it leaves the main thread (and, where the GPU is
 emulated, the CPU) to the model. The node is looked up each frame, so a re-rendered log is
 painted again on the very next frame. One long-lived proxy.
@@ -56,5 +56,5 @@ class FramePainter:
         for message_id in self.dirty:
             node = js.document.getElementById(f"msg-{message_id}-text")
             if node is not None and node is not jsnull:
-                rich.paint(node, to_html(self.live[message_id], owner=message_id, live=True))
+                rich.paint_text(node, to_html(self.live[message_id], owner=message_id, live=True))
         self.dirty.clear()

@@ -1,6 +1,10 @@
 """The rich-HTML door: every HTML string Python paints goes through DOMPurify (pwa/js/rich.js)
 before it reaches the DOM, finished code blocks are coloured by highlight.js, and text is put on
 the clipboard. Loaded once, before the first paint.
+
+Two policies: a view's HTML gets the app's own, and the message text inside it (what a view
+marks `data-md`: the Markdown renderer's output) a strict one of its own, as does the text the
+streaming painter paints alone.
 """
 
 from __future__ import annotations
@@ -20,8 +24,14 @@ async def load(paths: dict[str, str]) -> None:
 
 
 def paint(element: object, html: str) -> None:
-    """Set `element`'s content to `html`, cleaned, with its finished code coloured."""
+    """Set `element`'s content to a view's `html`, cleaned (its message text strictly), with its
+    finished code coloured."""
     _shim[0].paint(element, html)
+
+
+def paint_text(element: object, html: str) -> None:
+    """Set `element`'s content to a message's rendered text, cleaned by the strict policy."""
+    _shim[0].paintText(element, html)
 
 
 async def copy(text: str) -> bool:

@@ -33,7 +33,7 @@ from tabula.core.tasks import Tasks
 from tabula.engine import prompt
 from tabula.engine.ports import Engine
 from tabula.engine.queue import InferenceQueue, Job
-from tabula.i18n.translate import tr
+from tabula.i18n.translate import tr, tr_n
 
 if TYPE_CHECKING:
     from tabula.core.state import State
@@ -149,7 +149,10 @@ class Chat:
             tokens - reserve_for(tokens), engine.count_tokens,
         )  # fmt: skip
         if fitted.dropped:
-            note = tr("{count} older message(s) left out to fit the model's context.", count=fitted.dropped)
+            note = tr_n(
+                "{count} older message left out to fit the model's context.",
+                "{count} older messages left out to fit the model's context.", fitted.dropped,
+            )  # fmt: skip
             self._update(answer, note=note)
         return fitted.prompt
 

@@ -16,7 +16,7 @@ from tabula.chat.markdown import code_blocks
 from tabula.chat.ports import LocalFiles
 from tabula.core.actions import ShelfChanged, Store
 from tabula.core.tasks import Spawn
-from tabula.i18n.translate import tr
+from tabula.i18n.translate import tr, tr_n
 
 Handler = Callable[[dict[str, str]], object]
 MIME = {"json": "application/json", "md": "text/markdown"}
@@ -76,15 +76,14 @@ class ChatFiles:
             return self.notice("error", str(problem))
         self.library.adopt(imported.conversations)
         count, skipped = len(imported.conversations), imported.skipped
+        message = tr_n(
+            "Imported {count} conversation from {name}.",
+            "Imported {count} conversations from {name}.",
+            count,
+            name=name,
+        )
         if skipped:
-            message = tr(
-                "Imported {count} conversation(s) from {name}; {skipped} were already here.",
-                count=count,
-                name=name,
-                skipped=skipped,
-            )
-        else:
-            message = tr("Imported {count} conversation(s) from {name}.", count=count, name=name)
+            message += " " + tr_n("{count} was already here.", "{count} were already here.", skipped)
         self.notice("ok", message)
 
     def copy_code(self, data: dict[str, str]) -> None:

@@ -1,10 +1,14 @@
 """Markdown -> safe HTML with markdown-it-py (a vendored browser wheel), and its code blocks.
 
 Raw HTML in the source is escaped, never passed through; images are not rendered (they would
-fetch remote content); links are limited to http(s), mailto and in-app hash routes. This is the
-one renderer for any text that is not ours (the browser adapter runs DOMPurify over the result
-as a second wall). Code blocks get a bar with their language and a Copy button; the browser
-colours them with highlight.js once the answer is finished (`live` marks a streaming answer).
+fetch remote content); links are limited to http(s), mailto and in-app hash routes, and web
+links open in a new tab with rel="noopener noreferrer". This is the one renderer for any text
+that is not ours: the views mark where its output sits (`data-md`) and the browser adapter runs
+a strict DOMPurify policy of its own over it, a second wall that allows only what this renderer
+emits. Code blocks get a bar with their language and a Copy button; the button carries no
+data-action (nothing in message text may): the page's click listener knows it by its place, the
+bar of the nth code block. The browser colours the blocks with highlight.js once the answer is
+finished (`live` marks a streaming answer).
 markdown-it is imported on first use (or by `warm()` after the first paint): an empty chat
 starts without paying for it.
 """
@@ -22,6 +26,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 _SAFE_SCHEMES = ("http:", "https:", "mailto:", "#")
+_WEB = ("http:", "https:")
 
 
 def esc(text: object) -> str:
@@ -30,16 +35,12 @@ def esc(text: object) -> str:
 
 
 def _code(_self: object, tokens: list[Token], idx: int, _options: object, env: dict) -> str:
-    """A code block: a bar (language, Copy) over <pre><code>; numbered in env for Copy."""
+    """A code block: a bar (language, Copy when it belongs to a message) over <pre><code>."""
     token = tokens[idx]
-    number = env.setdefault("blocks", 0)
-    env["blocks"] = number + 1
     lang = esc(token.info.split()[0][:20]) if token.info.strip() else ""
-    owner = env.get("owner")
     copy = (
-        f'<button type="button" class="copy" data-action="copy-code" data-msg="{owner}" '
-        f'data-block="{number}">{esc(tr("Copy"))}</button>'
-        if owner is not None
+        f'<button type="button" class="copy">{esc(tr("Copy"))}</button>'
+        if env.get("owner") is not None
         else ""
     )
     live = " data-live" if env.get("live") else ""
@@ -51,6 +52,15 @@ def _code(_self: object, tokens: list[Token], idx: int, _options: object, env: d
     )
 
 
+def _link(self: object, tokens: list[Token], idx: int, options: object, env: dict) -> str:
+    """A link; a web link opens in a new tab that gets no handle on this one."""
+    token = tokens[idx]
+    if str(token.attrGet("href") or "").lower().startswith(_WEB):
+        token.attrSet("target", "_blank")
+        token.attrSet("rel", "noopener noreferrer")
+    return self.renderToken(tokens, idx, options, env)  # type: ignore[attr-defined]
+
+
 @cache
 def _renderer() -> MarkdownIt:
     from markdown_it import MarkdownIt
@@ -60,6 +70,7 @@ def _renderer() -> MarkdownIt:
     md.validateLink = lambda url: url.strip().lower().startswith(_SAFE_SCHEMES)
     md.add_render_rule("fence", _code)
     md.add_render_rule("code_block", _code)
+    md.add_render_rule("link_open", _link)
     return md
 
 
@@ -70,7 +81,7 @@ def warm() -> None:
 
 def to_html(text: str, owner: int | None = None, live: bool = False) -> str:
     """Render `text` as HTML with raw HTML escaped and unsafe links left as text. With `owner`
-    (a message id) code blocks get a Copy button naming it; `live` marks a streaming answer."""
+    (a message id) code blocks get a Copy button; `live` marks a streaming answer."""
     return _renderer().render(text, {"owner": owner, "live": live})
 
 

@@ -1,6 +1,11 @@
 """Chat templates per model family (as data), thinking-strip, and context trimming. Pure.
 
 MediaPipe on the web applies no template, so the app renders the whole conversation itself.
+Its tokenizer reads control tokens out of the prompt text, so every text that goes into a
+template (user turns, earlier answers, the system prompt, imported conversations) is first
+neutralized: a zero-width joiner after the `<` of anything spelled like a control token
+(`<end_of_turn>`, `<|turn>`, `<turn|>`, `<|think|>`…) leaves the same characters for the model
+to read but never the token, so nobody can forge a turn.
 `maxTokens` counts prompt + answer: `fit()` keeps the system prompt and the newest turns that
 fit `max_tokens - reserve`, measuring with the engine's tokenizer through a `count` callback.
 """
@@ -46,6 +51,13 @@ TEMPLATES = {
     # Base (not chat-tuned) models: plain text the model simply continues.
     "completion": Template(user="{text}", model="{text}", answer_start="", system="{text}", separator="\n\n"),
 }
+ZWJ = "\u200d"
+# `<` opening Gemma 4's `<|name>`, `<name|>`, `<|name|>` (any name) or Gemma 3's named tokens.
+CONTROL = re.compile(
+    r"<(?=\|[^<>\s]{1,40}>|[^<>\s|\u200d]{1,40}\|>|/?(?:start_of_turn|end_of_turn|start_of_image|"
+    r"end_of_image|image_soft_token|bos|eos|pad|unk|mask|unused\d{1,3})>)",
+    re.IGNORECASE,
+)
 THOUGHT = re.compile(r"<\|channel>thought.*?(<channel\|>|$)", re.DOTALL)
 
 
@@ -53,13 +65,21 @@ def template_for(family: str) -> Template:
     return TEMPLATES.get(family, TEMPLATES["completion"])
 
 
+def neutralize(text: str) -> str:
+    """`text` with every control-token look-alike broken by a zero-width joiner after its `<`
+    (idempotent: a broken one is not matched again)."""
+    return CONTROL.sub("<" + ZWJ, text)
+
+
 def render(template: Template, system: str, turns: Sequence[Turn]) -> str:
-    """The prompt for `turns` (ending with the user's new message), ready for the answer."""
+    """The prompt for `turns` (ending with the user's new message), ready for the answer; every
+    text in it neutralized, so only the template's own markers are control tokens."""
+    system = neutralize(system)
     parts = []
     if system and template.system is not None:
         parts.append(template.system.format(text=system))
     for index, turn in enumerate(turns):
-        text = turn.text
+        text = neutralize(turn.text)
         if index == 0 and system and template.system is None and turn.role == "user":
             text = f"{system}\n\n{text}"
         parts.append((template.user if turn.role == "user" else template.model).format(text=text))

@@ -114,7 +114,8 @@ MESSAGES: dict[str, str] = {
     # Chat and conversations (chat.py, conversations.py)
     "The cloud answer failed: {error}": "Falló la respuesta de la nube: {error}",
     "The answer failed: {error}": "Falló la respuesta: {error}",
-    "{count} older message(s) left out to fit the model's context.": "Se omitieron {count} mensaje(s) anterior(es) para ajustarse al contexto del modelo.",
+    "{count} older message left out to fit the model's context.": "Se omitió {count} mensaje anterior para ajustarse al contexto del modelo.",
+    "{count} older messages left out to fit the model's context.": "Se omitieron {count} mensajes anteriores para ajustarse al contexto del modelo.",
     "New chat": "Nuevo chat",
     "Interrupted: Tabula closed while this answer was being written.": "Interrumpida: Tabula se cerró mientras se escribía esta respuesta.",
     # Settings validation (settings.py; the field labels are in PAGES)

@@ -2,7 +2,10 @@
 
 Every string the UI shows goes through `tr("English text", name=value)`. The Spanish catalogue
 lives in `tabula.i18n.es`; a unit test checks that every literal passed to `tr` has an entry there,
-so a new string cannot ship untranslated. The language follows the browser until the user picks
+so a new string cannot ship untranslated. Counted text goes through `tr_n("{count} message",
+"{count} messages", count)` (ngettext style): both forms are catalogue keys, and English and
+Spanish share one rule (the one form for exactly 1, the other for every other count), so no
+text ever says "message(s)". The language follows the browser until the user picks
 one in Settings. Pure: the painter calls `use(state.lang)` before it renders.
 """
 
@@ -30,6 +33,12 @@ def tr(text: str, **values: object) -> str:
     """`text` in the current language, with `{name}` fields filled from `values`."""
     translated = CATALOGUES[_current[0]].get(text, text)
     return translated.format(**values) if values else translated
+
+
+def tr_n(one: str, other: str, count: int, **values: object) -> str:
+    """`one` or `other` for `count` (the one form only for exactly 1, as English and Spanish
+    agree), in the current language, with `{count}` and the other `{name}` fields filled."""
+    return tr(one if count == 1 else other, count=count, **values)
 
 
 def N_(text: str) -> str:

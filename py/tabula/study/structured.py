@@ -84,23 +84,23 @@ def _unfence(text: str) -> str:
 
 
 def _load_json(text: str) -> object:
-    """The JSON value in `text`: the whole of it, or else its outermost [ … ]."""
+    """The JSON value in `text`: the whole of it when that is valid JSON (fences inside its strings
+    and all); only otherwise the tolerant readings: a fence's content, else the outermost [ … ]."""
     if not isinstance(text, str) or not text.strip():
         raise StructuredError(tr("The answer was empty, so no quiz could be made."))
     if len(text) > MAX_TEXT:
         raise StructuredError(tr("The answer was far too long to be a quiz."))
-    text = _unfence(text)
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        pass
-    first, last = text.find("["), text.rfind("]")
-    if first < 0 or last < first:
+    whole = text.strip()
+    unfenced = _unfence(whole)
+    lists = [t[t.find("[") : t.rfind("]") + 1] for t in (unfenced, whole) if 0 <= t.find("[") < t.rfind("]")]
+    for candidate in (whole, unfenced, *lists):
+        try:
+            return json.loads(candidate)
+        except (ValueError, RecursionError):
+            continue
+    if not lists:
         raise StructuredError(tr("The answer was not a quiz: it had no list of questions in JSON."))
-    try:
-        return json.loads(text[first : last + 1])
-    except (ValueError, RecursionError):
-        raise StructuredError(tr("The quiz could not be read: its JSON is broken.")) from None
+    raise StructuredError(tr("The quiz could not be read: its JSON is broken."))
 
 
 def _text(value: object, what: str, limit: int, optional: bool = False) -> str:

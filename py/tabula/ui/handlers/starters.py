@@ -15,7 +15,7 @@ from tabula.core.actions import Store
 from tabula.core.decide import decide_for
 from tabula.engine.errors import EngineError
 from tabula.engine.queue import InferenceQueue
-from tabula.i18n.translate import tr
+from tabula.i18n.translate import tr, tr_n
 from tabula.ui.ports import Handler, Page
 
 NOTE_BYTES = 4_000_000
@@ -99,5 +99,10 @@ class Starters:
         self.page.fill(target, text)
         self.notice(
             "ok",
-            tr("Opened {name} ({count} characters). It stays on this device.", name=name, count=len(text)),
+            tr_n(
+                "Opened {name} ({count} character). It stays on this device.",
+                "Opened {name} ({count} characters). It stays on this device.",
+                len(text),
+                name=name,
+            ),
         )

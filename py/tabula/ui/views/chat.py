@@ -6,7 +6,7 @@ from tabula.chat.markdown import to_html
 from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.core.decide import decide_for
 from tabula.core.state import State
-from tabula.i18n.translate import tr
+from tabula.i18n.translate import tr, tr_n
 from tabula.ui.views.html import esc
 from tabula.ui.views.library import library, notice
 from tabula.ui.views.starters import starters
@@ -92,7 +92,7 @@ def empty(state: State) -> str:
 
 def bubble(message: Message, engine_status: str, last: bool) -> str:
     if message.role == "user":
-        return f'<article class="msg user"><div class="text">{esc(message.text)}</div></article>'
+        return f'<article class="msg user"><div class="text" data-md>{esc(message.text)}</div></article>'
     return (
         f'<article class="msg model" id="msg-{message.id}" data-status="{esc(message.status)}">'
         f"{note(message)}{body(message, engine_status)}{meta(message)}{actions(message, last)}</article>"
@@ -104,7 +104,7 @@ def note(message: Message) -> str:
 
 
 def body(message: Message, engine_status: str) -> str:
-    text_id = f'id="msg-{message.id}-text"'
+    text_id = f'id="msg-{message.id}-text" data-md data-msg="{message.id}"'
     if message.status == "waiting":
         return f'<div class="text waiting" {text_id}>{esc(waiting(engine_status))}</div>'
     if message.status == "streaming":
@@ -123,7 +123,7 @@ def meta(message: Message) -> str:
     if message.tokens_per_s is not None:
         parts.append(tr("{rate} tokens/s", rate=f"{message.tokens_per_s:.1f}"))
     if message.tokens:
-        parts.append(tr("{count} tokens", count=message.tokens))
+        parts.append(tr_n("{count} token", "{count} tokens", message.tokens))
     if message.status == "stopped":
         parts.append(tr("stopped"))
     return f'<p class="meta">{esc(" · ".join(parts))}</p>' if parts else ""

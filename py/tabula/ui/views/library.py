@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tabula.chat.conversations import Conversation, Shelf, search
-from tabula.i18n.translate import tr
+from tabula.i18n.translate import tr, tr_n
 from tabula.ui.views.html import esc
 
 
@@ -18,11 +18,12 @@ def library(shelf: Shelf) -> str:
             f'<p class="undo" role="status">{esc(tr("Deleted “{title}”.", title=shelf.deleted.title))} '
             f'<button type="button" data-action="undo-delete">{esc(tr("Undo"))}</button></p>'
         )
-    damaged = (
-        f'<p class="error" role="alert">{esc(tr("{count} saved conversation(s) could not be read.", count=shelf.damaged))}</p>'
-        if shelf.damaged
-        else ""
+    unread = tr_n(
+        "{count} saved conversation could not be read.",
+        "{count} saved conversations could not be read.",
+        shelf.damaged,
     )
+    damaged = f'<p class="error" role="alert">{esc(unread)}</p>' if shelf.damaged else ""
     search_label = esc(tr("Search conversations"))
     opened = " open" if shelf.browsing or shelf.renaming or shelf.deleted else ""
     return (
@@ -74,7 +75,7 @@ def item(conv: Conversation, shelf: Shelf) -> str:
         )
     return (
         f'<li{current}><button type="button" class="open" data-action="open-chat" data-id="{cid}">{esc(conv.title)}</button>'
-        f'<span class="hint">{esc(tr("{count} messages", count=len(conv.messages)))}</span>'
+        f'<span class="hint">{esc(tr_n("{count} message", "{count} messages", len(conv.messages)))}</span>'
         f'<button type="button" class="quiet" data-action="start-rename" data-id="{cid}" '
         f'aria-label="{esc(tr("Rename {title}", title=conv.title))}">{esc(tr("Rename"))}</button>'
         f'<button type="button" class="quiet" data-action="delete-chat" data-id="{cid}" '

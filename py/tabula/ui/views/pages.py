@@ -38,7 +38,7 @@ def about(state: State) -> tuple[str, str, dict[str, str]]:
         f"<dt>{esc(name)}</dt><dd>{esc(version)}</dd>"
         for name, version in (("Tabula", state.version), *state.runtime)
     )
-    body = f'{to_html(about_text())}<h2>{esc(tr("Versions"))}</h2><dl class="facts">{facts}</dl>'
+    body = f'<div data-md>{to_html(about_text())}</div><h2>{esc(tr("Versions"))}</h2><dl class="facts">{facts}</dl>'
     return tr("About"), heading(tr("About Tabula")) + body, {}
 
 
