@@ -3,11 +3,12 @@ points at it, and the Models page's controls."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import CDPSession, Locator, Page, expect
 
 import build
 from site_models import sha256
@@ -74,16 +75,25 @@ def wait_progress(page: Page, percent: int = 30) -> None:
     wait_until(page, f"document.querySelector('.model-card progress')?.value >= {percent}", timeout=60_000)
 
 
+_QUOTA_SESSIONS: weakref.WeakKeyDictionary[Page, CDPSession] = weakref.WeakKeyDictionary()
+
+
 def limit_quota(page: Page, room: int | None) -> None:
-    """Leave `room` bytes of storage above what the site uses now (DevTools); None: no limit."""
-    session = page.context.new_cdp_session(page)
+    """Leave `room` bytes of storage above what the site uses now (DevTools); None: no limit.
+
+    The DevTools session stays open for the page's life: Chromium (156) clears a quota override
+    as soon as the session that set it detaches."""
+    session = _QUOTA_SESSIONS.get(page) or page.context.new_cdp_session(page)
+    _QUOTA_SESSIONS[page] = session
     origin = page.evaluate("location.origin")
     if room is None:
         session.send("Storage.overrideQuotaForOrigin", {"origin": origin})
     else:
         usage = session.send("Storage.getUsageAndQuota", {"origin": origin})["usage"]
         session.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": usage + room})
-    session.detach()
+    assert session.send("Storage.getUsageAndQuota", {"origin": origin})["overrideActive"] is (
+        room is not None
+    )
 
 
 def stored_folders(page: Page) -> dict[str, list[str]]:
