@@ -257,7 +257,7 @@ def test_a_follow_up_sent_while_the_cloud_answer_streams_waits_for_it_and_carrie
     expect(first.locator(".text")).to_contain_text("Rivers flow", timeout=20_000)
     second = send(app, "And lakes?")
     assert wait_final(first) == "done" and wait_final(second) == "done"
-    streamed = [c for c in cloud.calls if c.path.endswith(":streamGenerateContent")]
+    streamed = [c for c in cloud.calls if c.method == "POST" and c.path.endswith(":streamGenerateContent")]
     assert [turns(c) for c in streamed] == [
         [("user", "Tell me about rivers")],
         [("user", "Tell me about rivers"), ("model", "Rivers flow to the sea."), ("user", "And lakes?")],
