@@ -228,7 +228,7 @@ class InferenceQueue:
         try:
             await asyncio.wait_for(engine.close(), timeout=2)
         except Exception as error:  # a stuck engine may refuse to close: free its memory anyway
-            print(f"Tabula: engine refused to close ({error!r}); destroying it", file=sys.stderr)
+            print(f"Tabula: engine refused to close ({error!r}); destroying it")
             engine.destroy()
 
     def _switch_to(self, factory: EngineFactory | None) -> Callable[[Engine | None], Awaitable[None]]:
