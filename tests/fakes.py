@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tabula.cloud.ports import CloudCall
 from tabula.cloud.wire import CloudError, CloudRequest
-from tabula.engine.errors import EngineError, Problem
+from tabula.engine.errors import EngineError, Problem, classify
 from tabula.models.transfers import FileChoice, Quota, Stored, Transfer
 
 
@@ -118,8 +119,13 @@ class FakeEngine:
       recorded in `overlaps` so tests can prove the queue never overlaps calls.
     - `cancel_works=False` (MediaPipe 0.10.29 on .task models) ignores cancel and runs on.
     - `hang=True` makes generate stop producing tokens and never return (a stuck engine).
-    - `prefill` seconds pass before the first token (a long prompt on a slow GPU).
+    - `prefill` seconds, plus `prefill_per_word` for each word of the prompt, pass before the
+      first token (the engine reads the whole prompt first; slow on a slow GPU).
     - `fail_with` makes the next generate raise that error.
+    - `options` are fixed at creation, as in MediaPipe 0.10.29 (its setOptions() throws without
+      a model asset): with temperature > 0 and topK > 1 it samples, i.e. each answer is the
+      script in an order drawn from a generator seeded once with randomSeed; else the script.
+    - `destroy()` frees it even while busy (the real one destroys its GPU device).
     """
 
     def __init__(
@@ -128,14 +134,20 @@ class FakeEngine:
         *,
         delay: float = 0.001,
         prefill: float = 0.0,
+        prefill_per_word: float = 0.0,
         cancel_works: bool = False,
         label: str = "fake",
+        options: dict[str, float | int] | None = None,
         family: str = "gemma3",
     ) -> None:
         self.tokens = tokens if tokens is not None else ["Hello", " there", ",", " friend", "."]
         self.delay, self.prefill, self.cancel_works, self.label = delay, prefill, cancel_works, label
         self.family = family  # the chat template this model was trained with (engine.ports.Engine)
+        self.prefill_per_word = prefill_per_word
+        self.created_with = dict(options or {})
+        self._rng = random.Random(self.created_with.get("randomSeed", 0))
         self.hang = False
+        self.destroyed = False
         self.fail_with: EngineError | None = None
         self.busy = False
         self.closed = False
@@ -160,8 +172,8 @@ class FakeEngine:
                 error, self.fail_with = self.fail_with, None
                 raise error
             out = ""
-            await asyncio.sleep(self.prefill)
-            for token in self.tokens:
+            await asyncio.sleep(self.prefill + self.prefill_per_word * len(prompt.split()))
+            for token in self._sampled():
                 if self.hang:
                     await asyncio.Event().wait()
                 if self._cancel_now:
@@ -181,13 +193,16 @@ class FakeEngine:
         finally:
             self.busy = False
 
+    def _sampled(self) -> list[str]:
+        options = self.created_with
+        if options.get("temperature", 0) > 0 and options.get("topK", 1) > 1:
+            return self._rng.sample(self.tokens, len(self.tokens))
+        return self.tokens
+
     async def set_options(self, options: dict[str, float | int]) -> None:
-        self._enter()
-        try:
-            await asyncio.sleep(0)
-            self.options.append(dict(options))
-        finally:
-            self.busy = False
+        """Not in the port: as MediaPipe 0.10.29's, it throws without a model asset."""
+        self.options.append(dict(options))
+        raise classify("No model asset provided.")
 
     def cancel(self) -> None:
         self.cancelled += 1
@@ -198,6 +213,14 @@ class FakeEngine:
         if self.busy:
             raise EngineError(Problem.BUSY, "close while busy")
         self.closed = True
+
+    def destroy(self) -> None:
+        self.destroyed = True
+
+    @property
+    def live(self) -> bool:
+        """Still holding its (GPU) memory: neither closed nor destroyed."""
+        return not (self.closed or self.destroyed)
 
 
 class FakeEngineFactory:
@@ -213,6 +236,31 @@ class FakeEngineFactory:
         if self.fail_with is not None:
             raise self.fail_with
         self.built.append(FakeEngine(**self.engine_options))  # type: ignore[arg-type]
+        return self.built[-1]
+
+    def live(self) -> int:
+        """Engines built here that still hold their memory."""
+        return sum(engine.live for engine in self.built)
+
+
+class FakeCreateEngine:
+    """models.selection.CreateEngine: records every (url, stored, label, options) it was asked
+    to load and builds a FakeEngine with those options; `fail_with` makes every load fail."""
+
+    def __init__(self, **engine_options: object) -> None:
+        self.engine_options = engine_options
+        self.calls: list[tuple[str, str, str, dict[str, float | int]]] = []
+        self.built: list[FakeEngine] = []
+        self.fail_with: EngineError | None = None
+
+    async def __call__(
+        self, url: str, stored: str, label: str, options: dict[str, float | int]
+    ) -> FakeEngine:
+        self.calls.append((url, stored, label, dict(options)))
+        await asyncio.sleep(0)
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.built.append(FakeEngine(label=label, options=options, **self.engine_options))  # type: ignore[arg-type]
         return self.built[-1]
 
 

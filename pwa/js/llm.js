@@ -4,6 +4,7 @@
 const bundles = new Map();
 const devices = new WeakMap(); // llm -> its GPUDevice
 const closing = new WeakSet(); // devices we are closing on purpose
+const live = new Set(); // devices made here and neither destroyed nor lost (diagnostics)
 let lastDevice = null;
 let lastLlm = null;
 
@@ -67,7 +68,11 @@ export async function create(base, source, options, onLost) {
   };
   const stream = source.stream ?? (await download(source.url));
   const device = await LlmInference.createWebGpuDevice();
-  device.lost.then((info) => { if (!closing.has(device)) onLost(info.message || info.reason || "lost"); });
+  live.add(device);
+  device.lost.then((info) => {
+    live.delete(device);
+    if (!closing.has(device)) onLost(info.message || info.reason || "lost");
+  });
   const baseOptions = { modelAssetBuffer: chunked(stream).getReader(), gpuOptions: { device } };
   const llm = await LlmInference.createFromOptions(fileset, { baseOptions, ...options });
   devices.set(llm, device);
@@ -78,6 +83,9 @@ export async function create(base, source, options, onLost) {
 
 // The GPU device of the newest engine (for diagnostics and fault tests).
 export const currentDevice = () => lastDevice;
+
+// How many GPU devices made for engines are still alive (1 with a model loaded; for diagnostics).
+export const liveDevices = () => live.size;
 
 // The size of the newest engine's wasm heap in bytes (for leak hunts and the soak test). The
 // Emscripten module is found by its shape, since MediaPipe's bundle minifies its field names.
@@ -98,10 +106,34 @@ export function generate(llm, prompt, onDelta) {
 }
 
 export const sizeInTokens = (llm, text) => llm.sizeInTokens(text) ?? 0;
-export const setOptions = (llm, options) => llm.setOptions(options);
 export const cancel = (llm) => llm.cancelProcessing();
+
+// Close the engine, then destroy its GPU device (MediaPipe's close() leaves the device it was
+// given alive, holding its buffers until garbage collection), even if close() throws.
 export function close(llm) {
-  if (devices.has(llm)) closing.add(devices.get(llm));
-  if (lastLlm === llm) [lastLlm, lastDevice] = [null, null]; // let a closed engine's memory go
-  llm.close();
+  const device = release(llm);
+  try {
+    llm.close();
+  } finally {
+    device?.destroy();
+  }
+}
+
+// Free an engine that is busy or stuck: its GPU device is destroyed first (its buffers are
+// freed at once and its work ends in errors nobody waits for), then its graph closed if it can.
+export function destroy(llm) {
+  release(llm)?.destroy();
+  try {
+    llm.close();
+  } catch (error) {
+    console.warn("Tabula: an abandoned engine did not close:", error);
+  }
+}
+
+function release(llm) {
+  const device = devices.get(llm);
+  if (device) closing.add(device);
+  devices.delete(llm);
+  if (lastLlm === llm) [lastLlm, lastDevice] = [null, null]; // let the engine's memory go
+  return device;
 }

@@ -146,7 +146,7 @@ class Wiring:
     def handlers(self, page: Page) -> dict:
         """Every data-action's handler."""
         store, spawn = self.store, self.spawn
-        settings = SettingsControls(store, self.queue, self.kv, self.models.reload, spawn)
+        settings = SettingsControls(store, self.queue, self.kv, spawn)
         hosts = tuple(self.config.get("model_hosts", ()))
         unload = lambda: self.queue.use(None)  # noqa: E731
         model_controls = ModelControls(store, self.downloader, unload, hosts, self.kv, self.models.use)

@@ -220,15 +220,33 @@ def test_no_model_fails_clearly_and_use_switches_model() -> None:
     run(scenario())
 
 
-def test_configure_is_serialised_with_generation() -> None:
+def test_reload_waits_for_the_running_answer_then_builds_a_new_engine() -> None:
     async def scenario() -> None:
         factory = FakeEngineFactory(delay=0.005)
         queue = InferenceQueue(factory)
         job = queue.submit("a")
         await asyncio.sleep(0.001)
-        await queue.configure({"temperature": 0.2})
-        assert job.done.done()  # configure waited for the running generation
-        assert factory.built[0].options == [{"temperature": 0.2}] and factory.built[0].overlaps == 0
+        await queue.reload()
+        assert job.done.done() and job.state is JobState.DONE  # reload waited for the answer
+        assert len(factory.built) == 2 and factory.built[0].closed and factory.live() == 1
+        assert factory.built[0].overlaps == 0
+        assert (await queue.submit("b").done).text == "Hello there, friend."
+
+    run(scenario())
+
+
+def test_reload_reports_a_failed_load_and_without_a_model_does_nothing() -> None:
+    async def scenario() -> None:
+        idle = InferenceQueue()
+        await idle.reload()
+        assert idle.status is Status.NO_MODEL
+        factory = FakeEngineFactory()
+        queue = InferenceQueue(factory)
+        await queue.count("load")
+        factory.fail_with = EngineError(Problem.DEVICE_TOO_SMALL, "out of memory")
+        with pytest.raises(EngineError) as caught:
+            await queue.reload()
+        assert caught.value.problem is Problem.DEVICE_TOO_SMALL and queue.status is Status.FAILED
 
     run(scenario())
 
@@ -322,3 +340,99 @@ def test_a_prompt_builder_runs_when_the_jobs_turn_comes_with_the_engine_that_run
         assert factory.built[0].overlaps == 0
 
     run(scenario())
+
+
+def test_an_engine_abandoned_while_stuck_is_destroyed_before_the_next_loads() -> None:
+    """A hung engine refuses close() (busy): it is destroyed, so only one holds GPU memory."""
+
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        queue = InferenceQueue(factory, stall_seconds=0.05)
+        await queue.count("load")
+        factory.built[0].hang = True
+        stuck = queue.submit("stuck")
+        await stuck.done
+        assert stuck.error is not None and stuck.error.problem is Problem.STALLED
+        assert (await queue.submit("after").done).text == "Hello there, friend."
+        assert factory.built[0].destroyed and factory.live() == 1
+
+    run(scenario())
+
+
+def test_a_force_reset_and_a_lost_device_free_the_engine_they_abandon() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        queue = InferenceQueue(factory, stall_seconds=60)
+        await queue.count("load")
+        factory.built[0].hang = True
+        stuck = queue.submit("stuck")
+        await asyncio.sleep(0.01)
+        queue.force_reset()
+        await stuck.done
+        assert await queue.count("two words") == 2 and factory.live() == 1
+        factory.built[1].hang = True
+        lost = queue.submit("lost")
+        await asyncio.sleep(0.01)
+        queue.device_lost("GPU reset")
+        await lost.done
+        assert lost.error is not None and lost.error.problem is Problem.DEVICE_LOST
+        assert await queue.count("two words") == 2
+        assert [engine.live for engine in factory.built] == [False, False, True]
+
+    run(scenario())
+
+
+def test_a_long_prompt_gets_longer_before_its_first_token() -> None:
+    """A long document takes the engine a while to read before the first token: not stuck."""
+
+    async def scenario() -> None:
+        factory = FakeEngineFactory(prefill_per_word=0.001)  # 600 words: 0.6 s of reading
+        queue = InferenceQueue(
+            factory, stall_seconds=0.3, stall_per_token_seconds=0.005, stream_stall_seconds=0.1
+        )
+        document = " ".join(["word"] * 600)
+        job = queue.submit(document)
+        await job.done
+        assert job.state is JobState.DONE and job.text == "Hello there, friend."
+        assert len(factory.built) == 1  # never declared stuck, never retried
+        counted = queue.submit(document, prompt_tokens=600)  # the caller's count is used as is
+        await counted.done
+        assert counted.state is JobState.DONE and len(factory.built) == 1
+
+    run(scenario())
+
+
+def test_the_first_token_allowance_is_capped() -> None:
+    """Even a huge prompt is declared stuck once the cap passes with no sign of life."""
+
+    async def scenario() -> None:
+        factory = FakeEngineFactory()
+        queue = InferenceQueue(
+            factory, stall_seconds=0.05, stall_per_token_seconds=10.0, stall_cap_seconds=0.2
+        )
+        await queue.count("load")
+        factory.built[0].hang = True
+        stuck = queue.submit("a huge document", prompt_tokens=100_000)
+        await asyncio.wait_for(stuck.done, timeout=5)  # long before 100 000 × 10 s
+        assert stuck.error is not None and stuck.error.problem is Problem.STALLED
+
+    run(scenario())
+
+
+def test_stall_limits_grow_with_the_prompt_within_the_cap() -> None:
+    from tabula.engine.jobs import Job, StallLimits
+
+    limits = StallLimits(base=90, per_token=0.05, cap=900, streaming=30)
+    loop = asyncio.new_event_loop()
+
+    def job(prompt: str, tokens: int | None = None) -> Job:
+        return Job(1, prompt, "", lambda j: None, loop.create_future(), prompt_tokens=tokens)
+
+    assert limits.limit(None) == 90  # a count or a load
+    assert limits.limit(job("hi", 10)) == 90.5
+    assert limits.limit(job("x" * 3000)) == 90 + 0.05 * 1001  # about 3 characters a token
+    assert limits.limit(job("hi", 1_000_000)) == 900
+    streaming = job("hi", 8000)
+    streaming.first_token = 1.0
+    assert limits.limit(streaming) == 30
+    loop.close()

@@ -1,7 +1,8 @@
 """Diagnostics for people chasing a leak, from the console:
 
 - `tabulaDiagnostics()` gives the size of Pyodide's wasm heap and of the loaded engine's
-  (MediaPipe's; 0 before one is loaded), the JS values Python holds (Pyodide's hiwire table:
+  (MediaPipe's; 0 before one is loaded), the engines' GPU devices still alive (`gpu_devices`:
+  1 while a model is loaded; more means an abandoned engine still holds GPU memory), the JS values Python holds (Pyodide's hiwire table:
   every live JsProxy and borrowed reference), the Python objects the collector tracks (after a
   collection), and the live PyProxies made since tracing began.
 - `tabulaDiagnostics("trace")` begins counting PyProxies (Pyodide's allocation tracing keeps
@@ -33,6 +34,7 @@ def _report(what: str | None = None) -> object:
     facts = {
         "wasm_bytes": int(module.HEAP8.length),
         "mediapipe_wasm_bytes": mediapipe.heap_bytes(),
+        "gpu_devices": mediapipe.live_devices(),
         "js_refs": int(module._hiwire_num_refs()),
         "python_objects": len(gc.get_objects()),
         "pyproxies": int(module.pyproxy_alloc_map.size) if _tracing else -1,

@@ -1,7 +1,9 @@
 """MediaPipeEngine (engine.ports.Engine) over pwa/js/llm.js, and the WebGPU probe.
 
 Turns JS errors into errors.EngineError with a human message. Sets forceF32 where the adapter
-lacks shader-f16 (SwiftShader, some tablets). Each generation's token callback proxy is
+lacks shader-f16 (SwiftShader, some tablets). Options are fixed at creation: 0.10.29's
+setOptions() reloads the model and throws "No model asset provided." without one (its bundle:
+setOptions reads baseOptions.modelAssetBuffer/Path first), so the app builds a new engine instead. Each generation's token callback proxy is
 destroyed only after the JS promise has settled (llm.js stops calling it then).
 """
 
@@ -34,6 +36,11 @@ def heap_bytes() -> int:
     return int(_shim.currentHeapBytes()) if _shim is not None else 0
 
 
+def live_devices() -> int:
+    """GPU devices made for engines and not yet destroyed or lost (1 while a model is loaded)."""
+    return int(_shim.liveDevices()) if _shim is not None else 0
+
+
 async def probe() -> dict:
     """The WebGPU adapter's facts as a plain dict."""
     report = await (await shim()).probe()
@@ -41,10 +48,14 @@ async def probe() -> dict:
 
 
 async def model_source(url: str, stored: str) -> dict:
-    """What llm.js loads: a stream of the stored copy (read from OPFS chunk by chunk), or a URL."""
-    if not stored:
-        return {"url": absolute(url)}
-    return {"stream": await (await store_shim()).open(stored)}
+    """What llm.js loads: a stream of the stored copy (read from OPFS chunk by chunk), or the
+    site's own copy of an embedded model. Never a download: a URL off this origin is refused."""
+    if stored:
+        return {"stream": await (await store_shim()).open(stored)}
+    address = js.URL.new(absolute(url))
+    if str(address.origin) != str(js.location.origin):
+        raise EngineError(Problem.NO_MODEL, f"not loading {address.href}: not stored on this device")
+    return {"url": str(address.href)}
 
 
 class MediaPipeEngine:
@@ -65,7 +76,7 @@ class MediaPipeEngine:
         on_lost: Callable[[str], None],
     ) -> MediaPipeEngine:
         """Load a model with `options`: the verified copy `stored` on this device (its id) when
-        given, else the one at `url`; raise EngineError on any failure.
+        given, else the embedded one at `url` (this site's); raise EngineError on any failure.
 
         `on_lost(message)` runs if the GPU device is lost later (the proxy lives until close()).
         """
@@ -74,9 +85,9 @@ class MediaPipeEngine:
         if not gpu["webgpu"]:
             raise EngineError(Problem.NO_WEBGPU, "navigator.gpu.requestAdapter() gave no adapter")
         full = {**options, "forceF32": not gpu["f16"]}
+        source = js_object(await model_source(url, stored))
         lost = create_proxy(lambda message: on_lost(str(message)))
         try:
-            source = js_object(await model_source(url, stored))
             llm = await module.create(absolute(genai_path), source, js_object(full), lost)
         except JsException as error:
             lost.destroy()
@@ -99,20 +110,24 @@ class MediaPipeEngine:
         except JsException as error:
             raise classify(str(error)) from None
 
-    async def set_options(self, options: dict[str, float | int]) -> None:
-        try:
-            await (await shim()).setOptions(self.llm, js_object(options))
-        except JsException as error:
-            raise classify(str(error)) from None
-
     def cancel(self) -> None:
         """Ask MediaPipe to stop. 0.10.29 was seen to ignore it for .task models; the queue
         copes either way (a generation that really stops just frees the engine sooner)."""
         _shim.cancel(self.llm)
 
     async def close(self) -> None:
+        """Close the LlmInference and destroy its GPU device (llm.js), freeing its memory now."""
         try:
             (await shim()).close(self.llm)
         except JsException as error:
             raise classify(str(error)) from None
+        self._lost_proxy.destroy()
+
+    def destroy(self) -> None:
+        """Free a busy or stuck engine: llm.js destroys its GPU device (its buffers go at once)
+        and lets go of it. The device-lost callback is not called for it (llm.js knows why)."""
+        try:
+            _shim.destroy(self.llm)
+        except JsException as error:
+            js.console.warn(f"Tabula: destroying an abandoned engine: {error}")
         self._lost_proxy.destroy()

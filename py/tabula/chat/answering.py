@@ -148,6 +148,8 @@ class Chat:
             prompt.template_for(engine.family), system_for(state), history(state.messages, answer.message_id),
             tokens - reserve_for(tokens), engine.count_tokens,
         )  # fmt: skip
+        if answer.job is not None:
+            answer.job.prompt_tokens = fitted.tokens  # sizes the first-token watchdog
         if fitted.dropped:
             note = tr_n(
                 "{count} older message left out to fit the model's context.",

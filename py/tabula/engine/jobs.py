@@ -1,5 +1,5 @@
 """The InferenceQueue's records: what a generation is (Job), its states and timings, the queued
-op and the watchdog's activity clock. Pure."""
+op, the watchdog's activity clock and its limits. Pure."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ class Job:
     started: float | None = None
     first_token: float | None = None
     finished: float | None = None
+    prompt_tokens: int | None = None  # counted by the caller (None: the queue estimates)
 
     @property
     def ttft_ms(self) -> float | None:
@@ -92,3 +93,63 @@ class Clock:
 
     def touch(self) -> None:
         self.last_activity = self.now()
+
+
+def estimated_tokens(text: str) -> int:
+    """A generous guess at a prompt's tokens when the caller did not count them (about 3
+    characters a token; real tokenisers give nearer 4 for English and Spanish)."""
+    return len(text) // 3 + 1
+
+
+@dataclass(frozen=True)
+class StallLimits:
+    """How long an op may show no activity before the watchdog gives its engine up (seconds).
+
+    Before an answer's first token the engine reads the whole prompt, which takes longer the
+    longer the prompt: `base` plus `per_token` for each prompt token, at most `cap`. Once tokens
+    flow, a gap of `streaming` means it hangs. Other ops (count, load) get `base`.
+    """
+
+    base: float = 90.0
+    per_token: float = 0.05
+    cap: float = 900.0
+    streaming: float = 30.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cap", max(self.cap, self.base))
+        object.__setattr__(self, "streaming", min(self.streaming, self.base))
+
+    def limit(self, job: Job | None) -> float:
+        if job is None:
+            return self.base
+        if job.first_token is not None:
+            return self.streaming
+        tokens = job.prompt_tokens if job.prompt_tokens is not None else estimated_tokens(job.prompt)
+        return min(self.base + self.per_token * tokens, self.cap)
+
+
+async def generate(engine: Engine, job: Job, clock: Clock) -> Job:
+    """Run `job` on `engine`: build its prompt first if it has a builder, stream its deltas (each
+    one is activity for the watchdog's `clock`), and record its outcome."""
+    job.state, job.started, job.engine = JobState.RUNNING, clock.now(), engine.label
+    if job.build is not None:
+        job.prompt = await job.build(engine)
+        if job.state is not JobState.RUNNING:  # stopped while the prompt was being built
+            return job
+        job.started = clock.now()
+
+    def on_delta(delta: str) -> None:
+        clock.touch()
+        if job.state is not JobState.RUNNING or not delta:
+            return
+        if job.first_token is None:
+            job.first_token = clock.now()
+        job.text += delta
+        job.on_token(job)
+
+    text = await engine.generate(job.prompt, on_delta)
+    if job.state is JobState.RUNNING:
+        job.finished, job.text = clock.now(), text
+        job.tokens = await engine.count_tokens(text) if text else 0
+        job.state = JobState.DONE
+    return job

@@ -15,7 +15,9 @@ class Engine(Protocol):
     """A loaded on-device model. Exclusive: one call at a time (InferenceQueue ensures it).
 
     Adapters raise errors.EngineError. `generate` resolves only when the engine is idle
-    again, whether or not `cancel` cut it short.
+    again, whether or not `cancel` cut it short. Its options (temperature, topK, maxTokens,
+    randomSeed) are fixed when it is created: MediaPipe 0.10.29's setOptions() reloads the model
+    and throws "No model asset provided." without one, so new options mean a new engine.
     """
 
     label: str
@@ -27,11 +29,12 @@ class Engine(Protocol):
     async def count_tokens(self, text: str) -> int:
         """How many tokens `text` is for this model."""
 
-    async def set_options(self, options: dict[str, float | int]) -> None:
-        """Apply sampling options (temperature, topK, maxTokens, randomSeed)."""
-
     def cancel(self) -> None:
         """Ask the running generation to stop (engines may ignore it)."""
 
     async def close(self) -> None:
         """Release the model; may fail while busy."""
+
+    def destroy(self) -> None:
+        """Free what the engine holds now, even while busy or stuck (its GPU device is
+        destroyed); the engine cannot be used afterwards. Never raises."""

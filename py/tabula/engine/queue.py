@@ -2,22 +2,21 @@
 
 MediaPipe's LlmInference is exclusive (a second call while busy throws), and in 0.10.29 its
 cancel has no effect on .task models, so:
-- every engine call (generate, count, configure, load) is an op run one at a time, in order;
+- every engine call (generate, count, load, reload) is an op run one at a time, in order;
 - cancelling a pending job removes it; stopping the running job ends it for the user at once
   (no more tokens shown, partial text kept) while the queue waits for the engine to be idle
   before the next op (status FINISHING);
-- a watchdog abandons an engine that shows no activity for `stall_seconds` (a long prompt may
-  take that long before its first token), or `stream_stall_seconds` once tokens flowed (a gap
-  that long mid-answer means it hangs), or on force_reset, and builds a new one from the
-  factory; the next op starts in a `finally` whatever happened;
-- a stray "busy" error is retried, never shown.
-Pure asyncio: no browser imports.
+- a watchdog abandons an engine silent for longer than jobs.StallLimits allows (before the
+  first token: longer the longer the prompt; mid-answer: `stream_stall_seconds`), or on
+  force_reset, and builds a new one from the factory; the next op starts in a `finally`;
+- an abandoned engine is closed, or destroyed if it refuses (busy, stuck), before the next one
+  loads, so two never hold the GPU's memory at once; `reload()` rebuilds it for new options;
+- a stray "busy" error is retried, never shown. Pure asyncio: no browser imports.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 import time
 from collections import deque
@@ -25,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tabula.engine.errors import EngineError, Problem
-from tabula.engine.jobs import Clock, Job, JobState, Op, PromptBuilder, Status
+from tabula.engine.jobs import Clock, Job, JobState, Op, PromptBuilder, StallLimits, Status, generate
 from tabula.engine.ports import Engine
 
 EngineFactory = Callable[[], Awaitable[Engine]]
@@ -41,6 +40,8 @@ class InferenceQueue:
         factory: EngineFactory | None = None,
         *,
         stall_seconds: float = 90.0,
+        stall_per_token_seconds: float = 0.05,
+        stall_cap_seconds: float = 900.0,
         stream_stall_seconds: float = 30.0,
         load_timeout: float = 600.0,
         on_status: Callable[[Status, str], None] = lambda status, detail: None,
@@ -55,8 +56,8 @@ class InferenceQueue:
         self._worker: asyncio.Task | None = None
         self._clock = Clock(now)
         self._ids = 0
-        self.stall_seconds, self.load_timeout = stall_seconds, load_timeout
-        self.stream_stall_seconds = min(stream_stall_seconds, stall_seconds)
+        self.load_timeout, limits = load_timeout, (stall_per_token_seconds, stall_cap_seconds)
+        self.stall = StallLimits(stall_seconds, *limits, streaming=stream_stall_seconds)
         self._on_status = on_status
         self.status, self.detail = (Status.READY if factory else Status.NO_MODEL), ""
 
@@ -68,14 +69,16 @@ class InferenceQueue:
         self._enqueue(Op(self._switch_to(factory), self._future(), tag="model", needs_engine=False))
 
     def submit(
-        self, prompt: str | PromptBuilder, on_token: Callable[[Job], None] = lambda job: None, tag: str = ""
-    ) -> Job:
+        self, prompt: str | PromptBuilder, on_token: Callable[[Job], None] = lambda job: None, tag: str = "",
+        prompt_tokens: int | None = None,
+    ) -> Job:  # fmt: skip
         """Queue a generation; `on_token(job)` runs after each delta; await `job.done`. `prompt` is
-        the text, or a builder called with the engine when the job's turn comes (one op)."""
+        the text, or a builder called with the engine when the job's turn comes (one op);
+        `prompt_tokens`, if counted, size the first-token watchdog."""
         self._ids += 1
         text, build = (prompt, None) if isinstance(prompt, str) else ("", prompt)
-        job = Job(self._ids, text, tag, on_token, self._future(), build)
-        self._enqueue(Op(lambda engine: self._generate(engine, job), job.done, job, tag))
+        job = Job(self._ids, text, tag, on_token, self._future(), build, prompt_tokens=prompt_tokens)
+        self._enqueue(Op(lambda engine: generate(engine, job, self._clock), job.done, job, tag))
         return job
 
     def preload(self) -> None:
@@ -88,9 +91,14 @@ class InferenceQueue:
         """Tokens in `text`, measured by the engine (queued like everything else)."""
         return await self._call(lambda engine: engine.count_tokens(text), tag)
 
-    async def configure(self, options: dict[str, float | int]) -> None:
-        """Apply sampling options between generations."""
-        await self._call(lambda engine: engine.set_options(options), "options")
+    def reload(self) -> asyncio.Future:
+        """Rebuild the engine from the factory, queued now (before any later answer), so options
+        saved since it loaded apply next. The future gives the load's EngineError, if any."""
+        drop = Op(lambda _engine: self._abandon_engine(), self._future(), tag="options", needs_engine=False)
+        dropped = self._enqueue(drop)
+        if self._factory is None:  # no model: nothing to rebuild
+            return dropped
+        return self._enqueue(Op(lambda engine: asyncio.sleep(0), self._future(), tag="options"))
 
     def cancel(self, job_id: int) -> bool:
         """Remove a pending job, or stop the running one (partial text kept). False if over."""
@@ -128,11 +136,12 @@ class InferenceQueue:
     def _future(self) -> asyncio.Future:
         return asyncio.get_event_loop().create_future()
 
-    def _enqueue(self, op: Op) -> None:
+    def _enqueue(self, op: Op) -> asyncio.Future:
         self._ops.append(op)
         self._wake.set()
         if self._worker is None or self._worker.done():
             self._worker = asyncio.ensure_future(self._loop())
+        return op.future
 
     async def _call(self, run: Callable[[Engine], Awaitable[Any]], tag: str) -> Any:
         op = Op(run, self._future(), tag=tag)
@@ -183,19 +192,15 @@ class InferenceQueue:
         """Await the op, abandoning the engine if it stalls or a reset is asked for."""
         task = asyncio.ensure_future(op.run(engine))
         self._clock.touch()
-        tick = min(self.stream_stall_seconds / 4, 1.0)
+        tick = min(self.stall.streaming / 4, 1.0)
         while not task.done():
             await asyncio.wait({task}, timeout=tick)
-            stalled = self._clock.now() - self._clock.last_activity > self._stall_limit(op)
+            stalled = self._clock.now() - self._clock.last_activity > self.stall.limit(op.job)
             if not task.done() and (stalled or self._reset.is_set()):
                 task.add_done_callback(_swallow)
                 await self._abandon_engine()
                 raise self._lost or EngineError(Problem.STALLED, "no activity" if stalled else "reset asked")
         return task.result()
-
-    def _stall_limit(self, op: Op) -> float:
-        streaming = op.job is not None and op.job.first_token is not None
-        return self.stream_stall_seconds if streaming else self.stall_seconds
 
     async def _ready_engine(self) -> Engine:
         if self._engine is not None:
@@ -220,9 +225,13 @@ class InferenceQueue:
         if self._lost is not None:
             self._set_status(Status.FAILED, self._lost.message)
         engine, self._engine = self._engine, None
-        if engine is not None:
-            with contextlib.suppress(Exception):  # a stuck engine may refuse to close
-                await asyncio.wait_for(engine.close(), timeout=2)
+        if engine is None:
+            return
+        try:
+            await asyncio.wait_for(engine.close(), timeout=2)
+        except Exception as error:  # a stuck engine may refuse to close: free its memory anyway
+            print(f"Tabula: engine refused to close ({error!r}); destroying it")
+            engine.destroy()
 
     def _switch_to(self, factory: EngineFactory | None) -> Callable[[Engine | None], Awaitable[None]]:
         async def switch(_engine: Engine | None) -> None:
@@ -230,30 +239,6 @@ class InferenceQueue:
             await self._abandon_engine()
 
         return switch
-
-    async def _generate(self, engine: Engine, job: Job) -> Job:
-        job.state, job.started, job.engine = JobState.RUNNING, self._clock.now(), engine.label
-        if job.build is not None:
-            job.prompt = await job.build(engine)
-            if job.state is not JobState.RUNNING:  # stopped while the prompt was being built
-                return job
-            job.started = self._clock.now()
-
-        def on_delta(delta: str) -> None:
-            self._clock.touch()
-            if job.state is not JobState.RUNNING or not delta:
-                return
-            if job.first_token is None:
-                job.first_token = self._clock.now()
-            job.text += delta
-            job.on_token(job)
-
-        text = await engine.generate(job.prompt, on_delta)
-        if job.state is JobState.RUNNING:
-            job.finished, job.text = self._clock.now(), text
-            job.tokens = await engine.count_tokens(text) if text else 0
-            job.state = JobState.DONE
-        return job
 
     # ---- bookkeeping ------------------------------------------------------------------
 

@@ -167,6 +167,7 @@ PAGES: dict[str, str] = {
     "Remove key": "Quitar clave",
     "Saved. New answers use these settings.": "Guardado. Las nuevas respuestas usan estos ajustes.",
     "Defaults restored.": "Se restablecieron los valores predeterminados.",
+    "The new settings could not be applied: {reason}": "No se pudieron aplicar los nuevos ajustes: {reason}",
     "Saved.": "Guardado.",
     "Key removed.": "Se quitó la clave.",
     "Testing the key…": "Probando la clave…",

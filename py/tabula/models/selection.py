@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from tabula.core.actions import CatalogChanged, ModelLimitFound, ModelSelected, Store
 from tabula.core.ports import KeyValueStore
+from tabula.engine.errors import EngineError, Problem
 from tabula.engine.loading import create_fitting
 from tabula.engine.ports import Engine
 from tabula.engine.queue import EngineFactory, InferenceQueue
 from tabula.models.catalog import ModelSpec, from_records, to_json
+
+if TYPE_CHECKING:
+    from tabula.core.state import State
 
 MODEL_KEY = "tabula.model"  # the model this device chose last
 LIMIT_KEY = "tabula.limit."
@@ -46,7 +51,19 @@ def saved_limit(kv: KeyValueStore, catalog: tuple[ModelSpec, ...], model_id: str
 
 
 # create(url, stored id or "", label, engine options) -> an Engine (main.py binds MediaPipe's).
+# Exactly one of url and stored is given: the site's own copy of an embedded model, or the
+# verified copy stored on this device. A remote (catalogue) URL is never handed over.
 CreateEngine = Callable[[str, str, str, dict[str, float | int]], Awaitable[Engine]]
+
+
+def engine_source(state: State, model: ModelSpec) -> tuple[str, str]:
+    """(url, stored) to load `model` from, or raise NO_MODEL: only a model verified on this
+    device (its stored copy) or one embedded in the site is ever loaded, never a download."""
+    if model.id in state.ready:
+        return "", model.id
+    if model.source == "embedded":
+        return model.url, ""
+    raise EngineError(Problem.NO_MODEL, f"{model.id} is neither stored on this device nor embedded")
 
 
 def engine_factory(store: Store, kv: KeyValueStore, create_engine: CreateEngine) -> EngineFactory:
@@ -62,10 +79,10 @@ def engine_factory(store: Store, kv: KeyValueStore, create_engine: CreateEngine)
             store.dispatch(ModelLimitFound(limit))
 
         options = state.settings.engine_options(state.model_limit)
-        stored = model.id if model.id in state.ready else ""
+        url, stored = engine_source(state, model)
 
         def create(opts: dict[str, float | int]):
-            return create_engine(model.url, stored, model.label, opts)
+            return create_engine(url, stored, model.label, opts)
 
         engine = await create_fitting(create, options, found)
         engine.family = model.family  # the template its prompts are rendered with
@@ -87,6 +104,12 @@ class Models:
         self.reload()
 
     def reload(self) -> None:
+        """Load the selected model afresh, if it is usable here; else the engine has no model
+        (nothing is ever fetched without the user pressing Download)."""
+        state = self.store.state
+        if state.model is None or not state.usable(state.model):
+            self.queue.use(None)
+            return
         self.queue.use(self.factory)
         self.queue.preload()
 

@@ -1,14 +1,15 @@
 """The Settings page's generation handlers: save, restore defaults, restart the engine. Pure.
 
-New settings are persisted, shown, and handed to the engine through the queue (no page reload).
+New settings are persisted, shown, and make the next answer use them (no page reload): an
+engine's options are fixed when it is made (engine/ports.py), so a change rebuilds it through
+the queue, from the stored or embedded model only; a rebuild that fails is shown, never hidden.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable
 
-from tabula.core.actions import SettingsRejected, SettingsSaved, Store
+from tabula.core.actions import SettingsRejected, SettingsSaved, Store, TroubleReported
 from tabula.core.ports import KeyValueStore
 from tabula.core.tasks import Spawn
 from tabula.engine.errors import EngineError
@@ -22,12 +23,8 @@ from tabula.ui.ports import Handler
 class SettingsControls:
     """Handlers for the generation settings and the engine's restart."""
 
-    def __init__(
-        self, store: Store, queue: InferenceQueue, kv: KeyValueStore, reload_engine: Callable[[], None],
-        spawn: Spawn,
-    ) -> None:  # fmt: skip
-        self.store, self.queue, self.kv = store, queue, kv
-        self.reload_engine, self.spawn = reload_engine, spawn
+    def __init__(self, store: Store, queue: InferenceQueue, kv: KeyValueStore, spawn: Spawn) -> None:
+        self.store, self.queue, self.kv, self.spawn = store, queue, kv, spawn
 
     def table(self) -> dict[str, Handler]:
         return {
@@ -49,23 +46,19 @@ class SettingsControls:
         self.apply_settings(settings, tr("Saved. New answers use these settings."))
 
     def apply_settings(self, settings: Settings, notice: str) -> None:
-        """Persist, show, and hand the engine its new options (queued, no page reload).
-
-        Sampling options go to the live engine; MediaPipe fixes maxTokens when it creates the
-        engine (setOptions leaves it unchanged, seen in 0.10.29), so a new maxTokens recreates it.
-        """
-        limit, before = self.store.state.model_limit, self.store.state.settings
+        """Persist and show them; if the engine's options change, rebuild it (queued behind any
+        running answer). With no usable model this only saves: nothing is ever fetched here."""
+        state = self.store.state
         settings_store.save(self.kv, settings)
         self.store.dispatch(SettingsSaved(settings, notice))
-        if self.store.state.model is None:
+        if state.model is None or not state.usable(state.model):
             return
-        options = settings.engine_options(limit)
-        if options["maxTokens"] != before.engine_options(limit)["maxTokens"]:
-            self.reload_engine()
-        else:
-            self.spawn(self._configure(options))
+        if settings.engine_options(state.model_limit) != state.settings.engine_options(state.model_limit):
+            self.spawn(self._rebuilt(self.queue.reload()))  # queued now, before the next answer
 
-    async def _configure(self, options: dict[str, float | int]) -> None:
-        """Apply options now if a model is loaded; a later load reads them from settings anyway."""
-        with contextlib.suppress(EngineError):
-            await self.queue.configure(options)
+    async def _rebuilt(self, load: Awaitable[None]) -> None:
+        try:
+            await load
+        except EngineError as error:
+            text = tr("The new settings could not be applied: {reason}", reason=error.message)
+            self.store.dispatch(TroubleReported(text))
