@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from tabula.chat.conversations import Conversation, Shelf, search
-from tabula.i18n.translate import tr
+from tabula.i18n.translate import N_, tr
 from tabula.ui.views.html import esc
+
+FULL_THIS = N_(
+    "Could not save this conversation: storage is full. Free some space (for example, delete a model "
+    "you do not use); Tabula keeps trying."
+)
+FULL_OTHERS = N_(
+    "Could not save {count} conversation(s): storage is full. Free some space (for example, delete a "
+    "model you do not use); Tabula keeps trying."
+)
+FAILED_THIS = N_("Could not save this conversation ({error}); Tabula keeps trying.")
+FAILED_OTHERS = N_("Could not save {count} conversation(s) ({error}); Tabula keeps trying.")
 
 
 def library(shelf: Shelf) -> str:
@@ -51,15 +62,30 @@ def transfer() -> str:
 
 
 def notice(shelf: Shelf) -> str:
-    """The chat page's status line after an export, import or copy."""
+    """The chat page's status lines: a save that was refused, and the outcome of an export,
+    import or copy."""
     kind, text = shelf.notice
     if not text:
-        return ""
+        return unsaved(shelf)
     role = "alert" if kind == "error" else "status"
-    return (
+    return unsaved(shelf) + (
         f'<p class="notice {esc(kind)}" role="{role}">{esc(text)} '
         f'<button type="button" class="quiet" data-action="dismiss-notice" aria-label="{esc(tr("Dismiss"))}">×</button></p>'
     )
+
+
+def unsaved(shelf: Shelf) -> str:
+    """Why the current conversation (else how many others) could not be saved; Tabula retries."""
+    if not shelf.unsaved:
+        return ""
+    refused = dict(shelf.unsaved)
+    why = refused.get(shelf.current) or ("full" if "full" in refused.values() else shelf.unsaved[0][1])
+    if shelf.current in refused:
+        text = tr(FULL_THIS) if why == "full" else tr(FAILED_THIS, error=why)
+    else:
+        count = len(refused)
+        text = tr(FULL_OTHERS, count=count) if why == "full" else tr(FAILED_OTHERS, count=count, error=why)
+    return f'<p class="notice error unsaved" role="alert">{esc(text)}</p>'
 
 
 def item(conv: Conversation, shelf: Shelf) -> str:
