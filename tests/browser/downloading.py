@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import CDPSession, Locator, Page, expect
 
 import build
 from site_models import sha256
@@ -75,15 +75,22 @@ def wait_progress(page: Page, percent: int = 30) -> None:
 
 
 def limit_quota(page: Page, room: int | None) -> None:
-    """Leave `room` bytes of storage above what the site uses now (DevTools); None: no limit."""
-    session = page.context.new_cdp_session(page)
+    """Leave `room` bytes of storage above what the site uses now (DevTools); None: no limit.
+
+    The override lasts as long as the DevTools session that set it, so the session is kept
+    until the limit is lifted."""
+    session = _QUOTA_SESSIONS.pop(id(page), None) or page.context.new_cdp_session(page)
     origin = page.evaluate("location.origin")
     if room is None:
         session.send("Storage.overrideQuotaForOrigin", {"origin": origin})
-    else:
-        usage = session.send("Storage.getUsageAndQuota", {"origin": origin})["usage"]
-        session.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": usage + room})
-    session.detach()
+        session.detach()
+        return
+    usage = session.send("Storage.getUsageAndQuota", {"origin": origin})["usage"]
+    session.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": usage + room})
+    _QUOTA_SESSIONS[id(page)] = session
+
+
+_QUOTA_SESSIONS: dict[int, CDPSession] = {}  # id(page): the session holding its quota override
 
 
 def stored_folders(page: Page) -> dict[str, list[str]]:
