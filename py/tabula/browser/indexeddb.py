@@ -39,20 +39,18 @@ class IdbChatStore:
         return [decode(value) for value in await (await self._open()).values()]
 
     async def save(self, conversation_id: str, record: dict) -> None:
-        value = stringify(["generic", json.dumps(record)])
-        await _written((await self._open()).put, conversation_id, value)
+        await self._written("put", conversation_id, stringify(["generic", json.dumps(record)]))
 
     async def delete(self, conversation_id: str) -> None:
-        await _written((await self._open()).remove, conversation_id)
+        await self._written("remove", conversation_id)
 
-
-async def _written(write, *args: str) -> None:
-    """Await a write; its failure as StorageFull (QuotaExceededError) or SaveFailed."""
-    try:
-        await write(*args)
-    except JsException as error:
-        text = str(error).removeprefix("Error: ")
-        raise (StorageFull if "QuotaExceededError" in text else SaveFailed)(text) from None
+    async def _written(self, method: str, *args: str) -> None:
+        """Open if need be and write; a failure as StorageFull (QuotaExceededError) or SaveFailed."""
+        try:
+            await getattr(await self._open(), method)(*args)
+        except JsException as error:
+            text = str(error).removeprefix("Error: ")
+            raise (StorageFull if "QuotaExceededError" in text else SaveFailed)(text) from None
 
 
 def decode(value: object) -> object:
