@@ -1,6 +1,6 @@
 """What the site ships of the pinned runtime: node_modules checked against package-lock.json
-(`npm ci` when it differs), PyScript, Pyodide's core, MediaPipe, hash-wasm, DOMPurify and
-highlight.js copied into version-named folders, and the browser wheels (fetched from PyPI once,
+(`npm ci` when it differs), PyScript, Pyodide's core, MediaPipe, hash-wasm, DOMPurify,
+highlight.js and idb-keyval copied into version-named folders, and the browser wheels (fetched from PyPI once,
 pinned by sha256) packed with py/tabula into tabula.zip. build.py calls these in order.
 """
 
@@ -20,6 +20,7 @@ NODE = ROOT / "node_modules"
 WHEEL_CACHE = Path.home() / ".cache" / "tabula" / "wheels"
 PINNED = (
     "@pyscript/core", "pyodide", "@mediapipe/tasks-genai", "hash-wasm", "dompurify", "@highlightjs/cdn-assets",
+    "idb-keyval",
 )  # fmt: skip
 PYODIDE_CORE = (
     "pyodide.mjs",
@@ -73,6 +74,7 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
         "sha256": f"vendor/hash-wasm-{versions['hash-wasm']}/sha256.umd.min.js",
         "purify": f"vendor/dompurify-{versions['dompurify']}/purify.es.mjs",
         "highlight": f"vendor/highlight-{versions['@highlightjs/cdn-assets']}/highlight.min.js",
+        "keyval": f"vendor/idb-keyval-{versions['idb-keyval']}/index.js",
     }
     dist = NODE / "@pyscript/core/dist"
     copy_files(dist, out / paths["pyscript"], sorted(p.name for p in dist.iterdir() if is_runtime(p)))
@@ -83,6 +85,8 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
     copy_files(NODE / "hash-wasm/dist", (out / paths["sha256"]).parent, ["sha256.umd.min.js"])
     copy_files(NODE / "dompurify/dist", (out / paths["purify"]).parent, ["purify.es.mjs"])
     copy_files(NODE / "@highlightjs/cdn-assets/es", (out / paths["highlight"]).parent, ["highlight.min.js"])
+    copy_files(NODE / "idb-keyval/dist", (out / paths["keyval"]).parent, ["index.js"])
+    copy_files(NODE / "idb-keyval", (out / paths["keyval"]).parent, ["LICENCE"])  # Apache-2.0: it travels
     return paths
 
 

@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tabula.chat.ports import SaveFailed, StorageFull
 from tabula.cloud.ports import CloudCall
 from tabula.cloud.wire import CloudError, CloudRequest
 from tabula.engine.errors import EngineError, Problem, classify
@@ -437,12 +438,23 @@ class FakeModelStore:
 class FakeChatStore:
     """chat.ports.ChatStore in memory, following py/tabula/browser/indexeddb.py: each conversation is
     one entry holding its record as JSON text, so a record round-trips as IndexedDB keeps it, and
-    a value that is not JSON loads as None. damage(id) plants such a value."""
+    a value that is not JSON loads as None. damage(id) plants such a value.
+
+    Like IndexedDB under a quota, a write can fail whole: while `full` is set every save and
+    delete raises StorageFull and changes nothing (fail_next() fails one write with any error).
+    hold() makes the next write suspend at its await until the returned event is set, so a test
+    can keep one write in flight while others start."""
 
     def __init__(self) -> None:
         self.values: dict[str, str] = {}
-        self.saves: list[str] = []  # the id of every save, in order
+        self.saves: list[str] = []  # the id of every save that reached the disk, in order
         self.deletes: list[str] = []
+        self.full = False
+        self.failures: list[SaveFailed] = []  # raised by the next writes, one each
+        self.refused: list[str] = []  # the id of every write that failed
+        self.in_flight = 0  # writes started and not finished (most at once: `most_in_flight`)
+        self.most_in_flight = 0
+        self._holds: list[asyncio.Event] = []
 
     def damage(self, conversation_id: str, raw: str = "{not json") -> None:
         self.values[conversation_id] = raw
@@ -450,6 +462,14 @@ class FakeChatStore:
     def record(self, conversation_id: str) -> object:
         """The record stored under `conversation_id`, as load() would read it."""
         return json.loads(self.values[conversation_id])
+
+    def hold(self) -> asyncio.Event:
+        """The next write waits at its await until the returned event is set."""
+        self._holds.append(asyncio.Event())
+        return self._holds[-1]
+
+    def fail_next(self, error: SaveFailed) -> None:
+        self.failures.append(error)
 
     async def load(self) -> list[object]:
         await asyncio.sleep(0)
@@ -461,13 +481,26 @@ class FakeChatStore:
                 records.append(None)
         return records
 
+    async def _write(self, conversation_id: str) -> None:
+        """The platform's part of a write: it suspends, then commits or fails whole."""
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await (self._holds.pop(0).wait() if self._holds else asyncio.sleep(0))
+            if self.full or self.failures:
+                self.refused.append(conversation_id)
+                raise self.failures.pop(0) if self.failures else StorageFull("QuotaExceededError")
+        finally:
+            self.in_flight -= 1
+
     async def save(self, conversation_id: str, record: dict) -> None:
-        await asyncio.sleep(0)
-        self.values[conversation_id] = json.dumps(record)
+        text = json.dumps(record)  # what the adapter writes, taken when the save is asked for
+        await self._write(conversation_id)
+        self.values[conversation_id] = text
         self.saves.append(conversation_id)
 
     async def delete(self, conversation_id: str) -> None:
-        await asyncio.sleep(0)
+        await self._write(conversation_id)
         self.deletes.append(conversation_id)
         self.values.pop(conversation_id, None)
 

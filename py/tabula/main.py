@@ -115,7 +115,7 @@ class Wiring:
         self.painter, self.cloud = FramePainter(), FetchCloudClient()
         self.chat = Chat(store, self.queue, self.painter, self.cloud, cloud_base, self.tasks)
         self.study = StudyTools(store, self.queue, self.cloud, cloud_base, self.spawn)
-        self.library = Library(store, IdbChatStore(), self.spawn)
+        self.library = Library(store, IdbChatStore(self.config["paths"]["keyval"]), self.spawn)
         self.chat.on_partial = self.library.partial
         self.files = ChatFiles(store, self.library, BrowserFiles(), self.spawn)
 

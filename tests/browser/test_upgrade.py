@@ -11,11 +11,13 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
-from tests.browser.conftest import Journey, Site, catalog_file, open_app, wait_offline_ready
+from tests.browser.conftest import Journey, Site, catalog_file, open_app, wait_offline_ready, wait_ready
 from tests.browser.downloading import CHUNK, TINY, card, download, records, wait_stored
 from tests.browser.modelserver import ModelServer
 from tests.browser.test_chat_files import export_file, import_text, record
 from tests.browser.test_conversations import library, wait_saved
+from tests.browser.test_saves import STORED_TEXTS
+from tests.browser.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = (
@@ -30,6 +32,7 @@ SOURCES = (
 )
 FOLDERS = ("py", "pwa", "service_worker")
 MARKER = "Version two of the about page."
+OLD_CHAT_STORE = Path(__file__).parent / "old" / "indexeddb_pyscript_storage.py.txt"
 
 
 def copy_project(dest: Path) -> Path:
@@ -50,7 +53,7 @@ def build_into(project: Path, out: Path, *extra: str) -> None:
 
 def ship_v2(project: Path, out: Path, *extra: str) -> None:
     """Change the About page and rebuild into the same folder (what a deploy does)."""
-    pages = project / "py" / "tabula" / "views" / "pages.py"
+    pages = project / "py" / "tabula" / "ui" / "views" / "pages.py"
     source, anchor = pages.read_text(), '    return "\\n\\n".join(\n'
     assert anchor in source, "the About page changed shape: update ship_v2"
     pages.write_text(source.replace(anchor, f'    return "{MARKER}\\n\\n" + "\\n\\n".join(\n'))
@@ -100,6 +103,46 @@ def test_new_version_is_offered_and_runs_after_reload(
     assert caches == [f"shell-{v2}"]
     page.get_by_role("link", name="Chat", exact=True).click()
     expect(library(page).locator(".conversations .open")).to_contain_text(["Kept across updates"])
+
+
+def test_conversations_saved_through_pyscript_storage_load_after_the_update(
+    tmp_path: Path, serve: Callable[..., Site], journey: Journey
+) -> None:
+    """Last month's build saved conversations through PyScript's `storage`; this build reads
+    them from the same IndexedDB store, and what it saves replaces them there (no second copy)."""
+    project, out = copy_project(tmp_path / "project"), tmp_path / "site"
+    adapter = project / "py" / "tabula" / "browser" / "indexeddb.py"
+    adapter.write_text(OLD_CHAT_STORE.read_text())
+    build_into(project, out)
+    page = journey.page
+    open_app(page, serve(out).url + "#/chat")
+    wait_offline_ready(page)
+    lesson = record(
+        "c18c1f0a1b21",
+        "Fractions lesson",
+        [("user", "What is a half?"), ("model", "One of two equal parts.")],
+    )
+    visit = record("i18c1f0a1b22-1", "Clinic visit", [("user", "Fever for two days")], when=1_700_000_100.0)
+    import_text(page, tmp_path, "old.json", export_file([lesson, visit]))
+    wait_saved(page, 2)
+    adapter.write_text((ROOT / "py" / "tabula" / "browser" / "indexeddb.py").read_text())
+    ship_v2(project, out)
+    take_update(page)
+    page.get_by_role("link", name="Chat", exact=True).click()
+    box = library(page)
+    expect(box.locator(".conversations .open")).to_have_text(["Clinic visit", "Fractions lesson"])
+    box.get_by_role("button", name="Fractions lesson", exact=True).click()
+    expect(page.locator("article.msg .text")).to_have_text(["What is a half?", "One of two equal parts."])
+    box = library(page)
+    box.get_by_role("button", name="Rename Fractions lesson").click()
+    box.get_by_label("New name").fill("Maths: fractions")
+    box.get_by_role("button", name="Save name").click()
+    wait_until(page, f"({STORED_TEXTS})().then((text) => text.includes('Maths: fractions'))", timeout=10_000)
+    wait_saved(page, 2)
+    page.reload()
+    wait_ready(page)
+    box = library(page)
+    expect(box.locator(".conversations .open")).to_have_text(["Clinic visit", "Maths: fractions"])
 
 
 def test_stored_models_survive_an_app_update(

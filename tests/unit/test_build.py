@@ -148,3 +148,15 @@ def test_a_bad_catalogue_stops_the_build_with_one_clear_line(
     path.write_text(records)
     with pytest.raises(site_models.BuildError, match=re.escape(complaint)):
         site_models.read_catalog(path)
+
+
+def test_idb_keyval_is_vendored_pinned_and_precached(site: Path) -> None:
+    """The conversations' IndexedDB library ships from the site under its locked version."""
+    lock = json.loads((build.ROOT / "package-lock.json").read_text())["packages"]
+    version = lock["node_modules/idb-keyval"]["version"]
+    path = json.loads((site / "config.json").read_text())["paths"]["keyval"]
+    assert path == f"vendor/idb-keyval-{version}/index.js" and version == "6.3.0"
+    assert "export { clear, createStore, del" in (site / path).read_text()
+    precache = precache_of(site)
+    assert path in precache and "js/chats.js" in precache
+    assert f"vendor/idb-keyval-{version}/LICENCE" in precache

@@ -3,7 +3,7 @@ banned-API rule and tests/unit/test_boundary.py enforce it).
 
 Each module implements a port over one browser API and a thin JS shim in pwa/js/: `mediapipe`
 (Engine, llm.js), `opfs` (ModelStore, model_bytes.js), `http` (CloudClient, fetch),
-`indexeddb` (ChatStore, IndexedDB), `local_storage` (KeyValueStore), `dom` (Page), `sw` (Updates),
+`indexeddb` (ChatStore, idb-keyval, chats.js), `local_storage` (KeyValueStore), `dom` (Page), `sw` (Updates),
 `painter` (StreamPainter), `local_files` (LocalFiles), `rich` (DOMPurify, highlight.js, the
 clipboard), `probe` (the device report), `diagnostics` (leak counters), `windows` (the engine's Web Lock and
 the BroadcastChannel between windows). `_js` holds their shared

@@ -5,12 +5,13 @@
                    lifecycle is an Answer (`lifecycle`, internal)
 - `conversations`  conversation records (versioned schema), titles, search
 - `library`        the saved conversations: load, save as the chat changes, switch, undo
+- `saving`         the library's writer: newest state wins, refused writes told and retried
 - `archive`, `export`  a conversations file in (checked whole first) and out (JSON, Markdown);
                    internal: `files` is their public face
 - `files`          the chat page's files and clipboard: export, import, copy a code block
 - `usecases`       the empty chat's use cases: messages, parts of long texts, the tutor prompt
 - `markdown`       Markdown -> safe HTML (the views and the streaming painter use it)
-Ports (chat/ports.py): ChatStore, StreamPainter, LocalFiles.
+Ports (chat/ports.py): ChatStore (and its SaveFailed, StorageFull), StreamPainter, LocalFiles.
 May import: core (not State at run time), i18n, engine, cloud.
 """
 

@@ -41,6 +41,7 @@ class Shelf:
     damaged: int = 0  # saved records that could not be read
     browsing: bool = False  # the list stays open while the user works in it
     notice: tuple[str, str] = ("", "")  # (ok | error, text) after an export, import or copy
+    unsaved: tuple[tuple[str, str], ...] = ()  # (id, "full" | why) of each refused save
 
     def get(self, conversation_id: str) -> Conversation | None:
         return next((c for c in self.conversations if c.id == conversation_id), None)

@@ -1,17 +1,24 @@
 """Library: the conversations on this device. Loads them at boot, saves the chat as it changes
 (and a streaming answer's partial text about once a second, so a killed browser loses nothing),
 switches, renames, deletes with undo, and searches. Pure over the ChatStore port.
+
+Writes go through chat/saving.py's Saver: the newest state of each conversation is what stays
+stored, and a refused write is told on the chat page (Shelf.unsaved) and tried again until it
+succeeds. New conversations get random ids (uuid4), so two tabs never pick the same one.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tabula.chat.conversations import Conversation, Shelf, from_record, search, to_record, with_messages
+from tabula.chat.messages import FINAL_STATUSES
 from tabula.chat.ports import ChatStore
+from tabula.chat.saving import Saver
 from tabula.core.actions import ChatOpened, ShelfChanged, Store
 from tabula.core.tasks import Spawn
 from tabula.i18n.translate import tr
@@ -28,8 +35,8 @@ class Library:
         clock: Callable[[], float] = time.time,
     ) -> None:  # fmt: skip
         self.store, self.chats, self.spawn, self.clock = store, chats, spawn, clock
+        self.saver = Saver(chats, spawn, self._refused)
         self._last_partial = 0.0
-        self._count = 0
         store.subscribe(self._changed)
 
     @property
@@ -53,28 +60,40 @@ class Library:
 
     def _fresh(self) -> Conversation:
         now = self.clock()
-        self._count += 1
-        return Conversation(f"c{int(now * 1000):x}{self._count}", tr("New chat"), now, now)
+        return Conversation(f"c{uuid.uuid4().hex}", tr("New chat"), now, now)
+
+    def _refused(self, refused: dict[str, str]) -> None:
+        """The saver's news: which conversations are not saved, and why ("" when all are)."""
+        unsaved = tuple(sorted(refused.items()))
+        if unsaved != self.shelf.unsaved:
+            self.store.dispatch(ShelfChanged(replace(self.shelf, unsaved=unsaved)))
 
     def _changed(self, old: State, new: State) -> None:
-        """Keep the current conversation in step with the chat, and save it."""
+        """Keep the current conversation in step with the chat, and save it; when the storage
+        was measured again (space may have been freed), retry what was refused."""
+        if new.storage != old.storage and new.shelf.unsaved:
+            self.saver.retry()
         current = new.shelf.get(new.shelf.current)
         if current is None or new.messages == current.messages or old.shelf.current != new.shelf.current:
             return
         conv = with_messages(current, new.messages, self.clock())
         self.store.dispatch(ShelfChanged(replace(new.shelf.put(conv), deleted=None)))
-        self.spawn(self.chats.save(conv.id, to_record(conv)))
+        self.saver.save(conv.id, to_record(conv))
 
     def partial(self, answer_id: int, text: str) -> None:
-        """A streaming answer's text so far: saved at most once a second."""
+        """A streaming answer's text so far: saved at most once a second (never once it ended:
+        its final save holds the whole text)."""
         now = self.clock()
         current = self.shelf.get(self.shelf.current)
-        if current is None or now - self._last_partial < PARTIAL_EVERY:
+        answer = next((m for m in self.store.state.messages if m.id == answer_id), None)
+        if current is None or answer is None or answer.status in FINAL_STATUSES:
+            return
+        if now - self._last_partial < PARTIAL_EVERY:
             return
         self._last_partial = now
         messages = tuple(replace(m, text=text) if m.id == answer_id else m for m in self.store.state.messages)
         conv = with_messages(current, messages, now)
-        self.spawn(self.chats.save(conv.id, to_record(conv)))
+        self.saver.save(conv.id, to_record(conv))
 
     def new(self, keep_undo: bool = False) -> None:
         """Start a new conversation (the chat is about to be cleared)."""
@@ -101,7 +120,7 @@ class Library:
             return
         named = replace(conv, title=title or conv.title, named=bool(title))
         self.store.dispatch(ShelfChanged(replace(self.shelf.put(named), renaming="", browsing=True)))
-        self.spawn(self.chats.save(named.id, to_record(named)))
+        self.saver.save(named.id, to_record(named))
 
     def start_rename(self, conversation_id: str) -> None:
         self.store.dispatch(ShelfChanged(replace(self.shelf, renaming=conversation_id, browsing=True)))
@@ -113,7 +132,7 @@ class Library:
             return None
         shelf = replace(self.shelf.without(conversation_id), deleted=conv, renaming="", browsing=True)
         self.store.dispatch(ShelfChanged(shelf))
-        self.spawn(self.chats.delete(conversation_id))
+        self.saver.delete(conversation_id)
         return conversation_id if conversation_id == shelf.current else None
 
     def undo(self) -> Conversation | None:
@@ -121,7 +140,7 @@ class Library:
         if conv is None:
             return None
         self.store.dispatch(ShelfChanged(replace(self.shelf.put(conv), deleted=None, browsing=True)))
-        self.spawn(self.chats.save(conv.id, to_record(conv)))
+        self.saver.save(conv.id, to_record(conv))
         return conv
 
     def search(self, query: str) -> None:
@@ -137,7 +156,7 @@ class Library:
             shelf = shelf.put(conv)
         self.store.dispatch(ShelfChanged(replace(shelf, browsing=True)))
         for conv in convs:
-            self.spawn(self.chats.save(conv.id, to_record(conv)))
+            self.saver.save(conv.id, to_record(conv))
 
     def set_mode(self, mode: str) -> None:
         """Put the current conversation in `mode` (e.g. "tutor": its own system prompt)."""

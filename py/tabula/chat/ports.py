@@ -1,12 +1,21 @@
 """The chat's ports: durable conversations, the streaming painter, and files and the clipboard.
 
 browser/indexeddb.py, browser/painter.py and browser/local_files.py implement them; tests/fakes.py
-fakes them.
+fakes them. SaveFailed and StorageFull are how a ChatStore says a write did not reach the disk.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
+
+
+class SaveFailed(Exception):
+    """A save or delete did not reach the disk (nothing of it was written); the text says why."""
+
+
+class StorageFull(SaveFailed):
+    """A save or delete did not reach the disk because the device's storage (or the browser's
+    share of it) is full."""
 
 
 class ChatStore(Protocol):
@@ -15,9 +24,12 @@ class ChatStore(Protocol):
     async def load(self) -> list[object]:
         """Every saved record (possibly damaged: the caller validates)."""
 
-    async def save(self, conversation_id: str, record: dict) -> None: ...
+    async def save(self, conversation_id: str, record: dict) -> None:
+        """Store `record` under the id; returns once it is on disk (the write committed), else
+        raises StorageFull or SaveFailed. A failure never blocks later saves."""
 
-    async def delete(self, conversation_id: str) -> None: ...
+    async def delete(self, conversation_id: str) -> None:
+        """Remove the record; returns once that is on disk, else raises as save() does."""
 
 
 class StreamPainter(Protocol):

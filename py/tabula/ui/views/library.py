@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from tabula.chat.conversations import Conversation, Shelf, search
-from tabula.i18n.translate import tr, tr_n
+from tabula.i18n.translate import N_, tr, tr_n
 from tabula.ui.views.html import esc
+
+FULL_THIS = N_(
+    "Could not save this conversation: storage is full. Free some space (for example, delete a model "
+    "you do not use); Tabula keeps trying."
+)
+FAILED_THIS = N_("Could not save this conversation ({error}); Tabula keeps trying.")
 
 
 def library(shelf: Shelf) -> str:
@@ -52,14 +58,47 @@ def transfer() -> str:
 
 
 def notice(shelf: Shelf) -> str:
-    """The chat page's status line after an export, import or copy."""
+    """The chat page's status lines: a save that was refused, and the outcome of an export,
+    import or copy."""
     kind, text = shelf.notice
     if not text:
-        return ""
+        return unsaved(shelf)
     role = "alert" if kind == "error" else "status"
-    return (
+    return unsaved(shelf) + (
         f'<p class="notice {esc(kind)}" role="{role}">{esc(text)} '
         f'<button type="button" class="quiet" data-action="dismiss-notice" aria-label="{esc(tr("Dismiss"))}">×</button></p>'
+    )
+
+
+def unsaved(shelf: Shelf) -> str:
+    """Why the current conversation (else how many others) could not be saved; Tabula retries."""
+    if not shelf.unsaved:
+        return ""
+    refused = dict(shelf.unsaved)
+    why = refused.get(shelf.current) or ("full" if "full" in refused.values() else shelf.unsaved[0][1])
+    if shelf.current in refused:
+        text = tr(FULL_THIS) if why == "full" else tr(FAILED_THIS, error=why)
+    else:
+        count = len(refused)
+        text = _others(count, why)
+    return f'<p class="notice error unsaved" role="alert">{esc(text)}</p>'
+
+
+def _others(count: int, why: str) -> str:
+    """That `count` conversations other than the one on screen could not be saved, and why."""
+    if why == "full":
+        return tr_n(
+            "Could not save {count} conversation: storage is full. Free some space (for example, "
+            "delete a model you do not use); Tabula keeps trying.",
+            "Could not save {count} conversations: storage is full. Free some space (for example, "
+            "delete a model you do not use); Tabula keeps trying.",
+            count,
+        )
+    return tr_n(
+        "Could not save {count} conversation ({error}); Tabula keeps trying.",
+        "Could not save {count} conversations ({error}); Tabula keeps trying.",
+        count,
+        error=why,
     )
 
 
