@@ -600,3 +600,30 @@ class FakeWindowLock:
         if before is not None and before is not self and before.on_lost is not None:
             before.on_lost()
         return True
+
+
+class FakeBroadcast:
+    """One BroadcastChannel name shared by windows: `window(on_message)` gives each its
+    chat.ports.Broadcast; a post reaches every other window (never the sender), later, as a
+    message event does."""
+
+    def __init__(self) -> None:
+        self.windows: list[tuple[FakeBroadcastEnd, Callable[[str], None]]] = []
+        self.sent: list[str] = []
+
+    def window(self, on_message: Callable[[str], None]) -> FakeBroadcastEnd:
+        end = FakeBroadcastEnd(self)
+        self.windows.append((end, on_message))
+        return end
+
+
+class FakeBroadcastEnd:
+    def __init__(self, hub: FakeBroadcast) -> None:
+        self.hub = hub
+
+    def post(self, text: str) -> None:
+        self.hub.sent.append(text)
+        loop = asyncio.get_event_loop()
+        for end, on_message in self.hub.windows:
+            if end is not self:
+                loop.call_soon(on_message, text)

@@ -177,6 +177,12 @@ class Wiring:
             "take-over": lambda _data: spawn(self.ownership.take_over()),
         }
 
+    async def connect_windows(self) -> None:
+        """Hear the other windows' saved conversations, and tell them ours (BroadcastChannel)."""
+        from tabula.browser.windows import BrowserChannel
+
+        self.library.broadcast = await BrowserChannel.open("tabula-conversations", self.library.heard)
+
     async def load_conversations(self) -> None:
         """Open the saved conversations; without IndexedDB the app still works, unsaved."""
         try:
@@ -215,6 +221,7 @@ async def run() -> None:
         updates, *_ = await asyncio.gather(
             ServiceWorkerUpdates.connect(), rich.load(config["paths"]), parts.load_conversations()
         )
+        await parts.connect_windows()
         app = App(parts.store, page, updates, parts.handlers(page), parts.painter, on_file=parts.picked)
         listen(app)
         updates.on_waiting(app.on_update_waiting)

@@ -45,3 +45,33 @@ def test_two_windows_share_one_engine_and_the_second_takes_over_when_asked(
     first.get_by_role("link", name="Models", exact=True).click()
     expect(first.locator("#banner")).to_contain_text("Tabula is open in another window")
     assert journey.errors == [] and journey.foreign_requests() == []
+
+
+def conversations(page: Page):
+    box = page.locator("details.library")
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
+    return box
+
+
+def test_a_conversation_saved_in_one_window_is_kept_by_the_other(tiny_site: Path, serve, context) -> None:
+    """A teacher has the installed app and a tab open: what she asks in one is listed in the other
+    at once, and continuing it there keeps every message from both."""
+    url = serve(tiny_site).url
+    first = context.new_page()
+    journey = record(first, context)
+    open_chat(first, url)
+    second = context.new_page()
+    open_app(second, url + "#/chat")
+    assert wait_final(send(first, "Volcanoes lesson")) == "done"
+    box = conversations(second)
+    expect(box.get_by_role("button", name="Volcanoes lesson", exact=True)).to_be_visible(timeout=10_000)
+    box.get_by_role("button", name="Volcanoes lesson", exact=True).click()
+    expect(second.locator("article.msg.user")).to_have_text(["Volcanoes lesson"])
+    second.get_by_role("button", name="Use Tabula here").click()
+    expect(engine(second)).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
+    assert wait_final(send(second, "And lava?")) == "done"
+    expect(first.locator("article.msg.user")).to_have_text(["Volcanoes lesson", "And lava?"], timeout=10_000)
+    first.reload()
+    expect(first.locator("article.msg.user")).to_have_text(["Volcanoes lesson", "And lava?"], timeout=60_000)
+    assert journey.errors == [] and journey.foreign_requests() == []

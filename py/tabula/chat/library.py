@@ -5,10 +5,16 @@ switches, renames, deletes with undo, and searches. Pure over the ChatStore port
 Writes go through chat/saving.py's Saver: the newest state of each conversation is what stays
 stored, and a refused write is told on the chat page (Shelf.unsaved) and tried again until it
 succeeds. New conversations get random ids (uuid4), so two tabs never pick the same one.
+
+Windows of one origin share the store: what this window saves or deletes it tells the others
+(`broadcast`, once the conversation's answers have ended), and what another tells it (`heard`)
+goes on its shelf, and on screen when no answer is being written here, so no window saves an
+older copy over another's.
 """
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -17,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from tabula.chat.conversations import Conversation, Shelf, from_record, search, to_record, with_messages
 from tabula.chat.messages import FINAL_STATUSES
-from tabula.chat.ports import ChatStore
+from tabula.chat.ports import Broadcast, ChatStore
 from tabula.chat.saving import Saver
 from tabula.core.actions import ChatOpened, ShelfChanged, Store
 from tabula.core.tasks import Spawn
@@ -37,6 +43,8 @@ class Library:
         self.store, self.chats, self.spawn, self.clock = store, chats, spawn, clock
         self.saver = Saver(chats, spawn, self._refused)
         self._last_partial = 0.0
+        self.broadcast: Broadcast | None = None  # the other windows (main.py connects it)
+        self._hearing = False
         store.subscribe(self._changed)
 
     @property
@@ -74,11 +82,54 @@ class Library:
         if new.storage != old.storage and new.shelf.unsaved:
             self.saver.retry()
         current = new.shelf.get(new.shelf.current)
-        if current is None or new.messages == current.messages or old.shelf.current != new.shelf.current:
+        if self._hearing or current is None or new.messages == current.messages:
+            return
+        if old.shelf.current != new.shelf.current:
             return
         conv = with_messages(current, new.messages, self.clock())
         self.store.dispatch(ShelfChanged(replace(new.shelf.put(conv), deleted=None)))
-        self.saver.save(conv.id, to_record(conv))
+        self._save(conv, tell=all(m.status in FINAL_STATUSES for m in conv.messages))
+
+    def _save(self, conv: Conversation, tell: bool = True) -> None:
+        """Save `conv`; with `tell`, the other windows hear it too (not while an answer streams:
+        they would read it as interrupted)."""
+        record = to_record(conv)
+        self.saver.save(conv.id, record)
+        if tell and self.broadcast is not None:
+            self.broadcast.post(json.dumps({"kind": "saved", "id": conv.id, "record": record}))
+
+    def heard(self, text: str) -> None:
+        """Another window saved or deleted a conversation: keep this window in step with it."""
+        try:
+            news = json.loads(text)
+            kind, conversation_id = news["kind"], str(news["id"])
+            conv = from_record(news["record"]) if kind == "saved" else None
+        except (ValueError, KeyError, TypeError):
+            return
+        self._hearing = True
+        try:
+            self._take(conversation_id, conv)
+        finally:
+            self._hearing = False
+
+    def _take(self, conversation_id: str, conv: Conversation | None) -> None:
+        """Put another window's copy on the shelf (None: it was deleted), and on screen when
+        it is the conversation shown here and no answer is being written in it."""
+        shown = conversation_id == self.shelf.current
+        idle = all(m.status in FINAL_STATUSES for m in self.store.state.messages)
+        if conv is None and shown and idle:
+            fresh = self._fresh()
+            shelf = replace(self.shelf.without(conversation_id).put(fresh), current=fresh.id)
+            self.store.dispatch(ShelfChanged(shelf))
+            self.store.dispatch(ChatOpened(()))
+            return
+        if conv is None:
+            if not shown:  # else: an answer is being written in it here; it will be saved again
+                self.store.dispatch(ShelfChanged(self.shelf.without(conversation_id)))
+            return
+        self.store.dispatch(ShelfChanged(self.shelf.put(conv)))
+        if shown and idle:
+            self.store.dispatch(ChatOpened(conv.messages))
 
     def partial(self, answer_id: int, text: str) -> None:
         """A streaming answer's text so far: saved at most once a second (never once it ended:
@@ -120,7 +171,7 @@ class Library:
             return
         named = replace(conv, title=title or conv.title, named=bool(title))
         self.store.dispatch(ShelfChanged(replace(self.shelf.put(named), renaming="", browsing=True)))
-        self.saver.save(named.id, to_record(named))
+        self._save(named)
 
     def start_rename(self, conversation_id: str) -> None:
         self.store.dispatch(ShelfChanged(replace(self.shelf, renaming=conversation_id, browsing=True)))
@@ -133,6 +184,8 @@ class Library:
         shelf = replace(self.shelf.without(conversation_id), deleted=conv, renaming="", browsing=True)
         self.store.dispatch(ShelfChanged(shelf))
         self.saver.delete(conversation_id)
+        if self.broadcast is not None:
+            self.broadcast.post(json.dumps({"kind": "deleted", "id": conversation_id}))
         return conversation_id if conversation_id == shelf.current else None
 
     def undo(self) -> Conversation | None:
@@ -140,7 +193,7 @@ class Library:
         if conv is None:
             return None
         self.store.dispatch(ShelfChanged(replace(self.shelf.put(conv), deleted=None, browsing=True)))
-        self.saver.save(conv.id, to_record(conv))
+        self._save(conv)
         return conv
 
     def search(self, query: str) -> None:
@@ -156,7 +209,7 @@ class Library:
             shelf = shelf.put(conv)
         self.store.dispatch(ShelfChanged(replace(shelf, browsing=True)))
         for conv in convs:
-            self.saver.save(conv.id, to_record(conv))
+            self._save(conv)
 
     def set_mode(self, mode: str) -> None:
         """Put the current conversation in `mode` (e.g. "tutor": its own system prompt)."""

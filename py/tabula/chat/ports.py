@@ -55,3 +55,10 @@ class LocalFiles(Protocol):
 
     async def copy_text(self, text: str) -> bool:
         """Put `text` on the clipboard; False when the browser refused."""
+
+
+class Broadcast(Protocol):
+    """The other windows of this origin (a BroadcastChannel in the browser): text posted here
+    reaches each of them, never this window."""
+
+    def post(self, text: str) -> None: ...

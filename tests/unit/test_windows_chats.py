@@ -1,0 +1,92 @@
+"""Two windows of one origin share one IndexedDB: what one saves, the other hears (BroadcastChannel)
+and keeps, so neither overwrites the other's conversations."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tabula.chat.answering import Chat
+from tabula.chat.conversations import from_record
+from tabula.chat.library import Library
+from tabula.core.actions import Store
+from tabula.core.state import State
+from tabula.engine.queue import InferenceQueue
+from tabula.models.catalog import ModelSpec
+from tests.aio import run
+from tests.fakes import FakeBroadcast, FakeChatStore, FakeEngineFactory, FakePainter
+
+TINY = ModelSpec("tiny", "Tiny", "gemma3", "./models/tiny.task", 1, "00", "embedded")
+
+
+class Window:
+    def __init__(self, chats: FakeChatStore, hub: FakeBroadcast) -> None:
+        self.store = Store(State(catalog=(TINY,), model_id="tiny"))
+        self.tasks: list[asyncio.Future] = []
+        self.library = Library(self.store, chats, lambda work: self.tasks.append(asyncio.ensure_future(work)))
+        self.library.broadcast = hub.window(self.library.heard)
+        self.chat = Chat(self.store, InferenceQueue(FakeEngineFactory()), FakePainter())
+        self.chat.on_partial = self.library.partial
+
+    async def settle(self) -> None:
+        for _ in range(50):
+            await asyncio.sleep(0.01)
+            await asyncio.gather(*self.tasks, *self.chat.tasks)
+
+
+def test_a_conversation_continued_in_two_windows_keeps_both_windows_messages() -> None:
+    async def scenario() -> None:
+        chats, hub = FakeChatStore(), FakeBroadcast()
+        first, second = Window(chats, hub), Window(chats, hub)
+        await first.library.load()
+        first.chat.send("Asked in the first window")
+        await first.settle()
+        await second.library.load()  # opens the same (most recent) conversation
+        first.chat.send("Asked again in the first window")
+        await first.settle()
+        await second.settle()
+        second.chat.send("Asked in the second window")
+        await second.settle()
+        await first.settle()
+        stored = from_record(chats.record(first.library.shelf.current))
+        asked = [m.text for m in stored.messages if m.role == "user"]
+        assert asked == [
+            "Asked in the first window",
+            "Asked again in the first window",
+            "Asked in the second window",
+        ]
+        assert [m.text for m in first.store.state.messages] == [m.text for m in stored.messages]
+
+    run(scenario())
+
+
+def test_a_conversation_started_in_one_window_is_listed_in_the_other_at_once() -> None:
+    async def scenario() -> None:
+        chats, hub = FakeChatStore(), FakeBroadcast()
+        first, second = Window(chats, hub), Window(chats, hub)
+        await first.library.load()
+        await second.library.load()
+        first.chat.send("A lesson on volcanoes")
+        await first.settle()
+        await second.settle()
+        titles = [c.title for c in second.library.shelf.conversations]
+        assert "A lesson on volcanoes" in titles
+
+    run(scenario())
+
+
+def test_a_conversation_deleted_in_one_window_leaves_the_other() -> None:
+    async def scenario() -> None:
+        chats, hub = FakeChatStore(), FakeBroadcast()
+        first, second = Window(chats, hub), Window(chats, hub)
+        await first.library.load()
+        first.chat.send("Soon gone")
+        await first.settle()
+        await second.library.load()
+        gone = first.library.shelf.current
+        second.library.new()  # the second window shows another conversation
+        first.library.delete(gone)
+        await first.settle()
+        await second.settle()
+        assert second.library.shelf.get(gone) is None and gone not in chats.values
+
+    run(scenario())
