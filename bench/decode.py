@@ -10,6 +10,8 @@ The app's TTFT counts from the Enter key to the first token on screen (what a us
 the bare page's from generateResponse() to its first callback.
 
 Run: .venv/bin/python bench/decode.py [--model tiny|real] [--runs 5] [--max-tokens 256]
+(`--build-only DIR` then `--site DIR` runs it elsewhere, e.g. on the lent GPU machine with
+TABULA_CHROMIUM/TABULA_CHROMIUM_FLAGS/TABULA_WEBGPU: bench/gpu.md.)
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from urllib.parse import quote
 from harness import ROOT, launch, machine, median, save, table
 from playwright.sync_api import sync_playwright
 
-import build
 from devserver import start_in_thread
 from tabula.engine import prompt
 from tests.browser.waiting import wait_until
@@ -63,6 +64,9 @@ def model_path(which: str) -> Path:
 
 
 def build_site(tmp: Path, which: str) -> tuple[Path, dict]:
+    """The site with model `which` embedded, and the bare MediaPipe page beside it."""
+    import build  # jinja2 and npm: only where the site is built (not on the GPU machine)
+
     folder = tmp / "model"
     folder.mkdir()
     (folder / f"{which}.task").symlink_to(model_path(which))
@@ -141,13 +145,24 @@ def main() -> None:
     parser.add_argument("--model", choices=("tiny", "real"), default="tiny")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--max-tokens", type=int, default=256, help="prompt + answer tokens (<= 256)")
+    parser.add_argument(
+        "--site", type=Path, help="a site built before (--build-only) instead of building one"
+    )
+    parser.add_argument("--build-only", type=Path, metavar="DIR", help="build the site into DIR and stop")
     args = parser.parse_args()
+    if args.build_only:
+        shutil.copytree(build_site(Path(tempfile.mkdtemp()), args.model)[0], args.build_only, symlinks=False)
+        return
     OPTIONS["maxTokens"] = SETTINGS["max_tokens"] = args.max_tokens
     family = SIDECARS[args.model]["family"]
     text = prompt.render(prompt.template_for(family), "", [prompt.Turn("user", PROMPT)])
     runs: dict[str, list[dict]] = {"app": [], "bare": []}
     with tempfile.TemporaryDirectory() as tmp:
-        site, config = build_site(Path(tmp), args.model)
+        site, config = (
+            (args.site, json.loads((args.site / "config.json").read_text()))
+            if args.site
+            else build_site(Path(tmp), args.model)
+        )
         server = start_in_thread(site)
         url = f"http://127.0.0.1:{server.server_port}/"
         params = {

@@ -15,13 +15,19 @@ sys.path[:0] = [str(ROOT), str(ROOT / "py"), str(ROOT / "bench")]
 
 from playwright.sync_api import Playwright  # noqa: E402
 
-from tests.browser.conftest import ARGS, chromium_executable  # noqa: E402
-
 OUT = ROOT / "bench" / "out"
+# Another Chromium and its flags (e.g. on the lent GPU machine, ../shared/gpu/README.md), and what
+# its WebGPU runs on, for the report: TABULA_CHROMIUM, TABULA_CHROMIUM_FLAGS, TABULA_WEBGPU.
+CHROMIUM, FLAGS = os.environ.get("TABULA_CHROMIUM"), os.environ.get("TABULA_CHROMIUM_FLAGS", "")
+WEBGPU = os.environ.get("TABULA_WEBGPU", "SwiftShader")
 
 
 def launch(playwright: Playwright):
-    """Chromium as the tests launch it."""
+    """Chromium as the tests launch it, or the one TABULA_CHROMIUM names with its flags."""
+    if CHROMIUM:
+        return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS.split())
+    from tests.browser.conftest import ARGS, chromium_executable
+
     return playwright.chromium.launch(executable_path=chromium_executable(playwright), args=ARGS)
 
 
@@ -30,7 +36,7 @@ def machine(browser_version: str) -> dict[str, str]:
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, {os.cpu_count()} cores",
-        "browser": f"Chromium {browser_version} headless (WebGPU on SwiftShader)",
+        "browser": f"Chromium {browser_version} headless (WebGPU on {WEBGPU})",
     }
 
 
