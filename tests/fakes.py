@@ -99,16 +99,25 @@ class FakeUpdates:
     """ui.ports.Updates: an update may wait; apply() consumes it like a reload would."""
 
     pending: bool = False
+    taken_elsewhere: bool = False
     applied: int = 0
+    checks: int = 0
 
     def waiting(self) -> bool:
         return self.pending
 
+    def elsewhere(self) -> bool:
+        return self.taken_elsewhere
+
     def apply(self) -> bool:
-        if not self.pending:
+        if not (self.pending or self.taken_elsewhere):
             return False
-        self.pending = False
+        self.pending = self.taken_elsewhere = False
         self.applied += 1
+        return True
+
+    async def check(self) -> bool:
+        self.checks += 1
         return True
 
 

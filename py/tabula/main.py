@@ -44,6 +44,7 @@ from tabula.ui.handlers.models import ELSEWHERE, ModelControls
 from tabula.ui.handlers.settings import SettingsControls
 from tabula.ui.handlers.starters import Starters
 from tabula.ui.handlers.study import StudyControls
+from tabula.ui.handlers.updates import UpdateControls
 from tabula.ui.ports import Page
 
 CONFIG = Path("config.json")
@@ -217,13 +218,24 @@ async def run() -> None:
         )
         app = App(parts.store, page, updates, parts.handlers(page), parts.painter, on_file=parts.picked)
         listen(app)
-        updates.on_waiting(app.on_update_waiting)
+        watch_updates(app, parts, updates)
         offer_install(app, parts, updates)
         app.start()
         parts.start()
     except Exception as error:
         page.set_boot_state("error", f"{type(error).__name__}: {error}")
         raise
+
+
+def watch_updates(app: App, parts: Wiring, updates) -> None:
+    """Offer a new version (its Reload waits for work in progress), say when another window took
+    one, and look for one when the app is shown again and every hour."""
+    controls = UpdateControls(parts.store, updates)
+    app.handlers.update(controls.table())
+    updates.on_waiting(app.on_update_waiting)
+    updates.on_elsewhere(app.on_updated_elsewhere)
+    updates.on_visible(lambda: parts.spawn(controls.check()))
+    parts.spawn(controls.keep_checking())
 
 
 def offer_install(app: App, parts: Wiring, updates) -> None:

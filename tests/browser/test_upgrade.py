@@ -50,7 +50,7 @@ def build_into(project: Path, out: Path, *extra: str) -> None:
 
 def ship_v2(project: Path, out: Path, *extra: str) -> None:
     """Change the About page and rebuild into the same folder (what a deploy does)."""
-    pages = project / "py" / "tabula" / "views" / "pages.py"
+    pages = project / "py" / "tabula" / "ui" / "views" / "pages.py"
     source, anchor = pages.read_text(), '    return "\\n\\n".join(\n'
     assert anchor in source, "the About page changed shape: update ship_v2"
     pages.write_text(source.replace(anchor, f'    return "{MARKER}\\n\\n" + "\\n\\n".join(\n'))

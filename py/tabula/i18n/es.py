@@ -31,6 +31,12 @@ PAGES: dict[str, str] = {
         "Actualización disponible: hay una nueva versión de Tabula lista."
     ),
     "Reload": "Recargar",
+    "Tabula was updated in another window. Reload this one to keep working.": (
+        "Tabula se actualizó en otra ventana. Recargue esta para seguir trabajando."
+    ),
+    "Tabula will reload with the new version as soon as the work in progress is finished.": (
+        "Tabula se recargará con la nueva versión en cuanto termine el trabajo en curso."
+    ),
     "Dismiss": "Cerrar",
     "Tabula is open in another window, which runs the model and the downloads.": (
         "Tabula está abierta en otra ventana, que ejecuta el modelo y las descargas."

@@ -64,8 +64,15 @@ class Updates(Protocol):
     def waiting(self) -> bool:
         """Whether a new version is installed and waiting."""
 
+    def elsewhere(self) -> bool:
+        """Whether another window took a new version while this one runs the old one."""
+
     def apply(self) -> bool:
-        """Activate the waiting version and reload; False when none waits."""
+        """Activate the waiting version (or the one another window took) and reload; False when
+        there is none."""
+
+    async def check(self) -> bool:
+        """Ask the browser to look for a new version now; False when it could not (offline)."""
 
 
 Handler = Callable[[dict[str, str]], object]  # one data-action's handler: the element's data-* and fields

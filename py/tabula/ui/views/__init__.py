@@ -86,12 +86,17 @@ def shell_labels() -> tuple[tuple[str, str], ...]:
 
 
 def banner(state: State) -> str:
-    """A background failure nobody handled (with Dismiss), else that another window runs the
-    engine (with Use Tabula here), else the update offer when a new version waits."""
+    """A background failure nobody handled (with Dismiss), else that another window took a new
+    version (with Reload), else that another window runs the engine (with Use Tabula here), else
+    the update offer when a new version waits."""
     if state.trouble:
         return (
             f'<p role="alert">{esc(state.trouble)}</p>'
             f'<button type="button" data-action="dismiss-trouble">{esc(tr("Dismiss"))}</button>'
+        )
+    if state.update_elsewhere:
+        return update_offer(
+            state, "alert", tr("Tabula was updated in another window. Reload this one to keep working.")
         )
     if state.elsewhere:
         said = tr("Tabula is open in another window, which runs the model and the downloads.")
@@ -101,7 +106,15 @@ def banner(state: State) -> str:
         )
     if not state.update_waiting:
         return ""
+    return update_offer(state, "status", tr("Update available — a new version of Tabula is ready."))
+
+
+def update_offer(state: State, role: str, said: str) -> str:
+    """The update's sentence with Reload, or, once Reload waits for work in progress, what for."""
+    if state.update_deferred:
+        after = tr("Tabula will reload with the new version as soon as the work in progress is finished.")
+        return f'<p role="{role}">{esc(said)} {esc(after)}</p>'
     return (
-        f'<p role="status">{esc(tr("Update available — a new version of Tabula is ready."))}</p>'
+        f'<p role="{role}">{esc(said)}</p>'
         f'<button type="button" data-action="apply-update">{esc(tr("Reload"))}</button>'
     )

@@ -1,0 +1,80 @@
+"""Updates that strand no one: two deployments on one origin, and an update with two windows open."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import Site, open_app, record, wait_offline_ready
+from tests.browser.test_upgrade import MARKER, build_into, copy_project, ship_v2, take_update
+from tests.browser.waiting import wait_until
+
+VERSION = "fetch('config.json').then((r) => r.json()).then((c) => c.version)"
+
+
+def about(page: Page) -> None:
+    page.get_by_role("link", name="About Tabula").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("About Tabula")
+
+
+def test_two_deployments_on_one_origin_both_start_offline(
+    tmp_path: Path, built_site: Path, serve: Callable[..., Site], context: BrowserContext
+) -> None:
+    """user.github.io/tabula/ and user.github.io/tabula-beta/ (another version) are both installed
+    on one tablet; with the network gone, each still starts, each its own version."""
+    origin = tmp_path / "origin"
+    shutil.copytree(built_site, origin / "tabula")
+    ship_v2(copy_project(tmp_path / "project"), origin / "tabula-beta")
+    site = serve(origin)
+    base, page = site.url, context.new_page()
+    journey = record(page, context)
+    for path in ("tabula/", "tabula-beta/"):
+        open_app(page, base + path + "#/chat")
+        wait_offline_ready(page)
+    site.stop()
+    for path, beta in (("tabula/", False), ("tabula-beta/", True), ("tabula/", False)):
+        open_app(page, base + path + "#/chat")
+        about(page)
+        if beta:
+            expect(page.locator("#view")).to_contain_text(MARKER)
+        else:
+            expect(page.locator("#view")).not_to_contain_text(MARKER)
+    assert journey.errors == [] and journey.foreign_requests() == []
+
+
+def test_an_update_with_two_windows_open(
+    tmp_path: Path, serve: Callable[..., Site], context: BrowserContext
+) -> None:
+    """A teacher has Tabula open in two windows when v2 ships and she takes it in one: the other
+    says so at once and keeps running on its own version's files until she reloads it too."""
+    project, out = copy_project(tmp_path / "project"), tmp_path / "site"
+    build_into(project, out)
+    site = serve(out)
+    first, second = context.new_page(), context.new_page()
+    journeys = [record(first, context), record(second, context)]
+    open_app(first, site.url + "#/chat")
+    wait_offline_ready(first)
+    open_app(second, site.url + "#/chat")
+    v1 = second.evaluate(VERSION)
+
+    ship_v2(project, out)
+    take_update(first)
+
+    banner = second.locator("#banner")
+    expect(banner).to_contain_text("updated in another window", timeout=60_000)
+    assert second.evaluate(VERSION) == v1  # the old Python still gets the old version's files
+    about(second)
+    expect(second.locator("#view")).not_to_contain_text(MARKER)
+    banner.get_by_role("button", name="Reload").click()
+    second.get_by_role("link", name="About Tabula").click()
+    expect(second.locator("#view")).to_contain_text(MARKER, timeout=120_000)
+    v2 = second.evaluate(VERSION)
+    assert v2 != v1
+    shells = "caches.keys().then((names) => names.filter((n) => n.startsWith('shell-')))"
+    wait_until(second, f"{shells}.then((names) => names.length === 1)", timeout=30_000)
+    assert second.evaluate(shells) == [f"shell-{v2}@{site.url}"]
+    for journey in journeys:
+        assert journey.errors == [] and journey.foreign_requests() == []
