@@ -247,13 +247,13 @@ def offer_install(app: App, parts: Wiring, updates) -> None:
 
 
 async def boot_models(store: Store, downloader: Downloader, models: Models, ownership: Ownership) -> None:
-    """Find the stored models and, in the window that runs the engine, resume unfinished
-    downloads and load one; then measure the device."""
+    """Find the stored models, measure the device and, in the window that runs the engine,
+    resume unfinished downloads and load one."""
     owner = await ownership.claim()
     await downloader.restore(resume=owner)
+    await report_device(store)  # first: the engine's options follow it (models.fit.lean_context)
     if owner:
         models.start()
-    await report_device(store)
 
 
 async def warm_markdown() -> None:
