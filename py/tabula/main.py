@@ -52,9 +52,11 @@ WARM_AFTER_S = 1.0  # after the first paint and the stored-model lookup have beg
 TASKS = Tasks()  # the one supervisor of every background task (core/tasks.py)
 
 
-def initial_state(config: dict, kv: KeyValueStore, languages: tuple[str, ...] = ()) -> State:
-    """The State before any event, from config.json, what this device saved and the browser's
-    preferred `languages`."""
+def initial_state(
+    config: dict, kv: KeyValueStore, languages: tuple[str, ...] = (), session: KeyValueStore | None = None
+) -> State:
+    """The State before any event, from config.json, what this device (and this tab's `session`)
+    saved and the browser's preferred `languages`."""
     catalog = merge(from_records(config["catalog"]), added_models(kv))
     saved, looks = kv.get(MODEL_KEY), appearance.load(kv)
     model_id = saved if any(m.id == saved for m in catalog) else (catalog[0].id if catalog else "")
@@ -65,7 +67,7 @@ def initial_state(config: dict, kv: KeyValueStore, languages: tuple[str, ...] = 
         model_id=model_id,
         model_limit=saved_limit(kv, catalog, model_id),
         settings=settings_store.load(kv),
-        cloud=cloud_settings.load(kv),
+        cloud=cloud_settings.load(kv, session),
         lang=looks.language(languages),
         lang_choice=looks.lang,
         theme=looks.theme,
@@ -76,13 +78,13 @@ class Wiring:
     """Every part of the running app, built from config.json and the browser adapters."""
 
     def __init__(self, config: dict) -> None:
-        from tabula.browser.local_storage import LocalStore
+        from tabula.browser.local_storage import LocalStore, SessionStore
         from tabula.browser.probe import languages
 
         self.config = config
-        self.kv = LocalStore()
+        self.kv, self.session = LocalStore(), SessionStore()
         self.languages = languages()
-        self.store = store = Store(initial_state(config, self.kv, self.languages))
+        self.store = store = Store(initial_state(config, self.kv, self.languages, self.session))
         self.tasks = TASKS
         self.tasks.on_failure = lambda text: store.dispatch(TroubleReported(text))
         self.spawn = self.tasks.spawn
@@ -151,7 +153,7 @@ class Wiring:
         hosts = tuple(self.config.get("model_hosts", ()))
         unload = lambda: self.queue.use(None)  # noqa: E731
         model_controls = ModelControls(store, self.downloader, unload, hosts, self.kv, self.models.use)
-        cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, spawn)
+        cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, spawn, self.session)
         library_controls = LibraryControls(self.chat, self.library)
         starters = Starters(
             store,

@@ -159,7 +159,15 @@ PAGES: dict[str, str] = {
     "Gemini API key": "Clave de API de Gemini",
     "Saved key: {key}. Leave empty to keep it.": "Clave guardada: {key}. Deja el campo vacío para conservarla.",
     "No key on this device.": "No hay ninguna clave en este dispositivo.",
-    "Kept only on this device.": "Se guarda solo en este dispositivo.",
+    "Remember the key on this device": "Recordar la clave en este dispositivo",
+    "This session only (forgotten when this tab closes)": (
+        "Solo esta sesión (se olvida al cerrar esta pestaña)"
+    ),
+    "Where the key is kept": "Dónde se guarda la clave",
+    "On a shared address such as user.github.io, the other sites there can read a remembered key.": (
+        "En una dirección compartida como user.github.io, los demás sitios que hay en ella pueden leer "
+        "una clave recordada."
+    ),
     "Private mode": "Modo privado",
     "On: nothing is ever sent to the cloud.": "Activado: nunca se envía nada a la nube.",
     "On until you add a key.": "Activado hasta que agregues una clave.",
