@@ -33,6 +33,7 @@ class FakePage:
     engine: str = ""
     route: str = ""
     banner: str = ""
+    blocked: bool = False
     boot: tuple[str, str] = ("booting", "")
     focused: int = 0
     regions: dict[str, str] = field(default_factory=dict)
@@ -75,6 +76,10 @@ class FakePage:
     def set_banner(self, html: str) -> None:
         self.calls.append(("set_banner", (html,)))
         self.banner = html
+
+    def set_blocked(self, blocked: bool) -> None:
+        self.calls.append(("set_blocked", (blocked,)))
+        self.blocked = blocked
 
     def set_appearance(self, lang: str, theme: str, labels: dict[str, str]) -> None:
         self.calls.append(("set_appearance", (lang, theme)))

@@ -65,8 +65,10 @@ def test_reload_while_a_download_runs_waits_for_the_download() -> None:
 def test_another_windows_update_is_shown_with_reload_and_beats_the_engine_notice() -> None:
     app, _store, page, _updates = make()
     assert page.banner == ""
+    assert not page.blocked
     app.on_updated_elsewhere()
     assert "updated in another window" in page.banner and 'role="alert"' in page.banner
+    assert page.blocked  # the old version cannot go on: only Reload is live
     _app, _store, page, updates = make(elsewhere=True, state=State(elsewhere=True))
     assert "updated in another window" in page.banner
     _app.on_action("apply-update", {})
@@ -113,3 +115,17 @@ def test_an_app_left_open_looks_for_a_new_version_every_hour() -> None:
     run(days())
     assert slept == [3600, 3600, 3600, 3600]
     assert updates.checks == 4
+
+
+def test_another_windows_update_blocks_this_one_only_after_its_answer() -> None:
+    app, store, page, updates = make()
+    store.dispatch(answer("streaming"))
+    updates.taken_elsewhere = True  # what boot.js knows once the other window took it
+    app.on_updated_elsewhere()
+    assert "updated in another window" in page.banner
+    assert not page.blocked  # the answer goes on streaming on the old version's files
+    app.on_action("apply-update", {})
+    assert updates.applied == 0
+    assert "as soon as the work in progress is finished" in page.banner
+    store.dispatch(answer("done"))
+    assert updates.applied == 1  # Reload, pressed mid-answer, happens once the answer is kept

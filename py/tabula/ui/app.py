@@ -101,4 +101,6 @@ class App:
             self.page.set_route(new.route)
         if old is None or new.banner != old.banner:
             self.page.set_banner(new.banner)
+        if old is None or new.blocked != old.blocked:
+            self.page.set_blocked(new.blocked)
         self.shown = new

@@ -41,6 +41,9 @@ class Page(Protocol):
     def set_banner(self, html: str) -> None:
         """Show a banner above the view ('' hides it)."""
 
+    def set_blocked(self, blocked: bool) -> None:
+        """Make the page inert but for the banner (True), or usable again (False)."""
+
     def set_appearance(self, lang: str, theme: str, labels: dict[str, str]) -> None:
         """Set <html lang> and data-theme (light|dark; none for "system"), and the static shell's
         text: `labels` maps an element's data-label (its text) or data-aria-label name to text."""

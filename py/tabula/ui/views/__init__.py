@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tabula.core import versions
 from tabula.core.decide import decide_for
 from tabula.core.router import NOT_FOUND
 from tabula.core.state import State
@@ -50,6 +51,7 @@ class Screen:
     lang: str = "en"
     theme: str = "system"
     labels: tuple[tuple[str, str], ...] = ()  # the static shell's text: data-label name -> text
+    blocked: bool = False  # another window took a new version: only the banner's Reload is live
 
 
 def screen(state: State) -> Screen:
@@ -68,6 +70,7 @@ def screen(state: State) -> Screen:
         lang=state.lang,
         theme=state.theme,
         labels=shell_labels(),
+        blocked=state.update_elsewhere and versions.blocker(state) == "",
     )
 
 
