@@ -90,7 +90,7 @@ def shell_labels() -> tuple[tuple[str, str], ...]:
 
 def banner(state: State) -> str:
     """A background failure nobody handled (with Dismiss), else that another window took a new
-    version (with Reload), else that another window runs the engine (with Use Tabula here), else
+    version (with Reload), else that another window runs the engine (with Use Tabula here) and
     the update offer when a new version waits."""
     if state.trouble:
         return (
@@ -101,15 +101,16 @@ def banner(state: State) -> str:
         return update_offer(
             state, "alert", tr("Tabula was updated in another window. Reload this one to keep working.")
         )
+    shown = ""
     if state.elsewhere:
         said = tr("Tabula is open in another window, which runs the model and the downloads.")
-        return (
+        shown = (
             f'<p role="status">{esc(said)}</p>'
             f'<button type="button" data-action="take-over">{esc(tr("Use Tabula here"))}</button>'
         )
-    if not state.update_waiting:
-        return ""
-    return update_offer(state, "status", tr("Update available — a new version of Tabula is ready."))
+    if state.update_waiting:
+        shown += update_offer(state, "status", tr("Update available — a new version of Tabula is ready."))
+    return shown
 
 
 def update_offer(state: State, role: str, said: str) -> str:
