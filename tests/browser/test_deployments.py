@@ -1,4 +1,5 @@
-"""Updates that strand no one: two deployments on one origin, and an update with two windows open."""
+"""Updates that strand no one: two deployments on one origin, an update with two windows open,
+and an app left open that finds an update and never reloads mid-answer."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import Site, open_app, record, wait_offline_ready
+from tests.browser.chatting import ENGINE_TIMEOUT_MS, open_chat, send
+from tests.browser.conftest import (
+    Journey,
+    Site,
+    catalog_file,
+    open_app,
+    project_model,
+    record,
+    wait_offline_ready,
+)
 from tests.browser.test_upgrade import MARKER, build_into, copy_project, ship_v2, take_update
 from tests.browser.waiting import wait_until
 
@@ -77,3 +87,35 @@ def test_an_update_with_two_windows_open(
     assert second.evaluate(shells) == [f"shell-{v2}@{site.url}"]
     for journey in journeys:
         assert journey.errors == [] and journey.foreign_requests() == []
+
+
+PAGEHIDE = """() => addEventListener('pagehide', () => sessionStorage.setItem('answers at reload',
+  [...document.querySelectorAll('article.msg.model')].map((a) => a.dataset.status).join()))"""
+
+
+def test_an_app_left_open_finds_the_update_and_reloads_only_after_the_answer(
+    tmp_path: Path, serve: Callable[..., Site], journey: Journey
+) -> None:
+    """The installed app has been open for days when v2 ships: shown again, it finds the update
+    by itself; Reload pressed while an answer streams waits for the answer, then takes v2."""
+    project, out = copy_project(tmp_path / "project"), tmp_path / "site"
+    (tmp_path / "model").mkdir()
+    model = project_model("tiny", tmp_path / "model")
+    extra = ("--embed-model", str(model), "--catalog", str(catalog_file(tmp_path, [])))
+    build_into(project, out, *extra)
+    site, page = serve(out), journey.page
+    open_chat(page, site.url)
+    wait_offline_ready(page)
+    ship_v2(project, out, *extra)
+
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # shown again
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text("Update available", timeout=60_000)
+    answer = send(page, "Write a long story")
+    expect(answer).to_have_attribute("data-status", "streaming", timeout=60_000)
+    page.evaluate(PAGEHIDE)
+    banner.get_by_role("button", name="Reload").click()
+    expect(banner).to_contain_text("as soon as the work in progress is finished")
+    page.get_by_role("link", name="About Tabula").click()
+    expect(page.locator("#view")).to_contain_text(MARKER, timeout=ENGINE_TIMEOUT_MS)  # v2, after
+    assert page.evaluate("sessionStorage.getItem('answers at reload')") == "done"
