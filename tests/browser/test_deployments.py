@@ -117,9 +117,9 @@ def test_an_app_left_open_finds_the_update_and_reloads_only_after_the_answer(
     page.evaluate(PAGEHIDE)
     banner.get_by_role("button", name="Reload").click()
     expect(banner).to_contain_text("as soon as the work in progress is finished")
-    reloaded = "sessionStorage.getItem('answers at reload')"
-    wait_until(page, f"{reloaded} !== null", timeout=ENGINE_TIMEOUT_MS)
-    assert page.evaluate(reloaded) == "done"  # the page went away only once the answer was whole
+    page.wait_for_event("load", timeout=ENGINE_TIMEOUT_MS)  # the reload into v2
     wait_ready(page)
+    # the page went away only once the answer was whole
+    assert page.evaluate("sessionStorage.getItem('answers at reload')") == "done"
     about(page)
     expect(page.locator("#view")).to_contain_text(MARKER)  # and v2 runs
