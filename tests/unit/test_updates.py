@@ -92,6 +92,8 @@ def test_the_blocker_names_what_a_reload_would_interrupt() -> None:
     assert versions.blocker(store.state) == ""
     store.dispatch(DownloadChanged(Download("m", "paused")))
     assert versions.blocker(store.state) == ""  # a paused download resumes after a reload
+    store.dispatch(DownloadChanged(Download("m", "waiting", message="No connection")))
+    assert versions.blocker(store.state) == ""  # nothing is lost: it resumes after the reload
     store.dispatch(DownloadChanged(Download("m", "checking")))
     assert versions.blocker(store.state) == "download"
 

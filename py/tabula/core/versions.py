@@ -12,6 +12,8 @@ from tabula.core.state import State
 
 CHECK_EVERY_S = 3600
 ANSWERING = frozenset({"waiting", "streaming"})
+# A download waiting for the network loses nothing by a reload (it resumes from its stored chunks).
+MOVING = frozenset({"checking", "downloading", "verifying"})
 
 
 def blocker(state: State) -> str:
@@ -20,7 +22,7 @@ def blocker(state: State) -> str:
         return "answer"
     if state.study.busy:
         return "study"
-    if any(d.active for d in state.downloads):
+    if any(d.phase in MOVING for d in state.downloads):
         return "download"
     return ""
 
