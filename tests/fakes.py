@@ -34,6 +34,7 @@ class FakePage:
     engine: str = ""
     route: str = ""
     banner: str = ""
+    blocked: bool = False
     boot: tuple[str, str] = ("booting", "")
     focused: int = 0
     regions: dict[str, str] = field(default_factory=dict)
@@ -77,6 +78,10 @@ class FakePage:
         self.calls.append(("set_banner", (html,)))
         self.banner = html
 
+    def set_blocked(self, blocked: bool) -> None:
+        self.calls.append(("set_blocked", (blocked,)))
+        self.blocked = blocked
+
     def set_appearance(self, lang: str, theme: str, labels: dict[str, str]) -> None:
         self.calls.append(("set_appearance", (lang, theme)))
         self.appearance = (lang, theme, labels)
@@ -100,16 +105,25 @@ class FakeUpdates:
     """ui.ports.Updates: an update may wait; apply() consumes it like a reload would."""
 
     pending: bool = False
+    taken_elsewhere: bool = False
     applied: int = 0
+    checks: int = 0
 
     def waiting(self) -> bool:
         return self.pending
 
+    def elsewhere(self) -> bool:
+        return self.taken_elsewhere
+
     def apply(self) -> bool:
-        if not self.pending:
+        if not (self.pending or self.taken_elsewhere):
             return False
-        self.pending = False
+        self.pending = self.taken_elsewhere = False
         self.applied += 1
+        return True
+
+    async def check(self) -> bool:
+        self.checks += 1
         return True
 
 

@@ -1,9 +1,16 @@
 // What must happen before Python exists: register the service worker early, show boot
 // progress, turn a failed boot into a readable message, and tell Python about SW updates.
-// No application logic: Python reads updateWaiting()/onUpdateWaiting() and calls applyUpdate().
+// No application logic: Python reads updateWaiting()/onUpdateWaiting() and
+// updatedElsewhere()/onUpdatedElsewhere() (another window activated a new version: this one still
+// runs the old one, served its own files by the service worker), calls applyUpdate(), and decides
+// when to checkForUpdate().
 const root = document.documentElement;
 let waiting = null;
+let elsewhere = false;
+let applying = false;
+let registration = null;
 const listeners = new Set();
+const elsewhereListeners = new Set();
 
 addEventListener("py:progress", (event) => {
   const line = document.getElementById("boot");
@@ -32,9 +39,24 @@ function setWaiting(worker) {
   for (const callback of listeners) callback(true);
 }
 
+function watchController() {
+  let controlled = navigator.serviceWorker.controller !== null;
+  navigator.serviceWorker.controller?.postMessage({ type: "STARTED" });
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (applying) return location.reload();
+    if (controlled) {
+      waiting = null;
+      elsewhere = true;
+      for (const callback of elsewhereListeners) callback(true);
+    }
+    controlled = true;
+  });
+}
+
 async function register() {
   if (!("serviceWorker" in navigator)) return;
-  const registration = await navigator.serviceWorker.register("./sw.js");
+  watchController();
+  registration = await navigator.serviceWorker.register("./sw.js");
   if (registration.waiting && navigator.serviceWorker.controller) setWaiting(registration.waiting);
   registration.addEventListener("updatefound", () => {
     const worker = registration.installing;
@@ -73,9 +95,27 @@ export async function install() {
 
 export const updateWaiting = () => waiting !== null;
 export const onUpdateWaiting = (callback) => listeners.add(callback);
+export const updatedElsewhere = () => elsewhere;
+export const onUpdatedElsewhere = (callback) => elsewhereListeners.add(callback);
+export const onVisible = (callback) =>
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && callback());
+// Asks the browser to look for a new sw.js now; false when there is no registration or no network.
+export async function checkForUpdate() {
+  if (!registration) return false;
+  try {
+    await registration.update();
+    return true;
+  } catch {
+    return false;
+  }
+}
 export function applyUpdate() {
+  if (elsewhere) {
+    location.reload();
+    return true;
+  }
   if (!waiting) return false;
-  navigator.serviceWorker.addEventListener("controllerchange", () => location.reload());
+  applying = true;
   waiting.postMessage({ type: "SKIP_WAITING" });
   return true;
 }

@@ -44,6 +44,7 @@ from tabula.ui.handlers.models import ELSEWHERE, ModelControls
 from tabula.ui.handlers.settings import SettingsControls
 from tabula.ui.handlers.starters import Starters
 from tabula.ui.handlers.study import StudyControls
+from tabula.ui.handlers.updates import UpdateControls
 from tabula.ui.ports import Page
 
 CONFIG = Path("config.json")
@@ -51,9 +52,11 @@ WARM_AFTER_S = 1.0  # after the first paint and the stored-model lookup have beg
 TASKS = Tasks()  # the one supervisor of every background task (core/tasks.py)
 
 
-def initial_state(config: dict, kv: KeyValueStore, languages: tuple[str, ...] = ()) -> State:
-    """The State before any event, from config.json, what this device saved and the browser's
-    preferred `languages`."""
+def initial_state(
+    config: dict, kv: KeyValueStore, languages: tuple[str, ...] = (), session: KeyValueStore | None = None
+) -> State:
+    """The State before any event, from config.json, what this device (and this tab's `session`)
+    saved and the browser's preferred `languages`."""
     catalog = merge(from_records(config["catalog"]), added_models(kv))
     saved, looks = kv.get(MODEL_KEY), appearance.load(kv)
     model_id = saved if any(m.id == saved for m in catalog) else (catalog[0].id if catalog else "")
@@ -64,7 +67,7 @@ def initial_state(config: dict, kv: KeyValueStore, languages: tuple[str, ...] = 
         model_id=model_id,
         model_limit=saved_limit(kv, catalog, model_id),
         settings=settings_store.load(kv),
-        cloud=cloud_settings.load(kv),
+        cloud=cloud_settings.load(kv, session),
         lang=looks.language(languages),
         lang_choice=looks.lang,
         theme=looks.theme,
@@ -75,13 +78,13 @@ class Wiring:
     """Every part of the running app, built from config.json and the browser adapters."""
 
     def __init__(self, config: dict) -> None:
-        from tabula.browser.local_storage import LocalStore
+        from tabula.browser.local_storage import LocalStore, SessionStore
         from tabula.browser.probe import languages
 
         self.config = config
-        self.kv = LocalStore()
+        self.kv, self.session = LocalStore(), SessionStore()
         self.languages = languages()
-        self.store = store = Store(initial_state(config, self.kv, self.languages))
+        self.store = store = Store(initial_state(config, self.kv, self.languages, self.session))
         self.tasks = TASKS
         self.tasks.on_failure = lambda text: store.dispatch(TroubleReported(text))
         self.spawn = self.tasks.spawn
@@ -150,7 +153,7 @@ class Wiring:
         hosts = tuple(self.config.get("model_hosts", ()))
         unload = lambda: self.queue.use(None)  # noqa: E731
         model_controls = ModelControls(store, self.downloader, unload, hosts, self.kv, self.models.use)
-        cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, spawn)
+        cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, spawn, self.session)
         library_controls = LibraryControls(self.chat, self.library)
         starters = Starters(
             store,
@@ -224,13 +227,24 @@ async def run() -> None:
         await parts.connect_windows()
         app = App(parts.store, page, updates, parts.handlers(page), parts.painter, on_file=parts.picked)
         listen(app)
-        updates.on_waiting(app.on_update_waiting)
+        watch_updates(app, parts, updates)
         offer_install(app, parts, updates)
         app.start()
         parts.start()
     except Exception as error:
         page.set_boot_state("error", f"{type(error).__name__}: {error}")
         raise
+
+
+def watch_updates(app: App, parts: Wiring, updates) -> None:
+    """Offer a new version (its Reload waits for work in progress), say when another window took
+    one, and look for one when the app is shown again and every hour."""
+    controls = UpdateControls(parts.store, updates)
+    app.handlers.update(controls.table())
+    updates.on_waiting(app.on_update_waiting)
+    updates.on_elsewhere(app.on_updated_elsewhere)
+    updates.on_visible(lambda: parts.spawn(controls.check()))
+    parts.spawn(controls.keep_checking())
 
 
 def offer_install(app: App, parts: Wiring, updates) -> None:
@@ -242,13 +256,13 @@ def offer_install(app: App, parts: Wiring, updates) -> None:
 
 
 async def boot_models(store: Store, downloader: Downloader, models: Models, ownership: Ownership) -> None:
-    """Find the stored models and, in the window that runs the engine, resume unfinished
-    downloads and load one; then measure the device."""
+    """Find the stored models, measure the device and, in the window that runs the engine,
+    resume unfinished downloads and load one."""
     owner = await ownership.claim()
     await downloader.restore(resume=owner)
+    await report_device(store)  # first: the engine's options follow it (models.fit.lean_context)
     if owner:
         models.start()
-    await report_device(store)
 
 
 async def warm_markdown() -> None:

@@ -292,3 +292,30 @@ def test_opening_another_conversation_mid_answer_leaves_both_intact(app: Page, c
     expect(left).to_have_attribute("data-status", "stopped")
     expect(left.locator(".text")).to_contain_text("Part one.")
     expect(left.locator(".text")).not_to_contain_text("Part three.")
+
+
+def test_a_key_for_this_session_only_is_gone_in_a_new_tab(
+    app: Page, cloud: GeminiServer, journey: Journey
+) -> None:
+    """On a shared origin a teacher keeps her key for this session only: it works and survives a
+    reload of the tab, localStorage never holds it, and a new tab starts with no key."""
+    page = app
+    page.get_by_role("link", name="Settings", exact=True).click()
+    page.get_by_label("Gemini API key").fill(KEY)
+    page.get_by_label("This session only (forgotten when this tab closes)").check()
+    page.locator("form.cloud").get_by_role("button", name="Save cloud settings").click()
+    hint = page.locator("#api_key-hint")
+    expect(hint).to_contain_text("Saved key")
+    assert KEY not in page.evaluate("JSON.stringify({...localStorage})")
+    page.reload()
+    expect(page.locator("#api_key-hint")).to_contain_text("Saved key")
+    expect(page.get_by_label("This session only (forgotten when this tab closes)")).to_be_checked()
+    cloud.reply(["Hello", " from", " the cloud."])
+    page.get_by_role("link", name="Chat", exact=True).click()
+    assert wait_final(send(page, "Hello")) == "done"
+    expect(route(page)).to_contain_text("Cloud")
+    other = page.context.new_page()
+    open_app(other, page.url.split("#")[0] + "#/settings")
+    expect(other.locator("#api_key-hint")).to_contain_text("No key on this device.")
+    expect(other.get_by_label("Remember the key on this device")).to_be_checked()
+    other.close()

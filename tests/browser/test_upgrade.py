@@ -99,8 +99,9 @@ def test_new_version_is_offered_and_runs_after_reload(
     assert page.evaluate("document.documentElement.dataset.tabula") == "ready"
     v2 = page.evaluate("fetch('config.json').then((r) => r.json()).then((c) => c.version)")
     assert v2 != v1
-    caches = page.evaluate("caches.keys()")
-    assert caches == [f"shell-{v2}"]
+    shells = "caches.keys().then((names) => names.filter((n) => n.startsWith('shell-')))"
+    wait_until(page, f"{shells}.then((names) => names.length === 1)", timeout=30_000)
+    assert page.evaluate(shells) == [f"shell-{v2}@{site.url}"]  # v1's files are gone
     page.get_by_role("link", name="Chat", exact=True).click()
     expect(library(page).locator(".conversations .open")).to_contain_text(["Kept across updates"])
 

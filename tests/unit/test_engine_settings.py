@@ -14,6 +14,7 @@ from tabula.core.state import State
 from tabula.engine.errors import EngineError, Problem
 from tabula.engine.queue import InferenceQueue
 from tabula.models.catalog import ModelSpec
+from tabula.models.fit import GB, DeviceReport
 from tabula.models.selection import Models, engine_factory
 from tabula.ui.app import App
 from tabula.ui.handlers.chat import ChatControls
@@ -141,5 +142,31 @@ def test_settings_that_cannot_be_applied_say_so() -> None:
         assert store.state.trouble.startswith("The new settings could not be applied: ")
         assert "not have enough graphics memory" in store.state.trouble
         assert store.state.settings.top_k == 5  # saved all the same
+
+    run(scenario())
+
+
+LITERTLM = ModelSpec(
+    "gemma-4-e2b-lm", "Gemma 4 E2B (.litertlm)", "gemma4",
+    "https://mirror.school.example/models/gemma-4-E2B-it-web.litertlm", 2_000_000_000, "cd" * 32, "catalogue",
+)  # fmt: skip
+
+
+def test_a_low_memory_device_loads_a_litertlm_model_with_disable_rewinding() -> None:
+    """A 4 GB tablet keeps long contexts lean (disableRewinding); an 8 GB one keeps fast
+    rewinding; a .task bundle never gets the option (0.10.29 refuses it for that format)."""
+
+    async def load(model: ModelSpec, memory: int | None) -> dict[str, float | int]:
+        create = FakeCreateEngine()
+        state = State(catalog=(model,), model_id=model.id, ready=frozenset({model.id}),
+                      device=DeviceReport(webgpu=True, memory=memory))  # fmt: skip
+        await engine_factory(Store(state), FakeKeyValueStore(), create)()
+        return create.calls[-1][3]
+
+    async def scenario() -> None:
+        assert (await load(LITERTLM, 4 * GB))["disableRewinding"] is True
+        assert "disableRewinding" not in await load(LITERTLM, 8 * GB)
+        assert "disableRewinding" not in await load(LITERTLM, None)  # unknown: as before
+        assert "disableRewinding" not in await load(GEMMA4, 2 * GB)  # a .task bundle
 
     run(scenario())

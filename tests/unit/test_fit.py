@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tabula.models.catalog import ModelSpec
-from tabula.models.fit import GB, DeviceReport, assess, pick
+from tabula.models.fit import GB, DeviceReport, assess, lean_context, pick
 
 
 def model(name: str, size: float, source: str = "catalogue") -> ModelSpec:
@@ -54,3 +54,18 @@ def test_embedded_models_need_no_storage_and_unknown_memory_is_assumed() -> None
     embedded = model("tiny", 1.0, source="embedded")
     verdict = assess(DeviceReport(**GPU, f16=True, memory=None, quota=0, usage=0), embedded)
     assert verdict.ok and any("assumed 4 GB" in reason for reason in verdict.reasons)
+
+
+def test_lean_context_on_low_memory_devices_for_the_formats_mediapipe_allows() -> None:
+    """disableRewinding where memory is short, and only for a file tasks-genai 0.10.29 takes it
+    with (a .tflite or .litertlm; it throws for a .task bundle)."""
+    lm = ModelSpec(
+        "lm", "LM", "gemma4", "https://m.example/gemma-4-E2B-it-web.litertlm?download=1", 1, "", "custom"
+    )
+    task = ModelSpec("t", "T", "gemma3", "https://m.example/gemma3-1b-it-int4-web.task", 1, "", "catalogue")
+    usb = ModelSpec("file-x", "gemma3-1b.tflite", "gemma3", "", 1, "", "imported")
+    small, big = DeviceReport(webgpu=True, memory=4 * GB), DeviceReport(webgpu=True, memory=8 * GB)
+    assert lean_context(small, lm) and lean_context(small, usb)
+    assert not lean_context(small, task)
+    assert not lean_context(big, lm)
+    assert not lean_context(None, lm) and not lean_context(DeviceReport(webgpu=True), lm)

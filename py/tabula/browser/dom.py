@@ -81,6 +81,12 @@ class BrowserPage:
         rich.paint(banner, html)
         banner.hidden = html == ""
 
+    def set_blocked(self, blocked: bool) -> None:
+        for selector in ("header.bar nav", "#view", "footer.foot"):
+            element = js.document.querySelector(selector)
+            if element is not None and element is not jsnull:
+                element.inert = blocked
+
     def set_appearance(self, lang: str, theme: str, labels: dict[str, str]) -> None:
         root = js.document.documentElement
         root.lang = lang

@@ -1,7 +1,8 @@
 """ServiceWorkerUpdates (ui.ports.Updates): the update channel that pwa/js/boot.js keeps.
 
 boot.js registers the service worker before Python starts; this adapter imports that same
-module instance and relays 'a new version is waiting' and 'apply it now'.
+module instance and relays 'a new version is waiting', 'another window took it', 'the page is
+shown again', 'look for one now' and 'apply it now'.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class ServiceWorkerUpdates:
         self.module = module
         self._proxy = None
         self._install_proxy = None
+        self._kept: list = []  # proxies boot.js may call for the page's life
 
     @classmethod
     async def connect(cls) -> ServiceWorkerUpdates:
@@ -32,6 +34,20 @@ class ServiceWorkerUpdates:
     def on_waiting(self, callback: Callable[[], None]) -> None:
         self._proxy = create_proxy(lambda _flag: callback())
         self.module.onUpdateWaiting(self._proxy)
+
+    def elsewhere(self) -> bool:
+        return bool(self.module.updatedElsewhere())
+
+    def on_elsewhere(self, callback: Callable[[], None]) -> None:
+        self._kept.append(create_proxy(lambda _flag: callback()))
+        self.module.onUpdatedElsewhere(self._kept[-1])
+
+    def on_visible(self, callback: Callable[[], None]) -> None:
+        self._kept.append(create_proxy(lambda *_args: callback()))
+        self.module.onVisible(self._kept[-1])
+
+    async def check(self) -> bool:
+        return bool(await self.module.checkForUpdate())
 
     def apply(self) -> bool:
         return bool(self.module.applyUpdate())

@@ -1,8 +1,10 @@
 """The optional cloud engine's settings: the user's API key, private mode, the cloud model,
 and whether structured features may use the on-device model. Validation and persistence. Pure.
 
-The key is kept only on this device (localStorage) and shown masked. Private mode is on until a
-key is added; adding a key turns it off, and the user can turn it back on at any time.
+The key is shown masked and kept where the user chose: on this device (localStorage, the
+default) or for this session only (sessionStorage: this tab, forgotten when it closes; the one
+choice that leaves nothing behind on a shared origin or a shared tablet). Private mode is on
+until a key is added; adding a key turns it off, and the user can turn it back on at any time.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class CloudSettings:
     private: bool = True
     model: str = DEFAULT_MODEL
     local_structured: bool = False
+    remember: bool = True  # keep the key on this device (False: for this session only)
 
     @property
     def has_key(self) -> bool:
@@ -38,9 +41,11 @@ class CloudSettings:
         return self.has_key and not self.private
 
 
-def load(kv: KeyValueStore) -> CloudSettings:
-    """What this device saved; anything damaged falls back to private mode with no key."""
-    key = kv.get(KEY_KEY) or ""
+def load(kv: KeyValueStore, session: KeyValueStore | None = None) -> CloudSettings:
+    """What this device (or this session, in `session`) saved; anything damaged falls back to
+    private mode with no key."""
+    kept = kv.get(KEY_KEY) or ""
+    key = kept or (session.get(KEY_KEY) or "" if session is not None else "")
     try:
         prefs = json.loads(kv.get(PREFS_KEY) or "{}")
     except ValueError:
@@ -53,11 +58,16 @@ def load(kv: KeyValueStore) -> CloudSettings:
         private=prefs.get("private") is not False or not key,
         model=model if isinstance(model, str) and MODEL_ID.fullmatch(model) else DEFAULT_MODEL,
         local_structured=prefs.get("local_structured") is True,
+        remember=bool(kept) or not key,
     )
 
 
-def save(kv: KeyValueStore, settings: CloudSettings) -> None:
-    kv.set(KEY_KEY, settings.key)
+def save(kv: KeyValueStore, settings: CloudSettings, session: KeyValueStore | None = None) -> None:
+    """Keep the settings on this device, and the key where the user chose (removed from the other)."""
+    kept_here = settings.remember or session is None
+    kv.set(KEY_KEY, settings.key if kept_here else "")
+    if session is not None:
+        session.set(KEY_KEY, "" if kept_here else settings.key)
     prefs = {
         "private": settings.private,
         "model": settings.model,
@@ -70,7 +80,7 @@ def update(current: CloudSettings, form: Mapping[str, str]) -> tuple[CloudSettin
     """The settings after the cloud form is saved, or None and the reason.
 
     An empty key field keeps the saved key; a new key turns private mode off unless the form
-    asks for it.
+    asks for it. `keep_key` is "device" or "session" (missing: as before).
     """
     key = form.get("api_key", "").strip()
     if key:
@@ -80,9 +90,13 @@ def update(current: CloudSettings, form: Mapping[str, str]) -> tuple[CloudSettin
     model = form.get("cloud_model", "").strip() or DEFAULT_MODEL
     if not MODEL_ID.fullmatch(model):
         return None, tr("The cloud model id has only lower-case letters, digits, dots and dashes.")
+    keep = form.get("keep_key", "")
+    if keep not in ("", "device", "session"):
+        return None, tr("Choose where to keep the key: on this device, or for this session only.")
     new_key = key or current.key
     private = form.get("private") == "on" or not new_key
-    return CloudSettings(new_key, private, model, form.get("local_structured") == "on"), ""
+    remember = current.remember if not keep else keep == "device"
+    return CloudSettings(new_key, private, model, form.get("local_structured") == "on", remember), ""
 
 
 def without_key(current: CloudSettings) -> CloudSettings:

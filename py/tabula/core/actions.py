@@ -36,7 +36,17 @@ class ConnectivityChanged:
 
 @dataclass(frozen=True)
 class UpdateWaiting:
-    """A new version of the app is installed and waits for the user's Reload."""
+    """A new version of the app is installed and waits for the user's Reload (`elsewhere`:
+    another window already runs it, and this one still runs the old version)."""
+
+    elsewhere: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateDeferred:
+    """The user asked for the new version while an answer or a download runs: take it after."""
+
+    deferred: bool
 
 
 @dataclass(frozen=True)
@@ -183,7 +193,7 @@ class SettingsRejected:
 
 
 Action = (
-    RouteChanged | ConnectivityChanged | UpdateWaiting | InstallableChanged | EngineStatusChanged | ModelSelected | ModelLimitFound
+    RouteChanged | ConnectivityChanged | UpdateWaiting | UpdateDeferred | InstallableChanged | EngineStatusChanged | ModelSelected | ModelLimitFound
     | MessagePut | MessageRemoved | ChatCleared | SettingsSaved | SettingsRejected | DeviceProbed
     | DownloadChanged | CatalogChanged | ModelsStored | ModelDeleted | StorageMeasured | ModelsNotice
     | CloudSaved | CloudNotice | StudyChanged | ShelfChanged | ChatOpened | AppearanceChanged
@@ -204,8 +214,10 @@ def reduce(state: State, action: Action) -> State:
             return replace(state, route=route)
         case ConnectivityChanged(online=online):
             return replace(state, online=online)
-        case UpdateWaiting():
-            return replace(state, update_waiting=True)
+        case UpdateWaiting(elsewhere=elsewhere):
+            return replace(state, update_waiting=True, update_elsewhere=state.update_elsewhere or elsewhere)
+        case UpdateDeferred(deferred=deferred):
+            return replace(state, update_deferred=deferred)
         case InstallableChanged(installable=installable):
             return replace(state, installable=installable)
         case EngineStatusChanged(status=status, detail=detail):

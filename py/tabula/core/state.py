@@ -31,6 +31,8 @@ class State:
     route: Route = Route("chat")
     online: bool = True
     update_waiting: bool = False
+    update_elsewhere: bool = False  # another window took the new version; this one runs the old
+    update_deferred: bool = False  # Reload was asked for during an answer or a download: after it
     installable: bool = False  # the browser offers to install the app (shows the Install button)
     engine_status: str = "no-model"
     engine_detail: str = ""

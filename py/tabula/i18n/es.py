@@ -31,6 +31,12 @@ PAGES: dict[str, str] = {
         "Actualización disponible: hay una nueva versión de Tabula lista."
     ),
     "Reload": "Recargar",
+    "Tabula was updated in another window. Reload this one to keep working.": (
+        "Tabula se actualizó en otra ventana. Recargue esta para seguir trabajando."
+    ),
+    "Tabula will reload with the new version as soon as the work in progress is finished.": (
+        "Tabula se recargará con la nueva versión en cuanto termine el trabajo en curso."
+    ),
     "Dismiss": "Cerrar",
     "Tabula is open in another window, which runs the model and the downloads.": (
         "Tabula está abierta en otra ventana, que ejecuta el modelo y las descargas."
@@ -153,7 +159,15 @@ PAGES: dict[str, str] = {
     "Gemini API key": "Clave de API de Gemini",
     "Saved key: {key}. Leave empty to keep it.": "Clave guardada: {key}. Deja el campo vacío para conservarla.",
     "No key on this device.": "No hay ninguna clave en este dispositivo.",
-    "Kept only on this device.": "Se guarda solo en este dispositivo.",
+    "Remember the key on this device": "Recordar la clave en este dispositivo",
+    "This session only (forgotten when this tab closes)": (
+        "Solo esta sesión (se olvida al cerrar esta pestaña)"
+    ),
+    "Where the key is kept": "Dónde se guarda la clave",
+    "On a shared address such as user.github.io, the other sites there can read a remembered key.": (
+        "En una dirección compartida como user.github.io, los demás sitios que hay en ella pueden leer "
+        "una clave recordada."
+    ),
     "Private mode": "Modo privado",
     "On: nothing is ever sent to the cloud.": "Activado: nunca se envía nada a la nube.",
     "On until you add a key.": "Activado hasta que agregues una clave.",

@@ -67,6 +67,9 @@ MESSAGES: dict[str, str] = {
     "This is too long to be an API key. Copy only the key from Google AI Studio.": "Esto es demasiado largo para ser una clave de API. Copia solo la clave desde Google AI Studio.",
     "The cloud service sent an answer Tabula could not read. Try again.": "El servicio en la nube envió una respuesta que Tabula no pudo leer. Vuelve a intentarlo.",
     "The cloud model id has only lower-case letters, digits, dots and dashes.": "El identificador del modelo en la nube solo lleva letras minúsculas, dígitos, puntos y guiones.",
+    "Choose where to keep the key: on this device, or for this session only.": (
+        "Elija dónde guardar la clave: en este dispositivo o solo durante esta sesión."
+    ),
     # Routing: where each feature runs (core/decide.py)
     "Local": "Local",
     "Cloud": "Nube",

@@ -3,6 +3,8 @@
 `DeviceReport` is what browser/probe.py measures; `assess()` gives a verdict with reasons a
 person can read; `pick()` recommends the largest model that fits with headroom. Rule of thumb
 (seed, to be refined with field data): the model plus 1.5 GB must fit in the memory estimate.
+`lean_context()` says when to load a model with MediaPipe's `disableRewinding` (much less memory
+for long contexts, no fast rewinding or shared-prefix reuse): on a device reporting 4 GB or less.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from tabula.models.catalog import ModelSpec
 GB = 1_000_000_000
 HEADROOM = int(1.5 * GB)
 UNKNOWN_MEMORY = 4 * GB  # navigator.deviceMemory is missing in some browsers
+LEAN_MEMORY = 4 * GB  # a device reporting this much or less keeps long contexts lean
+# tasks-genai 0.10.29 throws "'disableRewinding' is not supported for converted LLM models yet"
+# for a .task bundle (the zip format its loader sniffs); a TFLite or .litertlm file takes it.
+LEAN_FORMATS = (".tflite", ".litertlm")
 
 
 @dataclass(frozen=True)
@@ -107,3 +113,12 @@ def upgrade(report: DeviceReport | None, catalog: Sequence[ModelSpec], current: 
     if best is None or best.id == current.id or best.id in have or best.bytes <= current.bytes:
         return None
     return best
+
+
+def lean_context(report: DeviceReport | None, model: ModelSpec) -> bool:
+    """Whether to load `model` with disableRewinding: the device reports little memory and the
+    model's file is of a format MediaPipe accepts the option for (never a .task bundle)."""
+    if report is None or report.memory is None or report.memory > LEAN_MEMORY:
+        return False
+    name = model.url or (model.label if model.source == "imported" else "")
+    return name.split("?")[0].lower().endswith(LEAN_FORMATS)

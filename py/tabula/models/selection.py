@@ -1,6 +1,6 @@
 """Which model the engine runs: the models this device added, the token limit each is known to
-take, the engine factory that loads the chosen one, and Models (choose, reload, switch to a
-newly verified model).
+take, the engine factory that loads the chosen one (lean on a low-memory device: models.fit's
+lean_context), and Models (choose, reload, switch to a newly verified model).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from tabula.engine.loading import create_fitting
 from tabula.engine.ports import Engine
 from tabula.engine.queue import EngineFactory, InferenceQueue
 from tabula.models.catalog import ModelSpec, from_records, to_json
+from tabula.models.fit import lean_context
 
 if TYPE_CHECKING:
     from tabula.core.state import State
@@ -79,6 +80,8 @@ def engine_factory(store: Store, kv: KeyValueStore, create_engine: CreateEngine)
             store.dispatch(ModelLimitFound(limit))
 
         options = state.settings.engine_options(state.model_limit)
+        if lean_context(state.device, model):
+            options["disableRewinding"] = True  # far less memory for long contexts
         url, stored = engine_source(state, model)
 
         def create(opts: dict[str, float | int]):

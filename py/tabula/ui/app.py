@@ -43,8 +43,8 @@ class App:
         """Read where the user is, paint the first screen, and declare the app ready."""
         self.store.dispatch(RouteChanged(router.parse(self.page.current_hash())))
         self.store.dispatch(ConnectivityChanged(self.page.is_online()))
-        if self.updates.waiting():
-            self.store.dispatch(UpdateWaiting())
+        if self.updates.waiting() or self.updates.elsewhere():
+            self.store.dispatch(UpdateWaiting(elsewhere=self.updates.elsewhere()))
         self.paint(self.store.state)
         self.page.set_boot_state("ready")
 
@@ -57,6 +57,10 @@ class App:
 
     def on_update_waiting(self) -> None:
         self.store.dispatch(UpdateWaiting())
+
+    def on_updated_elsewhere(self) -> None:
+        """Another window took the new version; this one still runs the old one."""
+        self.store.dispatch(UpdateWaiting(elsewhere=True))
 
     def on_action(self, name: str, data: dict[str, str]) -> None:
         """A click on an element with data-action=`name`."""
@@ -97,4 +101,6 @@ class App:
             self.page.set_route(new.route)
         if old is None or new.banner != old.banner:
             self.page.set_banner(new.banner)
+        if old is None or new.blocked != old.blocked:
+            self.page.set_blocked(new.blocked)
         self.shown = new

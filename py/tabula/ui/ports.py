@@ -41,6 +41,9 @@ class Page(Protocol):
     def set_banner(self, html: str) -> None:
         """Show a banner above the view ('' hides it)."""
 
+    def set_blocked(self, blocked: bool) -> None:
+        """Make the page inert but for the banner (True), or usable again (False)."""
+
     def set_appearance(self, lang: str, theme: str, labels: dict[str, str]) -> None:
         """Set <html lang> and data-theme (light|dark; none for "system"), and the static shell's
         text: `labels` maps an element's data-label (its text) or data-aria-label name to text."""
@@ -64,8 +67,15 @@ class Updates(Protocol):
     def waiting(self) -> bool:
         """Whether a new version is installed and waiting."""
 
+    def elsewhere(self) -> bool:
+        """Whether another window took a new version while this one runs the old one."""
+
     def apply(self) -> bool:
-        """Activate the waiting version and reload; False when none waits."""
+        """Activate the waiting version (or the one another window took) and reload; False when
+        there is none."""
+
+    async def check(self) -> bool:
+        """Ask the browser to look for a new version now; False when it could not (offline)."""
 
 
 Handler = Callable[[dict[str, str]], object]  # one data-action's handler: the element's data-* and fields

@@ -18,9 +18,12 @@ class CloudControls:
 
     def __init__(
         self, store: Store, kv: KeyValueStore, client: CloudClient, base: str,
-        spawn: Spawn,
+        spawn: Spawn, session: KeyValueStore | None = None,
     ) -> None:  # fmt: skip
+        """`kv` keeps settings on this device; `session` (sessionStorage) a key kept for this
+        session only."""
         self.store, self.kv, self.client, self.base, self.spawn = store, kv, client, base, spawn
+        self.session = session
 
     def table(self) -> dict[str, Handler]:
         return {
@@ -42,7 +45,7 @@ class CloudControls:
             self.spawn(self._test(settings))
 
     def _apply(self, settings: cloud_settings.CloudSettings, notice: str) -> None:
-        cloud_settings.save(self.kv, settings)
+        cloud_settings.save(self.kv, settings, self.session)
         self.store.dispatch(CloudSaved(settings, ("ok", notice)))
 
     async def _test(self, settings: cloud_settings.CloudSettings) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tabula.core import versions
 from tabula.core.decide import decide_for
 from tabula.core.router import NOT_FOUND
 from tabula.core.state import State
@@ -50,6 +51,7 @@ class Screen:
     lang: str = "en"
     theme: str = "system"
     labels: tuple[tuple[str, str], ...] = ()  # the static shell's text: data-label name -> text
+    blocked: bool = False  # another window took a new version: only the banner's Reload is live
 
 
 def screen(state: State) -> Screen:
@@ -68,6 +70,7 @@ def screen(state: State) -> Screen:
         lang=state.lang,
         theme=state.theme,
         labels=shell_labels(),
+        blocked=state.update_elsewhere and versions.blocker(state) == "",
     )
 
 
@@ -86,22 +89,36 @@ def shell_labels() -> tuple[tuple[str, str], ...]:
 
 
 def banner(state: State) -> str:
-    """A background failure nobody handled (with Dismiss), else that another window runs the
-    engine (with Use Tabula here), else the update offer when a new version waits."""
+    """A background failure nobody handled (with Dismiss), else that another window took a new
+    version (with Reload), else that another window runs the engine (with Use Tabula here) and
+    the update offer when a new version waits."""
     if state.trouble:
         return (
             f'<p role="alert">{esc(state.trouble)}</p>'
             f'<button type="button" data-action="dismiss-trouble">{esc(tr("Dismiss"))}</button>'
         )
+    if state.update_elsewhere:
+        return update_offer(
+            state, "alert", tr("Tabula was updated in another window. Reload this one to keep working.")
+        )
+    shown = ""
     if state.elsewhere:
         said = tr("Tabula is open in another window, which runs the model and the downloads.")
-        return (
+        shown = (
             f'<p role="status">{esc(said)}</p>'
             f'<button type="button" data-action="take-over">{esc(tr("Use Tabula here"))}</button>'
         )
-    if not state.update_waiting:
-        return ""
+    if state.update_waiting:
+        shown += update_offer(state, "status", tr("Update available — a new version of Tabula is ready."))
+    return shown
+
+
+def update_offer(state: State, role: str, said: str) -> str:
+    """The update's sentence with Reload, or, once Reload waits for work in progress, what for."""
+    if state.update_deferred:
+        after = tr("Tabula will reload with the new version as soon as the work in progress is finished.")
+        return f'<p role="{role}">{esc(said)} {esc(after)}</p>'
     return (
-        f'<p role="status">{esc(tr("Update available — a new version of Tabula is ready."))}</p>'
+        f'<p role="{role}">{esc(said)}</p>'
         f'<button type="button" data-action="apply-update">{esc(tr("Reload"))}</button>'
     )

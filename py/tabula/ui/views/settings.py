@@ -119,7 +119,8 @@ def cloud_form(state: State) -> str:
         '<form class="settings cloud" data-action="save-cloud" novalidate>'
         f'<div class="field wide"><label for="api_key">{esc(tr("Gemini API key"))}</label>'
         '<input id="api_key" name="api_key" type="password" autocomplete="off" spellcheck="false" '
-        f'aria-describedby="api_key-hint"><small id="api_key-hint">{esc(saved)} {esc(tr("Kept only on this device."))}</small></div>'
+        f'aria-describedby="api_key-hint"><small id="api_key-hint">{esc(saved)}</small></div>'
+        f"{keep_key(c.remember)}"
         f'<div class="field wide check"><label><input type="checkbox" name="private"{" checked" if c.private else ""}{disabled}> '
         f"{esc(tr('Private mode'))}</label><small>{esc(private_hint)}</small></div>"
         f'<div class="field"><label for="cloud_model">{esc(tr("Cloud model"))}</label>'
@@ -129,6 +130,23 @@ def cloud_form(state: State) -> str:
         f'<div class="buttons"><button type="submit" class="primary" name="op" value="save">{esc(tr("Save cloud settings"))}</button>'
         f'<button type="submit" name="op" value="test">{esc(tr("Test key"))}</button>{remove}</div></form>'
     )  # fmt: skip
+
+
+def keep_key(remember: bool) -> str:
+    """Where the key is kept: on this device, or for this session only (this tab)."""
+    choices = (
+        ("device", remember, tr("Remember the key on this device")),
+        ("session", not remember, tr("This session only (forgotten when this tab closes)")),
+    )
+    radios = "".join(
+        f'<label><input type="radio" name="keep_key" value="{value}"{" checked" if on else ""}> {esc(text)}</label>'
+        for value, on, text in choices
+    )
+    legend = esc(tr("Where the key is kept"))
+    hint = esc(
+        tr("On a shared address such as user.github.io, the other sites there can read a remembered key.")
+    )
+    return f'<fieldset class="field wide check"><legend>{legend}</legend>{radios}<small>{hint}</small></fieldset>'
 
 
 def cloud_status(state: State) -> str:
