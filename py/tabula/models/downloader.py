@@ -2,62 +2,31 @@
 
 Owns the policy: check the quota first, ask for persistent storage, fetch in chunks with HTTP
 Range, resume after a drop (with backoff, sooner when the network returns), after a reload and
-after a pause; verify size and SHA-256 before a model counts as ready, and delete what fails.
-Bytes stay behind the ModelStore port. Reports progress to the Store as DownloadChanged.
+after a pause. Its parts: models/ledger.py (reports, room), models/verifying.py (verification, the
+ready record), models/intake.py (imports from a file). Bytes stay behind the ModelStore port.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import time
 from collections.abc import Callable
+from typing import Any
 
-from tabula.core.actions import (
-    DownloadChanged,
-    ModelDeleted,
-    ModelsNotice,
-    ModelsStored,
-    StorageMeasured,
-    Store,
-)
-from tabula.core.ports import KeyValueStore
-from tabula.core.tasks import Spawn
+from tabula.core.actions import ModelDeleted, ModelsStored
 from tabula.i18n.translate import tr
-from tabula.models import format as modelformat
-from tabula.models.catalog import ModelSpec, imported, pin, pin_from
-from tabula.models.ports import ModelStore
-from tabula.models.transfers import (
-    CHECKSUM,
-    STORAGE_FULL,
-    STORAGE_REFUSED,
-    Download,
-    FileChoice,
-    Plans,
-    RateMeter,
-    Transfer,
-    backoff,
-    http_problem,
-    quota_problem,
-    size_text,
-)
+from tabula.models.catalog import ModelSpec, pin_from
+from tabula.models.intake import Intake
+from tabula.models.transfers import STORAGE_FULL, RateMeter, Transfer, backoff, http_problem
 
 GIVE_UP = 8  # failed attempts in a row, with no progress, before pausing until the user or the network
 
 
-class Downloader:
+class Downloader(Intake):
     """Runs downloads; one at a time per model, any number of models."""
 
-    def __init__(
-        self, store: Store, files: ModelStore, kv: KeyValueStore, chunk: int, spawn: Spawn,
-        on_ready: Callable[[ModelSpec, bool], None], pinned: Callable[[ModelSpec], None],
-        delay_scale: float = 1.0, clock: Callable[[], float] = time.monotonic,
-    ) -> None:  # fmt: skip
-        self.store, self.files, self.kv, self.chunk, self.spawn = store, files, kv, chunk, spawn
-        self.on_ready, self.pinned, self.delay_scale, self.clock = on_ready, pinned, delay_scale, clock
-        self.plans = Plans(kv)
-        self._running: set[str] = set()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._paused: set[str] = set()
         self._gave_up: set[str] = set()  # paused for lack of network: resumed when it returns
         self._wake: dict[str, asyncio.Event] = {}
@@ -104,35 +73,6 @@ class Downloader:
         for model_id in sorted(self._gave_up):
             self.start(model_id, bool(self.plans.get(model_id, {}).get("switch")))
 
-    async def import_file(self, choice: FileChoice) -> None:
-        """Copy a model file from this device's disk (a USB stick, Downloads), checked first."""
-        problem = modelformat.problem(choice.head, choice.tail, choice.size)
-        spec = imported(choice.name, choice.size)
-        if problem is None and spec.id in self._running:
-            problem = tr("That file is being imported already.")
-        self.store.dispatch(ModelsNotice(problem or ""))
-        if problem or not await self._room_for(spec, 0):
-            return
-        self._running.add(spec.id)
-        try:
-            await self.files.remove(spec.id)
-            copying = tr("Copying from the file…")
-            self._report(spec.id, "downloading", 0, choice.size, message=copying)
-
-            def progress(n: int) -> None:
-                self._report(spec.id, "downloading", n, choice.size, message=copying)
-
-            result = await self.files.import_file(choice, spec.id, self.chunk, progress)
-            if result.kind != "done":
-                await self.files.remove(spec.id)
-                unread = tr("The file could not be read: {reason}", reason=result.message)
-                self._fail(spec.id, tr(STORAGE_FULL) if result.kind == "quota" else unread)
-                return
-            self.pinned(spec)
-            await self._verify(spec, choice.size, False)
-        finally:
-            self._running.discard(spec.id)
-
     async def restore(self, resume: bool = True) -> None:
         """At boot: list what is stored, pin what was verified, resume unfinished downloads (only
         with `resume`: in the window that runs the downloads)."""
@@ -154,9 +94,6 @@ class Downloader:
             else:
                 self.start(model_id, bool(plan.get("switch")))
         await self.measure()
-
-    async def measure(self) -> None:
-        self.store.dispatch(StorageMeasured(await self.files.estimate()))
 
     # --- the download itself ------------------------------------------------------------
 
@@ -225,44 +162,7 @@ class Downloader:
             return await self._after(spec, Transfer("aborted", done), done, total, failures)
         return True
 
-    async def _verify(self, spec: ModelSpec, size: int, switch: bool) -> None:
-        self._report(spec.id, "verifying", 0, size, message=tr("Checking the file…"))
-        sha, stored = await self.files.digest(spec.id, lambda n: self._report(spec.id, "verifying", n, size))
-        if (spec.sha256 and sha != spec.sha256) or (spec.sha256 and stored != spec.bytes):
-            await self.files.remove(spec.id)
-            self._fail(spec.id, tr(CHECKSUM))
-            return
-        await self.ready(spec, sha, stored, switch)
-
-    async def ready(self, spec: ModelSpec, sha: str, size: int, switch: bool = False) -> None:
-        """Record a verified copy: commit it, pin its checksum, tell the app."""
-        pinned = pin(spec, sha, size)
-        await self.files.commit(spec.id, json.dumps({"id": spec.id, "sha256": sha, "bytes": size}))
-        self.plans.put(spec.id, None)
-        if pinned != spec:
-            self.pinned(pinned)
-        self.store.dispatch(ModelsStored(self.store.state.ready | {spec.id}))
-        self._report(spec.id, "ready", size, size)
-        self.on_ready(pinned, switch)
-
     # --- helpers ------------------------------------------------------------------------
-
-    async def _room_for(self, spec: ModelSpec, done: int) -> bool:
-        quota = await self.files.estimate()
-        self.store.dispatch(StorageMeasured(quota))
-        need = max(spec.bytes - done, 0)
-        problem = quota_problem(need, quota)
-        if problem is None and need and not await self.files.can_store(need):
-            problem = tr(STORAGE_REFUSED, size=size_text(need))
-        if problem:
-            self._fail(spec.id, problem, done)
-        return problem is None
-
-    async def _persist_once(self) -> None:
-        state = self.store.state.storage
-        if state is None or not state.persisted:  # the answer shows under "This device"
-            await self.files.persist()
-            self.store.dispatch(StorageMeasured(await self.files.estimate()))
 
     async def _delete(self, model_id: str) -> None:
         await self.files.remove(model_id)
@@ -284,17 +184,3 @@ class Downloader:
             self._report(model_id, "downloading", done, total, meter.add(self.clock(), done))
 
         return report
-
-    def _report(
-        self, model_id: str, phase: str, done: int, total: int | None = None, speed: float | None = None,
-        message: str = "",
-    ) -> None:  # fmt: skip
-        self.store.dispatch(DownloadChanged(Download(model_id, phase, done, total, speed, message)))
-
-    def _fail(self, model_id: str, message: str, done: int = 0, total: int | None = None) -> bool:
-        self.plans.put(model_id, None)  # never retried at the next boot: the user decides
-        self._report(model_id, "failed", done, total, message=message)
-        return False
-
-    def _spec(self, model_id: str) -> ModelSpec | None:
-        return next((m for m in self.store.state.catalog if m.id == model_id), None)

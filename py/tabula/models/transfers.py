@@ -185,8 +185,8 @@ def eta_text(seconds: float | None) -> str:
 
 # What a failed download or import tells the user (the Downloader's messages).
 CHECKSUM = N_(
-    "The downloaded file does not match the expected checksum, so it was deleted and will not be "
-    "used. Try again; if it happens again, the file on the server is not the expected model."
+    "The downloaded file does not match the expected checksum: the file at {host} changed upstream, "
+    "or something on the way altered it. It was deleted and will not be used."
 )
 STORAGE_FULL = N_(
     "Storage filled up during the download, so the partial file was deleted. Free space and try again."

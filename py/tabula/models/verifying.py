@@ -1,0 +1,45 @@
+"""A model is ready only when its bytes are proven: size and SHA-256 checked, then committed.
+
+Verifying (a Ledger) verifies what is stored against the record's facts, says so when a file
+differs from a known hash (it changed upstream, or was altered on the way), deletes it, or
+commits it, pins the checksum and tells the app.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from tabula.core.actions import ModelsStored
+from tabula.i18n.translate import tr
+from tabula.models.catalog import ModelSpec, pin
+from tabula.models.ledger import Ledger
+from tabula.models.transfers import CHECKSUM
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or tr("its server")
+
+
+class Verifying(Ledger):
+    """Verification and the ready record."""
+
+    async def _verify(self, spec: ModelSpec, size: int, switch: bool) -> None:
+        self._report(spec.id, "verifying", 0, size, message=tr("Checking the file…"))
+        sha, stored = await self.files.digest(spec.id, lambda n: self._report(spec.id, "verifying", n, size))
+        if spec.sha256 and (sha != spec.sha256 or stored != spec.bytes):
+            await self.files.remove(spec.id)
+            self._fail(spec.id, tr(CHECKSUM, host=host_of(spec.url)))
+            return
+        await self.ready(spec, sha, stored, switch)
+
+    async def ready(self, spec: ModelSpec, sha: str, size: int, switch: bool = False) -> None:
+        """Record a verified copy: commit it, pin its checksum, tell the app."""
+        pinned = pin(spec, sha, size)
+        await self.files.commit(spec.id, json.dumps({"id": spec.id, "sha256": sha, "bytes": size}))
+        self.plans.put(spec.id, None)
+        if pinned != spec:
+            self.pinned(pinned)
+        self.store.dispatch(ModelsStored(self.store.state.ready | {spec.id}))
+        self._report(spec.id, "ready", size, size)
+        self.on_ready(pinned, switch)
