@@ -309,6 +309,7 @@ class FakeModelStore:
         self.models: dict[str, dict[int, bytes]] = {}
         self.meta: dict[str, str] = {}
         self.remote: dict[str, tuple[bytes, bool]] = {}  # url -> (data, sends its length)
+        self.types: dict[str, str] = {}  # url -> its Content-Type
         self.drops: dict[str, list[int]] = {}
         self.statuses: dict[str, int] = {}
         self.quota = Quota(quota=10**12, usage=0, persisted=False)
@@ -320,9 +321,12 @@ class FakeModelStore:
         self._running: set[str] = set()
         self._aborted: set[str] = set()
 
-    def serve(self, url: str, data: bytes, length: bool = True) -> None:
+    def serve(
+        self, url: str, data: bytes, length: bool = True, content_type: str = "application/octet-stream"
+    ) -> None:
         """Host `data` at `url`; with length=False the server sends no Content-Length."""
         self.remote[url] = (data, length)
+        self.types[url] = content_type
 
     def drop_after(self, url: str, n_bytes: int) -> None:
         self.drops.setdefault(url, []).append(n_bytes)
@@ -357,8 +361,9 @@ class FakeModelStore:
         return offset
 
     async def fetch(
-        self, model_id: str, url: str, start: int, chunk: int, on_progress: Callable[[int], None]
-    ) -> Transfer:
+        self, model_id: str, url: str, start: int, chunk: int, on_progress: Callable[[int], None],
+        refuse: tuple[str, ...] = (),
+    ) -> Transfer:  # fmt: skip
         self.fetches.append((model_id, url, start))
         self._running.add(model_id)
         try:
@@ -367,6 +372,9 @@ class FakeModelStore:
                 return Transfer("http", start, None, self.statuses.get(url, 404), "refused")
             data, length = self.remote[url]
             total = len(data) if length else None
+            kind = self.types[url]
+            if any(kind.lower().startswith(refused) for refused in refuse):
+                return Transfer("type", start, total, 200, kind)
             drops = self.drops.get(url)
             cut = start + drops.pop(0) if drops else len(data)
             return await self._copy(model_id, data[:cut], start, len(data), chunk, on_progress, total)
@@ -393,6 +401,10 @@ class FakeModelStore:
             on_progress(at)
             await asyncio.sleep(0)
         return Transfer("done", at, total)
+
+    async def head(self, model_id: str, size: int) -> bytes:
+        await asyncio.sleep(0)
+        return self.bytes_of(model_id)[:size]
 
     def abort(self, model_id: str) -> None:
         if model_id in self._running:

@@ -17,9 +17,11 @@ function totalOf(response, start) {
 
 // Appends `url`'s bytes from `start` to model `id`, one chunk file at a time; onProgress(bytes)
 // reports bytes received. Resolves {kind, status, written, total, message}; kind is done |
-// http | network | aborted | quota. `written` is what is stored whole (where to resume). No byte for
-// `stallMs` (a dead connection) aborts the fetch as a network failure, so Python retries.
-async function fetchInto(id, url, start, chunkSize, onProgress, stallMs) {
+// http | network | aborted | quota | type. `written` is what is stored whole (where to resume). No
+// byte for `stallMs` (a dead connection) aborts the fetch as a network failure, so Python retries.
+// A Content-Type starting with one of `refuse` (lower case) is cancelled before a byte is stored:
+// kind "type", message the type.
+async function fetchInto(id, url, start, chunkSize, onProgress, stallMs, refuse) {
   const control = new AbortController();
   aborts.set(id, control);
   const state = { written: start, status: 0, total: -1, last: performance.now(), stalled: false };
@@ -35,6 +37,11 @@ async function fetchInto(id, url, start, chunkSize, onProgress, stallMs) {
     state.status = response.status;
     if (response.status !== 200 && response.status !== 206) {
       return { kind: "http", ...result(state), message: response.statusText };
+    }
+    const type = response.headers.get("Content-Type") ?? "";
+    if (refuse.some((prefix) => type.toLowerCase().startsWith(prefix))) {
+      await response.body?.cancel();
+      return { kind: "type", ...result(state), message: type };
     }
     if (response.status === 200 && start > 0) state.written = await restart(id);
     state.total = totalOf(response, state.written) ?? -1;
@@ -127,6 +134,12 @@ async function digest(id, hashUrl, onProgress) {
   return { sha256: hash.digest("hex"), bytes };
 }
 
+// The first `size` bytes of model `id`'s first chunk (fewer when less is stored).
+async function head(id, size) {
+  const first = (await files.chunks(await files.folder(id)))[0];
+  return first ? new Uint8Array(await (await first.handle.getFile()).slice(0, size).arrayBuffer()) : new Uint8Array(0);
+}
+
 // Rejections cross into Python as plain Errors: Pyodide 314 cannot wrap Chromium's
 // QuotaExceededError class (the awaiting coroutine would never resume).
 const plain = (fn) => async (...args) => {
@@ -139,7 +152,7 @@ const plain = (fn) => async (...args) => {
 
 // The module's API: every async function with plain rejections, plus abort().
 const { list, prepare, commit, open, importFile, sliceOf, estimate, persist, reserve } = files;
-const api = { list, prepare, fetchInto, digest, commit, remove, open, importFile, sliceOf, estimate, persist, reserve };
+const api = { list, prepare, fetchInto, head, digest, commit, remove, open, importFile, sliceOf, estimate, persist, reserve };
 export const store = {
   ...Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, plain(fn)])),
   abort,

@@ -131,6 +131,7 @@ def model_server(served_models: ModelServer) -> ModelServer:
         served_models.corrupt(name, False)
         served_models.ignore_range(name, False)
     served_models.throttle(None)
+    served_models.portal(False)
     served_models.log.clear()
     return served_models
 

@@ -2,7 +2,9 @@
 
 It owns serving named files from disk on 127.0.0.1 (GET, HEAD, byte ranges, CORS for a page on
 another port), recording every request it answers, and the faults a download must survive:
-connections cut at chosen byte offsets, corrupted bodies, ignored Range headers and a slow link.
+connections cut at chosen byte offsets, corrupted bodies, ignored Range headers, a slow link and
+a captive portal (every GET answers an HTML sign-in page). It also has Hugging Face's layout:
+/<owner>/<repo>/resolve/<rev>/<name> is the file, /blob/ its HTML page.
 Stdlib only (http.server + threading), so the unit tests can prove it without a browser.
 """
 
@@ -23,8 +25,12 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 PIECE = 64 * 1024
+CORRUPT_FROM = 4096  # corrupt() spares the head, so the bytes still start like a model
 THROTTLED_PIECE = 16 * 1024
 _INVERT = bytes(range(255, -1, -1))  # b ^ 0xFF == 255 - b
+_HUB = re.compile(r"^/[^/]+/[^/]+/(resolve|blob)/[^/]+/(.+)$")
+PORTAL_PAGE = b"<!doctype html><title>SchoolWiFi</title><p>Sign in to use the network.</p>"
+BLOB_PAGE = b"<!doctype html><title>model file</title><p>A page about the file, not the file.</p>"
 _RANGE = re.compile(r"\s*bytes\s*=\s*(\d+)\s*-\s*(\d*)\s*")
 _CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -82,6 +88,7 @@ class ModelServer:
         self._files = dict(files)
         self._faults: dict[str, _Faults] = {}
         self._rate: int | None = None
+        self._portal = False
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._httpd: _Httpd | None = None
@@ -143,7 +150,7 @@ class ModelServer:
             self._faults.setdefault(name, _Faults()).drops = sorted(set(offsets))
 
     def corrupt(self, name: str, on: bool = True) -> None:
-        """While on, bodies of /name are the file's bytes XOR 0xFF (same length)."""
+        """While on, bodies of /name are the file's bytes XOR 0xFF from offset CORRUPT_FROM on."""
         with self._lock:
             self._faults.setdefault(name, _Faults()).corrupt = on
 
@@ -151,6 +158,17 @@ class ModelServer:
         """While on, /name answers 200 with the whole file even when Range is sent."""
         with self._lock:
             self._faults.setdefault(name, _Faults()).ignore_range = on
+
+    def portal(self, on: bool = True) -> None:
+        """While on, every GET and HEAD answers 200 with a captive portal's HTML sign-in page."""
+        with self._lock:
+            self._portal = on
+
+    def hub_url(
+        self, name: str, page: bool = False, repo: str = "litert-community/test", rev: str = "main"
+    ) -> str:
+        """/name at Hugging Face's address of it: the file (resolve), or with `page` its /blob/ page."""
+        return f"{self.origin}/{repo}/{'blob' if page else 'resolve'}/{rev}/{quote(name)}"
 
     def throttle(self, bytes_per_second: int | None) -> None:
         """Pace every body to about this rate (16 KB writes with sleeps between); None = full speed."""
@@ -184,6 +202,12 @@ class ModelServer:
             return None if self._stopped.is_set() else self._rate
 
 
+def _damaged(piece: bytes, at: int) -> bytes:
+    """`piece` (file bytes from offset `at`) with every byte from CORRUPT_FROM on inverted."""
+    keep = max(0, min(len(piece), CORRUPT_FROM - at))
+    return piece[:keep] + piece[keep:].translate(_INVERT)
+
+
 class _Httpd(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -215,8 +239,18 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._serve(body=True)
 
+    def _page(self, html: bytes, body: bool) -> None:
+        headers = {"Content-Type": "text/html; charset=utf-8", "Content-Length": str(len(html))}
+        self._send(200, headers, None)
+        if body:
+            self.wfile.write(html)
+
     def _serve(self, body: bool) -> None:
         name = self._url_path().lstrip("/")
+        hub = _HUB.match(self._url_path())
+        if self.server.model._portal or (hub and hub[1] == "blob"):
+            return self._page(PORTAL_PAGE if self.server.model._portal else BLOB_PAGE, body)
+        name = hub[2] if hub else name
         path, faults = self.server.model._lookup(name)
         asked = parse_range(self.headers.get("Range"))
         range_start = asked[0] if asked else None
@@ -265,7 +299,7 @@ class _Handler(BaseHTTPRequestHandler):
                 piece = source.read(min(left, THROTTLED_PIECE if rate else PIECE))
                 if not piece:
                     return
-                self.wfile.write(piece.translate(_INVERT) if corrupt else piece)
+                self.wfile.write(_damaged(piece, stop - left) if corrupt else piece)
                 left -= len(piece)
                 if rate and left > 0:
                     time.sleep(len(piece) / rate)

@@ -126,3 +126,26 @@ def test_storage_filling_up_mid_download_deletes_the_partial_file(
     found.get_by_role("button", name="Try again").click()
     wait_stored(found)
     assert model_server.range_starts("tiny.task")[-1] == 0  # fetched whole, nothing half-kept reused
+
+
+def test_a_captive_portal_page_is_refused_at_once(app, model_server: ModelServer) -> None:
+    """The school's Wi-Fi wants a sign-in first and answers every request with its HTML page:
+    the app says so in words, keeps nothing, and does not retry by itself."""
+    model_server.portal()
+    found = download(app, TINY)
+    expect(found.get_by_role("alert")).to_contain_text("answered with a web page, not a model file")
+    expect(found.get_by_role("button", name="Try again")).to_be_visible()
+    assert "tiny-download" not in stored_folders(app)
+    assert len(model_server.range_starts("tiny.task")) == 1
+
+
+def test_a_hugging_face_page_address_downloads_the_file(app, model_server: ModelServer) -> None:
+    """A teacher copies the address of the model's page on Hugging Face (…/blob/…): the app
+    downloads the file itself (…/resolve/…), and never the page."""
+    form = app.locator("form.add-model")
+    form.get_by_label("Address of a .task file").fill(model_server.hub_url("tiny.task", page=True))
+    form.get_by_label("Name (optional)").fill("From the Hub")
+    form.get_by_role("button", name="Add").click()
+    wait_stored(card(app, "From the Hub"))
+    gets = [hit.path for hit in model_server.log if hit.method == "GET"]
+    assert gets == ["/litert-community/test/resolve/main/tiny.task"], gets

@@ -33,7 +33,7 @@ from tests.aio import run
 from tests.fakes import FakeKeyValueStore, FakeModelStore
 
 CHUNK = 1000
-DATA = random.Random(7).randbytes(4500)  # four whole chunks and a short last one
+DATA = b"\x1c\0\0\0TFL3" + random.Random(7).randbytes(4492)  # a TFLite model: 4 whole chunks, a short one
 SHA = hashlib.sha256(DATA).hexdigest()
 URL = "https://models.example/gemma3-test.task"
 SPEC = ModelSpec("g", "Gemma test", "gemma3", URL, len(DATA), SHA, "catalogue")
@@ -575,5 +575,47 @@ def test_a_window_that_does_not_run_the_downloads_leaves_them_to_the_one_that_do
         await owner.settle()
         assert owner.plans() == plan and owner.readied == []  # left for the window that took over
         assert len(owner.files.bytes_of("g")) < len(DATA)
+
+    run(scenario())
+
+
+# --- a download must be a model ------------------------------------------------------------
+
+PORTAL = b"<!doctype html><html><body>Sign in to SchoolWiFi to continue.</body></html>" * 40
+
+
+def test_a_captive_portals_html_page_is_refused_at_once_and_nothing_is_kept() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.serve(URL, PORTAL, content_type="text/html; charset=utf-8")
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and job.phase == "failed"
+        assert job.message.startswith("models.example answered with a web page, not a model file")
+        assert "g" not in rig.files.models and rig.files.used == 0
+        assert len(rig.files.fetches) == 1 and rig.readied == [] and rig.plans() == {}
+
+    run(scenario())
+
+
+def test_a_first_chunk_that_is_not_a_model_stops_the_download() -> None:
+    """No hash known (a custom address) and the server says octet-stream: the bytes must still
+    look like a model before the download goes on, and nothing of them is kept or pinned."""
+
+    async def scenario() -> None:
+        spec = custom("https://host.example/files/my-gemma3.task")
+        rig = Rig(spec)
+        rig.files.serve(spec.url, random.Random(1).randbytes(4500))
+        rig.downloader.start(spec.id)
+        await rig.settle()
+        job = rig.job(spec.id)
+        assert job is not None and job.phase == "failed"
+        assert job.message == (
+            "What host.example sent is not a model file the app can use, so it was deleted. "
+            "Check the address (it must be the file itself, not a page about it)."
+        )
+        assert spec.id not in rig.files.models and rig.pins == [] and rig.readied == []
+        assert rig.files.fetches == [(spec.id, spec.url, 0)]
 
     run(scenario())

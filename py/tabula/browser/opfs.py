@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from pyodide.ffi import create_proxy
+from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
 from tabula.browser._js import absolute
@@ -69,12 +69,17 @@ class OpfsModelStore:
         return int(await (await shim()).prepare(model_id, chunk, -1 if total is None else total))
 
     async def fetch(
-        self, model_id: str, url: str, start: int, chunk: int, on_progress: ProgressCallback
-    ) -> Transfer:
+        self, model_id: str, url: str, start: int, chunk: int, on_progress: ProgressCallback,
+        refuse: tuple[str, ...] = (),
+    ) -> Transfer:  # fmt: skip
         module = await shim()
         with progress_proxy(on_progress) as proxy:
-            stall_ms = STALL_SECONDS * 1000
-            return _transfer(await module.fetchInto(model_id, absolute(url), start, chunk, proxy, stall_ms))
+            stall_ms, types = STALL_SECONDS * 1000, to_js(list(refuse))
+            raw = await module.fetchInto(model_id, absolute(url), start, chunk, proxy, stall_ms, types)
+            return _transfer(raw)
+
+    async def head(self, model_id: str, size: int) -> bytes:
+        return bytes((await (await shim()).head(model_id, size)).to_py())
 
     def abort(self, model_id: str) -> None:
         if _shim is not None:

@@ -17,7 +17,7 @@ from tabula.core.actions import ModelDeleted, ModelsStored
 from tabula.i18n.translate import tr
 from tabula.models.catalog import ModelSpec, pin_from
 from tabula.models.intake import Intake
-from tabula.models.transfers import STORAGE_FULL, RateMeter, Transfer, backoff, http_problem
+from tabula.models.transfers import REFUSED_TYPES, STORAGE_FULL, RateMeter, Transfer, backoff, http_problem
 
 GIVE_UP = 8  # failed attempts in a row, with no progress, before pausing until the user or the network
 
@@ -27,7 +27,6 @@ class Downloader(Intake):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._paused: set[str] = set()
         self._gave_up: set[str] = set()  # paused for lack of network: resumed when it returns
         self._wake: dict[str, asyncio.Event] = {}
 
@@ -123,12 +122,13 @@ class Downloader(Intake):
         done = await self.files.prepare(spec.id, self.chunk, total)
         while total is None or done < total:
             self._report(spec.id, "downloading", done, total)
-            result = await self.files.fetch(
-                spec.id, spec.url, done, self.chunk, self._progress(spec.id, total, meter)
-            )
+            progress = self._progress(spec.id, total, meter)
+            result = await self.files.fetch(spec.id, spec.url, done, self.chunk, progress, REFUSED_TYPES)
             total = total or result.total or (result.written if result.kind == "done" else None)
             failures = 0 if result.written > done else failures + 1
             done = await self.files.prepare(spec.id, self.chunk, total)
+            if not await self._proven_start(spec, result, done):
+                return None
             if result.kind == "done" and (total is None or done >= total):
                 return done
             if not await self._after(spec, result, done, total, failures):

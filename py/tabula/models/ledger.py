@@ -31,6 +31,7 @@ class Ledger:
         self.on_ready, self.pinned, self.delay_scale, self.clock = on_ready, pinned, delay_scale, clock
         self.plans = Plans(kv)
         self._running: set[str] = set()
+        self._paused: set[str] = set()  # paused, deleted or handed to another window
 
     async def measure(self) -> None:
         self.store.dispatch(StorageMeasured(await self.files.estimate()))

@@ -27,9 +27,14 @@ class ModelStore(Protocol):
         """Drop irregular leftovers; return how many bytes are stored whole (where to resume)."""
 
     async def fetch(
-        self, model_id: str, url: str, start: int, chunk: int, on_progress: ProgressCallback
-    ) -> Transfer:
-        """Append `url`'s bytes from `start` (HTTP Range); never raises."""
+        self, model_id: str, url: str, start: int, chunk: int, on_progress: ProgressCallback,
+        refuse: tuple[str, ...] = (),
+    ) -> Transfer:  # fmt: skip
+        """Append `url`'s bytes from `start` (HTTP Range); never raises. A response whose
+        Content-Type starts with one of `refuse` stores nothing: kind "type", message its type."""
+
+    async def head(self, model_id: str, size: int) -> bytes:
+        """The first `size` stored bytes of the model (fewer when less is stored)."""
 
     def abort(self, model_id: str) -> None:
         """Stop the model's running transfer (it then returns kind "aborted")."""

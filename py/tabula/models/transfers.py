@@ -23,7 +23,7 @@ MARGIN = 50 * MB  # room left for chats and settings when a model fills the quot
 class Transfer:
     """How one fetch (or file copy) into the store ended."""
 
-    kind: str  # done | http | network | aborted | quota | read
+    kind: str  # done | http | network | aborted | quota | read | type (a refused Content-Type)
     written: int  # bytes stored whole: where to resume
     total: int | None = None
     status: int = 0
@@ -191,6 +191,16 @@ CHECKSUM = N_(
 STORAGE_FULL = N_(
     "Storage filled up during the download, so the partial file was deleted. Free space and try again."
 )
+WEB_PAGE = N_(
+    "{host} answered with a web page, not a model file: a Wi-Fi sign-in page (captive portal) or a "
+    "page about the model came instead. Sign in to the network in the browser, or check the address, "
+    "then try again."
+)
+NOT_A_MODEL_DOWNLOAD = N_(
+    "What {host} sent is not a model file the app can use, so it was deleted. Check the address "
+    "(it must be the file itself, not a page about it)."
+)
+REFUSED_TYPES = ("text/html", "application/xhtml")  # a page, never a model: refused before a byte is kept
 STORAGE_REFUSED = N_(
     "Not enough storage: the browser will not let Tabula keep {size} more. Delete other models "
     "or free space on the device, then try again."

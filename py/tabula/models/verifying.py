@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 from tabula.core.actions import ModelsStored
 from tabula.i18n.translate import tr
 from tabula.models.catalog import ModelSpec, pin
+from tabula.models.format import HEAD_BYTES, model_format
 from tabula.models.ledger import Ledger
-from tabula.models.transfers import CHECKSUM
+from tabula.models.transfers import CHECKSUM, NOT_A_MODEL_DOWNLOAD, WEB_PAGE, Transfer
 
 
 def host_of(url: str) -> str:
@@ -32,6 +33,19 @@ class Verifying(Ledger):
             self._fail(spec.id, tr(CHECKSUM, host=host_of(spec.url)))
             return
         await self.ready(spec, sha, stored, switch)
+
+    async def _proven_start(self, spec: ModelSpec, result: Transfer, done: int) -> bool:
+        """Refuse a web page (a captive portal's) at once, and stored bytes that start like no model."""
+        if result.kind == "type":
+            problem = tr(WEB_PAGE, host=host_of(spec.url))
+        elif not done or spec.id in self._paused:
+            return True
+        elif model_format(await self.files.head(spec.id, HEAD_BYTES)) is None and spec.id not in self._paused:
+            problem = tr(NOT_A_MODEL_DOWNLOAD, host=host_of(spec.url))
+        else:
+            return True
+        await self.files.remove(spec.id)
+        return self._fail(spec.id, problem)
 
     async def ready(self, spec: ModelSpec, sha: str, size: int, switch: bool = False) -> None:
         """Record a verified copy: commit it, pin its checksum, tell the app."""
