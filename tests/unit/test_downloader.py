@@ -619,3 +619,29 @@ def test_a_first_chunk_that_is_not_a_model_stops_the_download() -> None:
         assert rig.files.fetches == [(spec.id, spec.url, 0)]
 
     run(scenario())
+
+
+def test_storage_filling_up_mid_download_pauses_and_keeps_what_is_stored() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.when(
+            lambda d: d.phase == "downloading" and d.done >= 2000,
+            lambda: setattr(rig.files, "capacity", 2500),
+        )
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and (job.phase, job.done, job.total) == ("paused", 2000, len(DATA))
+        assert job.message == (
+            f"Storage is full. Free {size_text(len(DATA) - 2000 + MARGIN)} on this device, then press "
+            f"Resume: the {size_text(2000)} downloaded so far are kept."
+        )
+        assert rig.files.bytes_of("g") == DATA[:2000]
+        assert rig.plans() == {"g": {"paused": True, "switch": False}}
+        rig.files.capacity = None
+        rig.downloader.start("g")
+        await rig.settle()
+        assert [start for _, _, start in rig.files.fetches] == [0, 2000]
+        assert rig.job() is not None and rig.job().phase == "ready" and rig.files.bytes_of("g") == DATA
+
+    run(scenario())

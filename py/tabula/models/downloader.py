@@ -17,7 +17,16 @@ from tabula.core.actions import ModelDeleted, ModelsStored
 from tabula.i18n.translate import tr
 from tabula.models.catalog import ModelSpec, pin_from
 from tabula.models.intake import Intake
-from tabula.models.transfers import REFUSED_TYPES, STORAGE_FULL, RateMeter, Transfer, backoff, http_problem
+from tabula.models.transfers import (
+    MARGIN,
+    REFUSED_TYPES,
+    STORAGE_PAUSED,
+    RateMeter,
+    Transfer,
+    backoff,
+    http_problem,
+    size_text,
+)
 
 GIVE_UP = 8  # failed attempts in a row, with no progress, before pausing until the user or the network
 
@@ -103,8 +112,8 @@ class Downloader(Intake):
                 await self._verify(spec, total, switch)
         except Exception as error:  # storage refused, or a bug: never leave a download spinning
             if "QuotaExceededError" in str(error):
-                await self.files.remove(spec.id)
-                self._fail(spec.id, tr(STORAGE_FULL))
+                done = await self.files.prepare(spec.id, self.chunk, spec.bytes if spec.sha256 else None)
+                self._storage_full(spec, done, spec.bytes or None)
             else:
                 self._fail(spec.id, tr("The download stopped unexpectedly: {error}", error=error))
         finally:
@@ -145,8 +154,7 @@ class Downloader(Intake):
                 self._report(spec.id, "paused", done, total, message=resume)
             return False
         if result.kind == "quota":
-            await self.files.remove(spec.id)
-            return self._fail(spec.id, tr(STORAGE_FULL))
+            return self._storage_full(spec, done, total)
         if result.kind == "http":
             return self._fail(spec.id, http_problem(result.status), done, total)
         if failures >= GIVE_UP:
@@ -163,6 +171,14 @@ class Downloader(Intake):
         return True
 
     # --- helpers ------------------------------------------------------------------------
+
+    def _storage_full(self, spec: ModelSpec, done: int, total: int | None) -> bool:
+        """Pause, keeping every whole chunk, and say how much room to make."""
+        self.plans.put(spec.id, {**(self.plans.get(spec.id) or {"switch": False}), "paused": True})
+        need = size_text(max((total or spec.bytes) - done, 0) + MARGIN)
+        said = tr(STORAGE_PAUSED, need=need, done=size_text(done))
+        self._report(spec.id, "paused", done, total, message=said)
+        return False
 
     async def _delete(self, model_id: str) -> None:
         await self.files.remove(model_id)

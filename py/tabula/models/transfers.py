@@ -201,6 +201,9 @@ NOT_A_MODEL_DOWNLOAD = N_(
     "(it must be the file itself, not a page about it)."
 )
 REFUSED_TYPES = ("text/html", "application/xhtml")  # a page, never a model: refused before a byte is kept
+STORAGE_PAUSED = N_(
+    "Storage is full. Free {need} on this device, then press Resume: the {done} downloaded so far are kept."
+)
 STORAGE_REFUSED = N_(
     "Not enough storage: the browser will not let Tabula keep {size} more. Delete other models "
     "or free space on the device, then try again."
