@@ -7,6 +7,7 @@ none of them pretends to be JS.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import random
@@ -301,7 +302,9 @@ class FakeModelStore:
 
     Scripting: drop_after(url, n) cuts the next response to that url after n bytes (one entry
     per fetch, consumed in order); status(url, code) makes it answer an HTTP error; corrupt(url)
-    serves altered bytes. abort(id) stops the model's running transfer; like the JS, it does
+    serves altered bytes; replace(url, data) puts another file there (a new ETag); ignore_range(url)
+    answers 200 with the whole file to every Range; misrange(url) answers a 206 from the wrong
+    offset. `writes` lists every chunk write as (model id, index). abort(id) stops the model's running transfer; like the JS, it does
     nothing when none runs. `capacity` is the room the browser gives models (None: no limit).
     """
 
@@ -310,6 +313,10 @@ class FakeModelStore:
         self.meta: dict[str, str] = {}
         self.remote: dict[str, tuple[bytes, bool]] = {}  # url -> (data, sends its length)
         self.types: dict[str, str] = {}  # url -> its Content-Type
+        self.etags: dict[str, str] = {}
+        self.ignoring: set[str] = set()
+        self.misranged: set[str] = set()
+        self.writes: list[tuple[str, int]] = []
         self.drops: dict[str, list[int]] = {}
         self.statuses: dict[str, int] = {}
         self.quota = Quota(quota=10**12, usage=0, persisted=False)
@@ -327,6 +334,16 @@ class FakeModelStore:
         """Host `data` at `url`; with length=False the server sends no Content-Length."""
         self.remote[url] = (data, length)
         self.types[url] = content_type
+        self.etags[url] = f'"{hashlib.sha256(data).hexdigest()[:16]}"'
+
+    def replace(self, url: str, data: bytes) -> None:
+        self.serve(url, data, self.remote[url][1], self.types[url])
+
+    def ignore_range(self, url: str) -> None:
+        self.ignoring.add(url)
+
+    def misrange(self, url: str) -> None:
+        self.misranged.add(url)
 
     def drop_after(self, url: str, n_bytes: int) -> None:
         self.drops.setdefault(url, []).append(n_bytes)
@@ -362,7 +379,7 @@ class FakeModelStore:
 
     async def fetch(
         self, model_id: str, url: str, start: int, chunk: int, on_progress: Callable[[int], None],
-        refuse: tuple[str, ...] = (),
+        refuse: tuple[str, ...] = (), validator: str = "", whole: bool = False,
     ) -> Transfer:  # fmt: skip
         self.fetches.append((model_id, url, start))
         self._running.add(model_id)
@@ -371,16 +388,30 @@ class FakeModelStore:
             if url in self.statuses or url not in self.remote:
                 return Transfer("http", start, None, self.statuses.get(url, 404), "refused")
             data, length = self.remote[url]
-            total = len(data) if length else None
-            kind = self.types[url]
-            if any(kind.lower().startswith(refused) for refused in refuse):
-                return Transfer("type", start, total, 200, kind)
+            total, tag = len(data) if length else None, self.etags[url]
+            status = 200 if start == 0 or url in self.ignoring else 206
+            refused = self._refusal(url, start, status, validator, whole, refuse)
+            if refused:
+                return Transfer(refused, start, total, status, self.types[url], tag)
             drops = self.drops.get(url)
             cut = start + drops.pop(0) if drops else len(data)
-            return await self._copy(model_id, data[:cut], start, len(data), chunk, on_progress, total)
+            done = await self._copy(model_id, data[:cut], start, len(data), chunk, on_progress, total)
+            return dataclasses.replace(done, status=status, validator=tag)
         finally:
             self._running.discard(model_id)
             self._aborted.discard(model_id)
+
+    def _refusal(
+        self, url: str, start: int, status: int, validator: str, whole: bool, refuse: tuple[str, ...]
+    ) -> str:
+        """What model_bytes.js refuses before storing a byte (its refusal()), or ""."""
+        if any(self.types[url].lower().startswith(refused) for refused in refuse):
+            return "type"
+        if validator and self.etags[url] != validator:
+            return "changed"
+        if status == 206 and url in self.misranged:
+            return "range"
+        return "whole" if status == 200 and start > 0 and not whole else ""
 
     async def _copy(
         self, model_id: str, data: bytes, start: int, size: int, chunk: int,
@@ -397,6 +428,7 @@ class FakeModelStore:
             if self.capacity is not None and self.used + len(piece) > self.capacity:
                 return Transfer("quota", at, total, message="QuotaExceededError")
             self.models.setdefault(model_id, {})[at // chunk] = piece
+            self.writes.append((model_id, at // chunk))
             at += len(piece)
             on_progress(at)
             await asyncio.sleep(0)

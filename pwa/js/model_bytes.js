@@ -19,12 +19,16 @@ function totalOf(response, start) {
 // reports bytes received. Resolves {kind, status, written, total, message}; kind is done |
 // http | network | aborted | quota | type. `written` is what is stored whole (where to resume). No
 // byte for `stallMs` (a dead connection) aborts the fetch as a network failure, so Python retries.
-// A Content-Type starting with one of `refuse` (lower case) is cancelled before a byte is stored:
-// kind "type", message the type.
-async function fetchInto(id, url, start, chunkSize, onProgress, stallMs, refuse) {
+// `ask` = {refuse, validator, whole}. Each of these is cancelled before a byte is stored: a
+// Content-Type starting with one of `refuse` (kind "type", message the type); a response whose
+// validator (ETag, else Last-Modified) is not `validator` (kind "changed"); a 206 whose
+// Content-Range starts elsewhere than `start` (kind "range"); a 200 to a resume unless `whole`
+// (kind "whole": the server ignored Range). With `whole`, a 200's first `start` bytes are skipped.
+// Every result carries the response's validator.
+async function fetchInto(id, url, start, chunkSize, onProgress, stallMs, ask) {
   const control = new AbortController();
   aborts.set(id, control);
-  const state = { written: start, status: 0, total: -1, last: performance.now(), stalled: false };
+  const state = { written: start, status: 0, total: -1, validator: "", last: performance.now(), stalled: false };
   const watchdog = setInterval(() => {
     if (performance.now() - state.last > stallMs) {
       state.stalled = true;
@@ -38,14 +42,16 @@ async function fetchInto(id, url, start, chunkSize, onProgress, stallMs, refuse)
     if (response.status !== 200 && response.status !== 206) {
       return { kind: "http", ...result(state), message: response.statusText };
     }
-    const type = response.headers.get("Content-Type") ?? "";
-    if (refuse.some((prefix) => type.toLowerCase().startsWith(prefix))) {
+    state.validator = response.headers.get("ETag") ?? response.headers.get("Last-Modified") ?? "";
+    const refused = refusal(response, start, state.validator, ask);
+    if (refused) {
       await response.body?.cancel();
-      return { kind: "type", ...result(state), message: type };
+      return { kind: refused, ...result(state), message: response.headers.get("Content-Type") ?? "" };
     }
-    if (response.status === 200 && start > 0) state.written = await restart(id);
-    state.total = totalOf(response, state.written) ?? -1;
-    await pump(await files.folder(id, true), response.body.getReader(), chunkSize, state, onProgress);
+    state.total = totalOf(response, response.status === 200 ? 0 : start) ?? -1;
+    const reader = response.body.getReader();
+    if (response.status === 200) await skip(reader, start, state);
+    await pump(await files.folder(id, true), reader, chunkSize, state, onProgress);
     return { kind: "done", ...result(state), message: "" };
   } catch (error) {
     const kind = state.stalled ? "network" : failure(error, control);
@@ -56,18 +62,34 @@ async function fetchInto(id, url, start, chunkSize, onProgress, stallMs, refuse)
   }
 }
 
-const result = ({ written, status, total }) => ({ written, status, total });
+const result = ({ written, status, total, validator }) => ({ written, status, total, validator });
+
+function refusal(response, start, validator, { refuse, validator: expected, whole }) {
+  const type = (response.headers.get("Content-Type") ?? "").toLowerCase();
+  if (refuse.some((prefix) => type.startsWith(prefix))) return "type";
+  if (expected && validator && validator !== expected) return "changed";
+  const range = /^bytes (\d+)-/.exec(response.headers.get("Content-Range") ?? "");
+  if (response.status === 206 && Number(range?.[1] ?? -1) !== start) return "range";
+  if (response.status === 200 && start > 0 && !whole) return "whole";
+  return "";
+}
+
+// Reads and drops a body's first `count` bytes; `pending` keeps what followed them in that read.
+async function skip(reader, count, state) {
+  let left = count;
+  while (left > 0) {
+    const { value, done } = await reader.read();
+    state.last = performance.now();
+    if (done) throw new Error("the body ended before the bytes already stored");
+    if (value.length > left) state.pending = value.subarray(left);
+    left -= Math.min(left, value.length);
+  }
+}
 
 function failure(error, control) {
   if (control.signal.aborted) return "aborted";
   if (error?.name === "QuotaExceededError") return "quota";
   return "network";
-}
-
-async function restart(id) {
-  await files.remove(id);
-  await files.folder(id, true);
-  return 0;
 }
 
 async function remove(id) {
@@ -82,7 +104,8 @@ async function pump(dir, reader, chunkSize, state, onProgress) {
   let lastReport = 0;
   try {
     for (;;) {
-      const { value, done } = await reader.read();
+      const { value, done } = state.pending ? { value: state.pending, done: false } : await reader.read();
+      state.pending = null;
       state.last = performance.now();
       if (done) break;
       for (let at = 0; at < value.length; ) {

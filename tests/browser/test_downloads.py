@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from playwright.sync_api import expect
 
+from site_models import sha256
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
 from tests.browser.conftest import Journey, first_page, open_app
 from tests.browser.downloading import (
@@ -150,3 +152,74 @@ def test_a_hugging_face_page_address_downloads_the_file(app, model_server: Model
     wait_stored(card(app, "From the Hub"))
     gets = [hit.path for hit in model_server.log if hit.method == "GET"]
     assert gets == ["/litert-community/test/resolve/main/tiny.task"], gets
+
+
+def chunk_times(page) -> dict[str, float]:
+    """When each stored chunk file of the tiny model was last written (ms since the epoch)."""
+    return page.evaluate(
+        """async () => {
+          const root = await navigator.storage.getDirectory();
+          const dir = await (await root.getDirectoryHandle('models')).getDirectoryHandle('tiny-download');
+          const out = {};
+          for await (const [name, handle] of dir.entries())
+            if (name.startsWith('c')) out[name] = (await handle.getFile()).lastModified;
+          return out;
+        }"""
+    )
+
+
+def test_a_server_that_ignores_range_keeps_the_stored_chunks(
+    app, model_server: ModelServer, journey: Journey
+) -> None:
+    """A proxy strips Range and answers every resume with the whole file: the chunks already
+    stored are kept (not wiped and fetched again) and the model still verifies."""
+    model_server.ignore_range("tiny.task")
+    model_server.throttle(60_000)
+    found = download(app, TINY)
+    wait_progress(app, 40)
+    found.get_by_role("button", name="Pause").click()
+    expect(found).to_contain_text("Paused")
+    before = chunk_times(app)
+    assert len(before) >= 2, before
+    model_server.throttle(None)
+    found.get_by_role("button", name="Resume").click()
+    wait_stored(found)
+    after = chunk_times(app)
+    assert {name: after[name] for name in before} == before  # the same files: none rewritten
+    assert model_server.range_starts("tiny.task")[-1] > 0  # it asked to resume; the proxy ignored it
+
+
+def test_a_file_changed_between_two_resumes_starts_over(
+    app, model_server: ModelServer, files: dict[str, Path], tmp_path: Path
+) -> None:
+    """The file at an address is replaced while a download is paused: the app does not splice
+    the two, it says the file changed and downloads the new one whole."""
+    data = bytearray(files["tiny.task"].read_bytes())
+    data[-5000] ^= 0xFF  # another file: same size and head, other bytes
+    newer = tmp_path / "newer.task"
+    newer.write_bytes(bytes(data))
+    model_server.add("swap.task", files["tiny.task"])
+    model_server.throttle(60_000)
+    form = app.locator("form.add-model")
+    form.get_by_label("Address of a .task file").fill(model_server.url("swap.task"))
+    form.get_by_label("Name (optional)").fill("Swapped")
+    form.get_by_role("button", name="Add").click()
+    found = card(app, "Swapped")
+    wait_progress(app, 40)
+    found.get_by_role("button", name="Pause").click()
+    expect(found).to_contain_text("Paused")
+    model_server.add("swap.task", newer)
+    model_server.throttle(None)
+    found.get_by_role("button", name="Resume").click()
+    expect(found).to_contain_text("changed since the download began", timeout=60_000)
+    wait_stored(found)
+    ready = app.evaluate(
+        """async () => {
+          const root = await navigator.storage.getDirectory();
+          const dir = await (await root.getDirectoryHandle('models')).getDirectoryHandle('custom-swap');
+          return (await (await dir.getFileHandle('ready.json')).getFile()).text();
+        }"""
+    )
+    assert json.loads(ready)["sha256"] == sha256(newer)
+    starts = model_server.range_starts("swap.task")
+    assert starts[0] == 0 and starts[-1] == 0 and len(starts) >= 3, starts

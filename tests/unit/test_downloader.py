@@ -645,3 +645,58 @@ def test_storage_filling_up_mid_download_pauses_and_keeps_what_is_stored() -> No
         assert rig.job() is not None and rig.job().phase == "ready" and rig.files.bytes_of("g") == DATA
 
     run(scenario())
+
+
+# --- resume that cannot splice two files ------------------------------------------------------
+
+NEW = b"\x1c\0\0\0TFL3" + random.Random(8).randbytes(4792)  # the file as replaced upstream
+
+
+def test_a_file_changed_between_two_resumes_starts_over_and_says_so() -> None:
+    async def scenario() -> None:
+        spec = custom("https://host.example/files/my-gemma3.task")
+        rig = Rig(spec)
+        rig.files.serve(spec.url, DATA)
+        rig.files.drop_after(spec.url, 2500)
+        rig.when(lambda d: d.phase == "waiting", lambda: rig.files.replace(spec.url, NEW))
+        rig.downloader.start(spec.id)
+        await rig.settle()
+        assert rig.files.bytes_of(spec.id) == NEW  # never DATA[:2000] + NEW[2000:]
+        assert [start for _, _, start in rig.files.fetches] == [0, 2000, 0]
+        said = [d.message for d in rig.phases if d.phase == "downloading"]
+        assert "The file on the server changed since the download began, so it starts again." in said
+        assert rig.job(spec.id) is not None and rig.job(spec.id).phase == "ready"
+        assert [(p.sha256, p.bytes) for p in rig.pins] == [(hashlib.sha256(NEW).hexdigest(), len(NEW))]
+
+    run(scenario())
+
+
+def test_a_server_that_ignores_range_keeps_every_stored_chunk() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.ignore_range(URL)
+        rig.files.drop_after(URL, 2500)
+        rig.downloader.start("g")
+        await rig.settle()
+        assert rig.job() is not None and rig.job().phase == "ready" and rig.files.bytes_of("g") == DATA
+        assert [index for _, index in rig.files.writes] == [0, 1, 2, 3, 4]  # no chunk written twice
+
+    run(scenario())
+
+
+def test_a_206_from_the_wrong_offset_is_refused_and_the_stored_chunks_stay() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.misrange(URL)
+        rig.files.drop_after(URL, 2500)
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and job.phase == "failed"
+        assert (
+            job.message
+            == "models.example sent another part of the file than the one asked for, so none of it was kept. Try again later."
+        )
+        assert rig.files.bytes_of("g") == DATA[:2000]
+
+    run(scenario())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import js
 from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
@@ -51,6 +52,7 @@ def _transfer(raw: object) -> Transfer:
         total=_number(data.get("total", -1)),
         status=int(data.get("status") or 0),
         message=str(data.get("message") or ""),
+        validator=str(data.get("validator") or ""),
     )
 
 
@@ -70,12 +72,17 @@ class OpfsModelStore:
 
     async def fetch(
         self, model_id: str, url: str, start: int, chunk: int, on_progress: ProgressCallback,
-        refuse: tuple[str, ...] = (),
+        refuse: tuple[str, ...] = (), validator: str = "", whole: bool = False,
     ) -> Transfer:  # fmt: skip
         module = await shim()
+        ask = to_js(
+            {"refuse": list(refuse), "validator": validator, "whole": whole},
+            dict_converter=js.Object.fromEntries,
+        )
         with progress_proxy(on_progress) as proxy:
-            stall_ms, types = STALL_SECONDS * 1000, to_js(list(refuse))
-            raw = await module.fetchInto(model_id, absolute(url), start, chunk, proxy, stall_ms, types)
+            raw = await module.fetchInto(
+                model_id, absolute(url), start, chunk, proxy, STALL_SECONDS * 1000, ask
+            )
             return _transfer(raw)
 
     async def head(self, model_id: str, size: int) -> bytes:

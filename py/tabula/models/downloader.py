@@ -18,15 +18,18 @@ from tabula.i18n.translate import tr
 from tabula.models.catalog import ModelSpec, pin_from
 from tabula.models.intake import Intake
 from tabula.models.transfers import (
+    CHANGED_RESTART,
     MARGIN,
     REFUSED_TYPES,
     STORAGE_PAUSED,
+    WRONG_PART,
     RateMeter,
     Transfer,
     backoff,
     http_problem,
     size_text,
 )
+from tabula.models.verifying import host_of
 
 GIVE_UP = 8  # failed attempts in a row, with no progress, before pausing until the user or the network
 
@@ -38,6 +41,7 @@ class Downloader(Intake):
         super().__init__(*args, **kwargs)
         self._gave_up: set[str] = set()  # paused for lack of network: resumed when it returns
         self._wake: dict[str, asyncio.Event] = {}
+        self._notes: dict[str, str] = {}  # a sentence the download's progress keeps showing
 
     def start(self, model_id: str, switch: bool = False) -> None:
         """Download (or resume) a model; with `switch`, use it as soon as it is verified."""
@@ -46,6 +50,7 @@ class Downloader(Intake):
             return
         self._paused.discard(model_id)
         self._gave_up.discard(model_id)
+        self._notes.pop(model_id, None)
         self.plans.put(model_id, {"paused": False, "switch": switch})
         self._running.add(model_id)
         self.spawn(self._run(spec, switch))
@@ -123,16 +128,18 @@ class Downloader(Intake):
     async def _fetch_all(self, spec: ModelSpec) -> int | None:
         """Fetch until every byte is stored; the total, or None when it ended otherwise."""
         total = spec.bytes if spec.sha256 else None
-        have = sum(s.bytes for s in await self.files.stored() if s.model_id == spec.id)
-        if not await self._room_for(spec, have):
+        if not await self._room_and_persistence(spec):
             return None
-        await self._persist_once()
-        failures, meter = 0, RateMeter()
+        failures, meter, whole = 0, RateMeter(), False
         done = await self.files.prepare(spec.id, self.chunk, total)
         while total is None or done < total:
-            self._report(spec.id, "downloading", done, total)
-            progress = self._progress(spec.id, total, meter)
-            result = await self.files.fetch(spec.id, spec.url, done, self.chunk, progress, REFUSED_TYPES)
+            self._report(spec.id, "downloading", done, total, message=self._notes.get(spec.id, ""))
+            result = await self._fetch_once(spec, done, total, meter, whole)
+            whole = result.kind == "whole"  # Range ignored: next, take a 200 past the stored bytes
+            if result.kind in ("changed", "whole") and spec.id not in self._paused:
+                if result.kind == "changed":
+                    done, total = await self._start_over(spec), (spec.bytes if spec.sha256 else None)
+                continue
             total = total or result.total or (result.written if result.kind == "done" else None)
             failures = 0 if result.written > done else failures + 1
             done = await self.files.prepare(spec.id, self.chunk, total)
@@ -143,6 +150,38 @@ class Downloader(Intake):
             if not await self._after(spec, result, done, total, failures):
                 return None
         return done
+
+    async def _room_and_persistence(self, spec: ModelSpec) -> bool:
+        have = sum(s.bytes for s in await self.files.stored() if s.model_id == spec.id)
+        if not await self._room_for(spec, have):
+            return False
+        await self._persist_once()
+        return True
+
+    async def _fetch_once(
+        self, spec: ModelSpec, done: int, total: int | None, meter: RateMeter, whole: bool
+    ) -> Transfer:
+        """One fetch from `done`, asking for the file the stored bytes came from (its validator)."""
+        known = self.plans.validator(spec.id) if done else ""
+        progress = self._progress(spec.id, total, meter)
+        result = await self.files.fetch(
+            spec.id, spec.url, done, self.chunk, progress, REFUSED_TYPES, known, whole
+        )
+        if (
+            result.validator
+            and not known
+            and result.kind not in ("type", "changed")
+            and self.plans.get(spec.id)
+        ):
+            self.plans.remember(spec.id, result.validator)
+        return result
+
+    async def _start_over(self, spec: ModelSpec) -> int:
+        """The file changed upstream: drop the bytes of the old one and begin again, saying so."""
+        await self.files.remove(spec.id)
+        self.plans.remember(spec.id, "")
+        self._notes[spec.id] = tr(CHANGED_RESTART)
+        return 0
 
     async def _after(
         self, spec: ModelSpec, result: Transfer, done: int, total: int | None, failures: int
@@ -157,6 +196,8 @@ class Downloader(Intake):
             return self._storage_full(spec, done, total)
         if result.kind == "http":
             return self._fail(spec.id, http_problem(result.status), done, total)
+        if result.kind == "range":
+            return self._fail(spec.id, tr(WRONG_PART, host=host_of(spec.url)), done, total)
         if failures >= GIVE_UP:
             self._gave_up.add(spec.id)
             paused = tr("Paused: no connection. Tap Resume to try again.")
@@ -197,6 +238,7 @@ class Downloader(Intake):
 
     def _progress(self, model_id: str, total: int | None, meter: RateMeter) -> Callable[[int], None]:
         def report(done: int) -> None:
-            self._report(model_id, "downloading", done, total, meter.add(self.clock(), done))
+            speed = meter.add(self.clock(), done)
+            self._report(model_id, "downloading", done, total, speed, self._notes.get(model_id, ""))
 
         return report

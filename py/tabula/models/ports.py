@@ -28,10 +28,13 @@ class ModelStore(Protocol):
 
     async def fetch(
         self, model_id: str, url: str, start: int, chunk: int, on_progress: ProgressCallback,
-        refuse: tuple[str, ...] = (),
+        refuse: tuple[str, ...] = (), validator: str = "", whole: bool = False,
     ) -> Transfer:  # fmt: skip
-        """Append `url`'s bytes from `start` (HTTP Range); never raises. A response whose
-        Content-Type starts with one of `refuse` stores nothing: kind "type", message its type."""
+        """Append `url`'s bytes from `start` (HTTP Range); never raises. These store nothing: a
+        Content-Type starting with one of `refuse` (kind "type"); a validator (ETag, else
+        Last-Modified) other than `validator` (kind "changed": another file); a 206 starting
+        elsewhere (kind "range"); a 200 to a resume unless `whole` (kind "whole": Range ignored;
+        with `whole` its first `start` bytes are skipped). The result carries the validator."""
 
     async def head(self, model_id: str, size: int) -> bytes:
         """The first `size` stored bytes of the model (fewer when less is stored)."""

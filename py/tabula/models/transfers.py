@@ -23,11 +23,12 @@ MARGIN = 50 * MB  # room left for chats and settings when a model fills the quot
 class Transfer:
     """How one fetch (or file copy) into the store ended."""
 
-    kind: str  # done | http | network | aborted | quota | read | type (a refused Content-Type)
+    kind: str  # done | http | network | aborted | quota | read, or refused: type | changed | range | whole
     written: int  # bytes stored whole: where to resume
     total: int | None = None
     status: int = 0
     message: str = ""
+    validator: str = ""  # the response's ETag (else Last-Modified): which file the bytes came from
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Plans:
     {model id: {"paused": bool, "switch": bool}}."""
 
     KEY = "tabula.downloads"
+    VALIDATORS = "tabula.download-validators"  # {model id: the ETag/Last-Modified its bytes came with}
 
     def __init__(self, kv: KeyValueStore) -> None:
         self.kv = kv
@@ -107,13 +109,34 @@ class Plans:
         return self.all().get(model_id, default)
 
     def put(self, model_id: str, plan: dict | None) -> None:
-        """Record `plan` for the model; None forgets it."""
+        """Record `plan` for the model; None forgets it (and which file its bytes came from)."""
         plans = self.all()
         if plan is None:
             plans.pop(model_id, None)
+            self.remember(model_id, "")
         else:
             plans[model_id] = plan
         self.kv.set(self.KEY, json.dumps(plans, sort_keys=True))
+
+    def validator(self, model_id: str) -> str:
+        """The validator of the response the model's stored bytes came from ("" if unknown)."""
+        return str(self._validators().get(model_id, ""))
+
+    def remember(self, model_id: str, validator: str) -> None:
+        """Record which file the stored bytes came from; "" forgets it."""
+        known = self._validators()
+        if validator:
+            known[model_id] = validator
+        else:
+            known.pop(model_id, None)
+        self.kv.set(self.VALIDATORS, json.dumps(known, sort_keys=True))
+
+    def _validators(self) -> dict:
+        try:
+            known = json.loads(self.kv.get(self.VALIDATORS) or "{}")
+        except ValueError:
+            return {}
+        return known if isinstance(known, dict) else {}
 
 
 class RateMeter:
@@ -201,6 +224,10 @@ NOT_A_MODEL_DOWNLOAD = N_(
     "(it must be the file itself, not a page about it)."
 )
 REFUSED_TYPES = ("text/html", "application/xhtml")  # a page, never a model: refused before a byte is kept
+CHANGED_RESTART = N_("The file on the server changed since the download began, so it starts again.")
+WRONG_PART = N_(
+    "{host} sent another part of the file than the one asked for, so none of it was kept. Try again later."
+)
 STORAGE_PAUSED = N_(
     "Storage is full. Free {need} on this device, then press Resume: the {done} downloaded so far are kept."
 )
