@@ -1,5 +1,7 @@
 // Thin shim for model bytes, which never enter Python: HTTP Range downloads into OPFS chunk files
-// (opfs_chunks.js), SHA-256 (the vendored hash-wasm), and the API Python calls. A drop loses at
+// (opfs_chunks.js), SHA-256 (the vendored hash-wasm) computed as the bytes arrive, its state saved
+// beside the chunks at each chunk boundary (so a resume never re-reads what is stored and the
+// final digest is instant), and the API Python calls. A drop loses at
 // most one chunk. Plain values in and out; retry, quota and verification policy live in
 // py/tabula/models/downloader.py.
 
@@ -19,7 +21,7 @@ function totalOf(response, start) {
 // reports bytes received. Resolves {kind, status, written, total, message}; kind is done |
 // http | network | aborted | quota | type. `written` is what is stored whole (where to resume). No
 // byte for `stallMs` (a dead connection) aborts the fetch as a network failure, so Python retries.
-// `ask` = {refuse, validator, whole}. Each of these is cancelled before a byte is stored: a
+// `ask` = {refuse, validator, whole, hash (hash-wasm's URL)}. Each of these is cancelled before a byte is stored: a
 // Content-Type starting with one of `refuse` (kind "type", message the type); a response whose
 // validator (ETag, else Last-Modified) is not `validator` (kind "changed"); a 206 whose
 // Content-Range starts elsewhere than `start` (kind "range"); a 200 to a resume unless `whole`
@@ -51,7 +53,9 @@ async function fetchInto(id, url, start, chunkSize, onProgress, stallMs, ask) {
     state.total = totalOf(response, response.status === 200 ? 0 : start) ?? -1;
     const reader = response.body.getReader();
     if (response.status === 200) await skip(reader, start, state);
-    await pump(await files.folder(id, true), reader, chunkSize, state, onProgress);
+    const dir = await files.folder(id, true);
+    state.hash = (await hasherAt(dir, start, ask.hash)).hash;
+    await pump(dir, reader, chunkSize, state, onProgress);
     return { kind: "done", ...result(state), message: "" };
   } catch (error) {
     const kind = state.stalled ? "network" : failure(error, control);
@@ -112,11 +116,13 @@ async function pump(dir, reader, chunkSize, state, onProgress) {
         writable ??= await (await dir.getFileHandle(files.chunkName(state.written / chunkSize), { create: true })).createWritable();
         const piece = value.subarray(at, at + chunkSize - filled);
         await writable.write(piece);
+        state.hash.update(piece);
         filled += piece.length;
         at += piece.length;
         if (filled === chunkSize) {
           await writable.close();
           [writable, filled, state.written] = [null, 0, state.written + chunkSize];
+          await saveHash(dir, state.written, state.hash);
         }
       }
       if (performance.now() - lastReport > 200) {
@@ -126,6 +132,7 @@ async function pump(dir, reader, chunkSize, state, onProgress) {
     }
     if (writable) await writable.close();
     [writable, state.written] = [null, state.written + filled];
+    if (filled) await saveHash(dir, state.written, state.hash);
     onProgress(state.written);
   } finally {
     if (writable) await writable.abort().catch(() => {});
@@ -142,19 +149,48 @@ async function sha256(url) {
   return globalThis.hashwasm.createSHA256();
 }
 
-// {sha256 (hex), bytes} of model `id`'s stored chunks, read as streams; onProgress(bytes).
-async function digest(id, hashUrl, onProgress) {
+const HASH_STATE = "sha256.state"; // 8 bytes: the offset it covers (float64), then hash-wasm's state
+
+async function saveHash(dir, offset, hash) {
+  const state = hash.save();
+  const bytes = new Uint8Array(8 + state.length);
+  new DataView(bytes.buffer).setFloat64(0, offset);
+  bytes.set(state, 8);
+  const writable = await (await dir.getFileHandle(HASH_STATE, { create: true })).createWritable();
+  await writable.write(bytes);
+  await writable.close();
+}
+
+// A hasher over the stored bytes [0, upto): the saved state where it covers no more than that,
+// then only the stored chunks after it (at most the one a crash left unsaved). {hash, at}.
+async function hasherAt(dir, upto, hashUrl, onProgress = () => {}) {
   const hash = await sha256(hashUrl);
-  let bytes = 0;
-  for (const chunk of await files.chunks(await files.folder(id))) {
-    const reader = (await chunk.handle.getFile()).stream().getReader();
-    for (let part = await reader.read(); !part.done; part = await reader.read()) {
-      hash.update(part.value);
-      bytes += part.value.length;
-    }
-    onProgress(bytes);
+  let at = 0;
+  const saved = await dir.getFileHandle(HASH_STATE).then((h) => h.getFile()).then((f) => f.arrayBuffer(), () => null);
+  const offset = saved && saved.byteLength > 8 ? new DataView(saved).getFloat64(0) : -1;
+  if (offset >= 0 && offset <= upto) {
+    hash.load(new Uint8Array(saved, 8));
+    at = offset;
   }
-  return { sha256: hash.digest("hex"), bytes };
+  let start = 0;
+  for (const chunk of await files.chunks(dir)) {
+    if (start >= at && start < upto) {
+      const reader = (await chunk.handle.getFile()).stream().getReader();
+      for (let part = await reader.read(); !part.done; part = await reader.read()) hash.update(part.value);
+      at = start + chunk.size;
+      onProgress(at);
+    }
+    start += chunk.size;
+  }
+  return { hash, at };
+}
+
+// {sha256 (hex), bytes} of model `id`'s stored chunks: instant from the state a download saved,
+// else read as streams; onProgress(bytes).
+async function digest(id, hashUrl, onProgress) {
+  const { hash, at } = await hasherAt(await files.folder(id), Infinity, hashUrl, onProgress);
+  onProgress(at);
+  return { sha256: hash.digest("hex"), bytes: at };
 }
 
 // The first `size` bytes of model `id`'s first chunk (fewer when less is stored).

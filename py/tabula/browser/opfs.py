@@ -76,7 +76,7 @@ class OpfsModelStore:
     ) -> Transfer:  # fmt: skip
         module = await shim()
         ask = to_js(
-            {"refuse": list(refuse), "validator": validator, "whole": whole},
+            {"refuse": list(refuse), "validator": validator, "whole": whole, "hash": self.sha256_url},
             dict_converter=js.Object.fromEntries,
         )
         with progress_proxy(on_progress) as proxy:
