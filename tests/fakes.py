@@ -327,6 +327,15 @@ class FakeModelStore:
         self.imports: list[str] = []
         self._running: set[str] = set()
         self._aborted: set[str] = set()
+        self.hooks: dict[str, Callable[[], None]] = {}  # method name -> called once as it suspends
+
+    async def _step(self, method: str) -> None:
+        """Suspend, as every await of model_bytes.js does; a hook set for `method` runs there once
+        (a click landing while OPFS is busy)."""
+        hook = self.hooks.pop(method, None)
+        if hook is not None:
+            hook()
+        await asyncio.sleep(0)
 
     def serve(
         self, url: str, data: bytes, length: bool = True, content_type: str = "application/octet-stream"
@@ -364,9 +373,11 @@ class FakeModelStore:
         return sum(len(c) for chunks in self.models.values() for c in chunks.values())
 
     async def stored(self) -> list[Stored]:
+        await self._step("stored")
         return [Stored(mid, len(self.bytes_of(mid)), self.meta.get(mid)) for mid in self.models]
 
     async def prepare(self, model_id: str, chunk: int, total: int | None) -> int:
+        await self._step("prepare")
         chunks, offset = self.models.setdefault(model_id, {}), 0
         for position, index in enumerate(sorted(chunks)):
             size = len(chunks[index])
@@ -384,7 +395,7 @@ class FakeModelStore:
         self.fetches.append((model_id, url, start))
         self._running.add(model_id)
         try:
-            await asyncio.sleep(0)
+            await self._step("fetch")
             if url in self.statuses or url not in self.remote:
                 return Transfer("http", start, None, self.statuses.get(url, 404), "refused")
             data, length = self.remote[url]
@@ -451,6 +462,7 @@ class FakeModelStore:
         return await self._copy(model_id, file.handle, 0, file.size, chunk, on_progress, file.size, "read")
 
     async def digest(self, model_id: str, on_progress: Callable[[int], None]) -> tuple[str, int]:
+        await self._step("digest")
         if model_id not in self.models:
             raise RuntimeError(f"NotFoundError: no folder {model_id}")
         data = self.bytes_of(model_id)
@@ -458,22 +470,27 @@ class FakeModelStore:
         return hashlib.sha256(data).hexdigest(), len(data)
 
     async def commit(self, model_id: str, meta: str) -> None:
+        await self._step("commit")
         if model_id not in self.models:
             raise RuntimeError(f"NotFoundError: no folder {model_id}")
         self.meta[model_id] = meta
 
     async def remove(self, model_id: str) -> None:
+        await self._step("remove")
         self.abort(model_id)
         self.models.pop(model_id, None)
         self.meta.pop(model_id, None)
 
     async def estimate(self) -> Quota:
+        await self._step("estimate")
         return self.quota
 
     async def can_store(self, size: int) -> bool:
+        await self._step("can_store")
         return self.capacity is None or self.used + size <= self.capacity
 
     async def persist(self) -> bool:
+        await self._step("persist")
         self.persist_calls += 1
         return self.granted
 

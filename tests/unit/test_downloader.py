@@ -700,3 +700,57 @@ def test_a_206_from_the_wrong_offset_is_refused_and_the_stored_chunks_stay() -> 
         assert rig.files.bytes_of("g") == DATA[:2000]
 
     run(scenario())
+
+
+# --- Pause and Delete are obeyed at any moment -----------------------------------------------
+
+
+def test_pause_pressed_while_the_stored_chunks_are_checked_is_obeyed() -> None:
+    async def scenario() -> None:
+        kv = FakeKeyValueStore({Plans.KEY: json.dumps({"g": {"paused": True, "switch": False}})})
+        rig = Rig(kv=kv)
+        partial(rig.files, 2000)
+        rig.downloader.start("g")  # Resume
+        rig.files.hooks["prepare"] = lambda: rig.downloader.pause("g")
+        await rig.settle()
+        assert rig.files.fetches == []  # nothing fetched after the press
+        job = rig.job()
+        assert job is not None and (job.phase, job.done) == ("paused", 2000)
+        assert rig.plans() == {"g": {"paused": True, "switch": False}}
+        assert rig.files.bytes_of("g") == DATA[:2000]
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("moment", ["stored", "prepare", "fetch", "digest", "commit"])
+def test_delete_pressed_at_any_moment_is_never_undone(moment: str) -> None:
+    """A deleted model is never downloaded again, marked ready, or switched to."""
+
+    async def scenario() -> None:
+        rig = Rig()
+        partial(rig.files, 2000)
+        rig.files.hooks[moment] = lambda: rig.downloader.delete("g")
+        rig.downloader.start("g", switch=True)
+        await rig.settle()
+        assert "g" not in rig.files.models and "g" not in rig.files.meta
+        assert rig.readied == [] and rig.store.state.ready == frozenset()
+        assert rig.job() is None and rig.plans() == {}
+
+    run(scenario())
+
+
+def test_resume_pressed_while_a_paused_download_winds_down_runs_after_it() -> None:
+    """Pause then Resume in quick succession: one transfer at a time, ending ready."""
+
+    async def scenario() -> None:
+        rig = Rig()
+        rig.when(
+            lambda d: d.phase == "downloading" and d.done >= 2000,
+            lambda: (rig.downloader.pause("g"), rig.downloader.start("g")),
+        )
+        rig.downloader.start("g")
+        await rig.settle()
+        assert rig.job() is not None and rig.job().phase == "ready", rig.job()
+        assert rig.files.bytes_of("g") == DATA and len(rig.readied) == 1
+
+    run(scenario())

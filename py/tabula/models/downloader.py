@@ -35,27 +35,34 @@ GIVE_UP = 8  # failed attempts in a row, with no progress, before pausing until 
 
 
 class Downloader(Intake):
-    """Runs downloads; one at a time per model, any number of models."""
+    """Runs downloads; one actor per model (its runs and deletes in order, each intent a new
+    generation that the run checks before every side effect), any number of models."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._gave_up: set[str] = set()  # paused for lack of network: resumed when it returns
         self._wake: dict[str, asyncio.Event] = {}
         self._notes: dict[str, str] = {}  # a sentence the download's progress keeps showing
+        self._runs: dict[str, int] = {}  # model id -> the generation of its latest run
 
     def start(self, model_id: str, switch: bool = False) -> None:
         """Download (or resume) a model; with `switch`, use it as soon as it is verified."""
         spec = self._spec(model_id)
-        if spec is None or not spec.downloadable or model_id in self._running:
+        if spec is None or not spec.downloadable:
             return
+        if model_id in self._running and self._live(model_id, self._runs.get(model_id, -1)):
+            return  # downloading already
+        generation = self._intent(model_id)
+        self._runs[model_id] = generation
         self._paused.discard(model_id)
         self._gave_up.discard(model_id)
         self._notes.pop(model_id, None)
         self.plans.put(model_id, {"paused": False, "switch": switch})
         self._running.add(model_id)
-        self.spawn(self._run(spec, switch))
+        self.spawn(self._run(spec, switch, generation))
 
     def pause(self, model_id: str) -> None:
+        self._intent(model_id)
         plan = self.plans.get(model_id)
         if plan is not None:
             self.plans.put(model_id, {**plan, "paused": True})
@@ -63,6 +70,7 @@ class Downloader(Intake):
 
     def delete(self, model_id: str) -> None:
         """Cancel a download or delete a stored model; either way the space is freed."""
+        self._intent(model_id)
         self.plans.put(model_id, None)
         self._halt(model_id)
         self.spawn(self._delete(model_id))
@@ -70,6 +78,7 @@ class Downloader(Intake):
     def suspend(self) -> None:
         """Another window took over the downloads: stop ours, keeping their plans for it."""
         for model_id in sorted(self._running):
+            self._intent(model_id)
             self._halt(model_id)
 
     def _halt(self, model_id: str) -> None:
@@ -110,11 +119,15 @@ class Downloader(Intake):
 
     # --- the download itself ------------------------------------------------------------
 
-    async def _run(self, spec: ModelSpec, switch: bool) -> None:
+    async def _run(self, spec: ModelSpec, switch: bool, generation: int) -> None:
+        async with self._actor(spec.id):
+            await self._act(spec, switch, generation)
+
+    async def _act(self, spec: ModelSpec, switch: bool, generation: int) -> None:
         try:
-            total = await self._fetch_all(spec)
-            if total is not None:
-                await self._verify(spec, total, switch)
+            total = await self._fetch_all(spec, generation)
+            if total is not None and self._live(spec.id, generation):
+                await self._verify(spec, total, switch, generation)
         except Exception as error:  # storage refused, or a bug: never leave a download spinning
             if "QuotaExceededError" in str(error):
                 done = await self.files.prepare(spec.id, self.chunk, spec.bytes if spec.sha256 else None)
@@ -122,37 +135,44 @@ class Downloader(Intake):
             else:
                 self._fail(spec.id, tr("The download stopped unexpectedly: {error}", error=error))
         finally:
-            self._running.discard(spec.id)
+            if self._runs.get(spec.id) == generation:
+                self._running.discard(spec.id)
             self.spawn(self.measure())
 
-    async def _fetch_all(self, spec: ModelSpec) -> int | None:
+    async def _fetch_all(self, spec: ModelSpec, generation: int) -> int | None:
         """Fetch until every byte is stored; the total, or None when it ended otherwise."""
         total = spec.bytes if spec.sha256 else None
-        if not await self._room_and_persistence(spec):
+        if not await self._room_and_persistence(spec, generation):
             return None
         failures, meter, whole = 0, RateMeter(), False
         done = await self.files.prepare(spec.id, self.chunk, total)
         while total is None or done < total:
+            if not self._live(spec.id, generation):
+                self._stopped(spec.id, generation, done, total)
+                return None
             self._report(spec.id, "downloading", done, total, message=self._notes.get(spec.id, ""))
             result = await self._fetch_once(spec, done, total, meter, whole)
             whole = result.kind == "whole"  # Range ignored: next, take a 200 past the stored bytes
-            if result.kind in ("changed", "whole") and spec.id not in self._paused:
+            if result.kind in ("changed", "whole") and self._live(spec.id, generation):
                 if result.kind == "changed":
                     done, total = await self._start_over(spec), (spec.bytes if spec.sha256 else None)
                 continue
             total = total or result.total or (result.written if result.kind == "done" else None)
             failures = 0 if result.written > done else failures + 1
             done = await self.files.prepare(spec.id, self.chunk, total)
-            if not await self._proven_start(spec, result, done):
+            if not await self._proven_start(spec, result, done, generation):
                 return None
             if result.kind == "done" and (total is None or done >= total):
                 return done
-            if not await self._after(spec, result, done, total, failures):
+            if not await self._after(spec, result, done, total, failures, generation):
                 return None
         return done
 
-    async def _room_and_persistence(self, spec: ModelSpec) -> bool:
+    async def _room_and_persistence(self, spec: ModelSpec, generation: int) -> bool:
         have = sum(s.bytes for s in await self.files.stored() if s.model_id == spec.id)
+        if not self._live(spec.id, generation):
+            self._stopped(spec.id, generation, have, spec.bytes or None)
+            return False
         if not await self._room_for(spec, have):
             return False
         await self._persist_once()
@@ -183,14 +203,18 @@ class Downloader(Intake):
         self._notes[spec.id] = tr(CHANGED_RESTART)
         return 0
 
+    def _stopped(self, model_id: str, generation: int, done: int, total: int | None) -> None:
+        """A newer intent stopped this run: show a pause, unless a Delete or a newer run says more."""
+        plan = self.plans.get(model_id)
+        if plan and (plan.get("paused") or self._runs.get(model_id) == generation):
+            self._report(model_id, "paused", done, total, message=tr("Paused. Resume continues from here."))
+
     async def _after(
-        self, spec: ModelSpec, result: Transfer, done: int, total: int | None, failures: int
+        self, spec: ModelSpec, result: Transfer, done: int, total: int | None, failures: int, generation: int
     ) -> bool:
         """Decide what follows a transfer that did not finish; True to fetch again."""
-        if result.kind == "aborted" or spec.id in self._paused:
-            if self.plans.get(spec.id):  # paused, not deleted
-                resume = tr("Paused. Resume continues from here.")
-                self._report(spec.id, "paused", done, total, message=resume)
+        if result.kind == "aborted" or not self._live(spec.id, generation):
+            self._stopped(spec.id, generation, done, total)
             return False
         if result.kind == "quota":
             return self._storage_full(spec, done, total)
@@ -207,8 +231,8 @@ class Downloader(Intake):
         waiting = tr("Connection lost; retrying in {seconds} s.", seconds=f"{delay:.0f}")
         self._report(spec.id, "waiting", done, total, message=waiting)
         await self._nap(spec.id, delay)
-        if spec.id in self._paused:
-            return await self._after(spec, Transfer("aborted", done), done, total, failures)
+        if not self._live(spec.id, generation):
+            return await self._after(spec, Transfer("aborted", done), done, total, failures, generation)
         return True
 
     # --- helpers ------------------------------------------------------------------------
@@ -222,7 +246,8 @@ class Downloader(Intake):
         return False
 
     async def _delete(self, model_id: str) -> None:
-        await self.files.remove(model_id)
+        async with self._actor(model_id):  # after the run it stopped, before any later one
+            await self.files.remove(model_id)
         self.store.dispatch(ModelDeleted(model_id))
         await self.measure()
 

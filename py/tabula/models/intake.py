@@ -27,6 +27,7 @@ class Intake(Verifying):
         if problem or not await self._room_for(spec, 0):
             return
         self._running.add(spec.id)
+        generation = self._intent(spec.id)
         try:
             await self.files.remove(spec.id)
             copying = tr("Copying from the file…")
@@ -42,6 +43,6 @@ class Intake(Verifying):
                 self._fail(spec.id, tr(STORAGE_FULL) if result.kind == "quota" else unread)
                 return
             self.pinned(spec)
-            await self._verify(spec, choice.size, False)
+            await self._verify(spec, choice.size, False, generation)
         finally:
             self._running.discard(spec.id)

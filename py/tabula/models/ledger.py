@@ -7,6 +7,7 @@ a message, checks the quota before a byte is stored and asks once for persistent
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -32,6 +33,20 @@ class Ledger:
         self.plans = Plans(kv)
         self._running: set[str] = set()
         self._paused: set[str] = set()  # paused, deleted or handed to another window
+        self._generation: dict[str, int] = {}  # bumped by every intent: a run acts only while current
+        self._actors: dict[str, asyncio.Lock] = {}  # one actor per model: runs and deletes in order
+
+    def _intent(self, model_id: str) -> int:
+        """A new intent for the model (start, pause, delete, hand-over): its generation number."""
+        self._generation[model_id] = self._generation.get(model_id, 0) + 1
+        return self._generation[model_id]
+
+    def _live(self, model_id: str, generation: int) -> bool:
+        """Whether no intent came after `generation`: checked before every side effect."""
+        return self._generation.get(model_id, 0) == generation
+
+    def _actor(self, model_id: str) -> asyncio.Lock:
+        return self._actors.setdefault(model_id, asyncio.Lock())
 
     async def measure(self) -> None:
         self.store.dispatch(StorageMeasured(await self.files.estimate()))

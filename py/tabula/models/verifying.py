@@ -25,32 +25,43 @@ def host_of(url: str) -> str:
 class Verifying(Ledger):
     """Verification and the ready record."""
 
-    async def _verify(self, spec: ModelSpec, size: int, switch: bool) -> None:
+    async def _verify(self, spec: ModelSpec, size: int, switch: bool, generation: int) -> None:
         self._report(spec.id, "verifying", 0, size, message=tr("Checking the file…"))
         sha, stored = await self.files.digest(spec.id, lambda n: self._report(spec.id, "verifying", n, size))
+        if not self._live(spec.id, generation):
+            return
         if spec.sha256 and (sha != spec.sha256 or stored != spec.bytes):
             await self.files.remove(spec.id)
             self._fail(spec.id, tr(CHECKSUM, host=host_of(spec.url)))
             return
-        await self.ready(spec, sha, stored, switch)
+        await self.ready(spec, sha, stored, switch, generation)
 
-    async def _proven_start(self, spec: ModelSpec, result: Transfer, done: int) -> bool:
+    async def _proven_start(self, spec: ModelSpec, result: Transfer, done: int, generation: int) -> bool:
         """Refuse a web page (a captive portal's) at once, and stored bytes that start like no model."""
         if result.kind == "type":
             problem = tr(WEB_PAGE, host=host_of(spec.url))
-        elif not done or spec.id in self._paused:
+        elif not done or not self._live(spec.id, generation):
             return True
-        elif model_format(await self.files.head(spec.id, HEAD_BYTES)) is None and spec.id not in self._paused:
+        elif model_format(await self.files.head(spec.id, HEAD_BYTES)) is None and self._live(
+            spec.id, generation
+        ):
             problem = tr(NOT_A_MODEL_DOWNLOAD, host=host_of(spec.url))
         else:
             return True
         await self.files.remove(spec.id)
         return self._fail(spec.id, problem)
 
-    async def ready(self, spec: ModelSpec, sha: str, size: int, switch: bool = False) -> None:
-        """Record a verified copy: commit it, pin its checksum, tell the app."""
+    async def ready(
+        self, spec: ModelSpec, sha: str, size: int, switch: bool = False, generation: int | None = None
+    ) -> None:
+        """Record a verified copy: commit it, pin its checksum, tell the app (unless, with a
+        `generation`, an intent came meanwhile: a Delete then removes it)."""
         pinned = pin(spec, sha, size)
+        if generation is not None and not self._live(spec.id, generation):
+            return
         await self.files.commit(spec.id, json.dumps({"id": spec.id, "sha256": sha, "bytes": size}))
+        if generation is not None and not self._live(spec.id, generation):
+            return
         self.plans.put(spec.id, None)
         if pinned != spec:
             self.pinned(pinned)
