@@ -35,8 +35,17 @@ def model_files(folder: Path) -> dict[str, Path]:
     return {f"{name}.task": project_model(name, folder).resolve() for name in ("tiny", "real")}
 
 
+HUB_TINY = "Tiny from the Hub"
+
+
 def records(server: ModelServer, files: dict[str, Path]) -> list[dict]:
-    """Catalogue records for the test models, served by `server`, with their true checksums."""
+    """Catalogue records for the test models, served by `server`, with their true checksums;
+    and the tiny one once more at its Hub address with no checksum (the app asks the Hub's API)."""
+    hub = {"id": "hub-tiny", **MODELS["tiny"], "label": HUB_TINY, "url": server.hub_url("tiny.task")}
+    return [*known(server, files), {**hub, "bytes": files["tiny.task"].stat().st_size, "sha256": ""}]
+
+
+def known(server: ModelServer, files: dict[str, Path]) -> list[dict]:
     return [
         {
             "id": f"{name.removesuffix('.task')}-download",
@@ -132,6 +141,7 @@ def model_server(served_models: ModelServer) -> ModelServer:
         served_models.ignore_range(name, False)
     served_models.throttle(None)
     served_models.portal(False)
+    served_models.hub_says("tiny.task")
     served_models.log.clear()
     return served_models
 

@@ -4,14 +4,17 @@ It owns serving named files from disk on 127.0.0.1 (GET, HEAD, byte ranges, CORS
 another port), recording every request it answers, and the faults a download must survive:
 connections cut at chosen byte offsets, corrupted bodies, ignored Range headers, a slow link and
 a captive portal (every GET answers an HTML sign-in page). It also has Hugging Face's layout:
-/<owner>/<repo>/resolve/<rev>/<name> is the file, /blob/ its HTML page.
+/<owner>/<repo>/resolve/<rev>/<name> is the file, /blob/ its HTML page, and
+/api/models/<owner>/<repo>/revision/<rev> answers the Hub's model API: each file's LFS sha256 and size.
 Stdlib only (http.server + threading), so the unit tests can prove it without a browser.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import json
 import re
 import socket
 import sys
@@ -28,6 +31,7 @@ PIECE = 64 * 1024
 CORRUPT_FROM = 4096  # corrupt() spares the head, so the bytes still start like a model
 THROTTLED_PIECE = 16 * 1024
 _INVERT = bytes(range(255, -1, -1))  # b ^ 0xFF == 255 - b
+_API = re.compile(r"^/api/models/[^/]+/[^/]+/revision/[^/]+$")
 _HUB = re.compile(r"^/[^/]+/[^/]+/(resolve|blob)/[^/]+/(.+)$")
 PORTAL_PAGE = b"<!doctype html><title>SchoolWiFi</title><p>Sign in to use the network.</p>"
 BLOB_PAGE = b"<!doctype html><title>model file</title><p>A page about the file, not the file.</p>"
@@ -89,6 +93,7 @@ class ModelServer:
         self._faults: dict[str, _Faults] = {}
         self._rate: int | None = None
         self._portal = False
+        self._facts: dict[str, tuple[str, int]] = {}  # name -> (sha256, size) the API says instead
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._httpd: _Httpd | None = None
@@ -164,6 +169,25 @@ class ModelServer:
         with self._lock:
             self._portal = on
 
+    def hub_says(self, name: str, sha: str | None = None, size: int = 0) -> None:
+        """Make the model API state these LFS facts for /name (as if the Hub held another file);
+        None: the true ones again."""
+        with self._lock:
+            if sha is None:
+                self._facts.pop(name, None)
+            else:
+                self._facts[name] = (sha, size)
+
+    def api_answer(self) -> bytes:
+        """The model API's JSON: every served file with its LFS sha256 and size."""
+        with self._lock:
+            files, facts = dict(self._files), dict(self._facts)
+        siblings = []
+        for name, path in sorted(files.items()):
+            sha, size = facts.get(name) or (_file_sha256(path), path.stat().st_size)
+            siblings.append({"rfilename": name, "size": size, "lfs": {"sha256": sha, "size": size}})
+        return json.dumps({"id": "litert-community/test", "siblings": siblings}).encode()
+
     def hub_url(
         self, name: str, page: bool = False, repo: str = "litert-community/test", rev: str = "main"
     ) -> str:
@@ -200,6 +224,21 @@ class ModelServer:
     def _pace(self) -> int | None:
         with self._lock:
             return None if self._stopped.is_set() else self._rate
+
+
+def _file_sha256(path: Path) -> str:
+    stat = path.stat()
+    return _sha256_of(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
+    """A file's sha256, computed once per version of it (the real test model is large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _damaged(piece: bytes, at: int) -> bytes:
@@ -247,6 +286,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, body: bool) -> None:
         name = self._url_path().lstrip("/")
+        if _API.match(self._url_path()):
+            answer = self.server.model.api_answer()
+            self._send(200, {"Content-Type": "application/json", "Content-Length": str(len(answer))}, None)
+            return self.wfile.write(answer) if body else None
         hub = _HUB.match(self._url_path())
         if self.server.model._portal or (hub and hub[1] == "blob"):
             return self._page(PORTAL_PAGE if self.server.model._portal else BLOB_PAGE, body)

@@ -12,6 +12,7 @@ from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
 from tests.browser.conftest import Journey, first_page, open_app
 from tests.browser.downloading import (
     CHUNK,
+    HUB_TINY,
     TINY,
     card,
     download,
@@ -223,3 +224,14 @@ def test_a_file_changed_between_two_resumes_starts_over(
     assert json.loads(ready)["sha256"] == sha256(newer)
     starts = model_server.range_starts("swap.task")
     assert starts[0] == 0 and starts[-1] == 0 and len(starts) >= 3, starts
+
+
+def test_wrong_bytes_with_no_hash_in_the_catalogue_are_refused(app, model_server: ModelServer) -> None:
+    """The catalogue names a Hub file but no checksum: the app asks the Hub's model API what
+    the file must be before the first byte, so mangled bytes are refused, not pinned."""
+    model_server.corrupt("tiny.task")
+    found = download(app, HUB_TINY)
+    expect(found.get_by_role("alert")).to_contain_text("does not match the expected checksum", timeout=60_000)
+    assert "hub-tiny" not in stored_folders(app)
+    api = [hit.path for hit in model_server.log if hit.path.startswith("/api/models/")]
+    assert api == ["/api/models/litert-community/test/revision/main"], api

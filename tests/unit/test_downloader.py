@@ -754,3 +754,76 @@ def test_resume_pressed_while_a_paused_download_winds_down_runs_after_it() -> No
         assert rig.files.bytes_of("g") == DATA and len(rig.readied) == 1
 
     run(scenario())
+
+
+# --- the Hub says what a file must be ---------------------------------------------------------
+
+HUB_URL = "https://huggingface.co/litert-community/test/resolve/main/gemma3-test.task"
+HUB_API = "https://huggingface.co/api/models/litert-community/test/revision/main?blobs=true"
+
+
+def hub_answer(sha: str, size: int) -> str:
+    sibling = {"rfilename": "gemma3-test.task", "size": size, "lfs": {"sha256": sha, "size": size}}
+    return json.dumps({"id": "litert-community/test", "siblings": [{"rfilename": "README.md"}, sibling]})
+
+
+def hub_rig(spec: ModelSpec, answers: dict[str, str | None]) -> Rig:
+    rig = Rig(spec)
+    rig.asked: list[str] = []
+
+    async def ask(url: str) -> str | None:
+        rig.asked.append(url)
+        await asyncio.sleep(0)
+        return answers.get(url)
+
+    rig.downloader.hub = ask
+    rig.files.serve(spec.url, DATA)
+    return rig
+
+
+def test_wrong_bytes_of_a_hub_file_with_no_hash_in_the_catalogue_are_refused() -> None:
+    async def scenario() -> None:
+        spec = ModelSpec("h", "Hub model", "gemma3", HUB_URL, 4000, "", "catalogue")
+        rig = hub_rig(spec, {HUB_API: hub_answer(SHA, len(DATA))})
+        rig.files.corrupt(HUB_URL)
+        rig.downloader.start("h")
+        await rig.settle()
+        assert rig.asked == [HUB_API] and rig.files.fetches[0][2] == 0
+        job = rig.job("h")
+        assert (
+            job is not None
+            and job.phase == "failed"
+            and "does not match the expected checksum" in job.message
+        )
+        assert rig.pins == [] and rig.readied == [] and "h" not in rig.files.models
+
+    run(scenario())
+
+
+def test_a_hub_that_disagrees_with_the_catalogue_stops_before_the_first_byte() -> None:
+    async def scenario() -> None:
+        spec = ModelSpec("h", "Hub model", "gemma3", HUB_URL, len(DATA), SHA, "catalogue")
+        rig = hub_rig(spec, {HUB_API: hub_answer("ab" * 32, len(DATA))})
+        rig.downloader.start("h")
+        await rig.settle()
+        job = rig.job("h")
+        assert job is not None and job.phase == "failed"
+        assert job.message == (
+            "huggingface.co and this site's catalogue disagree about this file's checksum, so it "
+            "was not downloaded. Ask whoever runs this site to check the catalogue."
+        )
+        assert rig.files.fetches == []
+
+    run(scenario())
+
+
+def test_an_unreachable_hub_falls_back_to_the_catalogues_facts() -> None:
+    async def scenario() -> None:
+        spec = ModelSpec("h", "Hub model", "gemma3", HUB_URL, len(DATA), SHA, "catalogue")
+        rig = hub_rig(spec, {})
+        rig.downloader.start("h")
+        await rig.settle()
+        assert rig.asked == [HUB_API]
+        assert rig.job("h") is not None and rig.job("h").phase == "ready" and rig.files.bytes_of("h") == DATA
+
+    run(scenario())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import random
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tabula.models.hub import lfs_facts
 from tests.browser.modelserver import CORRUPT_FROM, ModelServer
 
 SIZE = 300_000
@@ -180,3 +182,12 @@ def test_the_hub_layout_serves_the_file_at_resolve_and_a_page_at_blob(server: Mo
     status, headers, body = request(server, path=server.hub_url(NAME, page=True).removeprefix(server.origin))
     assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
     assert body.startswith(b"<!doctype html>")
+
+
+def test_the_model_api_states_each_files_lfs_sha256_and_size(server: ModelServer) -> None:
+    status, headers, body = request(server, path="/api/models/litert-community/test/revision/main")
+    assert (status, headers["Content-Type"]) == (200, "application/json")
+    sha = hashlib.sha256(DATA).hexdigest()
+    assert lfs_facts(body.decode(), NAME) == (sha, SIZE)
+    server.hub_says(NAME, "ab" * 32, 5)
+    assert lfs_facts(request(server, path="/api/models/a/b/revision/c")[2].decode(), NAME) == ("ab" * 32, 5)

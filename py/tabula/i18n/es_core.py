@@ -23,6 +23,8 @@ MESSAGES: dict[str, str] = {
     "Storage is full. Free {need} on this device, then press Resume: the {done} downloaded so far are kept.": "El almacenamiento está lleno. Libera {need} en este dispositivo y pulsa Reanudar: se conservan los {done} ya descargados.",
     "The file on the server changed since the download began, so it starts again.": "El archivo del servidor cambió desde que empezó la descarga, así que empieza de nuevo.",
     "{host} sent another part of the file than the one asked for, so none of it was kept. Try again later.": "{host} envió otra parte del archivo distinta de la pedida, así que no se guardó nada de ella. Vuelve a intentarlo más tarde.",
+    "{host} and this site's catalogue disagree about this file's checksum, so it was not downloaded. Ask whoever runs this site to check the catalogue.": "{host} y el catálogo de este sitio no coinciden en la suma de verificación de este archivo, así que no se descargó. Pide a quien administra este sitio que revise el catálogo.",
+    "Asking {host} what the file must be…": "Preguntando a {host} cómo debe ser el archivo…",
     "its server": "su servidor",
     "The model's host refused the download (HTTP {status}); it may need you to sign in and accept the licence. Download the file on a computer and use Import from file.": "El servidor del modelo rechazó la descarga (HTTP {status}); es posible que debas iniciar sesión y aceptar la licencia. Descarga el archivo en una computadora y usa Importar desde un archivo.",
     "The model file was not found at its address (HTTP 404).": "No se encontró el archivo del modelo en su dirección (HTTP 404).",

@@ -125,6 +125,10 @@ class Downloader(Intake):
 
     async def _act(self, spec: ModelSpec, switch: bool, generation: int) -> None:
         try:
+            expected = await self._expected(spec)
+            if expected is None or not self._live(spec.id, generation):
+                return
+            spec = expected
             total = await self._fetch_all(spec, generation)
             if total is not None and self._live(spec.id, generation):
                 await self._verify(spec, total, switch, generation)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from tabula.core.actions import DownloadChanged, StorageMeasured, Store
 from tabula.core.ports import KeyValueStore
@@ -27,10 +27,12 @@ class Ledger:
         self, store: Store, files: ModelStore, kv: KeyValueStore, chunk: int, spawn: Spawn,
         on_ready: Callable[[ModelSpec, bool], None], pinned: Callable[[ModelSpec], None],
         delay_scale: float = 1.0, clock: Callable[[], float] = time.monotonic,
+        hub: Callable[[str], Awaitable[str | None]] | None = None,
     ) -> None:  # fmt: skip
         self.store, self.files, self.kv, self.chunk, self.spawn = store, files, kv, chunk, spawn
         self.on_ready, self.pinned, self.delay_scale, self.clock = on_ready, pinned, delay_scale, clock
         self.plans = Plans(kv)
+        self.hub = hub  # GET a URL's text (the Hub's model API), None when unreachable
         self._running: set[str] = set()
         self._paused: set[str] = set()  # paused, deleted or handed to another window
         self._generation: dict[str, int] = {}  # bumped by every intent: a run acts only while current

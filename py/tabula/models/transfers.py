@@ -214,6 +214,10 @@ CHECKSUM = N_(
 STORAGE_FULL = N_(
     "Storage filled up during the download, so the partial file was deleted. Free space and try again."
 )
+HUB_CONFLICT = N_(
+    "{host} and this site's catalogue disagree about this file's checksum, so it was not downloaded. "
+    "Ask whoever runs this site to check the catalogue."
+)
 WEB_PAGE = N_(
     "{host} answered with a web page, not a model file: a Wi-Fi sign-in page (captive portal) or a "
     "page about the model came instead. Sign in to the network in the browser, or check the address, "

@@ -8,14 +8,16 @@ commits it, pins the checksum and tells the app.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from tabula.core.actions import ModelsStored
 from tabula.i18n.translate import tr
 from tabula.models.catalog import ModelSpec, pin
 from tabula.models.format import HEAD_BYTES, model_format
+from tabula.models.hub import hub_file, lfs_facts
 from tabula.models.ledger import Ledger
-from tabula.models.transfers import CHECKSUM, NOT_A_MODEL_DOWNLOAD, WEB_PAGE, Transfer
+from tabula.models.transfers import CHECKSUM, HUB_CONFLICT, NOT_A_MODEL_DOWNLOAD, WEB_PAGE, Transfer
 
 
 def host_of(url: str) -> str:
@@ -35,6 +37,24 @@ class Verifying(Ledger):
             self._fail(spec.id, tr(CHECKSUM, host=host_of(spec.url)))
             return
         await self.ready(spec, sha, stored, switch, generation)
+
+    async def _expected(self, spec: ModelSpec) -> ModelSpec | None:
+        """The record to prove the bytes against: with the Hub's LFS facts for a file on a Hub
+        (asked before the first byte; the catalogue's own facts when it cannot be reached), or
+        None after failing the download when the Hub and the catalogue disagree."""
+        source = hub_file(spec.url)
+        if source is None or self.hub is None:
+            return spec
+        asking = tr("Asking {host} what the file must be…", host=host_of(spec.url))
+        self._report(spec.id, "checking", 0, spec.bytes or None, message=asking)
+        answer = await self.hub(source.api)
+        facts = lfs_facts(answer, source.path) if answer else None
+        if facts is None:
+            return spec
+        if spec.sha256 and spec.sha256 != facts[0]:
+            self._fail(spec.id, tr(HUB_CONFLICT, host=host_of(spec.url)))
+            return None
+        return replace(spec, sha256=facts[0], bytes=facts[1])
 
     async def _proven_start(self, spec: ModelSpec, result: Transfer, done: int, generation: int) -> bool:
         """Refuse a web page (a captive portal's) at once, and stored bytes that start like no model."""
@@ -63,7 +83,7 @@ class Verifying(Ledger):
         if generation is not None and not self._live(spec.id, generation):
             return
         self.plans.put(spec.id, None)
-        if pinned != spec:
+        if pinned != self._spec(spec.id):
             self.pinned(pinned)
         self.store.dispatch(ModelsStored(self.store.state.ready | {spec.id}))
         self._report(spec.id, "ready", size, size)
