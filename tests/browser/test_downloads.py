@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from site_models import sha256
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
-from tests.browser.conftest import Journey, first_page, open_app
+from tests.browser.conftest import Journey, Site, first_page, open_app
 from tests.browser.downloading import (
     CHUNK,
     HUB_TINY,
@@ -235,3 +235,26 @@ def test_wrong_bytes_with_no_hash_in_the_catalogue_are_refused(app, model_server
     assert "hub-tiny" not in stored_folders(app)
     api = [hit.path for hit in model_server.log if hit.path.startswith("/api/models/")]
     assert api == ["/api/models/litert-community/test/revision/main"], api
+
+
+def test_the_shipped_catalogue_with_hugging_face_unreachable_says_what_it_waits_for(
+    site: Site, journey: Journey
+) -> None:
+    """A new user presses Download on Gemma 3 270M of the catalogue that ships, with no route
+    to huggingface.co: the card says so and when it retries, never a silent "0 KB"."""
+    page = journey.page
+    page.route("https://huggingface.co/**", lambda route: route.abort("internetdisconnected"))
+    open_app(page, site.url + "#/models")
+    found = download(page, "Gemma 3 270M (small, fast)")
+    expect(found).to_contain_text("No connection to huggingface.co — retrying in", timeout=60_000)
+    found.get_by_role("button", name="Pause").click()
+    expect(found).to_contain_text("Paused")
+    asked = [u for u in journey.requests if u.startswith("https://huggingface.co/")]
+    assert (
+        "https://huggingface.co/api/models/litert-community/gemma-3-270m-it/revision/9d209327?blobs=true"
+        in asked
+    )
+    assert any(u.endswith("/resolve/9d209327/gemma3-270m-it-q4_0-web.task") for u in asked), asked
+    # The route aborted them inside the browser: none of them left this machine.
+    journey.requests[:] = [u for u in journey.requests if u not in asked]
+    journey.allow("ERR_INTERNET_DISCONNECTED")

@@ -135,7 +135,8 @@ def test_drops_resume_from_whole_chunks_and_end_verified() -> None:
         assert [start for _, _, start in rig.files.fetches] == [0, 2000, 3000, 3000, 4000]
         assert all(start % CHUNK == 0 for _, _, start in rig.files.fetches)
         waits = [d for d in rig.phases if d.phase == "waiting"]
-        assert len(waits) == 4 and all(d.message.startswith("Connection lost; retrying in") for d in waits)
+        assert len(waits) == 4
+        assert all(d.message.startswith("No connection to models.example — retrying in") for d in waits)
         assert rig.job() is not None and rig.job().phase == "ready"
         assert rig.files.bytes_of("g") == DATA and json.loads(rig.files.meta["g"])["sha256"] == SHA
 
@@ -375,7 +376,9 @@ def test_consecutive_network_failures_give_up_and_pause() -> None:
         assert job is not None and job.phase == "paused" and "no connection" in job.message
         assert len(rig.files.fetches) == GIVE_UP and rig.readied == []
         waits = [d.message for d in rig.phases if d.phase == "waiting"]
-        assert waits == [f"Connection lost; retrying in {s} s." for s in (1, 2, 4, 8, 16, 30, 30)]
+        assert waits == [
+            f"No connection to models.example — retrying in {s} s." for s in (1, 2, 4, 8, 16, 30, 30)
+        ]
 
     run(scenario())
 
@@ -825,5 +828,19 @@ def test_an_unreachable_hub_falls_back_to_the_catalogues_facts() -> None:
         await rig.settle()
         assert rig.asked == [HUB_API]
         assert rig.job("h") is not None and rig.job("h").phase == "ready" and rig.files.bytes_of("h") == DATA
+
+    run(scenario())
+
+
+def test_every_wait_says_what_it_waits_for() -> None:
+    """Before the first byte arrives the card says whom it is waiting for, never a bare 0 KB."""
+
+    async def scenario() -> None:
+        rig = Rig()
+        rig.downloader.start("g")
+        await rig.settle()
+        silent = [d for d in rig.phases if d.active and d.done == 0 and not d.message]
+        assert silent == []
+        assert any(d.message == "Connecting to models.example…" for d in rig.phases)
 
     run(scenario())

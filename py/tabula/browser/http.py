@@ -77,11 +77,15 @@ class FetchCloudClient:
             raise CloudError("cancelled", "Stopped.")
 
 
+ASK_TIMEOUT_MS = 10_000  # an unreachable host must not hold a download: then the catalogue's facts
+
+
 async def fetch_text(url: str) -> str | None:
     """GET `url`'s text (the Hub's model API, no credentials); None when it cannot be reached,
     is refused by CORS or answers anything but 200."""
     try:
-        response = await js.fetch(url, to_js({"cache": "no-store"}, dict_converter=js.Object.fromEntries))
+        options = {"cache": "no-store", "signal": js.AbortSignal.timeout(ASK_TIMEOUT_MS)}
+        response = await js.fetch(url, to_js(options, dict_converter=js.Object.fromEntries))
         return str(await response.text()) if int(response.status) == 200 else None
     except JsException:
         return None

@@ -154,7 +154,8 @@ class Downloader(Intake):
             if not self._live(spec.id, generation):
                 self._stopped(spec.id, generation, done, total)
                 return None
-            self._report(spec.id, "downloading", done, total, message=self._notes.get(spec.id, ""))
+            connecting = self._notes.get(spec.id) or tr("Connecting to {host}…", host=host_of(spec.url))
+            self._report(spec.id, "downloading", done, total, message=connecting)
             result = await self._fetch_once(spec, done, total, meter, whole)
             whole = result.kind == "whole"  # Range ignored: next, take a 200 past the stored bytes
             if result.kind in ("changed", "whole") and self._live(spec.id, generation):
@@ -173,6 +174,8 @@ class Downloader(Intake):
         return done
 
     async def _room_and_persistence(self, spec: ModelSpec, generation: int) -> bool:
+        room = tr("Checking there is room on this device…")
+        self._report(spec.id, "checking", 0, spec.bytes or None, message=room)
         have = sum(s.bytes for s in await self.files.stored() if s.model_id == spec.id)
         if not self._live(spec.id, generation):
             self._stopped(spec.id, generation, have, spec.bytes or None)
@@ -232,7 +235,8 @@ class Downloader(Intake):
             self._report(spec.id, "paused", done, total, message=paused)
             return False
         delay = backoff(failures)
-        waiting = tr("Connection lost; retrying in {seconds} s.", seconds=f"{delay:.0f}")
+        host, seconds = host_of(spec.url), f"{delay:.0f}"
+        waiting = tr("No connection to {host} — retrying in {seconds} s.", host=host, seconds=seconds)
         self._report(spec.id, "waiting", done, total, message=waiting)
         await self._nap(spec.id, delay)
         if not self._live(spec.id, generation):
