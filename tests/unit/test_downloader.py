@@ -844,3 +844,24 @@ def test_every_wait_says_what_it_waits_for() -> None:
         assert any(d.message == "Connecting to models.example…" for d in rig.phases)
 
     run(scenario())
+
+
+def test_a_failed_re_import_over_an_imported_model_is_shown_truthfully() -> None:
+    """The old copy is removed before the new one is copied: when the copy fails, the Models
+    page must not keep saying the model is on this device."""
+
+    async def scenario() -> None:
+        blob = task_file()
+        rig = Rig()
+        await rig.downloader.import_file(choice("gemma3-web.task", blob))
+        mid = "file-gemma3-web"
+        assert mid in rig.store.state.ready
+        # Room when asked; then photos take it while the old copy is being removed.
+        rig.files.hooks["remove"] = lambda: setattr(rig.files, "capacity", 1500)
+        await rig.downloader.import_file(choice("gemma3-web.task", blob))
+        await rig.settle()
+        assert rig.files.meta.get(mid) is None and mid not in rig.store.state.ready
+        job = rig.job(mid)
+        assert job is not None and job.phase == "failed"
+
+    run(scenario())

@@ -6,7 +6,7 @@ into the model's chunks, then proves it like a download.
 
 from __future__ import annotations
 
-from tabula.core.actions import ModelsNotice
+from tabula.core.actions import ModelDeleted, ModelsNotice
 from tabula.i18n.translate import tr
 from tabula.models import format as modelformat
 from tabula.models.catalog import imported
@@ -30,6 +30,8 @@ class Intake(Verifying):
         generation = self._intent(spec.id)
         try:
             await self.files.remove(spec.id)
+            if spec.id in self.store.state.ready:  # the old copy is gone: never show it as stored
+                self.store.dispatch(ModelDeleted(spec.id))
             copying = tr("Copying from the file…")
             self._report(spec.id, "downloading", 0, choice.size, message=copying)
 
