@@ -39,13 +39,7 @@ HUB_TINY = "Tiny from the Hub"
 
 
 def records(server: ModelServer, files: dict[str, Path]) -> list[dict]:
-    """Catalogue records for the test models, served by `server`, with their true checksums;
-    and the tiny one once more at its Hub address with no checksum (the app asks the Hub's API)."""
-    hub = {"id": "hub-tiny", **MODELS["tiny"], "label": HUB_TINY, "url": server.hub_url("tiny.task")}
-    return [*known(server, files), {**hub, "bytes": files["tiny.task"].stat().st_size, "sha256": ""}]
-
-
-def known(server: ModelServer, files: dict[str, Path]) -> list[dict]:
+    """Catalogue records for the test models, served by `server`, with their true checksums."""
     return [
         {
             "id": f"{name.removesuffix('.task')}-download",
@@ -58,9 +52,16 @@ def known(server: ModelServer, files: dict[str, Path]) -> list[dict]:
     ]
 
 
+def hub_record(server: ModelServer, files: dict[str, Path]) -> dict:
+    """The tiny model once more, at its Hub address with no checksum (the app asks the Hub's API)."""
+    size = files["tiny.task"].stat().st_size
+    return {"id": "hub-tiny", **MODELS["tiny"], "label": HUB_TINY, "url": server.hub_url("tiny.task"),
+            "bytes": size, "sha256": ""}  # fmt: skip
+
+
 def build_download_site(folder: Path, server: ModelServer, files: dict[str, Path]) -> Path:
-    """A site with no embedded model whose catalogue downloads from `server`."""
-    catalog = catalog_file(folder, records(server, files))
+    """A site with no embedded model whose catalogue downloads from `server` (and the Hub record)."""
+    catalog = catalog_file(folder, [*records(server, files), hub_record(server, files)])
     return build.build(folder / "_site", catalog=catalog, chunk=CHUNK)
 
 
