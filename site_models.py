@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "py"))  # the app's own
 
 from tabula.models.catalog import FAMILIES
 from tabula.models.format import WEB_FORMATS, model_format
+from tabula.models.hub import hub_file, resolve_url
 
 DEFAULT_CHUNK = 8 * 1024 * 1024
 RECORD_KEYS = {"id": str, "label": str, "family": str, "url": str, "bytes": int, "sha256": str}
@@ -94,7 +95,7 @@ def read_catalog(path: Path) -> list[dict]:
     ids = [check_record(path, record) for record in records]
     if len(set(ids)) != len(ids):
         raise BuildError(f"--catalog {path}: model ids must be unique")
-    return [{"source": "catalogue", **record} for record in records]
+    return [{"source": "catalogue", **record, "url": resolve_url(record["url"])} for record in records]
 
 
 def check_record(path: Path, record: object) -> str:
@@ -108,4 +109,17 @@ def check_record(path: Path, record: object) -> str:
         raise BuildError(f"--catalog {path}: {record['id']}: family must be one of {', '.join(FAMILIES)}")
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", record["id"]):
         raise BuildError(f"--catalog {path}: {record['id']}: id must be lower-case letters, digits and -")
+    check_proof(path, record)
     return record["id"]
+
+
+def check_proof(path: Path, record: dict) -> None:
+    """Refuse a record the app could not prove: a bad sha256, or none and no Hub to ask for it."""
+    where = f"--catalog {path}: {record['id']}"
+    if record["sha256"] and not re.fullmatch(r"[0-9a-f]{64}", record["sha256"]):
+        raise BuildError(f"{where}: sha256 must be 64 hex digits (lower case)")
+    if not record["sha256"] and hub_file(record["url"]) is None:
+        raise BuildError(
+            f"{where}: no sha256, and its url is not a Hugging Face file "
+            "(…/<owner>/<repo>/resolve/<revision>/<file>) whose hash the app can ask for"
+        )

@@ -7,6 +7,7 @@ none of them pretends to be JS.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import random
@@ -316,7 +317,9 @@ class FakeModelStore:
 
     Scripting: drop_after(url, n) cuts the next response to that url after n bytes (one entry
     per fetch, consumed in order); status(url, code) makes it answer an HTTP error; corrupt(url)
-    serves altered bytes. abort(id) stops the model's running transfer; like the JS, it does
+    serves altered bytes; replace(url, data) puts another file there (a new ETag); ignore_range(url)
+    answers 200 with the whole file to every Range; misrange(url) answers a 206 from the wrong
+    offset. `writes` lists every chunk write as (model id, index). abort(id) stops the model's running transfer; like the JS, it does
     nothing when none runs. `capacity` is the room the browser gives models (None: no limit).
     """
 
@@ -324,6 +327,11 @@ class FakeModelStore:
         self.models: dict[str, dict[int, bytes]] = {}
         self.meta: dict[str, str] = {}
         self.remote: dict[str, tuple[bytes, bool]] = {}  # url -> (data, sends its length)
+        self.types: dict[str, str] = {}  # url -> its Content-Type
+        self.etags: dict[str, str] = {}
+        self.ignoring: set[str] = set()
+        self.misranged: set[str] = set()
+        self.writes: list[tuple[str, int]] = []
         self.drops: dict[str, list[int]] = {}
         self.statuses: dict[str, int] = {}
         self.quota = Quota(quota=10**12, usage=0, persisted=False)
@@ -334,10 +342,32 @@ class FakeModelStore:
         self.imports: list[str] = []
         self._running: set[str] = set()
         self._aborted: set[str] = set()
+        self.hooks: dict[str, Callable[[], None]] = {}  # method name -> called once as it suspends
 
-    def serve(self, url: str, data: bytes, length: bool = True) -> None:
+    async def _step(self, method: str) -> None:
+        """Suspend, as every await of model_bytes.js does; a hook set for `method` runs there once
+        (a click landing while OPFS is busy)."""
+        hook = self.hooks.pop(method, None)
+        if hook is not None:
+            hook()
+        await asyncio.sleep(0)
+
+    def serve(
+        self, url: str, data: bytes, length: bool = True, content_type: str = "application/octet-stream"
+    ) -> None:
         """Host `data` at `url`; with length=False the server sends no Content-Length."""
         self.remote[url] = (data, length)
+        self.types[url] = content_type
+        self.etags[url] = f'"{hashlib.sha256(data).hexdigest()[:16]}"'
+
+    def replace(self, url: str, data: bytes) -> None:
+        self.serve(url, data, self.remote[url][1], self.types[url])
+
+    def ignore_range(self, url: str) -> None:
+        self.ignoring.add(url)
+
+    def misrange(self, url: str) -> None:
+        self.misranged.add(url)
 
     def drop_after(self, url: str, n_bytes: int) -> None:
         self.drops.setdefault(url, []).append(n_bytes)
@@ -358,9 +388,11 @@ class FakeModelStore:
         return sum(len(c) for chunks in self.models.values() for c in chunks.values())
 
     async def stored(self) -> list[Stored]:
+        await self._step("stored")
         return [Stored(mid, len(self.bytes_of(mid)), self.meta.get(mid)) for mid in self.models]
 
     async def prepare(self, model_id: str, chunk: int, total: int | None) -> int:
+        await self._step("prepare")
         chunks, offset = self.models.setdefault(model_id, {}), 0
         for position, index in enumerate(sorted(chunks)):
             size = len(chunks[index])
@@ -372,22 +404,40 @@ class FakeModelStore:
         return offset
 
     async def fetch(
-        self, model_id: str, url: str, start: int, chunk: int, on_progress: Callable[[int], None]
-    ) -> Transfer:
+        self, model_id: str, url: str, start: int, chunk: int, on_progress: Callable[[int], None],
+        refuse: tuple[str, ...] = (), validator: str = "", whole: bool = False,
+    ) -> Transfer:  # fmt: skip
         self.fetches.append((model_id, url, start))
         self._running.add(model_id)
         try:
-            await asyncio.sleep(0)
+            await self._step("fetch")
             if url in self.statuses or url not in self.remote:
                 return Transfer("http", start, None, self.statuses.get(url, 404), "refused")
             data, length = self.remote[url]
-            total = len(data) if length else None
+            total, tag = len(data) if length else None, self.etags[url]
+            status = 200 if start == 0 or url in self.ignoring else 206
+            refused = self._refusal(url, start, status, validator, whole, refuse)
+            if refused:
+                return Transfer(refused, start, total, status, self.types[url], tag)
             drops = self.drops.get(url)
             cut = start + drops.pop(0) if drops else len(data)
-            return await self._copy(model_id, data[:cut], start, len(data), chunk, on_progress, total)
+            done = await self._copy(model_id, data[:cut], start, len(data), chunk, on_progress, total)
+            return dataclasses.replace(done, status=status, validator=tag)
         finally:
             self._running.discard(model_id)
             self._aborted.discard(model_id)
+
+    def _refusal(
+        self, url: str, start: int, status: int, validator: str, whole: bool, refuse: tuple[str, ...]
+    ) -> str:
+        """What model_bytes.js refuses before storing a byte (its refusal()), or ""."""
+        if any(self.types[url].lower().startswith(refused) for refused in refuse):
+            return "type"
+        if validator and self.etags[url] != validator:
+            return "changed"
+        if status == 206 and url in self.misranged:
+            return "range"
+        return "whole" if status == 200 and start > 0 and not whole else ""
 
     async def _copy(
         self, model_id: str, data: bytes, start: int, size: int, chunk: int,
@@ -404,10 +454,15 @@ class FakeModelStore:
             if self.capacity is not None and self.used + len(piece) > self.capacity:
                 return Transfer("quota", at, total, message="QuotaExceededError")
             self.models.setdefault(model_id, {})[at // chunk] = piece
+            self.writes.append((model_id, at // chunk))
             at += len(piece)
             on_progress(at)
             await asyncio.sleep(0)
         return Transfer("done", at, total)
+
+    async def head(self, model_id: str, size: int) -> bytes:
+        await asyncio.sleep(0)
+        return self.bytes_of(model_id)[:size]
 
     def abort(self, model_id: str) -> None:
         if model_id in self._running:
@@ -422,6 +477,7 @@ class FakeModelStore:
         return await self._copy(model_id, file.handle, 0, file.size, chunk, on_progress, file.size, "read")
 
     async def digest(self, model_id: str, on_progress: Callable[[int], None]) -> tuple[str, int]:
+        await self._step("digest")
         if model_id not in self.models:
             raise RuntimeError(f"NotFoundError: no folder {model_id}")
         data = self.bytes_of(model_id)
@@ -429,22 +485,27 @@ class FakeModelStore:
         return hashlib.sha256(data).hexdigest(), len(data)
 
     async def commit(self, model_id: str, meta: str) -> None:
+        await self._step("commit")
         if model_id not in self.models:
             raise RuntimeError(f"NotFoundError: no folder {model_id}")
         self.meta[model_id] = meta
 
     async def remove(self, model_id: str) -> None:
+        await self._step("remove")
         self.abort(model_id)
         self.models.pop(model_id, None)
         self.meta.pop(model_id, None)
 
     async def estimate(self) -> Quota:
+        await self._step("estimate")
         return self.quota
 
     async def can_store(self, size: int) -> bool:
+        await self._step("can_store")
         return self.capacity is None or self.used + size <= self.capacity
 
     async def persist(self) -> bool:
+        await self._step("persist")
         self.persist_calls += 1
         return self.granted
 

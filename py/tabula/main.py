@@ -124,12 +124,13 @@ class Wiring:
 
     def _downloads(self, config: dict) -> None:
         """Model downloads and imports into the browser's private file storage."""
+        from tabula.browser.http import fetch_text
         from tabula.browser.opfs import OpfsModelStore
 
         store, kv = self.store, self.kv
         files, pinned = OpfsModelStore(config["paths"]["sha256"]), lambda spec: remember(store, kv, spec)
         self.downloader = Downloader(
-            store, files, kv, config["chunk_bytes"], self.spawn, self.models.ready, pinned
+            store, files, kv, config["chunk_bytes"], self.spawn, self.models.ready, pinned, hub=fetch_text
         )
 
     def _ownership(self) -> None:

@@ -35,6 +35,9 @@ def model_files(folder: Path) -> dict[str, Path]:
     return {f"{name}.task": project_model(name, folder).resolve() for name in ("tiny", "real")}
 
 
+HUB_TINY = "Tiny from the Hub"
+
+
 def records(server: ModelServer, files: dict[str, Path]) -> list[dict]:
     """Catalogue records for the test models, served by `server`, with their true checksums."""
     return [
@@ -49,9 +52,16 @@ def records(server: ModelServer, files: dict[str, Path]) -> list[dict]:
     ]
 
 
+def hub_record(server: ModelServer, files: dict[str, Path]) -> dict:
+    """The tiny model once more, at its Hub address with no checksum (the app asks the Hub's API)."""
+    size = files["tiny.task"].stat().st_size
+    return {"id": "hub-tiny", **MODELS["tiny"], "label": HUB_TINY, "url": server.hub_url("tiny.task"),
+            "bytes": size, "sha256": ""}  # fmt: skip
+
+
 def build_download_site(folder: Path, server: ModelServer, files: dict[str, Path]) -> Path:
-    """A site with no embedded model whose catalogue downloads from `server`."""
-    catalog = catalog_file(folder, records(server, files))
+    """A site with no embedded model whose catalogue downloads from `server` (and the Hub record)."""
+    catalog = catalog_file(folder, [*records(server, files), hub_record(server, files)])
     return build.build(folder / "_site", catalog=catalog, chunk=CHUNK)
 
 
@@ -131,6 +141,8 @@ def model_server(served_models: ModelServer) -> ModelServer:
         served_models.corrupt(name, False)
         served_models.ignore_range(name, False)
     served_models.throttle(None)
+    served_models.portal(False)
+    served_models.hub_says("tiny.task")
     served_models.log.clear()
     return served_models
 

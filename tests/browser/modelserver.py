@@ -2,14 +2,19 @@
 
 It owns serving named files from disk on 127.0.0.1 (GET, HEAD, byte ranges, CORS for a page on
 another port), recording every request it answers, and the faults a download must survive:
-connections cut at chosen byte offsets, corrupted bodies, ignored Range headers and a slow link.
+connections cut at chosen byte offsets, corrupted bodies, ignored Range headers, a slow link and
+a captive portal (every GET answers an HTML sign-in page). It also has Hugging Face's layout:
+/<owner>/<repo>/resolve/<rev>/<name> is the file, /blob/ its HTML page, and
+/api/models/<owner>/<repo>/revision/<rev> answers the Hub's model API: each file's LFS sha256 and size.
 Stdlib only (http.server + threading), so the unit tests can prove it without a browser.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import json
 import re
 import socket
 import sys
@@ -23,8 +28,13 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 PIECE = 64 * 1024
+CORRUPT_FROM = 4096  # corrupt() spares the head, so the bytes still start like a model
 THROTTLED_PIECE = 16 * 1024
 _INVERT = bytes(range(255, -1, -1))  # b ^ 0xFF == 255 - b
+_API = re.compile(r"^/api/models/[^/]+/[^/]+/revision/[^/]+$")
+_HUB = re.compile(r"^/[^/]+/[^/]+/(resolve|blob)/[^/]+/(.+)$")
+PORTAL_PAGE = b"<!doctype html><title>SchoolWiFi</title><p>Sign in to use the network.</p>"
+BLOB_PAGE = b"<!doctype html><title>model file</title><p>A page about the file, not the file.</p>"
 _RANGE = re.compile(r"\s*bytes\s*=\s*(\d+)\s*-\s*(\d*)\s*")
 _CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -82,6 +92,8 @@ class ModelServer:
         self._files = dict(files)
         self._faults: dict[str, _Faults] = {}
         self._rate: int | None = None
+        self._portal = False
+        self._facts: dict[str, tuple[str, int]] = {}  # name -> (sha256, size) the API says instead
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._httpd: _Httpd | None = None
@@ -143,7 +155,7 @@ class ModelServer:
             self._faults.setdefault(name, _Faults()).drops = sorted(set(offsets))
 
     def corrupt(self, name: str, on: bool = True) -> None:
-        """While on, bodies of /name are the file's bytes XOR 0xFF (same length)."""
+        """While on, bodies of /name are the file's bytes XOR 0xFF from offset CORRUPT_FROM on."""
         with self._lock:
             self._faults.setdefault(name, _Faults()).corrupt = on
 
@@ -151,6 +163,36 @@ class ModelServer:
         """While on, /name answers 200 with the whole file even when Range is sent."""
         with self._lock:
             self._faults.setdefault(name, _Faults()).ignore_range = on
+
+    def portal(self, on: bool = True) -> None:
+        """While on, every GET and HEAD answers 200 with a captive portal's HTML sign-in page."""
+        with self._lock:
+            self._portal = on
+
+    def hub_says(self, name: str, sha: str | None = None, size: int = 0) -> None:
+        """Make the model API state these LFS facts for /name (as if the Hub held another file);
+        None: the true ones again."""
+        with self._lock:
+            if sha is None:
+                self._facts.pop(name, None)
+            else:
+                self._facts[name] = (sha, size)
+
+    def api_answer(self) -> bytes:
+        """The model API's JSON: every served file with its LFS sha256 and size."""
+        with self._lock:
+            files, facts = dict(self._files), dict(self._facts)
+        siblings = []
+        for name, path in sorted(files.items()):
+            sha, size = facts.get(name) or (_file_sha256(path), path.stat().st_size)
+            siblings.append({"rfilename": name, "size": size, "lfs": {"sha256": sha, "size": size}})
+        return json.dumps({"id": "litert-community/test", "siblings": siblings}).encode()
+
+    def hub_url(
+        self, name: str, page: bool = False, repo: str = "litert-community/test", rev: str = "main"
+    ) -> str:
+        """/name at Hugging Face's address of it: the file (resolve), or with `page` its /blob/ page."""
+        return f"{self.origin}/{repo}/{'blob' if page else 'resolve'}/{rev}/{quote(name)}"
 
     def throttle(self, bytes_per_second: int | None) -> None:
         """Pace every body to about this rate (16 KB writes with sleeps between); None = full speed."""
@@ -184,6 +226,27 @@ class ModelServer:
             return None if self._stopped.is_set() else self._rate
 
 
+def _file_sha256(path: Path) -> str:
+    stat = path.stat()
+    return _sha256_of(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
+    """A file's sha256, computed once per version of it (the real test model is large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _damaged(piece: bytes, at: int) -> bytes:
+    """`piece` (file bytes from offset `at`) with every byte from CORRUPT_FROM on inverted."""
+    keep = max(0, min(len(piece), CORRUPT_FROM - at))
+    return piece[:keep] + piece[keep:].translate(_INVERT)
+
+
 class _Httpd(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -215,8 +278,22 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._serve(body=True)
 
+    def _page(self, html: bytes, body: bool) -> None:
+        headers = {"Content-Type": "text/html; charset=utf-8", "Content-Length": str(len(html))}
+        self._send(200, headers, None)
+        if body:
+            self.wfile.write(html)
+
     def _serve(self, body: bool) -> None:
         name = self._url_path().lstrip("/")
+        if _API.match(self._url_path()):
+            answer = self.server.model.api_answer()
+            self._send(200, {"Content-Type": "application/json", "Content-Length": str(len(answer))}, None)
+            return self.wfile.write(answer) if body else None
+        hub = _HUB.match(self._url_path())
+        if self.server.model._portal or (hub and hub[1] == "blob"):
+            return self._page(PORTAL_PAGE if self.server.model._portal else BLOB_PAGE, body)
+        name = hub[2] if hub else name
         path, faults = self.server.model._lookup(name)
         asked = parse_range(self.headers.get("Range"))
         range_start = asked[0] if asked else None
@@ -265,7 +342,7 @@ class _Handler(BaseHTTPRequestHandler):
                 piece = source.read(min(left, THROTTLED_PIECE if rate else PIECE))
                 if not piece:
                     return
-                self.wfile.write(piece.translate(_INVERT) if corrupt else piece)
+                self.wfile.write(_damaged(piece, stop - left) if corrupt else piece)
                 left -= len(piece)
                 if rate and left > 0:
                     time.sleep(len(piece) / rate)

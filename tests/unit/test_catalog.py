@@ -142,3 +142,10 @@ def test_records_round_trip_and_ignore_unknown_keys() -> None:
     assert from_records(records) == specs
     records[0]["added_by_a_newer_build"] = True
     assert from_records(records)[0] == specs[0]
+
+
+def test_a_hugging_face_page_address_becomes_its_download_address() -> None:
+    page = "https://huggingface.co/litert-community/Gemma3-1B-IT/blob/main/gemma3-1b-it-int4-web.task"
+    model = custom(page)
+    assert model.url == page.replace("/blob/", "/resolve/")
+    assert model.id == "custom-gemma3-1b-it-int4-web"

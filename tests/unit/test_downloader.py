@@ -19,7 +19,6 @@ from tabula.models import format as modelformat
 from tabula.models.catalog import ModelSpec, custom
 from tabula.models.downloader import GIVE_UP, Downloader
 from tabula.models.transfers import (
-    CHECKSUM,
     MARGIN,
     STORAGE_REFUSED,
     Download,
@@ -34,7 +33,7 @@ from tests.aio import run
 from tests.fakes import FakeKeyValueStore, FakeModelStore
 
 CHUNK = 1000
-DATA = random.Random(7).randbytes(4500)  # four whole chunks and a short last one
+DATA = b"\x1c\0\0\0TFL3" + random.Random(7).randbytes(4492)  # a TFLite model: 4 whole chunks, a short one
 SHA = hashlib.sha256(DATA).hexdigest()
 URL = "https://models.example/gemma3-test.task"
 SPEC = ModelSpec("g", "Gemma test", "gemma3", URL, len(DATA), SHA, "catalogue")
@@ -136,7 +135,8 @@ def test_drops_resume_from_whole_chunks_and_end_verified() -> None:
         assert [start for _, _, start in rig.files.fetches] == [0, 2000, 3000, 3000, 4000]
         assert all(start % CHUNK == 0 for _, _, start in rig.files.fetches)
         waits = [d for d in rig.phases if d.phase == "waiting"]
-        assert len(waits) == 4 and all(d.message.startswith("Connection lost; retrying in") for d in waits)
+        assert len(waits) == 4
+        assert all(d.message.startswith("No connection to models.example — retrying in") for d in waits)
         assert rig.job() is not None and rig.job().phase == "ready"
         assert rig.files.bytes_of("g") == DATA and json.loads(rig.files.meta["g"])["sha256"] == SHA
 
@@ -150,7 +150,11 @@ def test_wrong_bytes_fail_the_checksum_and_are_deleted() -> None:
         rig.downloader.start("g")
         await rig.settle()
         job = rig.job()
-        assert job is not None and job.phase == "failed" and job.message == CHECKSUM
+        assert job is not None and job.phase == "failed"
+        assert job.message == (
+            "The downloaded file does not match the expected checksum: the file at models.example "
+            "changed upstream, or something on the way altered it. It was deleted and will not be used."
+        )
         assert "g" not in rig.files.models and "g" not in rig.files.meta
         assert rig.store.state.ready == frozenset() and rig.readied == []
 
@@ -372,7 +376,9 @@ def test_consecutive_network_failures_give_up_and_pause() -> None:
         assert job is not None and job.phase == "paused" and "no connection" in job.message
         assert len(rig.files.fetches) == GIVE_UP and rig.readied == []
         waits = [d.message for d in rig.phases if d.phase == "waiting"]
-        assert waits == [f"Connection lost; retrying in {s} s." for s in (1, 2, 4, 8, 16, 30, 30)]
+        assert waits == [
+            f"No connection to models.example — retrying in {s} s." for s in (1, 2, 4, 8, 16, 30, 30)
+        ]
 
     run(scenario())
 
@@ -572,5 +578,290 @@ def test_a_window_that_does_not_run_the_downloads_leaves_them_to_the_one_that_do
         await owner.settle()
         assert owner.plans() == plan and owner.readied == []  # left for the window that took over
         assert len(owner.files.bytes_of("g")) < len(DATA)
+
+    run(scenario())
+
+
+# --- a download must be a model ------------------------------------------------------------
+
+PORTAL = b"<!doctype html><html><body>Sign in to SchoolWiFi to continue.</body></html>" * 40
+
+
+def test_a_captive_portals_html_page_is_refused_at_once_and_nothing_is_kept() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.serve(URL, PORTAL, content_type="text/html; charset=utf-8")
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and job.phase == "failed"
+        assert job.message.startswith("models.example answered with a web page, not a model file")
+        assert "g" not in rig.files.models and rig.files.used == 0
+        assert len(rig.files.fetches) == 1 and rig.readied == [] and rig.plans() == {}
+
+    run(scenario())
+
+
+def test_a_first_chunk_that_is_not_a_model_stops_the_download() -> None:
+    """No hash known (a custom address) and the server says octet-stream: the bytes must still
+    look like a model before the download goes on, and nothing of them is kept or pinned."""
+
+    async def scenario() -> None:
+        spec = custom("https://host.example/files/my-gemma3.task")
+        rig = Rig(spec)
+        rig.files.serve(spec.url, random.Random(1).randbytes(4500))
+        rig.downloader.start(spec.id)
+        await rig.settle()
+        job = rig.job(spec.id)
+        assert job is not None and job.phase == "failed"
+        assert job.message == (
+            "What host.example sent is not a model file the app can use, so it was deleted. "
+            "Check the address (it must be the file itself, not a page about it)."
+        )
+        assert spec.id not in rig.files.models and rig.pins == [] and rig.readied == []
+        assert rig.files.fetches == [(spec.id, spec.url, 0)]
+
+    run(scenario())
+
+
+def test_storage_filling_up_mid_download_pauses_and_keeps_what_is_stored() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.when(
+            lambda d: d.phase == "downloading" and d.done >= 2000,
+            lambda: setattr(rig.files, "capacity", 2500),
+        )
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and (job.phase, job.done, job.total) == ("paused", 2000, len(DATA))
+        assert job.message == (
+            f"Storage is full. Free {size_text(len(DATA) - 2000 + MARGIN)} on this device, then press "
+            f"Resume: the {size_text(2000)} downloaded so far are kept."
+        )
+        assert rig.files.bytes_of("g") == DATA[:2000]
+        assert rig.plans() == {"g": {"paused": True, "switch": False}}
+        rig.files.capacity = None
+        rig.downloader.start("g")
+        await rig.settle()
+        assert [start for _, _, start in rig.files.fetches] == [0, 2000]
+        assert rig.job() is not None and rig.job().phase == "ready" and rig.files.bytes_of("g") == DATA
+
+    run(scenario())
+
+
+# --- resume that cannot splice two files ------------------------------------------------------
+
+NEW = b"\x1c\0\0\0TFL3" + random.Random(8).randbytes(4792)  # the file as replaced upstream
+
+
+def test_a_file_changed_between_two_resumes_starts_over_and_says_so() -> None:
+    async def scenario() -> None:
+        spec = custom("https://host.example/files/my-gemma3.task")
+        rig = Rig(spec)
+        rig.files.serve(spec.url, DATA)
+        rig.files.drop_after(spec.url, 2500)
+        rig.when(lambda d: d.phase == "waiting", lambda: rig.files.replace(spec.url, NEW))
+        rig.downloader.start(spec.id)
+        await rig.settle()
+        assert rig.files.bytes_of(spec.id) == NEW  # never DATA[:2000] + NEW[2000:]
+        assert [start for _, _, start in rig.files.fetches] == [0, 2000, 0]
+        said = [d.message for d in rig.phases if d.phase == "downloading"]
+        assert "The file on the server changed since the download began, so it starts again." in said
+        assert rig.job(spec.id) is not None and rig.job(spec.id).phase == "ready"
+        assert [(p.sha256, p.bytes) for p in rig.pins] == [(hashlib.sha256(NEW).hexdigest(), len(NEW))]
+
+    run(scenario())
+
+
+def test_a_server_that_ignores_range_keeps_every_stored_chunk() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.ignore_range(URL)
+        rig.files.drop_after(URL, 2500)
+        rig.downloader.start("g")
+        await rig.settle()
+        assert rig.job() is not None and rig.job().phase == "ready" and rig.files.bytes_of("g") == DATA
+        assert [index for _, index in rig.files.writes] == [0, 1, 2, 3, 4]  # no chunk written twice
+
+    run(scenario())
+
+
+def test_a_206_from_the_wrong_offset_is_refused_and_the_stored_chunks_stay() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.files.misrange(URL)
+        rig.files.drop_after(URL, 2500)
+        rig.downloader.start("g")
+        await rig.settle()
+        job = rig.job()
+        assert job is not None and job.phase == "failed"
+        assert (
+            job.message
+            == "models.example sent another part of the file than the one asked for, so none of it was kept. Try again later."
+        )
+        assert rig.files.bytes_of("g") == DATA[:2000]
+
+    run(scenario())
+
+
+# --- Pause and Delete are obeyed at any moment -----------------------------------------------
+
+
+def test_pause_pressed_while_the_stored_chunks_are_checked_is_obeyed() -> None:
+    async def scenario() -> None:
+        kv = FakeKeyValueStore({Plans.KEY: json.dumps({"g": {"paused": True, "switch": False}})})
+        rig = Rig(kv=kv)
+        partial(rig.files, 2000)
+        rig.downloader.start("g")  # Resume
+        rig.files.hooks["prepare"] = lambda: rig.downloader.pause("g")
+        await rig.settle()
+        assert rig.files.fetches == []  # nothing fetched after the press
+        job = rig.job()
+        assert job is not None and (job.phase, job.done) == ("paused", 2000)
+        assert rig.plans() == {"g": {"paused": True, "switch": False}}
+        assert rig.files.bytes_of("g") == DATA[:2000]
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("moment", ["stored", "prepare", "fetch", "digest", "commit"])
+def test_delete_pressed_at_any_moment_is_never_undone(moment: str) -> None:
+    """A deleted model is never downloaded again, marked ready, or switched to."""
+
+    async def scenario() -> None:
+        rig = Rig()
+        partial(rig.files, 2000)
+        rig.files.hooks[moment] = lambda: rig.downloader.delete("g")
+        rig.downloader.start("g", switch=True)
+        await rig.settle()
+        assert "g" not in rig.files.models and "g" not in rig.files.meta
+        assert rig.readied == [] and rig.store.state.ready == frozenset()
+        assert rig.job() is None and rig.plans() == {}
+
+    run(scenario())
+
+
+def test_resume_pressed_while_a_paused_download_winds_down_runs_after_it() -> None:
+    """Pause then Resume in quick succession: one transfer at a time, ending ready."""
+
+    async def scenario() -> None:
+        rig = Rig()
+        rig.when(
+            lambda d: d.phase == "downloading" and d.done >= 2000,
+            lambda: (rig.downloader.pause("g"), rig.downloader.start("g")),
+        )
+        rig.downloader.start("g")
+        await rig.settle()
+        assert rig.job() is not None and rig.job().phase == "ready", rig.job()
+        assert rig.files.bytes_of("g") == DATA and len(rig.readied) == 1
+
+    run(scenario())
+
+
+# --- the Hub says what a file must be ---------------------------------------------------------
+
+HUB_URL = "https://huggingface.co/litert-community/test/resolve/main/gemma3-test.task"
+HUB_API = "https://huggingface.co/api/models/litert-community/test/revision/main?blobs=true"
+
+
+def hub_answer(sha: str, size: int) -> str:
+    sibling = {"rfilename": "gemma3-test.task", "size": size, "lfs": {"sha256": sha, "size": size}}
+    return json.dumps({"id": "litert-community/test", "siblings": [{"rfilename": "README.md"}, sibling]})
+
+
+def hub_rig(spec: ModelSpec, answers: dict[str, str | None]) -> Rig:
+    rig = Rig(spec)
+    rig.asked: list[str] = []
+
+    async def ask(url: str) -> str | None:
+        rig.asked.append(url)
+        await asyncio.sleep(0)
+        return answers.get(url)
+
+    rig.downloader.hub = ask
+    rig.files.serve(spec.url, DATA)
+    return rig
+
+
+def test_wrong_bytes_of_a_hub_file_with_no_hash_in_the_catalogue_are_refused() -> None:
+    async def scenario() -> None:
+        spec = ModelSpec("h", "Hub model", "gemma3", HUB_URL, 4000, "", "catalogue")
+        rig = hub_rig(spec, {HUB_API: hub_answer(SHA, len(DATA))})
+        rig.files.corrupt(HUB_URL)
+        rig.downloader.start("h")
+        await rig.settle()
+        assert rig.asked == [HUB_API] and rig.files.fetches[0][2] == 0
+        job = rig.job("h")
+        assert (
+            job is not None
+            and job.phase == "failed"
+            and "does not match the expected checksum" in job.message
+        )
+        assert rig.pins == [] and rig.readied == [] and "h" not in rig.files.models
+
+    run(scenario())
+
+
+def test_a_hub_that_disagrees_with_the_catalogue_stops_before_the_first_byte() -> None:
+    async def scenario() -> None:
+        spec = ModelSpec("h", "Hub model", "gemma3", HUB_URL, len(DATA), SHA, "catalogue")
+        rig = hub_rig(spec, {HUB_API: hub_answer("ab" * 32, len(DATA))})
+        rig.downloader.start("h")
+        await rig.settle()
+        job = rig.job("h")
+        assert job is not None and job.phase == "failed"
+        assert job.message == (
+            "huggingface.co and this site's catalogue disagree about this file's checksum, so it "
+            "was not downloaded. Ask whoever runs this site to check the catalogue."
+        )
+        assert rig.files.fetches == []
+
+    run(scenario())
+
+
+def test_an_unreachable_hub_falls_back_to_the_catalogues_facts() -> None:
+    async def scenario() -> None:
+        spec = ModelSpec("h", "Hub model", "gemma3", HUB_URL, len(DATA), SHA, "catalogue")
+        rig = hub_rig(spec, {})
+        rig.downloader.start("h")
+        await rig.settle()
+        assert rig.asked == [HUB_API]
+        assert rig.job("h") is not None and rig.job("h").phase == "ready" and rig.files.bytes_of("h") == DATA
+
+    run(scenario())
+
+
+def test_every_wait_says_what_it_waits_for() -> None:
+    """Before the first byte arrives the card says whom it is waiting for, never a bare 0 KB."""
+
+    async def scenario() -> None:
+        rig = Rig()
+        rig.downloader.start("g")
+        await rig.settle()
+        silent = [d for d in rig.phases if d.active and d.done == 0 and not d.message]
+        assert silent == []
+        assert any(d.message == "Connecting to models.example…" for d in rig.phases)
+
+    run(scenario())
+
+
+def test_a_failed_re_import_over_an_imported_model_is_shown_truthfully() -> None:
+    """The old copy is removed before the new one is copied: when the copy fails, the Models
+    page must not keep saying the model is on this device."""
+
+    async def scenario() -> None:
+        blob = task_file()
+        rig = Rig()
+        await rig.downloader.import_file(choice("gemma3-web.task", blob))
+        mid = "file-gemma3-web"
+        assert mid in rig.store.state.ready
+        # Room when asked; then photos take it while the old copy is being removed.
+        rig.files.hooks["remove"] = lambda: setattr(rig.files, "capacity", 1500)
+        await rig.downloader.import_file(choice("gemma3-web.task", blob))
+        await rig.settle()
+        assert rig.files.meta.get(mid) is None and mid not in rig.store.state.ready
+        job = rig.job(mid)
+        assert job is not None and job.phase == "failed"
 
     run(scenario())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import random
 import time
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.modelserver import ModelServer
+from tabula.models.hub import lfs_facts
+from tests.browser.modelserver import CORRUPT_FROM, ModelServer
 
 SIZE = 300_000
 DATA = random.Random(7).randbytes(SIZE)
@@ -124,11 +126,14 @@ def test_a_get_starting_past_a_drop_discards_it_as_stale(server: ModelServer) ->
     assert request(server)[2] == DATA  # everything spent
 
 
-def test_corrupt_keeps_the_length_and_flips_every_byte(server: ModelServer) -> None:
+def test_corrupt_keeps_the_length_and_the_head_and_flips_every_later_byte(server: ModelServer) -> None:
+    """Damage on the way, past the first bytes: the file still starts like a model."""
     server.corrupt(NAME)
     _, headers, body = request(server)
     assert len(body) == SIZE == int(headers["Content-Length"])
-    assert body == bytes(b ^ 0xFF for b in DATA)
+    assert body == DATA[:CORRUPT_FROM] + bytes(b ^ 0xFF for b in DATA[CORRUPT_FROM:])
+    _, _, tail = request(server, Range="bytes=1-")
+    assert tail == DATA[1:CORRUPT_FROM] + bytes(b ^ 0xFF for b in DATA[CORRUPT_FROM:])
     server.corrupt(NAME, on=False)
     assert request(server)[2] == DATA
 
@@ -158,3 +163,31 @@ def test_stop_refuses_connections(server: ModelServer) -> None:
     server.stop()
     with pytest.raises(ConnectionRefusedError):
         request(server)
+
+
+def test_a_portal_answers_every_get_with_an_html_sign_in_page(server: ModelServer) -> None:
+    server.portal()
+    status, headers, body = request(server, Range="bytes=100-")
+    assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+    assert b"Sign in" in body
+    server.portal(False)
+    assert request(server)[2] == DATA
+
+
+def test_the_hub_layout_serves_the_file_at_resolve_and_a_page_at_blob(server: ModelServer) -> None:
+    resolve = server.hub_url(NAME).removeprefix(server.origin)
+    assert resolve == f"/litert-community/test/resolve/main/{NAME}"
+    status, _, body = request(server, path=resolve, Range="bytes=10-")
+    assert (status, body) == (206, DATA[10:])
+    status, headers, body = request(server, path=server.hub_url(NAME, page=True).removeprefix(server.origin))
+    assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+    assert body.startswith(b"<!doctype html>")
+
+
+def test_the_model_api_states_each_files_lfs_sha256_and_size(server: ModelServer) -> None:
+    status, headers, body = request(server, path="/api/models/litert-community/test/revision/main")
+    assert (status, headers["Content-Type"]) == (200, "application/json")
+    sha = hashlib.sha256(DATA).hexdigest()
+    assert lfs_facts(body.decode(), NAME) == (sha, SIZE)
+    server.hub_says(NAME, "ab" * 32, 5)
+    assert lfs_facts(request(server, path="/api/models/a/b/revision/c")[2].decode(), NAME) == ("ab" * 32, 5)

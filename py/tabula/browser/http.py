@@ -1,4 +1,5 @@
-"""FetchCloudClient (cloud.ports.CloudClient) over the browser's fetch, for the optional cloud engine.
+"""FetchCloudClient (cloud.ports.CloudClient) over the browser's fetch, for the optional cloud engine;
+and fetch_text, a plain GET of a small text (the Hugging Face model API the downloader asks).
 
 Only request text and response text cross: the key travels in the request's headers (built by
 cloud/wire.py), the body is read as text chunks with a TextDecoder. Each request has its own
@@ -74,3 +75,17 @@ class FetchCloudClient:
             on_text(str(decoder.decode(part.value, stream)))
         if call.cancelled:
             raise CloudError("cancelled", "Stopped.")
+
+
+ASK_TIMEOUT_MS = 10_000  # an unreachable host must not hold a download: then the catalogue's facts
+
+
+async def fetch_text(url: str) -> str | None:
+    """GET `url`'s text (the Hub's model API, no credentials); None when it cannot be reached,
+    is refused by CORS or answers anything but 200."""
+    try:
+        options = {"cache": "no-store", "signal": js.AbortSignal.timeout(ASK_TIMEOUT_MS)}
+        response = await js.fetch(url, to_js(options, dict_converter=js.Object.fromEntries))
+        return str(await response.text()) if int(response.status) == 200 else None
+    except JsException:
+        return None

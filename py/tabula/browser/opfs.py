@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from pyodide.ffi import create_proxy
+import js
+from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
 from tabula.browser._js import absolute
@@ -51,6 +52,7 @@ def _transfer(raw: object) -> Transfer:
         total=_number(data.get("total", -1)),
         status=int(data.get("status") or 0),
         message=str(data.get("message") or ""),
+        validator=str(data.get("validator") or ""),
     )
 
 
@@ -69,12 +71,22 @@ class OpfsModelStore:
         return int(await (await shim()).prepare(model_id, chunk, -1 if total is None else total))
 
     async def fetch(
-        self, model_id: str, url: str, start: int, chunk: int, on_progress: ProgressCallback
-    ) -> Transfer:
+        self, model_id: str, url: str, start: int, chunk: int, on_progress: ProgressCallback,
+        refuse: tuple[str, ...] = (), validator: str = "", whole: bool = False,
+    ) -> Transfer:  # fmt: skip
         module = await shim()
+        ask = to_js(
+            {"refuse": list(refuse), "validator": validator, "whole": whole, "hash": self.sha256_url},
+            dict_converter=js.Object.fromEntries,
+        )
         with progress_proxy(on_progress) as proxy:
-            stall_ms = STALL_SECONDS * 1000
-            return _transfer(await module.fetchInto(model_id, absolute(url), start, chunk, proxy, stall_ms))
+            raw = await module.fetchInto(
+                model_id, absolute(url), start, chunk, proxy, STALL_SECONDS * 1000, ask
+            )
+            return _transfer(raw)
+
+    async def head(self, model_id: str, size: int) -> bytes:
+        return bytes((await (await shim()).head(model_id, size)).to_py())
 
     def abort(self, model_id: str) -> None:
         if _shim is not None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 
 from tabula.i18n.translate import tr
+from tabula.models.hub import resolve_url
 
 FAMILIES = ("gemma3", "gemma4", "completion")
 SOURCES = ("catalogue", "embedded", "custom", "imported")
@@ -104,7 +105,7 @@ def host_allowed(url: str, hosts: tuple[str, ...]) -> bool:
 def custom(url: str, label: str = "", hosts: tuple[str, ...] = ()) -> ModelSpec:
     """A model at a URL the user typed; raise CatalogError when the URL cannot work (with
     `hosts`, also when this site's security policy does not allow downloads from its host)."""
-    url = url.strip()
+    url = resolve_url(url)
     if not url:
         raise CatalogError(tr("Enter the address of a .task file."))
     if not re.match(r"^https://[^\s/]+/\S+$|^http://(127\.0\.0\.1|localhost)(:\d+)?/\S+$", url):

@@ -2,78 +2,67 @@
 
 Owns the policy: check the quota first, ask for persistent storage, fetch in chunks with HTTP
 Range, resume after a drop (with backoff, sooner when the network returns), after a reload and
-after a pause; verify size and SHA-256 before a model counts as ready, and delete what fails.
-Bytes stay behind the ModelStore port. Reports progress to the Store as DownloadChanged.
+after a pause. Its parts: models/ledger.py (reports, room), models/verifying.py (verification, the
+ready record), models/intake.py (imports from a file). Bytes stay behind the ModelStore port.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import time
 from collections.abc import Callable
+from typing import Any
 
-from tabula.core.actions import (
-    DownloadChanged,
-    ModelDeleted,
-    ModelsNotice,
-    ModelsStored,
-    StorageMeasured,
-    Store,
-)
-from tabula.core.ports import KeyValueStore
-from tabula.core.tasks import Spawn
+from tabula.core.actions import ModelDeleted, ModelsStored
 from tabula.i18n.translate import tr
-from tabula.models import format as modelformat
-from tabula.models.catalog import ModelSpec, imported, pin, pin_from
-from tabula.models.ports import ModelStore
+from tabula.models.catalog import ModelSpec, pin_from
+from tabula.models.intake import Intake
 from tabula.models.transfers import (
-    CHECKSUM,
-    STORAGE_FULL,
-    STORAGE_REFUSED,
-    Download,
-    FileChoice,
-    Plans,
+    CHANGED_RESTART,
+    MARGIN,
+    REFUSED_TYPES,
+    STORAGE_PAUSED,
+    WRONG_PART,
     RateMeter,
     Transfer,
     backoff,
     http_problem,
-    quota_problem,
     size_text,
 )
+from tabula.models.verifying import host_of
 
 GIVE_UP = 8  # failed attempts in a row, with no progress, before pausing until the user or the network
 
 
-class Downloader:
-    """Runs downloads; one at a time per model, any number of models."""
+class Downloader(Intake):
+    """Runs downloads; one actor per model (its runs and deletes in order, each intent a new
+    generation that the run checks before every side effect), any number of models."""
 
-    def __init__(
-        self, store: Store, files: ModelStore, kv: KeyValueStore, chunk: int, spawn: Spawn,
-        on_ready: Callable[[ModelSpec, bool], None], pinned: Callable[[ModelSpec], None],
-        delay_scale: float = 1.0, clock: Callable[[], float] = time.monotonic,
-    ) -> None:  # fmt: skip
-        self.store, self.files, self.kv, self.chunk, self.spawn = store, files, kv, chunk, spawn
-        self.on_ready, self.pinned, self.delay_scale, self.clock = on_ready, pinned, delay_scale, clock
-        self.plans = Plans(kv)
-        self._running: set[str] = set()
-        self._paused: set[str] = set()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._gave_up: set[str] = set()  # paused for lack of network: resumed when it returns
         self._wake: dict[str, asyncio.Event] = {}
+        self._notes: dict[str, str] = {}  # a sentence the download's progress keeps showing
+        self._runs: dict[str, int] = {}  # model id -> the generation of its latest run
 
     def start(self, model_id: str, switch: bool = False) -> None:
         """Download (or resume) a model; with `switch`, use it as soon as it is verified."""
         spec = self._spec(model_id)
-        if spec is None or not spec.downloadable or model_id in self._running:
+        if spec is None or not spec.downloadable:
             return
+        if model_id in self._running and self._live(model_id, self._runs.get(model_id, -1)):
+            return  # downloading already
+        generation = self._intent(model_id)
+        self._runs[model_id] = generation
         self._paused.discard(model_id)
         self._gave_up.discard(model_id)
+        self._notes.pop(model_id, None)
         self.plans.put(model_id, {"paused": False, "switch": switch})
         self._running.add(model_id)
-        self.spawn(self._run(spec, switch))
+        self.spawn(self._run(spec, switch, generation))
 
     def pause(self, model_id: str) -> None:
+        self._intent(model_id)
         plan = self.plans.get(model_id)
         if plan is not None:
             self.plans.put(model_id, {**plan, "paused": True})
@@ -81,6 +70,7 @@ class Downloader:
 
     def delete(self, model_id: str) -> None:
         """Cancel a download or delete a stored model; either way the space is freed."""
+        self._intent(model_id)
         self.plans.put(model_id, None)
         self._halt(model_id)
         self.spawn(self._delete(model_id))
@@ -88,6 +78,7 @@ class Downloader:
     def suspend(self) -> None:
         """Another window took over the downloads: stop ours, keeping their plans for it."""
         for model_id in sorted(self._running):
+            self._intent(model_id)
             self._halt(model_id)
 
     def _halt(self, model_id: str) -> None:
@@ -103,35 +94,6 @@ class Downloader:
             event.set()
         for model_id in sorted(self._gave_up):
             self.start(model_id, bool(self.plans.get(model_id, {}).get("switch")))
-
-    async def import_file(self, choice: FileChoice) -> None:
-        """Copy a model file from this device's disk (a USB stick, Downloads), checked first."""
-        problem = modelformat.problem(choice.head, choice.tail, choice.size)
-        spec = imported(choice.name, choice.size)
-        if problem is None and spec.id in self._running:
-            problem = tr("That file is being imported already.")
-        self.store.dispatch(ModelsNotice(problem or ""))
-        if problem or not await self._room_for(spec, 0):
-            return
-        self._running.add(spec.id)
-        try:
-            await self.files.remove(spec.id)
-            copying = tr("Copying from the file…")
-            self._report(spec.id, "downloading", 0, choice.size, message=copying)
-
-            def progress(n: int) -> None:
-                self._report(spec.id, "downloading", n, choice.size, message=copying)
-
-            result = await self.files.import_file(choice, spec.id, self.chunk, progress)
-            if result.kind != "done":
-                await self.files.remove(spec.id)
-                unread = tr("The file could not be read: {reason}", reason=result.message)
-                self._fail(spec.id, tr(STORAGE_FULL) if result.kind == "quota" else unread)
-                return
-            self.pinned(spec)
-            await self._verify(spec, choice.size, False)
-        finally:
-            self._running.discard(spec.id)
 
     async def restore(self, resume: bool = True) -> None:
         """At boot: list what is stored, pin what was verified, resume unfinished downloads (only
@@ -155,117 +117,145 @@ class Downloader:
                 self.start(model_id, bool(plan.get("switch")))
         await self.measure()
 
-    async def measure(self) -> None:
-        self.store.dispatch(StorageMeasured(await self.files.estimate()))
-
     # --- the download itself ------------------------------------------------------------
 
-    async def _run(self, spec: ModelSpec, switch: bool) -> None:
+    async def _run(self, spec: ModelSpec, switch: bool, generation: int) -> None:
+        async with self._actor(spec.id):
+            await self._act(spec, switch, generation)
+
+    async def _act(self, spec: ModelSpec, switch: bool, generation: int) -> None:
         try:
-            total = await self._fetch_all(spec)
-            if total is not None:
-                await self._verify(spec, total, switch)
+            expected = await self._expected(spec)
+            if expected is None or not self._live(spec.id, generation):
+                return
+            spec = expected
+            total = await self._fetch_all(spec, generation)
+            if total is not None and self._live(spec.id, generation):
+                await self._verify(spec, total, switch, generation)
         except Exception as error:  # storage refused, or a bug: never leave a download spinning
             if "QuotaExceededError" in str(error):
-                await self.files.remove(spec.id)
-                self._fail(spec.id, tr(STORAGE_FULL))
+                done = await self.files.prepare(spec.id, self.chunk, spec.bytes if spec.sha256 else None)
+                self._storage_full(spec, done, spec.bytes or None)
             else:
                 self._fail(spec.id, tr("The download stopped unexpectedly: {error}", error=error))
         finally:
-            self._running.discard(spec.id)
+            if self._runs.get(spec.id) == generation:
+                self._running.discard(spec.id)
             self.spawn(self.measure())
 
-    async def _fetch_all(self, spec: ModelSpec) -> int | None:
+    async def _fetch_all(self, spec: ModelSpec, generation: int) -> int | None:
         """Fetch until every byte is stored; the total, or None when it ended otherwise."""
         total = spec.bytes if spec.sha256 else None
-        have = sum(s.bytes for s in await self.files.stored() if s.model_id == spec.id)
-        if not await self._room_for(spec, have):
+        if not await self._room_and_persistence(spec, generation):
             return None
-        await self._persist_once()
-        failures, meter = 0, RateMeter()
+        failures, meter, whole = 0, RateMeter(), False
         done = await self.files.prepare(spec.id, self.chunk, total)
         while total is None or done < total:
-            self._report(spec.id, "downloading", done, total)
-            result = await self.files.fetch(
-                spec.id, spec.url, done, self.chunk, self._progress(spec.id, total, meter)
-            )
+            if not self._live(spec.id, generation):
+                self._stopped(spec.id, generation, done, total)
+                return None
+            connecting = self._notes.get(spec.id) or tr("Connecting to {host}…", host=host_of(spec.url))
+            self._report(spec.id, "downloading", done, total, message=connecting)
+            result = await self._fetch_once(spec, done, total, meter, whole)
+            whole = result.kind == "whole"  # Range ignored: next, take a 200 past the stored bytes
+            if result.kind in ("changed", "whole") and self._live(spec.id, generation):
+                if result.kind == "changed":
+                    done, total = await self._start_over(spec), (spec.bytes if spec.sha256 else None)
+                continue
             total = total or result.total or (result.written if result.kind == "done" else None)
             failures = 0 if result.written > done else failures + 1
             done = await self.files.prepare(spec.id, self.chunk, total)
+            if not await self._proven_start(spec, result, done, generation):
+                return None
             if result.kind == "done" and (total is None or done >= total):
                 return done
-            if not await self._after(spec, result, done, total, failures):
+            if not await self._after(spec, result, done, total, failures, generation):
                 return None
         return done
 
+    async def _room_and_persistence(self, spec: ModelSpec, generation: int) -> bool:
+        room = tr("Checking there is room on this device…")
+        self._report(spec.id, "checking", 0, spec.bytes or None, message=room)
+        have = sum(s.bytes for s in await self.files.stored() if s.model_id == spec.id)
+        if not self._live(spec.id, generation):
+            self._stopped(spec.id, generation, have, spec.bytes or None)
+            return False
+        if not await self._room_for(spec, have):
+            return False
+        await self._persist_once()
+        return True
+
+    async def _fetch_once(
+        self, spec: ModelSpec, done: int, total: int | None, meter: RateMeter, whole: bool
+    ) -> Transfer:
+        """One fetch from `done`, asking for the file the stored bytes came from (its validator)."""
+        known = self.plans.validator(spec.id) if done else ""
+        progress = self._progress(spec.id, total, meter)
+        result = await self.files.fetch(
+            spec.id, spec.url, done, self.chunk, progress, REFUSED_TYPES, known, whole
+        )
+        if (
+            result.validator
+            and not known
+            and result.kind not in ("type", "changed")
+            and self.plans.get(spec.id)
+        ):
+            self.plans.remember(spec.id, result.validator)
+        return result
+
+    async def _start_over(self, spec: ModelSpec) -> int:
+        """The file changed upstream: drop the bytes of the old one and begin again, saying so."""
+        await self.files.remove(spec.id)
+        self.plans.remember(spec.id, "")
+        self._notes[spec.id] = tr(CHANGED_RESTART)
+        return 0
+
+    def _stopped(self, model_id: str, generation: int, done: int, total: int | None) -> None:
+        """A newer intent stopped this run: show a pause, unless a Delete or a newer run says more."""
+        plan = self.plans.get(model_id)
+        if plan and (plan.get("paused") or self._runs.get(model_id) == generation):
+            self._report(model_id, "paused", done, total, message=tr("Paused. Resume continues from here."))
+
     async def _after(
-        self, spec: ModelSpec, result: Transfer, done: int, total: int | None, failures: int
+        self, spec: ModelSpec, result: Transfer, done: int, total: int | None, failures: int, generation: int
     ) -> bool:
         """Decide what follows a transfer that did not finish; True to fetch again."""
-        if result.kind == "aborted" or spec.id in self._paused:
-            if self.plans.get(spec.id):  # paused, not deleted
-                resume = tr("Paused. Resume continues from here.")
-                self._report(spec.id, "paused", done, total, message=resume)
+        if result.kind == "aborted" or not self._live(spec.id, generation):
+            self._stopped(spec.id, generation, done, total)
             return False
         if result.kind == "quota":
-            await self.files.remove(spec.id)
-            return self._fail(spec.id, tr(STORAGE_FULL))
+            return self._storage_full(spec, done, total)
         if result.kind == "http":
             return self._fail(spec.id, http_problem(result.status), done, total)
+        if result.kind == "range":
+            return self._fail(spec.id, tr(WRONG_PART, host=host_of(spec.url)), done, total)
         if failures >= GIVE_UP:
             self._gave_up.add(spec.id)
             paused = tr("Paused: no connection. Tap Resume to try again.")
             self._report(spec.id, "paused", done, total, message=paused)
             return False
         delay = backoff(failures)
-        waiting = tr("Connection lost; retrying in {seconds} s.", seconds=f"{delay:.0f}")
+        host, seconds = host_of(spec.url), f"{delay:.0f}"
+        waiting = tr("No connection to {host} — retrying in {seconds} s.", host=host, seconds=seconds)
         self._report(spec.id, "waiting", done, total, message=waiting)
         await self._nap(spec.id, delay)
-        if spec.id in self._paused:
-            return await self._after(spec, Transfer("aborted", done), done, total, failures)
+        if not self._live(spec.id, generation):
+            return await self._after(spec, Transfer("aborted", done), done, total, failures, generation)
         return True
-
-    async def _verify(self, spec: ModelSpec, size: int, switch: bool) -> None:
-        self._report(spec.id, "verifying", 0, size, message=tr("Checking the file…"))
-        sha, stored = await self.files.digest(spec.id, lambda n: self._report(spec.id, "verifying", n, size))
-        if (spec.sha256 and sha != spec.sha256) or (spec.sha256 and stored != spec.bytes):
-            await self.files.remove(spec.id)
-            self._fail(spec.id, tr(CHECKSUM))
-            return
-        await self.ready(spec, sha, stored, switch)
-
-    async def ready(self, spec: ModelSpec, sha: str, size: int, switch: bool = False) -> None:
-        """Record a verified copy: commit it, pin its checksum, tell the app."""
-        pinned = pin(spec, sha, size)
-        await self.files.commit(spec.id, json.dumps({"id": spec.id, "sha256": sha, "bytes": size}))
-        self.plans.put(spec.id, None)
-        if pinned != spec:
-            self.pinned(pinned)
-        self.store.dispatch(ModelsStored(self.store.state.ready | {spec.id}))
-        self._report(spec.id, "ready", size, size)
-        self.on_ready(pinned, switch)
 
     # --- helpers ------------------------------------------------------------------------
 
-    async def _room_for(self, spec: ModelSpec, done: int) -> bool:
-        quota = await self.files.estimate()
-        self.store.dispatch(StorageMeasured(quota))
-        need = max(spec.bytes - done, 0)
-        problem = quota_problem(need, quota)
-        if problem is None and need and not await self.files.can_store(need):
-            problem = tr(STORAGE_REFUSED, size=size_text(need))
-        if problem:
-            self._fail(spec.id, problem, done)
-        return problem is None
-
-    async def _persist_once(self) -> None:
-        state = self.store.state.storage
-        if state is None or not state.persisted:  # the answer shows under "This device"
-            await self.files.persist()
-            self.store.dispatch(StorageMeasured(await self.files.estimate()))
+    def _storage_full(self, spec: ModelSpec, done: int, total: int | None) -> bool:
+        """Pause, keeping every whole chunk, and say how much room to make."""
+        self.plans.put(spec.id, {**(self.plans.get(spec.id) or {"switch": False}), "paused": True})
+        need = size_text(max((total or spec.bytes) - done, 0) + MARGIN)
+        said = tr(STORAGE_PAUSED, need=need, done=size_text(done))
+        self._report(spec.id, "paused", done, total, message=said)
+        return False
 
     async def _delete(self, model_id: str) -> None:
-        await self.files.remove(model_id)
+        async with self._actor(model_id):  # after the run it stopped, before any later one
+            await self.files.remove(model_id)
         self.store.dispatch(ModelDeleted(model_id))
         await self.measure()
 
@@ -281,20 +271,7 @@ class Downloader:
 
     def _progress(self, model_id: str, total: int | None, meter: RateMeter) -> Callable[[int], None]:
         def report(done: int) -> None:
-            self._report(model_id, "downloading", done, total, meter.add(self.clock(), done))
+            speed = meter.add(self.clock(), done)
+            self._report(model_id, "downloading", done, total, speed, self._notes.get(model_id, ""))
 
         return report
-
-    def _report(
-        self, model_id: str, phase: str, done: int, total: int | None = None, speed: float | None = None,
-        message: str = "",
-    ) -> None:  # fmt: skip
-        self.store.dispatch(DownloadChanged(Download(model_id, phase, done, total, speed, message)))
-
-    def _fail(self, model_id: str, message: str, done: int = 0, total: int | None = None) -> bool:
-        self.plans.put(model_id, None)  # never retried at the next boot: the user decides
-        self._report(model_id, "failed", done, total, message=message)
-        return False
-
-    def _spec(self, model_id: str) -> ModelSpec | None:
-        return next((m for m in self.store.state.catalog if m.id == model_id), None)

@@ -27,9 +27,17 @@ class ModelStore(Protocol):
         """Drop irregular leftovers; return how many bytes are stored whole (where to resume)."""
 
     async def fetch(
-        self, model_id: str, url: str, start: int, chunk: int, on_progress: ProgressCallback
-    ) -> Transfer:
-        """Append `url`'s bytes from `start` (HTTP Range); never raises."""
+        self, model_id: str, url: str, start: int, chunk: int, on_progress: ProgressCallback,
+        refuse: tuple[str, ...] = (), validator: str = "", whole: bool = False,
+    ) -> Transfer:  # fmt: skip
+        """Append `url`'s bytes from `start` (HTTP Range); never raises. These store nothing: a
+        Content-Type starting with one of `refuse` (kind "type"); a validator (ETag, else
+        Last-Modified) other than `validator` (kind "changed": another file); a 206 starting
+        elsewhere (kind "range"); a 200 to a resume unless `whole` (kind "whole": Range ignored;
+        with `whole` its first `start` bytes are skipped). The result carries the validator."""
+
+    async def head(self, model_id: str, size: int) -> bytes:
+        """The first `size` stored bytes of the model (fewer when less is stored)."""
 
     def abort(self, model_id: str) -> None:
         """Stop the model's running transfer (it then returns kind "aborted")."""

@@ -23,11 +23,12 @@ MARGIN = 50 * MB  # room left for chats and settings when a model fills the quot
 class Transfer:
     """How one fetch (or file copy) into the store ended."""
 
-    kind: str  # done | http | network | aborted | quota | read
+    kind: str  # done | http | network | aborted | quota | read, or refused: type | changed | range | whole
     written: int  # bytes stored whole: where to resume
     total: int | None = None
     status: int = 0
     message: str = ""
+    validator: str = ""  # the response's ETag (else Last-Modified): which file the bytes came from
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Plans:
     {model id: {"paused": bool, "switch": bool}}."""
 
     KEY = "tabula.downloads"
+    VALIDATORS = "tabula.download-validators"  # {model id: the ETag/Last-Modified its bytes came with}
 
     def __init__(self, kv: KeyValueStore) -> None:
         self.kv = kv
@@ -107,13 +109,34 @@ class Plans:
         return self.all().get(model_id, default)
 
     def put(self, model_id: str, plan: dict | None) -> None:
-        """Record `plan` for the model; None forgets it."""
+        """Record `plan` for the model; None forgets it (and which file its bytes came from)."""
         plans = self.all()
         if plan is None:
             plans.pop(model_id, None)
+            self.remember(model_id, "")
         else:
             plans[model_id] = plan
         self.kv.set(self.KEY, json.dumps(plans, sort_keys=True))
+
+    def validator(self, model_id: str) -> str:
+        """The validator of the response the model's stored bytes came from ("" if unknown)."""
+        return str(self._validators().get(model_id, ""))
+
+    def remember(self, model_id: str, validator: str) -> None:
+        """Record which file the stored bytes came from; "" forgets it."""
+        known = self._validators()
+        if validator:
+            known[model_id] = validator
+        else:
+            known.pop(model_id, None)
+        self.kv.set(self.VALIDATORS, json.dumps(known, sort_keys=True))
+
+    def _validators(self) -> dict:
+        try:
+            known = json.loads(self.kv.get(self.VALIDATORS) or "{}")
+        except ValueError:
+            return {}
+        return known if isinstance(known, dict) else {}
 
 
 class RateMeter:
@@ -185,11 +208,32 @@ def eta_text(seconds: float | None) -> str:
 
 # What a failed download or import tells the user (the Downloader's messages).
 CHECKSUM = N_(
-    "The downloaded file does not match the expected checksum, so it was deleted and will not be "
-    "used. Try again; if it happens again, the file on the server is not the expected model."
+    "The downloaded file does not match the expected checksum: the file at {host} changed upstream, "
+    "or something on the way altered it. It was deleted and will not be used."
 )
 STORAGE_FULL = N_(
     "Storage filled up during the download, so the partial file was deleted. Free space and try again."
+)
+HUB_CONFLICT = N_(
+    "{host} and this site's catalogue disagree about this file's checksum, so it was not downloaded. "
+    "Ask whoever runs this site to check the catalogue."
+)
+WEB_PAGE = N_(
+    "{host} answered with a web page, not a model file: a Wi-Fi sign-in page (captive portal) or a "
+    "page about the model came instead. Sign in to the network in the browser, or check the address, "
+    "then try again."
+)
+NOT_A_MODEL_DOWNLOAD = N_(
+    "What {host} sent is not a model file the app can use, so it was deleted. Check the address "
+    "(it must be the file itself, not a page about it)."
+)
+REFUSED_TYPES = ("text/html", "application/xhtml")  # a page, never a model: refused before a byte is kept
+CHANGED_RESTART = N_("The file on the server changed since the download began, so it starts again.")
+WRONG_PART = N_(
+    "{host} sent another part of the file than the one asked for, so none of it was kept. Try again later."
+)
+STORAGE_PAUSED = N_(
+    "Storage is full. Free {need} on this device, then press Resume: the {done} downloaded so far are kept."
 )
 STORAGE_REFUSED = N_(
     "Not enough storage: the browser will not let Tabula keep {size} more. Delete other models "

@@ -166,7 +166,7 @@ def progress_text(job: Download) -> str:
     done = megabytes(job.done)
     if job.total:
         done = tr("{done} of {total}", done=done, total=megabytes(job.total))
-    if job.phase in ("downloading", "waiting", "paused", "verifying"):
+    if job.phase in ("checking", "downloading", "waiting", "paused", "verifying"):
         parts.append(done + (f" ({job.percent} %)" if job.percent is not None else ""))
     if job.phase == "downloading" and job.speed:
         parts.append(tr("{size}/s", size=megabytes(int(job.speed))))
