@@ -36,6 +36,7 @@ class FakePage:
     boot: tuple[str, str] = ("booting", "")
     focused: int = 0
     regions: dict[str, str] = field(default_factory=dict)
+    items: dict[str, dict[str, str]] = field(default_factory=dict)
     composer_cleared: int = 0
     filled: dict[str, str] = field(default_factory=dict)
     appearance: tuple[str, str, dict[str, str]] = ("", "", {})
@@ -47,6 +48,14 @@ class FakePage:
     def set_region(self, region_id: str, html: str) -> None:
         self.calls.append(("set_region", (region_id,)))
         self.regions[region_id] = html
+
+    def set_items(self, region_id: str, keys: list[str], changed: dict[str, str]) -> None:
+        """As the browser: the region's items by key; `regions` holds the HTML they make."""
+        self.calls.append(("set_items", (region_id, tuple(keys), tuple(changed))))
+        items = self.items.setdefault(region_id, {})
+        items.update(changed)
+        self.items[region_id] = {key: items[key] for key in keys}
+        self.regions[region_id] = "".join(self.items[region_id].values())
 
     def clear_composer(self) -> None:
         self.calls.append(("clear_composer", ()))

@@ -46,6 +46,11 @@ class BrowserPage:
         if region is not None and region is not jsnull:
             rich.paint(region, html)
 
+    def set_items(self, region_id: str, keys: list[str], changed: dict[str, str]) -> None:
+        region = _by_id(region_id)
+        if region is not None and region is not jsnull:
+            rich.paint_items(region, keys, changed)
+
     def clear_composer(self) -> None:
         box = _by_id("message")
         if box is not None and box is not jsnull:

@@ -1,11 +1,13 @@
 """FramePainter (chat.ports.StreamPainter): streaming text to the DOM, on animation frames.
 
 Tokens can arrive faster than frames; only the newest text per message is kept, rendered as
-Markdown (the same HTML the finished answer gets, so nothing jumps when it ends) and painted,
-cleaned by DOMPurify's strict policy for message text, into `#msg-<id>-text` on an animation frame, at most every
-PAINT_EVERY_MS: faster than anyone reads, and it leaves the main thread (and, where the GPU is
-emulated, the CPU) to the model. The node is looked up each frame, so a re-rendered log is
-painted again on the very next frame. One long-lived proxy.
+Markdown block by block (chat.markdown.LiveMarkdown: finished blocks keep the HTML the finished
+answer gets, so nothing jumps when it ends, and only the open block is rendered again) and
+painted, cleaned by DOMPurify's strict policy for message text, into `#msg-<id>-text` on an
+animation frame, at most every PAINT_EVERY_MS: faster than anyone reads, and it leaves the main
+thread (and, where the GPU is emulated, the CPU) to the model. Painted finished blocks stay in
+the DOM (rich.paint_stream adds only what is new). The node is looked up each frame, so a
+re-rendered log is painted again on the very next frame. One long-lived proxy.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import js
 from pyodide.ffi import create_proxy, jsnull
 
 from tabula.browser import rich
-from tabula.chat.markdown import to_html
+from tabula.chat.markdown import LiveMarkdown
 
 PAINT_EVERY_MS = 50.0
 
@@ -22,6 +24,7 @@ PAINT_EVERY_MS = 50.0
 class FramePainter:
     def __init__(self) -> None:
         self.live: dict[int, str] = {}
+        self.markdown: dict[int, LiveMarkdown] = {}
         self.dirty: set[int] = set()
         self.requested = False
         self.painted_at = float("-inf")
@@ -40,6 +43,7 @@ class FramePainter:
 
     def forget(self, message_id: int) -> None:
         self.live.pop(message_id, None)
+        self.markdown.pop(message_id, None)
         self.dirty.discard(message_id)
 
     def _request(self) -> None:
@@ -56,5 +60,6 @@ class FramePainter:
         for message_id in self.dirty:
             node = js.document.getElementById(f"msg-{message_id}-text")
             if node is not None and node is not jsnull:
-                rich.paint_text(node, to_html(self.live[message_id], owner=message_id, live=True))
+                markdown = self.markdown.setdefault(message_id, LiveMarkdown(message_id))
+                rich.paint_stream(node, *markdown.render(self.live[message_id]))
         self.dirty.clear()
