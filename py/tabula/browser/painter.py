@@ -1,6 +1,7 @@
 """FramePainter (chat.ports.StreamPainter): streaming text to the DOM, on animation frames.
 
-Tokens can arrive faster than frames; only the newest text per message is kept, rendered as
+Tokens can arrive faster than frames: a followed answer's new text is pulled from the engine
+(through the queue) once per paint, and only the newest text per message is kept, rendered as
 Markdown block by block (chat.markdown.LiveMarkdown: finished blocks keep the HTML the finished
 answer gets, so nothing jumps when it ends, and only the open block is rendered again) and
 painted, cleaned by DOMPurify's strict policy for message text, into `#msg-<id>-text` on an
@@ -11,6 +12,8 @@ re-rendered log is painted again on the very next frame. One long-lived proxy.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import js
 from pyodide.ffi import create_proxy, jsnull
@@ -25,6 +28,7 @@ class FramePainter:
     def __init__(self) -> None:
         self.live: dict[int, str] = {}
         self.markdown: dict[int, LiveMarkdown] = {}
+        self.pulls: dict[int, Callable[[], object]] = {}
         self.dirty: set[int] = set()
         self.requested = False
         self.painted_at = float("-inf")
@@ -33,6 +37,11 @@ class FramePainter:
     def show(self, message_id: int, text: str) -> None:
         self.live[message_id] = text
         self.dirty.add(message_id)
+        self._request()
+
+    def follow(self, message_id: int, pull: Callable[[], object]) -> None:
+        """Pull `message_id`'s new text before each paint (frames keep coming while it is followed)."""
+        self.pulls[message_id] = pull
         self._request()
 
     def repaint(self) -> None:
@@ -44,6 +53,7 @@ class FramePainter:
     def forget(self, message_id: int) -> None:
         self.live.pop(message_id, None)
         self.markdown.pop(message_id, None)
+        self.pulls.pop(message_id, None)
         self.dirty.discard(message_id)
 
     def _request(self) -> None:
@@ -57,9 +67,13 @@ class FramePainter:
             self._request()
             return
         self.painted_at = timestamp
+        for pull in list(self.pulls.values()):
+            pull()  # new text comes back through show()
         for message_id in self.dirty:
             node = js.document.getElementById(f"msg-{message_id}-text")
             if node is not None and node is not jsnull:
                 markdown = self.markdown.setdefault(message_id, LiveMarkdown(message_id))
                 rich.paint_stream(node, *markdown.render(self.live[message_id]))
         self.dirty.clear()
+        if self.pulls:
+            self._request()
