@@ -11,6 +11,8 @@ cancel has no effect on .task models, so:
   force_reset, and builds a new one from the factory; the next op starts in a `finally`;
 - an abandoned engine is closed, or destroyed if it refuses (busy, stuck), before the next one
   loads, so two never hold the GPU's memory at once; `reload()` rebuilds it for new options;
+- a generation's text is pulled (`pump`: whoever shows it, once per paint, and the watchdog's
+  tick), and the watchdog judges activity by the engine's own clock (Engine.take);
 - a stray "busy" error is retried, never shown. Pure asyncio: no browser imports.
 """
 
