@@ -110,6 +110,7 @@ def open_long_chat(page, url: str, chats: Path) -> None:
 def one_run(browser, url: str, chats: Path, gemini: GeminiServer) -> dict:
     context = browser.new_context()
     page = context.new_page()
+    page.on("console", lambda message: message.type in ("error", "warning") and print("console:", message.text))
     open_long_chat(page, url, chats)
     page.evaluate(OBSERVE)
     changes = page.evaluate(CHANGE, 20)
@@ -118,9 +119,11 @@ def one_run(browser, url: str, chats: Path, gemini: GeminiServer) -> dict:
     page.evaluate("window.__m.streaming = true")
     page.fill("#message", "One more, please.")
     page.press("#message", "Enter")
-    wait_until(
-        page, "document.querySelector('.msg.model[data-status=\"streaming\"]') !== null", timeout=60_000
-    )
+    try:
+        wait_until(page, "document.querySelector('.msg.model[data-status=\"streaming\"]') !== null", timeout=60_000)
+    except TimeoutError:
+        print("no stream:", page.locator("#log > article").last.inner_text()[:300], page.inner_text("#notice"))
+        raise
     page.focus("#message")
     page.keyboard.type("typing while it streams", delay=60)
     wait_until(
