@@ -97,7 +97,10 @@ def open_long_chat(page, url: str, chats: Path) -> None:
     page.goto(url + "#/settings")
     wait_until(page, "document.documentElement.dataset.tabula === 'ready'", timeout=300_000)
     page.get_by_label("Gemini API key").fill(KEY)
+    if page.get_by_label("Private mode").is_checked():
+        page.get_by_label("Private mode").uncheck()
     page.locator("form.cloud").get_by_role("button", name="Save cloud settings").click()
+    wait_until(page, "document.getElementById('route').textContent.startsWith('Cloud')", timeout=60_000)
     page.get_by_role("link", name="Chat", exact=True).click()
     box = page.locator("details.library")
     if box.get_attribute("open") is None:
@@ -110,7 +113,9 @@ def open_long_chat(page, url: str, chats: Path) -> None:
 def one_run(browser, url: str, chats: Path, gemini: GeminiServer) -> dict:
     context = browser.new_context()
     page = context.new_page()
-    page.on("console", lambda message: message.type in ("error", "warning") and print("console:", message.text))
+    page.on(
+        "console", lambda message: message.type in ("error", "warning") and print("console:", message.text)
+    )
     open_long_chat(page, url, chats)
     page.evaluate(OBSERVE)
     changes = page.evaluate(CHANGE, 20)
@@ -120,9 +125,13 @@ def one_run(browser, url: str, chats: Path, gemini: GeminiServer) -> dict:
     page.fill("#message", "One more, please.")
     page.press("#message", "Enter")
     try:
-        wait_until(page, "document.querySelector('.msg.model[data-status=\"streaming\"]') !== null", timeout=60_000)
+        wait_until(
+            page, "document.querySelector('.msg.model[data-status=\"streaming\"]') !== null", timeout=60_000
+        )
     except TimeoutError:
-        print("no stream:", page.locator("#log > article").last.inner_text()[:300], page.inner_text("#notice"))
+        print(
+            "no stream:", page.locator("#log > article").last.inner_text()[:300], page.inner_text("#notice")
+        )
         raise
     page.focus("#message")
     page.keyboard.type("typing while it streams", delay=60)

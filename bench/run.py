@@ -33,6 +33,7 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
         ("models", bench("models.py", "--model", "real")),
         ("render", bench("render.py")),
         ("longchat", bench("longchat.py", "--before", BEFORE)),
+        ("shift", bench("shift.py", "--before", BEFORE)),
     ]
 
 
@@ -116,6 +117,16 @@ def longchat_rows(data: dict) -> list[list[str]]:
     ]
     return [["measure", *(label[side] for side in sides), "goal"]] + [
         [title, *(m[side][key] for side in sides), goal] for key, title, goal in names
+    ]
+
+
+def shift_rows(data: dict) -> list[list[str]]:
+    m = data["medians"]
+    sides = [side for side in ("before", "after") if side in m]
+    label = {"before": f"before ({data.get('before', '')})", "after": "after"}
+    views = list(m["after"])
+    return [["layout shift at startup (#/chat)", *(label[side] for side in sides), "goal"]] + [
+        [view, *(m[side][view] for side in sides), "≤ 0.05"] for view in views
     ]
 
 
