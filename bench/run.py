@@ -136,6 +136,7 @@ SECTIONS = {
     "decode-real": ("Decode, Gemma 3 270M (bench/decode.py --model real)", decode_rows),
     "models": ("Models (bench/models.py --model real): storage, memory, resume", models_rows),
     "render": ("Rendering under CPython (bench/render.py): per state change and per paint", render_rows),
+    "shift": ("Startup layout shift (bench/shift.py): the shell vs the app's first paint", shift_rows),
     "longchat": (
         "Long chat in Chromium (bench/longchat.py): 200 messages, a 16 KB answer streaming",
         longchat_rows,
@@ -155,6 +156,8 @@ def report(results: dict[str, dict]) -> str:
         model = data.get("model", "the app only")
         parts += [f"{data['date']} · {data['machine']} · {data['browser']} · model: {model}", ""]
         parts += [table([[str(cell) for cell in row] for row in rows(data)]), ""]
+        if data.get("note"):
+            parts += [data["note"], ""]
     return "\n".join(parts)
 
 
