@@ -97,8 +97,6 @@ def open_long_chat(page, url: str, chats: Path) -> None:
     page.goto(url + "#/settings")
     wait_until(page, "document.documentElement.dataset.tabula === 'ready'", timeout=300_000)
     page.get_by_label("Gemini API key").fill(KEY)
-    if page.get_by_label("Private mode").is_checked():
-        page.get_by_label("Private mode").uncheck()
     page.locator("form.cloud").get_by_role("button", name="Save cloud settings").click()
     wait_until(page, "document.getElementById('route').textContent.startsWith('Cloud')", timeout=60_000)
     page.get_by_role("link", name="Chat", exact=True).click()

@@ -64,8 +64,7 @@ def render_log(state: State) -> Items:
 def messages(state: State) -> Items:
     if not state.messages:
         return (("empty", f'<div class="log-empty" data-key="empty">{empty(state)}</div>'),)
-    last = state.messages[-1].id
-    return tuple((f"m{m.id}", bubble(m, state.engine_status, m.id == last)) for m in state.messages)
+    return tuple((f"m{m.id}", bubble(m, state.engine_status)) for m in state.messages)
 
 
 def empty(state: State) -> str:

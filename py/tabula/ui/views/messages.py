@@ -24,20 +24,20 @@ def waiting(engine_status: str) -> str:
     return tr("Waiting…")
 
 
-def bubble(message: Message, engine_status: str, last: bool) -> str:
+def bubble(message: Message, engine_status: str) -> str:
     """The message's <article> (marked data-key for the log), from the cache when it was shown
     before: only what its HTML depends on is the key."""
     status = engine_status if message.status == "waiting" else ""
-    return _bubble(message, status, last and message.role == "model", i18n.current())
+    return _bubble(message, status, i18n.current())
 
 
 @lru_cache(maxsize=1024)
-def _bubble(message: Message, engine_status: str, last: bool, _lang: str) -> str:
+def _bubble(message: Message, engine_status: str, _lang: str) -> str:
     if message.role == "user":
         return f'<article class="msg user" data-key="m{message.id}"><div class="text" data-md>{esc(message.text)}</div></article>'
     return (
         f'<article class="msg model" id="msg-{message.id}" data-key="m{message.id}" data-status="{esc(message.status)}">'
-        f"{note(message)}{body(message, engine_status)}{meta(message)}{actions(message, last)}</article>"
+        f"{note(message)}{body(message, engine_status)}{meta(message)}{actions(message)}</article>"
     )
 
 
@@ -71,14 +71,16 @@ def meta(message: Message) -> str:
     return f'<p class="meta">{esc(" · ".join(parts))}</p>' if parts else ""
 
 
-def actions(message: Message, last: bool) -> str:
+def actions(message: Message) -> str:
+    """Cancel or Stop while it is written; once final, Regenerate, which the page shows only on the
+    log's last item (CSS), so a new message never paints the answer before it again."""
     if message.status in ("waiting", "streaming"):
         label = tr("Cancel") if message.status == "waiting" else tr("Stop")
         return (
             f'<div class="msg-actions"><button type="button" data-action="cancel" '
             f'data-id="{message.id}">{esc(label)}</button></div>'
         )
-    if last and message.status in FINAL_STATUSES:
+    if message.status in FINAL_STATUSES:
         regenerate = esc(tr("Regenerate"))
-        return f'<div class="msg-actions"><button type="button" data-action="regenerate">{regenerate}</button></div>'
+        return f'<div class="msg-actions regenerate"><button type="button" data-action="regenerate">{regenerate}</button></div>'
     return ""
