@@ -19,7 +19,7 @@ SELECT_FIRST_ANSWER = """() => {
   getSelection().addRange(range);
   return getSelection().toString();
 }"""
-# Sends without touching the composer's focus (typing would move the selection there).
+# Sends as the composer does, without typing (the app focuses the composer after a send).
 ASK = """(text) => {
   document.getElementById('message').value = text;
   document.querySelector('form.composer').requestSubmit();
@@ -34,16 +34,17 @@ def chat_site(tiny_site: Path, serve) -> Site:
 def test_a_new_answer_leaves_earlier_messages_and_the_selection_in_them_alone(
     chat_site: Site, journey: Journey
 ) -> None:
-    """A student selects part of an answer to copy it while the next answer is being written."""
+    """A student selects an answer to copy it while the next answer is being written: the
+    streaming and the answer's end (state changes) leave the selection where it was."""
     page = journey.page
     open_chat(page, chat_site.url)
     page.evaluate(ASK, "Tell me about the moon")
     first = page.locator("article.msg.model").first
     assert wait_final(first) == "done"
+    page.evaluate(ASK, "And the sun?")  # sending focuses the composer: select only after it
+    wait_until(page, "document.querySelector('article.msg.model[data-status=streaming]') !== null")
     selected = page.evaluate(SELECT_FIRST_ANSWER)
     assert selected.strip()
-    page.evaluate(ASK, "And the sun?")
-    wait_until(page, "document.querySelectorAll('article.msg.model').length === 2")
     assert wait_final(page.locator("article.msg.model").nth(1)) == "done"
     assert page.evaluate(
         "window.__first.isConnected && window.__first === document.querySelector('#log article.msg.model')"
