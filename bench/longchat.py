@@ -96,6 +96,7 @@ def exported(rev: str, folder: Path) -> Path:
 def open_long_chat(page, url: str, chats: Path) -> None:
     page.goto(url + "#/settings")
     wait_until(page, "document.documentElement.dataset.tabula === 'ready'", timeout=300_000)
+    wait_until(page, "document.getElementById('route').textContent.startsWith('Unavailable')", timeout=60_000)
     page.get_by_label("Gemini API key").fill(KEY)
     page.locator("form.cloud").get_by_role("button", name="Save cloud settings").click()
     wait_until(page, "document.getElementById('route').textContent.startsWith('Cloud')", timeout=60_000)
