@@ -1,5 +1,6 @@
-"""Every benchmark in one go: startup, decode (tiny and the real Gemma 3 270M) and models
-(storage vs HTTP load, memory, bytes fetched again after a drop). Each runs as its own process
+"""Every benchmark in one go: startup, decode (tiny and the real Gemma 3 270M), models
+(storage vs HTTP load, memory, bytes fetched again after a drop), rendering under CPython and the
+long chat in Chromium (before vs after issue 15). Each runs as its own process
 and saves bench/out/<name>.json; this script then writes one report, bench/RESULTS.md (a table
 per benchmark with the machine, browser, model and date) and bench/results.json. Numbers are
 reported against their goals, never pass/fail.
@@ -18,6 +19,7 @@ from harness import OUT, ROOT, table
 
 REPORT = ROOT / "bench" / "RESULTS.md"
 COMBINED = ROOT / "bench" / "results.json"
+BEFORE = "8a2e9bc"  # the app before issue 15's rendering work, for longchat's before column
 
 
 def plan(quick: bool) -> list[tuple[str, list[str]]]:
@@ -29,6 +31,9 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
         ("decode-tiny", bench("decode.py", "--model", "tiny")),
         ("decode-real", bench("decode.py", "--model", "real")),
         ("models", bench("models.py", "--model", "real")),
+        ("render", bench("render.py")),
+        ("longchat", bench("longchat.py", "--before", BEFORE)),
+        ("shift", bench("shift.py", "--before", BEFORE)),
     ]
 
 
@@ -87,11 +92,55 @@ def models_rows(data: dict) -> list[list[str]]:
     ]  # fmt: skip
 
 
+def render_rows(data: dict) -> list[list[str]]:
+    m = data["medians"]
+    return [
+        ["measure (CPython, main-thread Python only)", "before", "after", "goal"],
+        ["per state change, 200-message chat, 2 KB answers (ms)", m["change_before_ms"], m["change_after_ms"], "≤ 5 ms"],
+        ["per paint, 4 KB streaming answer (ms)", m["paint_4k_before_ms"], m["paint_4k_after_ms"], "≤ 2 ms"],
+        ["per paint, 16 KB streaming answer (ms)", m["paint_16k_before_ms"], m["paint_16k_after_ms"], "≤ 2 ms"],
+    ]  # fmt: skip
+
+
+def longchat_rows(data: dict) -> list[list[str]]:
+    m = data["medians"]
+    sides = [side for side in ("before", "after") if side in m]
+    label = {"before": f"before ({data.get('before', '')})", "after": "after"}
+    names = [
+        ("change_ms", "main-thread time per state change (ms)", "≤ 5 ms"),
+        ("paint_ms", "per paint while 16 KB streams, median (ms)", "≤ 2 ms"),
+        ("paint_p95_ms", "per paint, p95 (ms)", ""),
+        ("paints", "paints while it streamed", ""),
+        ("longtasks", "long tasks > 50 ms while it streamed", "0"),
+        ("longtask_max_ms", "longest long task (ms)", ""),
+        ("input_p95_ms", "p95 input delay while it streamed (ms)", "< 50 ms"),
+    ]
+    return [["measure", *(label[side] for side in sides), "goal"]] + [
+        [title, *(m[side][key] for side in sides), goal] for key, title, goal in names
+    ]
+
+
+def shift_rows(data: dict) -> list[list[str]]:
+    m = data["medians"]
+    sides = [side for side in ("before", "after") if side in m]
+    label = {"before": f"before ({data.get('before', '')})", "after": "after"}
+    views = list(m["after"])
+    return [["layout shift at startup (#/chat)", *(label[side] for side in sides), "goal"]] + [
+        [view, *(m[side][view] for side in sides), "≤ 0.05"] for view in views
+    ]
+
+
 SECTIONS = {
     "startup": ("Startup (bench/startup.py): the app vs a bare PyScript page", startup_rows),
     "decode-tiny": ("Decode, tiny test model (bench/decode.py --model tiny)", decode_rows),
     "decode-real": ("Decode, Gemma 3 270M (bench/decode.py --model real)", decode_rows),
     "models": ("Models (bench/models.py --model real): storage, memory, resume", models_rows),
+    "render": ("Rendering under CPython (bench/render.py): per state change and per paint", render_rows),
+    "shift": ("Startup layout shift (bench/shift.py): the shell vs the app's first paint", shift_rows),
+    "longchat": (
+        "Long chat in Chromium (bench/longchat.py): 200 messages, a 16 KB answer streaming",
+        longchat_rows,
+    ),
 }
 
 
@@ -107,6 +156,8 @@ def report(results: dict[str, dict]) -> str:
         model = data.get("model", "the app only")
         parts += [f"{data['date']} · {data['machine']} · {data['browser']} · model: {model}", ""]
         parts += [table([[str(cell) for cell in row] for row in rows(data)]), ""]
+        if data.get("note"):
+            parts += [data["note"], ""]
     return "\n".join(parts)
 
 

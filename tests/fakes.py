@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from tabula.chat.ports import SaveFailed, StorageFull
 from tabula.cloud.ports import CloudCall
 from tabula.cloud.wire import CloudError, CloudRequest
 from tabula.engine.errors import EngineError, Problem, classify
+from tabula.engine.ports import Taken
 from tabula.models.transfers import FileChoice, Quota, Stored, Transfer
 
 
@@ -39,6 +41,7 @@ class FakePage:
     boot: tuple[str, str] = ("booting", "")
     focused: int = 0
     regions: dict[str, str] = field(default_factory=dict)
+    items: dict[str, dict[str, str]] = field(default_factory=dict)
     composer_cleared: int = 0
     filled: dict[str, str] = field(default_factory=dict)
     appearance: tuple[str, str, dict[str, str]] = ("", "", {})
@@ -50,6 +53,14 @@ class FakePage:
     def set_region(self, region_id: str, html: str) -> None:
         self.calls.append(("set_region", (region_id,)))
         self.regions[region_id] = html
+
+    def set_items(self, region_id: str, keys: list[str], changed: dict[str, str]) -> None:
+        """As the browser: the region's items by key; `regions` holds the HTML they make."""
+        self.calls.append(("set_items", (region_id, tuple(keys), tuple(changed))))
+        items = self.items.setdefault(region_id, {})
+        items.update(changed)
+        self.items[region_id] = {key: items[key] for key in keys}
+        self.regions[region_id] = "".join(self.items[region_id].values())
 
     def clear_composer(self) -> None:
         self.calls.append(("clear_composer", ()))
@@ -134,7 +145,10 @@ class FakeEngine:
     - A call while another is running raises EngineError(BUSY), as MediaPipe does, and is
       recorded in `overlaps` so tests can prove the queue never overlaps calls.
     - `cancel_works=False` (MediaPipe 0.10.29 on .task models) ignores cancel and runs on.
-    - `hang=True` makes generate stop producing tokens and never return (a stuck engine).
+    - `hang=True` makes generate stop producing tokens and never return (a stuck engine);
+      `hang_after=n` does so after n tokens.
+    - Its text is pulled, as llm.js's: deltas are buffered with the time of the last activity,
+      and `take()` drains them (`deltas` and `takes` count both).
     - `prefill` seconds, plus `prefill_per_word` for each word of the prompt, pass before the
       first token (the engine reads the whole prompt first; slow on a slow GPU).
     - `fail_with` makes the next generate raise that error.
@@ -155,6 +169,7 @@ class FakeEngine:
         label: str = "fake",
         options: dict[str, float | int] | None = None,
         family: str = "gemma3",
+        hang_after: int | None = None,
     ) -> None:
         self.tokens = tokens if tokens is not None else ["Hello", " there", ",", " friend", "."]
         self.delay, self.prefill, self.cancel_works, self.label = delay, prefill, cancel_works, label
@@ -172,6 +187,9 @@ class FakeEngine:
         self.options: list[dict[str, float | int]] = []
         self.overlaps = 0
         self._cancel_now = False
+        self.hang_after = hang_after
+        self._buffer, self._first, self._last = "", None, time.monotonic()
+        self.deltas = self.takes = 0
 
     def _enter(self) -> None:
         if self.busy:
@@ -179,27 +197,42 @@ class FakeEngine:
             raise EngineError(Problem.BUSY, "Previous invocation or loading is still ongoing.")
         self.busy = True
 
-    async def generate(self, prompt: str, on_token: Callable[[str], None]) -> str:
+    async def generate(self, prompt: str) -> str:
         self._enter()
         self.prompts.append(prompt)
         self._cancel_now = False
+        self._buffer, self._first, self._last = "", None, time.monotonic()
         try:
             if self.fail_with is not None:
                 error, self.fail_with = self.fail_with, None
                 raise error
             out = ""
             await asyncio.sleep(self.prefill + self.prefill_per_word * len(prompt.split()))
-            for token in self._sampled():
-                if self.hang:
+            for index, token in enumerate(self._sampled()):
+                if self.hang or index == self.hang_after:
                     await asyncio.Event().wait()
                 if self._cancel_now:
                     break
                 await asyncio.sleep(self.delay)
                 out += token
-                on_token(token)
+                self._delta(token)
             return out
         finally:
             self.busy = False
+            self._last = time.monotonic()
+
+    def _delta(self, token: str) -> None:
+        """As llm.js: buffer the delta and note the activity."""
+        self._buffer += token
+        self._last = time.monotonic()
+        self._first = self._first if self._first is not None else self._last
+        self.deltas += 1
+
+    def take(self) -> Taken:
+        now, text = time.monotonic(), self._buffer
+        self._buffer = ""
+        self.takes += 1
+        return Taken(text, now - self._last, None if self._first is None else now - self._first)
 
     async def count_tokens(self, text: str) -> int:
         self._enter()
@@ -299,15 +332,28 @@ class FakePainter:
 
     shown: dict[int, list[str]] = field(default_factory=dict)
     repaints: int = 0
+    frame_s: float = 0.005  # how often a followed message's text is pulled, as frames would
+    followed: dict[int, asyncio.Task] = field(default_factory=dict)
 
     def show(self, message_id: int, text: str) -> None:
         self.shown.setdefault(message_id, []).append(text)
+
+    def follow(self, message_id: int, pull: Callable[[], object]) -> None:
+        async def frames() -> None:
+            while True:
+                pull()
+                await asyncio.sleep(self.frame_s)
+
+        self.followed[message_id] = asyncio.ensure_future(frames())
 
     def repaint(self) -> None:
         self.repaints += 1
 
     def forget(self, message_id: int) -> None:
         self.shown.pop(message_id, None)
+        task = self.followed.pop(message_id, None)
+        if task is not None:
+            task.cancel()
 
 
 class FakeModelStore:

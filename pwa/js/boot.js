@@ -1,5 +1,6 @@
 // What must happen before Python exists: register the service worker early, show boot
-// progress, turn a failed boot into a readable message, and tell Python about SW updates.
+// progress, turn a failed boot into a readable message, tell Python about SW updates, and send
+// the composer on Enter.
 // No application logic: Python reads updateWaiting()/onUpdateWaiting() and
 // updatedElsewhere()/onUpdatedElsewhere() (another window activated a new version: this one still
 // runs the old one, served its own files by the service worker), calls applyUpdate(), and decides
@@ -33,6 +34,16 @@ addEventListener("error", (event) => {
   else if (event.target?.tagName === "SCRIPT") fail(`Could not load ${event.target.src}`);
 }, true);
 addEventListener("unhandledrejection", (event) => fail(event.reason?.message ?? event.reason));
+
+// Enter sends from a box marked data-enter-submits (Shift+Enter makes a new line): here, so no
+// keystroke crosses into Python; only the form's submit does, as any other submit.
+document.addEventListener("keydown", (event) => {
+  const box = event.target;
+  if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+  if (!box?.hasAttribute?.("data-enter-submits") || !box.form) return;
+  event.preventDefault();
+  box.form.requestSubmit();
+});
 
 function setWaiting(worker) {
   waiting = worker;

@@ -97,12 +97,34 @@ export function currentHeapBytes() {
   return 0;
 }
 
-// Streams text deltas to onDelta(text) and resolves with the whole answer. onDelta is never
-// called after the promise settles, so the caller may release it then.
-export function generate(llm, prompt, onDelta) {
-  let live = true;
-  const listener = (partial, done) => { if (live && partial) onDelta(partial); };
-  return llm.generateResponse(prompt, listener).finally(() => { live = false; });
+// Generates, buffering the text deltas (and when the engine last showed activity) for take(),
+// and resolves with the whole answer. Nothing calls into Python per token: Python takes the new
+// text once per paint. Deltas that arrive after the promise settles are dropped.
+const streams = new WeakMap(); // llm -> {text, first, last} of its running (or last) generation
+export function generate(llm, prompt) {
+  const stream = { text: "", first: null, last: performance.now(), live: true };
+  streams.set(llm, stream);
+  const listener = (partial) => {
+    if (!stream.live || !partial) return;
+    stream.text += partial;
+    stream.last = performance.now();
+    stream.first ??= stream.last;
+  };
+  return llm.generateResponse(prompt, listener).finally(() => {
+    stream.live = false;
+    stream.last = performance.now();
+  });
+}
+
+// What the generation wrote since the last take: [text, ms since its last activity, ms since its
+// first delta or -1]. The buffer is emptied.
+export function take(llm) {
+  const stream = streams.get(llm);
+  const now = performance.now();
+  if (!stream) return ["", 0, -1];
+  const text = stream.text;
+  stream.text = "";
+  return [text, now - stream.last, stream.first === null ? -1 : now - stream.first];
 }
 
 export const sizeInTokens = (llm, text) => llm.sizeInTokens(text) ?? 0;

@@ -89,6 +89,63 @@ export function paintText(element, html) {
   highlight(element);
 }
 
+// A streaming answer's text in `element`: `done` (the finished blocks' HTML, which only grows
+// while the answer streams) and `open` (the last block's). What was painted of `done` stays in
+// place, so its nodes, selection and colours survive; only the new part and the open block are
+// cleaned and put in. A different `done` (a new node, another answer) paints it all again.
+const streams = new WeakMap(); // element -> {done, nodes}
+export function paintStream(element, done, open) {
+  ready();
+  let shown = streams.get(element);
+  if (!shown || !done.startsWith(shown.done)) {
+    element.replaceChildren();
+    shown = { done: "", nodes: 0 };
+  }
+  while (element.childNodes.length > shown.nodes) element.lastChild.remove();
+  if (done.length > shown.done.length) {
+    element.append(text.sanitize(done.slice(shown.done.length), { ...TEXT, RETURN_DOM_FRAGMENT: true }));
+    highlight(element);
+  }
+  streams.set(element, { done, nodes: element.childNodes.length });
+  element.append(text.sanitize(open, { ...TEXT, RETURN_DOM_FRAGMENT: true }));
+}
+
+// Updates `element`'s children, each a view's item marked data-key, to `keys` in that order:
+// the items in `changed` (key -> HTML) are painted anew (as paint() would), the others are left
+// as they are (their DOM, selection and colours survive), those not in `keys` removed.
+export function paintItems(element, keys, changed) {
+  ready();
+  const old = new Map();
+  for (const child of [...element.children]) {
+    if (child.dataset.key && !old.has(child.dataset.key)) old.set(child.dataset.key, child);
+    else child.remove();
+  }
+  const wanted = new Set(keys);
+  for (const [key, node] of old) if (!wanted.has(key)) node.remove();
+  let before = element.firstElementChild;
+  const painted = [];
+  for (const key of keys) {
+    let node = old.get(key);
+    if (Object.hasOwn(changed, key)) {
+      if (node === before) before = node.nextElementSibling;
+      node?.remove();
+      node = item(changed[key]);
+      painted.push(node);
+    }
+    if (!node) continue;
+    if (node === before) before = node.nextElementSibling;
+    else element.insertBefore(node, before);
+  }
+  for (const node of painted) highlight(node);
+}
+
+function item(html) {
+  const box = document.createElement("template");
+  box.innerHTML = views.sanitize(html, VIEW);
+  for (const md of box.content.querySelectorAll("[data-md]")) md.innerHTML = text.sanitize(md.innerHTML, TEXT);
+  return box.content.firstElementChild ?? document.createElement("div");
+}
+
 // Colours the finished code blocks under `root` (not a streaming answer's: it would flicker).
 export function highlight(root) {
   const blocks = root.querySelectorAll(".code:not([data-live]) pre code:not(.hljs)");

@@ -72,3 +72,18 @@ def test_fit_hands_the_engine_the_neutralized_prompt() -> None:
 
     fitted = run(fit(template_for("gemma3"), "", [Turn("user", FORGED_GEMMA3)], 10_000, count))
     assert fitted.prompt.count("<start_of_turn>") == 2 and fitted.prompt.count("<end_of_turn>") == 1
+
+
+def test_fit_counts_each_turn_once_not_the_whole_prompt_after_each_dropped_turn() -> None:
+    counted: list[str] = []
+
+    async def count(text: str) -> int:
+        counted.append(text)
+        return len(text) // 4
+
+    turns = [Turn("user" if i % 2 == 0 else "model", f"turn {i} " + "words " * 50) for i in range(201)]
+    whole = render(template_for("gemma3"), "Be brief.", turns)
+    fitted = run(fit(template_for("gemma3"), "Be brief.", turns, len(whole) // 4 // 5, count))
+    assert fitted.tokens <= len(whole) // 4 // 5 and fitted.dropped % 2 == 0 and fitted.dropped > 100
+    assert fitted.prompt == render(template_for("gemma3"), "Be brief.", turns[fitted.dropped :])
+    assert sum(map(len, counted)) < 2.5 * len(whole)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -27,13 +28,20 @@ def test_jobs_run_in_order_one_at_a_time() -> None:
     run(scenario())
 
 
-def test_tokens_stream_to_the_callback_and_metrics_count_tokens() -> None:
+def test_text_is_pulled_by_whoever_shows_it_and_metrics_count_tokens() -> None:
     async def scenario() -> None:
-        queue = InferenceQueue(FakeEngineFactory(delay=0.01))
+        factory = FakeEngineFactory(delay=0.01)
+        queue = InferenceQueue(factory)
         seen: list[str] = []
         job = queue.submit("hi", on_token=lambda j: seen.append(j.text))
+        while not job.done.done():
+            queue.pump(job)  # as the painter does once per paint
+            await asyncio.sleep(0.025)
         await job.done
-        assert seen == ["Hello", "Hello there", "Hello there,", "Hello there, friend", "Hello there, friend."]
+        assert seen[-1] == "Hello there, friend." and all(
+            b.startswith(a) for a, b in itertools.pairwise(seen)
+        )
+        assert 1 < len(seen) < 5  # once per pull with new text, not once per token (5)
         assert job.tokens == 3  # counted by the engine (FakeEngine: words), not callbacks (5)
         assert job.ttft_ms is not None and job.ttft_ms > 0
         assert job.tokens_per_s is not None and job.tokens_per_s > 0
@@ -66,7 +74,8 @@ def test_stop_running_keeps_partial_and_waits_for_idle(cancel_works: bool) -> No
         shown: list[str] = []
         running = queue.submit("long", on_token=lambda j: shown.append(j.text))
         following = queue.submit("next")
-        while len(shown) < 3:
+        while len(shown[-1:][0] if shown else "") < len(" t0 t1 t2"):
+            queue.pump(running)
             await asyncio.sleep(0.001)
         assert queue.cancel(running.id)
         stopped: Job = await running.done
@@ -141,18 +150,14 @@ def test_watchdog_replaces_a_stuck_engine() -> None:
 
 def test_a_gap_mid_answer_is_judged_by_the_shorter_streaming_limit() -> None:
     async def scenario() -> None:
-        factory = FakeEngineFactory(delay=0.001)
+        factory = FakeEngineFactory(delay=0.001, hang_after=2)
         queue = InferenceQueue(factory, stall_seconds=60, stream_stall_seconds=0.05)
         await queue.count("load")
-
-        def hang_after_two(job: Job) -> None:
-            if len(job.text) >= len("Hello there"):
-                factory.built[0].hang = True
-
-        stuck = queue.submit("stuck", on_token=hang_after_two)
+        stuck = queue.submit("stuck")
         await asyncio.wait_for(stuck.done, timeout=5)  # long before the 60 s first-token limit
         assert stuck.state is JobState.FAILED and stuck.error.problem is Problem.STALLED
         assert stuck.text == "Hello there"  # what arrived is kept
+        factory.engine_options["hang_after"] = None  # the next engine is sound
         after = queue.submit("after")
         await after.done
         assert after.state is JobState.DONE and len(factory.built) == 2
@@ -436,3 +441,15 @@ def test_stall_limits_grow_with_the_prompt_within_the_cap() -> None:
     streaming.first_token = 1.0
     assert limits.limit(streaming) == 30
     loop.close()
+
+
+def test_the_watchdog_reads_activity_from_the_engine_when_nobody_pulls_the_text() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(tokens=[f" t{i}" for i in range(12)], delay=0.03)
+        queue = InferenceQueue(factory, stall_seconds=0.2, stream_stall_seconds=0.1)
+        job = queue.submit("steady")  # nobody shows it: only the watchdog takes the text
+        await job.done
+        assert job.state is JobState.DONE and len(factory.built) == 1
+        assert job.text.endswith(" t11")
+
+    run(scenario())

@@ -78,10 +78,10 @@ def test_the_renderers_copy_button_is_found_by_its_place_never_by_a_data_action(
 
 def test_message_text_is_marked_for_the_strict_policy_and_names_its_message() -> None:
     user, answer = Message(1, "user", "hi <b>"), Message(2, "model", "**yes**")
-    log = bubble(user, "ready", False) + bubble(answer, "ready", True)
+    log = bubble(user, "ready") + bubble(answer, "ready")
     assert '<div class="text" data-md>hi &lt;b&gt;</div>' in log
     assert '<div class="text" id="msg-2-text" data-md data-msg="2"><p><strong>yes</strong></p>' in log
-    streaming = bubble(Message(3, "model", "so", status="streaming"), "busy", True)
+    streaming = bubble(Message(3, "model", "so", status="streaming"), "busy")
     assert '<div class="text streaming" id="msg-3-text" data-md data-msg="3">' in streaming
     about = screen(State(route=Route("about"), version="abc")).view
     assert "<div data-md><p>Tabula runs" in about

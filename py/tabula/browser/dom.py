@@ -46,6 +46,11 @@ class BrowserPage:
         if region is not None and region is not jsnull:
             rich.paint(region, html)
 
+    def set_items(self, region_id: str, keys: list[str], changed: dict[str, str]) -> None:
+        region = _by_id(region_id)
+        if region is not None and region is not jsnull:
+            rich.paint_items(region, keys, changed)
+
     def clear_composer(self) -> None:
         box = _by_id("message")
         if box is not None and box is not jsnull:
@@ -182,20 +187,11 @@ def _picked(listener: Listener, event) -> None:
     target.value = ""
 
 
-def _keyed(event) -> None:
-    """Enter sends from a box marked data-enter-submits; Shift+Enter makes a new line."""
-    target = event.target
-    wants = hasattr(target, "hasAttribute") and target.hasAttribute("data-enter-submits")
-    if wants and event.key == "Enter" and not event.shiftKey and not event.isComposing:
-        event.preventDefault()
-        target.form.requestSubmit()
-
-
 def listen(listener: Listener) -> None:
-    """Install the page's listeners: delegated clicks and submits, keys, hash, connectivity."""
+    """Install the page's listeners: delegated clicks and submits, files, hash, connectivity (Enter
+    to send is boot.js's: no keystroke crosses into Python)."""
     _on(js.document, "click", lambda event: _clicked(listener, event))
     _on(js.document, "submit", lambda event: _submitted(listener, event))
-    _on(js.document, "keydown", _keyed)
     _on(js.document, "change", lambda event: _picked(listener, event))
     _on(js.window, "hashchange", lambda _event: listener.on_hash(str(js.location.hash)))
     _on(js.window, "online", lambda _event: listener.on_connectivity(True))

@@ -3,8 +3,9 @@
 Turns JS errors into errors.EngineError with a human message. Sets forceF32 where the adapter
 lacks shader-f16 (SwiftShader, some tablets). Options are fixed at creation: 0.10.29's
 setOptions() reloads the model and throws "No model asset provided." without one (its bundle:
-setOptions reads baseOptions.modelAssetBuffer/Path first), so the app builds a new engine instead. Each generation's token callback proxy is
-destroyed only after the JS promise has settled (llm.js stops calling it then).
+setOptions reads baseOptions.modelAssetBuffer/Path first), so the app builds a new engine instead. A
+generation's text is pulled: llm.js buffers the deltas and take() drains them (no proxy, and no
+call into Python per token).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pyscript import js_import
 from tabula.browser._js import absolute, js_object
 from tabula.browser.opfs import shim as store_shim
 from tabula.engine.errors import EngineError, Problem, classify
-from tabula.engine.ports import TokenCallback
+from tabula.engine.ports import Taken
 
 _shim = None
 
@@ -95,14 +96,17 @@ class MediaPipeEngine:
             raise classify(str(error)) from None
         return cls(llm, label, lost)
 
-    async def generate(self, prompt: str, on_token: TokenCallback) -> str:
-        proxy = create_proxy(lambda delta: on_token(str(delta)))
+    async def generate(self, prompt: str) -> str:
+        """Generate; llm.js buffers the deltas for take() (no call into Python per token)."""
         try:
-            return str(await (await shim()).generate(self.llm, prompt, proxy))
+            return str(await (await shim()).generate(self.llm, prompt))
         except JsException as error:
             raise classify(str(error)) from None
-        finally:
-            proxy.destroy()
+
+    def take(self) -> Taken:
+        text, quiet_ms, first_ms = _shim.take(self.llm)
+        first = float(first_ms)
+        return Taken(str(text), float(quiet_ms) / 1000, first / 1000 if first >= 0 else None)
 
     async def count_tokens(self, text: str) -> int:
         try:

@@ -1,20 +1,25 @@
 """FramePainter (chat.ports.StreamPainter): streaming text to the DOM, on animation frames.
 
-Tokens can arrive faster than frames; only the newest text per message is kept, rendered as
-Markdown (the same HTML the finished answer gets, so nothing jumps when it ends) and painted,
-cleaned by DOMPurify's strict policy for message text, into `#msg-<id>-text` on an animation frame, at most every
-PAINT_EVERY_MS: faster than anyone reads, and it leaves the main thread (and, where the GPU is
-emulated, the CPU) to the model. The node is looked up each frame, so a re-rendered log is
-painted again on the very next frame. One long-lived proxy.
+Tokens can arrive faster than frames: a followed answer's new text is pulled from the engine
+(through the queue) once per paint, and only the newest text per message is kept, rendered as
+Markdown block by block (chat.markdown.LiveMarkdown: finished blocks keep the HTML the finished
+answer gets, so nothing jumps when it ends, and only the open block is rendered again) and
+painted, cleaned by DOMPurify's strict policy for message text, into `#msg-<id>-text` on an
+animation frame, at most every PAINT_EVERY_MS: faster than anyone reads, and it leaves the main
+thread (and, where the GPU is emulated, the CPU) to the model. Painted finished blocks stay in
+the DOM (rich.paint_stream adds only what is new). The node is looked up each frame, so a
+re-rendered log is painted again on the very next frame. One long-lived proxy.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import js
 from pyodide.ffi import create_proxy, jsnull
 
 from tabula.browser import rich
-from tabula.chat.markdown import to_html
+from tabula.chat.markdown import LiveMarkdown
 
 PAINT_EVERY_MS = 50.0
 
@@ -22,6 +27,8 @@ PAINT_EVERY_MS = 50.0
 class FramePainter:
     def __init__(self) -> None:
         self.live: dict[int, str] = {}
+        self.markdown: dict[int, LiveMarkdown] = {}
+        self.pulls: dict[int, Callable[[], object]] = {}
         self.dirty: set[int] = set()
         self.requested = False
         self.painted_at = float("-inf")
@@ -32,6 +39,11 @@ class FramePainter:
         self.dirty.add(message_id)
         self._request()
 
+    def follow(self, message_id: int, pull: Callable[[], object]) -> None:
+        """Pull `message_id`'s new text before each paint (frames keep coming while it is followed)."""
+        self.pulls[message_id] = pull
+        self._request()
+
     def repaint(self) -> None:
         self.dirty.update(self.live)
         if self.dirty:
@@ -40,6 +52,8 @@ class FramePainter:
 
     def forget(self, message_id: int) -> None:
         self.live.pop(message_id, None)
+        self.markdown.pop(message_id, None)
+        self.pulls.pop(message_id, None)
         self.dirty.discard(message_id)
 
     def _request(self) -> None:
@@ -53,8 +67,13 @@ class FramePainter:
             self._request()
             return
         self.painted_at = timestamp
+        for pull in list(self.pulls.values()):
+            pull()  # new text comes back through show()
         for message_id in self.dirty:
             node = js.document.getElementById(f"msg-{message_id}-text")
             if node is not None and node is not jsnull:
-                rich.paint_text(node, to_html(self.live[message_id], owner=message_id, live=True))
+                markdown = self.markdown.setdefault(message_id, LiveMarkdown(message_id))
+                rich.paint_stream(node, *markdown.render(self.live[message_id]))
         self.dirty.clear()
+        if self.pulls:
+            self._request()

@@ -9,9 +9,10 @@ streaming painter paints alone.
 
 from __future__ import annotations
 
+from pyodide.ffi import to_js
 from pyscript import js_import
 
-from tabula.browser._js import absolute
+from tabula.browser._js import absolute, js_object
 
 _shim: list = []
 
@@ -32,6 +33,18 @@ def paint(element: object, html: str) -> None:
 def paint_text(element: object, html: str) -> None:
     """Set `element`'s content to a message's rendered text, cleaned by the strict policy."""
     _shim[0].paintText(element, html)
+
+
+def paint_stream(element: object, done: str, open_: str) -> None:
+    """Paint a streaming answer: its finished blocks' HTML (`done`, which only grows; what was
+    painted of it stays) and its open block's, cleaned by the strict policy."""
+    _shim[0].paintStream(element, done, open_)
+
+
+def paint_items(element: object, keys: list[str], changed: dict[str, str]) -> None:
+    """Put `element`'s data-key children in the order `keys`, painting those in `changed` anew
+    (cleaned as paint() cleans) and leaving the others' DOM as it is."""
+    _shim[0].paintItems(element, to_js(keys), js_object(changed))
 
 
 async def copy(text: str) -> bool:

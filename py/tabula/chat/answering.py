@@ -133,6 +133,7 @@ class Chat:
         answer.job = self.queue.submit(
             lambda engine: self._prompt(engine, answer), lambda job: self._token(answer, job), tag=TAG
         )
+        self.painter.follow(answer.message_id, lambda: self.queue.pump(answer.job))  # once per paint
         job = await answer.job.done
         self._end(
             answer, status=str(job.state), text=prompt.visible(job.text), engine=badge, ttft_ms=job.ttft_ms,

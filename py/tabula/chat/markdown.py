@@ -88,3 +88,44 @@ def to_html(text: str, owner: int | None = None, live: bool = False) -> str:
 def code_blocks(text: str) -> list[str]:
     """The text of each code block in `text`, in the order to_html numbers them."""
     return [t.content for t in _renderer().parse(text) if t.type in ("fence", "code_block")]
+
+
+def _block_starts(text: str) -> list[int]:
+    """The line on which each top-level block of `text` starts, in order."""
+    return [t.map[0] for t in _renderer().parse(text) if t.level == 0 and t.nesting != -1 and t.map]
+
+
+def _line_offset(text: str, line: int) -> int:
+    """Where line number `line` (0-based) of `text` starts."""
+    at = 0
+    for _ in range(line):
+        at = text.index("\n", at) + 1
+    return at
+
+
+class LiveMarkdown:
+    """One streaming answer's Markdown, rendered block by block.
+
+    A top-level block followed by another one is finished: its HTML is kept (rendered as the
+    finished answer renders it, so its code is coloured once and nothing jumps at the end) and
+    only the last, open block is rendered again for each new text. Text that could change a
+    finished block after the fact (a link reference definition, a bare CR) is rendered whole.
+    """
+
+    def __init__(self, owner: int | None = None) -> None:
+        self.owner, self.source, self.html = owner, "", ""
+
+    def render(self, text: str) -> tuple[str, str]:
+        """(finished blocks' HTML, the open block's HTML) for the text so far."""
+        if "]:" in text or "\r" in text:
+            self.source, self.html = "", ""
+            return "", to_html(text, self.owner, live=True)
+        if not text.startswith(self.source):
+            self.source, self.html = "", ""
+        tail = text[len(self.source) :]
+        starts = _block_starts(tail)
+        if len(starts) > 1 and starts[-1] > 0:
+            cut = _line_offset(tail, starts[-1])
+            self.html += to_html(tail[:cut], self.owner)
+            self.source, tail = self.source + tail[:cut], tail[cut:]
+        return self.html, to_html(tail, self.owner, live=True) if tail else ""

@@ -6,6 +6,7 @@ fakes them. SaveFailed and StorageFull are how a ChatStore says a write did not 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -36,6 +37,10 @@ class StreamPainter(Protocol):
     """Shows streaming text in one message's node, at most once per animation frame."""
 
     def show(self, message_id: int, text: str) -> None: ...
+
+    def follow(self, message_id: int, pull: Callable[[], object]) -> None:
+        """Call `pull` before each paint until `forget(message_id)`: it takes the new text (which
+        comes back through `show`), so text is taken once per paint, not once per token."""
 
     def repaint(self) -> None:
         """Paint every live stream again (after its node was re-rendered)."""

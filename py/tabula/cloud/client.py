@@ -34,18 +34,18 @@ async def stream_answer(
 ) -> str:
     """Stream a chat answer; `on_text(all text so far)` after each event; return the whole text.
     `call` cancels this request alone."""
-    parser, parts = SseParser(), []
+    parser, text = SseParser(), [""]  # the running text, grown by each piece (never re-joined)
 
     def take(events: list[str]) -> None:
         for data in events:
             piece = text_of(_event(data))
             if piece:
-                parts.append(piece)
-                on_text("".join(parts))
+                text[0] += piece
+                on_text(text[0])
 
     await client.stream(request, lambda chunk: take(parser.feed(chunk)), call or CloudCall())
     take(parser.close())
-    return "".join(parts)
+    return text[0]
 
 
 async def ask(client: CloudClient, request: CloudRequest, call: CloudCall | None = None) -> str:

@@ -128,26 +128,31 @@ class StallLimits:
         return min(self.base + self.per_token * tokens, self.cap)
 
 
+def pump(engine: Engine, job: Job, clock: Clock) -> None:
+    """Take what `engine` buffered for the running `job`: its activity is the watchdog's
+    `clock`, its text joins the job's (and `job.on_token` runs once, however many deltas)."""
+    taken = engine.take()
+    clock.last_activity = max(clock.last_activity, clock.now() - taken.quiet_s)
+    if job.state is not JobState.RUNNING or not taken.text:
+        return
+    if job.first_token is None:
+        first = taken.first_s if taken.first_s is not None else 0.0
+        job.first_token = max(job.started or 0.0, clock.now() - first)
+    job.text += taken.text
+    job.on_token(job)
+
+
 async def generate(engine: Engine, job: Job, clock: Clock) -> Job:
-    """Run `job` on `engine`: build its prompt first if it has a builder, stream its deltas (each
-    one is activity for the watchdog's `clock`), and record its outcome."""
+    """Run `job` on `engine`: build its prompt first if it has a builder, generate (its text is
+    pulled with `pump`, by whoever shows it and by the watchdog), and record its outcome."""
     job.state, job.started, job.engine = JobState.RUNNING, clock.now(), engine.label
     if job.build is not None:
         job.prompt = await job.build(engine)
         if job.state is not JobState.RUNNING:  # stopped while the prompt was being built
             return job
         job.started = clock.now()
-
-    def on_delta(delta: str) -> None:
-        clock.touch()
-        if job.state is not JobState.RUNNING or not delta:
-            return
-        if job.first_token is None:
-            job.first_token = clock.now()
-        job.text += delta
-        job.on_token(job)
-
-    text = await engine.generate(job.prompt, on_delta)
+    text = await engine.generate(job.prompt)
+    pump(engine, job, clock)
     if job.state is JobState.RUNNING:
         job.finished, job.text = clock.now(), text
         job.tokens = await engine.count_tokens(text) if text else 0

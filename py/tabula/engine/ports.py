@@ -5,17 +5,26 @@ browser/mediapipe.py implements it; tests/fakes.py fakes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
-TokenCallback = Callable[[str], None]
+
+@dataclass(frozen=True)
+class Taken:
+    """What a running generation produced since it was last asked (Engine.take)."""
+
+    text: str = ""  # the new text ('' when none)
+    quiet_s: float = 0.0  # seconds since the engine last showed activity (started, or a delta)
+    first_s: float | None = None  # seconds since its first delta (None before it)
 
 
 class Engine(Protocol):
     """A loaded on-device model. Exclusive: one call at a time (InferenceQueue ensures it).
 
     Adapters raise errors.EngineError. `generate` resolves only when the engine is idle
-    again, whether or not `cancel` cut it short. Its options (temperature, topK, maxTokens,
+    again, whether or not `cancel` cut it short. Its text is pulled, not pushed: the engine
+    buffers its deltas (and when it last showed activity) and `take` drains them, so the app
+    takes new text once per paint, never once per token. Its options (temperature, topK, maxTokens,
     randomSeed) are fixed when it is created: MediaPipe 0.10.29's setOptions() reloads the model
     and throws "No model asset provided." without one, so new options mean a new engine.
     """
@@ -23,8 +32,12 @@ class Engine(Protocol):
     label: str
     family: str  # the chat template family it was trained with (engine/prompt.py's TEMPLATES)
 
-    async def generate(self, prompt: str, on_token: TokenCallback) -> str:
-        """Stream text deltas to `on_token`; return the whole text."""
+    async def generate(self, prompt: str) -> str:
+        """Generate (buffering the text for `take`); return the whole text."""
+
+    def take(self) -> Taken:
+        """The text generated since the last take, and the running generation's activity
+        (between generations: no text, and how long since the last one ended)."""
 
     async def count_tokens(self, text: str) -> int:
         """How many tokens `text` is for this model."""

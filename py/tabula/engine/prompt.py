@@ -7,7 +7,8 @@ neutralized: a zero-width joiner after the `<` of anything spelled like a contro
 (`<end_of_turn>`, `<|turn>`, `<turn|>`, `<|think|>`…) leaves the same characters for the model
 to read but never the token, so nobody can forge a turn.
 `maxTokens` counts prompt + answer: `fit()` keeps the system prompt and the newest turns that
-fit `max_tokens - reserve`, measuring with the engine's tokenizer through a `count` callback.
+fit `max_tokens - reserve`, measuring with the engine's tokenizer through a `count` callback:
+the whole prompt once, each dropped turn once, and the kept prompt to make sure.
 """
 
 from __future__ import annotations
@@ -109,13 +110,27 @@ async def fit(
 
     Raises EngineError(PROMPT_TOO_LONG) when even the new message alone does not fit.
     """
-    start = 0
-    while True:
-        kept = turns[start:]
-        prompt = render(template, system, kept)
-        tokens = await count(prompt)
-        if tokens <= budget:
-            return Fitted(prompt, tokens, dropped=start)
-        if len(kept) <= 1:
+    prompt, start = render(template, system, turns), 0
+    tokens = await count(prompt)
+    while tokens > budget:
+        if len(turns) - start <= 1:
             raise EngineError(Problem.PROMPT_TOO_LONG, f"{tokens} tokens > budget {budget}")
-        start += 2 if len(kept) > 2 and kept[0].role == "user" else 1
+        start = await _drop(template, turns, start, tokens - budget, count)
+        prompt = render(template, system, turns[start:])
+        tokens = await count(prompt)
+    return Fitted(prompt, tokens, dropped=start)
+
+
+async def _drop(
+    template: Template, turns: Sequence[Turn], start: int, excess: int, count: Callable[[str], Awaitable[int]]
+) -> int:
+    """Where the kept turns start once the oldest (whole user/model pairs) are dropped whose own
+    tokens cover `excess`: each dropped turn is counted once, never the whole prompt again."""
+    freed = 0
+    while freed < excess and len(turns) - start > 1:
+        step = 2 if len(turns) - start > 2 and turns[start].role == "user" else 1
+        for turn in turns[start : start + step]:
+            spelled = template.user if turn.role == "user" else template.model
+            freed += await count(spelled.format(text=neutralize(turn.text)) + template.separator)
+        start += step
+    return start

@@ -11,6 +11,8 @@ cancel has no effect on .task models, so:
   force_reset, and builds a new one from the factory; the next op starts in a `finally`;
 - an abandoned engine is closed, or destroyed if it refuses (busy, stuck), before the next one
   loads, so two never hold the GPU's memory at once; `reload()` rebuilds it for new options;
+- a generation's text is pulled (`pump`: whoever shows it, once per paint, and the watchdog's
+  tick), and the watchdog judges activity by the engine's own clock (Engine.take);
 - a stray "busy" error is retried, never shown. Pure asyncio: no browser imports.
 """
 
@@ -24,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tabula.engine.errors import EngineError, Problem
-from tabula.engine.jobs import Clock, Job, JobState, Op, PromptBuilder, StallLimits, Status, generate
+from tabula.engine.jobs import Clock, Job, JobState, Op, PromptBuilder, StallLimits, Status, generate, pump
 from tabula.engine.ports import Engine
 
 EngineFactory = Callable[[], Awaitable[Engine]]
@@ -72,7 +74,8 @@ class InferenceQueue:
         self, prompt: str | PromptBuilder, on_token: Callable[[Job], None] = lambda job: None, tag: str = "",
         prompt_tokens: int | None = None,
     ) -> Job:  # fmt: skip
-        """Queue a generation; `on_token(job)` runs after each delta; await `job.done`. `prompt` is
+        """Queue a generation; `on_token(job)` runs when new text is taken (`pump`, which whoever
+        shows it calls once per paint; the watchdog takes it too); await `job.done`. `prompt` is
         the text, or a builder called with the engine when the job's turn comes (one op);
         `prompt_tokens`, if counted, size the first-token watchdog."""
         self._ids += 1
@@ -80,6 +83,13 @@ class InferenceQueue:
         job = Job(self._ids, text, tag, on_token, self._future(), build, prompt_tokens=prompt_tokens)
         self._enqueue(Op(lambda engine: generate(engine, job, self._clock), job.done, job, tag))
         return job
+
+    def pump(self, job: Job | None) -> None:
+        """Take the text the engine buffered for `job`, if it is the one running now."""
+        current, engine = self._current, self._engine
+        running = job is not None and job.state is JobState.RUNNING
+        if running and current is not None and current.job is job and engine is not None:
+            pump(engine, job, self._clock)
 
     def preload(self) -> None:
         """Load the model now (in queue order) so the first answer starts sooner."""
@@ -195,6 +205,7 @@ class InferenceQueue:
         tick = min(self.stall.streaming / 4, 1.0)
         while not task.done():
             await asyncio.wait({task}, timeout=tick)
+            self.pump(op.job)
             stalled = self._clock.now() - self._clock.last_activity > self.stall.limit(op.job)
             if not task.done() and (stalled or self._reset.is_set()):
                 task.add_done_callback(_swallow)
@@ -245,6 +256,7 @@ class InferenceQueue:
     def _stop_running(self, job: Job) -> bool:
         if job.state is not JobState.RUNNING:
             return False
+        self.pump(job)  # what the engine wrote until now is kept
         self._finish(job, JobState.STOPPED)
         if self._engine is not None:
             self._engine.cancel()

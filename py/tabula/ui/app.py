@@ -1,7 +1,8 @@
 """The App: turns page events into actions and paints each new State onto the Page.
 
 Pure wiring over the `ports` protocols, so it runs under CPython with tests/fakes.py.
-Only the parts of the screen that changed are painted; the view is replaced on navigation.
+Only the parts of the screen that changed are painted (in a keyed region such as the chat log,
+only the items that changed); the view is replaced on navigation.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tabula.core.state import State
 from tabula.i18n import translate as i18n
 from tabula.ui.ports import Handler, Page, Updates
 from tabula.ui.views import Screen, screen
+from tabula.ui.views.html import Items
 
 
 class App:
@@ -88,7 +90,7 @@ class App:
         shown_regions = dict(old.regions) if old is not None and not fresh else {}
         changed = [(key, html) for key, html in new.regions if shown_regions.get(key) != html]
         for key, html in changed:
-            self.page.set_region(key, html)
+            self._paint_region(key, html, shown_regions.get(key))
         if changed and self.painter is not None:
             self.painter.repaint()
         if old is None or new.nav != old.nav:
@@ -104,3 +106,12 @@ class App:
         if old is None or new.blocked != old.blocked:
             self.page.set_blocked(new.blocked)
         self.shown = new
+
+    def _paint_region(self, key: str, html: str | Items, shown: str | Items | None) -> None:
+        """Paint one region: a string whole, keyed items only where they differ from `shown`."""
+        if isinstance(html, str):
+            self.page.set_region(key, html)
+            return
+        before = dict(shown) if isinstance(shown, tuple) else {}
+        changed = {item: part for item, part in html if before.get(item) != part}
+        self.page.set_items(key, [item for item, _ in html], changed)

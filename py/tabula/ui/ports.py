@@ -20,6 +20,11 @@ class Page(Protocol):
     def set_region(self, region_id: str, html: str) -> None:
         """Replace the inside of one region of the view (element id `region_id`)."""
 
+    def set_items(self, region_id: str, keys: list[str], changed: dict[str, str]) -> None:
+        """Update a region made of keyed items (each one element marked data-key): put them in
+        the order `keys`, paint those in `changed` (key -> HTML) anew, leave the others' DOM (its
+        selection, colours) alone and remove those not in `keys`."""
+
     def clear_composer(self) -> None:
         """Empty the message box after a send, keeping focus there."""
 

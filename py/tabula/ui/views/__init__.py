@@ -15,7 +15,7 @@ from tabula.core.router import NOT_FOUND
 from tabula.core.state import State
 from tabula.i18n.translate import N_, tr
 from tabula.ui.views import chat, models, pages, settings, study
-from tabula.ui.views.html import esc
+from tabula.ui.views.html import Items, esc
 
 BADGE = {
     "no-model": N_("No model"),
@@ -41,7 +41,7 @@ class Screen:
 
     title: str
     view: str
-    regions: tuple[tuple[str, str], ...]
+    regions: tuple[tuple[str, str | Items], ...]  # region id -> HTML, or keyed items (html.Items)
     nav: str
     net_label: str
     online: bool

@@ -1,27 +1,15 @@
-"""The chat page: conversation log (a region repainted on message changes) and composer."""
+"""The chat page: conversation log (keyed items, one per message, repainted when they change) and
+composer."""
 
 from __future__ import annotations
 
-from tabula.chat.markdown import to_html
-from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.core.decide import decide_for
 from tabula.core.state import State
-from tabula.i18n.translate import tr, tr_n
-from tabula.ui.views.html import esc
+from tabula.i18n.translate import tr
+from tabula.ui.views.html import Items, esc
 from tabula.ui.views.library import library, notice
+from tabula.ui.views.messages import bubble
 from tabula.ui.views.starters import starters
-
-
-def waiting(engine_status: str) -> str:
-    """What a queued answer says while it waits, by the engine's status."""
-    match engine_status:
-        case "finishing":
-            return tr("Finishing the previous answer…")
-        case "loading":
-            return tr("Loading the model…")
-        case "busy":
-            return tr("Waiting for the previous answer…")
-    return tr("Waiting…")
 
 
 def page(state: State) -> tuple[str, str, dict[str, str]]:
@@ -58,21 +46,25 @@ def install_button(state: State) -> str:
     )
 
 
-def render_log(state: State) -> str:
-    problem = ""
+def render_log(state: State) -> Items:
+    """The log as keyed items (the engine's failure, then one per message), so only the ones that
+    changed are painted again."""
+    problem: Items = ()
     if state.engine_status == "failed" and state.engine_detail:
         problem = (
-            f'<div class="msg-error" role="alert"><p>{esc(state.engine_detail)}</p>'
-            f'<button type="button" data-action="restart-engine">{esc(tr("Restart engine"))}</button></div>'
+            (
+                "problem",
+                f'<div class="msg-error" role="alert" data-key="problem"><p>{esc(state.engine_detail)}</p>'
+                f'<button type="button" data-action="restart-engine">{esc(tr("Restart engine"))}</button></div>',
+            ),
         )
     return problem + messages(state)
 
 
-def messages(state: State) -> str:
+def messages(state: State) -> Items:
     if not state.messages:
-        return empty(state)
-    last = state.messages[-1].id
-    return "".join(bubble(m, state.engine_status, m.id == last) for m in state.messages)
+        return (("empty", f'<div class="log-empty" data-key="empty">{empty(state)}</div>'),)
+    return tuple((f"m{m.id}", bubble(m, state.engine_status)) for m in state.messages)
 
 
 def empty(state: State) -> str:
@@ -88,55 +80,3 @@ def empty(state: State) -> str:
         else tr("Answers come from the cloud engine you switched on.")
     )
     return f'<p class="hint">{esc(where)}</p>{starters()}'
-
-
-def bubble(message: Message, engine_status: str, last: bool) -> str:
-    if message.role == "user":
-        return f'<article class="msg user"><div class="text" data-md>{esc(message.text)}</div></article>'
-    return (
-        f'<article class="msg model" id="msg-{message.id}" data-status="{esc(message.status)}">'
-        f"{note(message)}{body(message, engine_status)}{meta(message)}{actions(message, last)}</article>"
-    )
-
-
-def note(message: Message) -> str:
-    return f'<p class="note" role="note">{esc(message.note)}</p>' if message.note else ""
-
-
-def body(message: Message, engine_status: str) -> str:
-    text_id = f'id="msg-{message.id}-text" data-md data-msg="{message.id}"'
-    if message.status == "waiting":
-        return f'<div class="text waiting" {text_id}>{esc(waiting(engine_status))}</div>'
-    if message.status == "streaming":
-        return f'<div class="text streaming" {text_id}>{to_html(message.text, message.id, live=True)}</div>'
-    rendered = to_html(message.text, message.id) if message.text else ""
-    error = f'<p class="msg-error" role="alert">{esc(message.error)}</p>' if message.error else ""
-    return f'<div class="text" {text_id}>{rendered}</div>{error}'
-
-
-def meta(message: Message) -> str:
-    if message.status not in FINAL_STATUSES or (message.status == "cancelled" and not message.text):
-        return f'<p class="meta">{esc(tr("Cancelled"))}</p>' if message.status == "cancelled" else ""
-    parts = [message.engine] if message.engine else []
-    if message.ttft_ms is not None:
-        parts.append(tr("first token {ms} ms", ms=f"{message.ttft_ms:.0f}"))
-    if message.tokens_per_s is not None:
-        parts.append(tr("{rate} tokens/s", rate=f"{message.tokens_per_s:.1f}"))
-    if message.tokens:
-        parts.append(tr_n("{count} token", "{count} tokens", message.tokens))
-    if message.status == "stopped":
-        parts.append(tr("stopped"))
-    return f'<p class="meta">{esc(" · ".join(parts))}</p>' if parts else ""
-
-
-def actions(message: Message, last: bool) -> str:
-    if message.status in ("waiting", "streaming"):
-        label = tr("Cancel") if message.status == "waiting" else tr("Stop")
-        return (
-            f'<div class="msg-actions"><button type="button" data-action="cancel" '
-            f'data-id="{message.id}">{esc(label)}</button></div>'
-        )
-    if last and message.status in FINAL_STATUSES:
-        regenerate = esc(tr("Regenerate"))
-        return f'<div class="msg-actions"><button type="button" data-action="regenerate">{regenerate}</button></div>'
-    return ""

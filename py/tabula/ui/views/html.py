@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+Items = tuple[tuple[str, str], ...]  # a keyed region: (key, HTML of one element marked data-key)
+
 
 def esc(text: object) -> str:
     """Text made safe for element content and quoted attributes."""

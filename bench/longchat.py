@@ -1,0 +1,198 @@
+"""Long-chat benchmark in Chromium: a 200-message conversation (2 KB answers with code blocks)
+and a 16 KB answer streaming into it from the cloud engine (the fake Gemini server, so the
+stream is the same every run and no model is needed), this tree's app vs another tree's.
+
+Reports, per side (medians over the runs):
+- per-change main-thread time: a state change that leaves every message as it was (the
+  connectivity events, dispatched synchronously: Python's handler and its paint are inside);
+- per-paint time while the answer streams: animation-frame callbacks in which the answer's text
+  changed (Python's pull, render and the DOM update);
+- long tasks (PerformanceObserver 'longtask') while it streams: how many, the longest;
+- input delay while it streams: keys typed into the composer, event time to the next frame.
+
+Run: .venv/bin/python bench/longchat.py [--runs 3] [--before REV]   (saves bench/out/longchat.json;
+--before builds the app at git revision REV too, from `git archive`, for the before column)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from harness import ROOT, launch, machine, save, table
+from playwright.sync_api import sync_playwright
+from render import answer
+
+from devserver import start_in_thread
+from tests.browser.conftest import catalog_file
+from tests.browser.geminiserver import GeminiServer
+from tests.browser.waiting import wait_until
+
+KEY = "good-key"
+STREAMED = answer(16_000)
+OBSERVE = """() => {
+  const m = window.__m = {frames: [], longtasks: [], delays: [], streaming: false};
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) if (m.streaming) m.longtasks.push(e.duration); })
+    .observe({type: 'longtask'});
+  addEventListener('keydown', (e) => { if (m.streaming) requestAnimationFrame((t) => m.delays.push(t - e.timeStamp)); }, true);
+  const raf = window.requestAnimationFrame.bind(window);
+  const size = () => document.querySelector('.msg.model[data-status="streaming"] .text')?.textContent.length ?? -1;
+  window.requestAnimationFrame = (callback) => raf((t) => {
+    const before = size(), start = performance.now();
+    callback(t);
+    const took = performance.now() - start;
+    if (m.streaming && size() !== before) m.frames.push(took);
+  });
+}"""
+CHANGE = """(n) => {
+  const took = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    dispatchEvent(new Event(i % 2 ? 'online' : 'offline'));
+    took.push(performance.now() - start);
+  }
+  dispatchEvent(new Event('online'));
+  return took;
+}"""
+
+
+def conversation_file(folder: Path) -> Path:
+    turns = [
+        ("user", f"Question {i}: how does this work?") if i % 2 == 0 else ("model", answer(2000))
+        for i in range(200)
+    ]
+    messages = [{"id": i + 1, "role": role, "text": text} for i, (role, text) in enumerate(turns)]
+    record = {"v": 1, "id": "long", "title": "Long chat", "named": True, "created": 1.7e9, "updated": 1.7e9,
+              "messages": messages}  # fmt: skip
+    path = folder / "long.json"
+    path.write_text(json.dumps({"format": "tabula.conversations", "version": 1, "conversations": [record]}))
+    return path
+
+
+def build_tree(tree: Path, out: Path, gemini: GeminiServer) -> Path:
+    """Build the site of the app in `tree` (its own build.py) against the fake Gemini server."""
+    catalog = catalog_file(out.parent, [])
+    command = [sys.executable, str(tree / "build.py"), "--out", str(out), "--catalog", str(catalog)]
+    subprocess.run([*command, "--cloud-base", gemini.base], cwd=tree, check=True, capture_output=True)
+    return out
+
+
+def exported(rev: str, folder: Path) -> Path:
+    """The tree at git revision `rev`, as plain files (no worktree), using this checkout's node_modules."""
+    tree = folder / "tree"
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    os.symlink((ROOT / "node_modules").resolve(), tree / "node_modules")
+    return tree
+
+
+def open_long_chat(page, url: str, chats: Path) -> None:
+    page.goto(url + "#/settings")
+    wait_until(page, "document.documentElement.dataset.tabula === 'ready'", timeout=300_000)
+    wait_until(page, "document.getElementById('route').textContent.startsWith('Unavailable')", timeout=60_000)
+    page.get_by_label("Gemini API key").fill(KEY)
+    page.locator("form.cloud").get_by_role("button", name="Save cloud settings").click()
+    wait_until(page, "document.getElementById('route').textContent.startsWith('Cloud')", timeout=60_000)
+    page.get_by_role("link", name="Chat", exact=True).click()
+    box = page.locator("details.library")
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
+    box.locator('input[data-action="import-chats"]').set_input_files(chats)
+    box.get_by_text("Long chat").first.click()
+    wait_until(page, "document.querySelectorAll('#log article.msg').length >= 200", timeout=300_000)
+
+
+def one_run(browser, url: str, chats: Path, gemini: GeminiServer) -> dict:
+    context = browser.new_context()
+    page = context.new_page()
+    page.on(
+        "console", lambda message: message.type in ("error", "warning") and print("console:", message.text)
+    )
+    open_long_chat(page, url, chats)
+    page.evaluate(OBSERVE)
+    changes = page.evaluate(CHANGE, 20)
+    gemini.reply([STREAMED[i : i + 40] for i in range(0, len(STREAMED), 40)])
+    gemini.slow(0.01)
+    page.evaluate("window.__m.streaming = true")
+    page.fill("#message", "One more, please.")
+    page.press("#message", "Enter")
+    try:
+        wait_until(
+            page, "document.querySelector('.msg.model[data-status=\"streaming\"]') !== null", timeout=60_000
+        )
+    except TimeoutError:
+        print(
+            "no stream:", page.locator("#log > article").last.inner_text()[:300], page.inner_text("#notice")
+        )
+        raise
+    page.focus("#message")
+    page.keyboard.type("typing while it streams", delay=60)
+    wait_until(
+        page, "document.querySelectorAll('.msg.model[data-status=\"done\"]').length >= 101", timeout=300_000
+    )
+    marks = page.evaluate("window.__m.streaming = false, window.__m")
+    context.close()
+    return {"changes": changes, **{k: marks[k] for k in ("frames", "longtasks", "delays")}}
+
+
+def summary(runs: list[dict]) -> dict:
+    med = lambda values: round(statistics.median(values), 2) if values else 0.0  # noqa: E731
+    p95 = lambda values: round(sorted(values)[int(0.95 * (len(values) - 1))], 2) if values else 0.0  # noqa: E731
+    return {
+        "change_ms": med([med(run["changes"]) for run in runs]),
+        "paint_ms": med([med(run["frames"]) for run in runs]),
+        "paint_p95_ms": med([p95(run["frames"]) for run in runs]),
+        "paints": med([len(run["frames"]) for run in runs]),
+        "longtasks": med([len(run["longtasks"]) for run in runs]),
+        "longtask_max_ms": med([max(run["longtasks"], default=0.0) for run in runs]),
+        "input_p95_ms": med([p95(run["delays"]) for run in runs]),
+    }
+
+
+def measure(trees: dict[str, Path], runs: int, folder: Path) -> tuple[dict, str]:
+    chats = conversation_file(folder)
+    results: dict[str, list[dict]] = {side: [] for side in trees}
+    with GeminiServer().start() as gemini, sync_playwright() as playwright:
+        gemini.keys = {KEY}
+        sites = {side: build_tree(tree, folder / f"site-{side}", gemini) for side, tree in trees.items()}
+        servers = {side: start_in_thread(site) for side, site in sites.items()}
+        browser = launch(playwright)
+        version = browser.version
+        for _ in range(runs):
+            for side, server in servers.items():
+                results[side].append(
+                    one_run(browser, f"http://127.0.0.1:{server.server_port}/", chats, gemini)
+                )
+        browser.close()
+        for server in servers.values():
+            server.shutdown()
+    return {side: summary(side_runs) for side, side_runs in results.items()}, version
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--before", default="", help="git revision of the app to compare with")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        trees = {"after": ROOT, **({"before": exported(args.before, folder)} if args.before else {})}
+        medians, version = measure(trees, args.runs, folder)
+    data = {**machine(version), "medians": medians, "before": args.before, "runs": args.runs}
+    data["machine"] += " (shared with other engineers' work)"
+    rows = [["measure", *medians]] + [
+        [key, *(str(side[key]) for side in medians.values())] for key in medians["after"]
+    ]
+    print(table(rows))
+    save("longchat", data)
+
+
+if __name__ == "__main__":
+    main()

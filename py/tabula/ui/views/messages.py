@@ -1,0 +1,86 @@
+"""One message's bubble as HTML, cached: messages are frozen values, so a message shown again
+(in the same language, engine status and place) costs a lookup, not a Markdown render."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from tabula.chat.markdown import to_html
+from tabula.chat.messages import FINAL_STATUSES, Message
+from tabula.i18n import translate as i18n
+from tabula.i18n.translate import tr, tr_n
+from tabula.ui.views.html import esc
+
+
+def waiting(engine_status: str) -> str:
+    """What a queued answer says while it waits, by the engine's status."""
+    match engine_status:
+        case "finishing":
+            return tr("Finishing the previous answer…")
+        case "loading":
+            return tr("Loading the model…")
+        case "busy":
+            return tr("Waiting for the previous answer…")
+    return tr("Waiting…")
+
+
+def bubble(message: Message, engine_status: str) -> str:
+    """The message's <article> (marked data-key for the log), from the cache when it was shown
+    before: only what its HTML depends on is the key."""
+    status = engine_status if message.status == "waiting" else ""
+    return _bubble(message, status, i18n.current())
+
+
+@lru_cache(maxsize=1024)
+def _bubble(message: Message, engine_status: str, _lang: str) -> str:
+    if message.role == "user":
+        return f'<article class="msg user" data-key="m{message.id}"><div class="text" data-md>{esc(message.text)}</div></article>'
+    return (
+        f'<article class="msg model" id="msg-{message.id}" data-key="m{message.id}" data-status="{esc(message.status)}">'
+        f"{note(message)}{body(message, engine_status)}{meta(message)}{actions(message)}</article>"
+    )
+
+
+def note(message: Message) -> str:
+    return f'<p class="note" role="note">{esc(message.note)}</p>' if message.note else ""
+
+
+def body(message: Message, engine_status: str) -> str:
+    text_id = f'id="msg-{message.id}-text" data-md data-msg="{message.id}"'
+    if message.status == "waiting":
+        return f'<div class="text waiting" {text_id}>{esc(waiting(engine_status))}</div>'
+    if message.status == "streaming":
+        return f'<div class="text streaming" {text_id}>{to_html(message.text, message.id, live=True)}</div>'
+    rendered = to_html(message.text, message.id) if message.text else ""
+    error = f'<p class="msg-error" role="alert">{esc(message.error)}</p>' if message.error else ""
+    return f'<div class="text" {text_id}>{rendered}</div>{error}'
+
+
+def meta(message: Message) -> str:
+    if message.status not in FINAL_STATUSES or (message.status == "cancelled" and not message.text):
+        return f'<p class="meta">{esc(tr("Cancelled"))}</p>' if message.status == "cancelled" else ""
+    parts = [message.engine] if message.engine else []
+    if message.ttft_ms is not None:
+        parts.append(tr("first token {ms} ms", ms=f"{message.ttft_ms:.0f}"))
+    if message.tokens_per_s is not None:
+        parts.append(tr("{rate} tokens/s", rate=f"{message.tokens_per_s:.1f}"))
+    if message.tokens:
+        parts.append(tr_n("{count} token", "{count} tokens", message.tokens))
+    if message.status == "stopped":
+        parts.append(tr("stopped"))
+    return f'<p class="meta">{esc(" · ".join(parts))}</p>' if parts else ""
+
+
+def actions(message: Message) -> str:
+    """Cancel or Stop while it is written; once final, Regenerate, which the page shows only on the
+    log's last item (CSS), so a new message never paints the answer before it again."""
+    if message.status in ("waiting", "streaming"):
+        label = tr("Cancel") if message.status == "waiting" else tr("Stop")
+        return (
+            f'<div class="msg-actions"><button type="button" data-action="cancel" '
+            f'data-id="{message.id}">{esc(label)}</button></div>'
+        )
+    if message.status in FINAL_STATUSES:
+        regenerate = esc(tr("Regenerate"))
+        return f'<div class="msg-actions regenerate"><button type="button" data-action="regenerate">{regenerate}</button></div>'
+    return ""
