@@ -130,10 +130,16 @@ def shift_rows(data: dict) -> list[list[str]]:
     ]
 
 
+# Measured on another machine (the lent GPU, by hand: bench/gpu.md); a run here keeps their figures.
+ELSEWHERE = ("decode-tiny-gpu",)
 SECTIONS = {
     "startup": ("Startup (bench/startup.py): the app vs a bare PyScript page", startup_rows),
     "decode-tiny": ("Decode, tiny test model (bench/decode.py --model tiny)", decode_rows),
     "decode-real": ("Decode, Gemma 3 270M (bench/decode.py --model real)", decode_rows),
+    "decode-tiny-gpu": (
+        "Decode on a real GPU, tiny test model (bench/decode.py --site, on the lent NVIDIA H200: bench/gpu.md)",
+        decode_rows,
+    ),
     "models": ("Models (bench/models.py --model real): storage, memory, resume", models_rows),
     "render": ("Rendering under CPython (bench/render.py): per state change and per paint", render_rows),
     "shift": ("Startup layout shift (bench/shift.py): the shell vs the app's first paint", shift_rows),
@@ -172,6 +178,8 @@ def main() -> None:
         }
     else:
         results = run_all(args.quick)
+    kept = json.loads(COMBINED.read_text()) if COMBINED.is_file() else {}
+    results = {**{n: kept[n] for n in ELSEWHERE if n in kept}, **results}
     COMBINED.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     REPORT.write_text(report(results))
     print(REPORT.read_text())
