@@ -176,14 +176,20 @@ def test_silence_before_the_first_token_waits_for_the_longer_limit() -> None:
     run(scenario())
 
 
+async def hung(factory: FakeEngineFactory) -> tuple[InferenceQueue, Job]:
+    """A queue whose loaded engine hangs in the middle of a job (that job is returned)."""
+    queue = InferenceQueue(factory, stall_seconds=60)
+    await queue.count("load")
+    factory.built[0].hang = True
+    stuck = queue.submit("stuck")
+    await asyncio.sleep(0.01)
+    return queue, stuck
+
+
 def test_force_reset_recreates_the_engine() -> None:
     async def scenario() -> None:
         factory = FakeEngineFactory()
-        queue = InferenceQueue(factory, stall_seconds=60)
-        await queue.count("load")
-        factory.built[0].hang = True
-        stuck = queue.submit("stuck")
-        await asyncio.sleep(0.01)
+        queue, stuck = await hung(factory)
         queue.force_reset()
         await stuck.done
         assert stuck.state is JobState.FAILED
@@ -367,11 +373,7 @@ def test_an_engine_abandoned_while_stuck_is_destroyed_before_the_next_loads() ->
 def test_a_force_reset_and_a_lost_device_free_the_engine_they_abandon() -> None:
     async def scenario() -> None:
         factory = FakeEngineFactory()
-        queue = InferenceQueue(factory, stall_seconds=60)
-        await queue.count("load")
-        factory.built[0].hang = True
-        stuck = queue.submit("stuck")
-        await asyncio.sleep(0.01)
+        queue, stuck = await hung(factory)
         queue.force_reset()
         await stuck.done
         assert await queue.count("two words") == 2 and factory.live() == 1
