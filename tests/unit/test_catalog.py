@@ -149,3 +149,12 @@ def test_a_hugging_face_page_address_becomes_its_download_address() -> None:
     model = custom(page)
     assert model.url == page.replace("/blob/", "/resolve/")
     assert model.id == "custom-gemma3-1b-it-int4-web"
+
+
+def test_a_gguf_file_runs_on_the_cpu_engine_and_everything_else_on_the_gpu():
+    gguf = ModelSpec(
+        "g", "G", "gemma3", "https://x.org/m/gemma-3-270m-it-Q4_K_M.gguf?download=1", 1, "", "catalogue"
+    )
+    task = ModelSpec("t", "T", "gemma3", "https://x.org/m/gemma3-1b-it-int4-web.task", 1, "", "catalogue")
+    dropped = ModelSpec("f", "phone-copy.GGUF", "gemma3", "", 1, "", "imported")
+    assert (gguf.runtime, task.runtime, dropped.runtime) == ("cpu", "gpu", "cpu")

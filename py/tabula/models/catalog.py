@@ -38,6 +38,13 @@ class ModelSpec:
     def downloadable(self) -> bool:
         return bool(self.url)
 
+    @property
+    def runtime(self) -> str:
+        """The local engine that runs it: "cpu" for a GGUF file (llama.cpp in wasm), else "gpu"
+        (MediaPipe on WebGPU). Judged from the file's name (an imported file's label is its name)."""
+        name = (self.url or self.label).split("?")[0].split("#")[0].lower()
+        return "cpu" if name.endswith(".gguf") else "gpu"
+
 
 class CatalogError(ValueError):
     """A custom model the user described cannot be used; the message says why."""
