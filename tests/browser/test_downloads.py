@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from site_models import sha256
@@ -22,6 +24,7 @@ from tests.browser.downloading import (
     wait_stored,
 )
 from tests.browser.modelserver import ModelServer
+from tests.browser.waiting import wait_until
 
 
 def test_download_verify_load_and_answer(app, model_server: ModelServer, files: dict[str, Path]) -> None:
@@ -268,3 +271,55 @@ def test_the_shipped_catalogue_with_hugging_face_unreachable_says_what_it_waits_
     # The route aborted them inside the browser: none of them left this machine.
     journey.requests[:] = [u for u in journey.requests if u not in asked]
     journey.allow("ERR_INTERNET_DISCONNECTED")
+
+
+# OPFS made slow the way a busy tablet is: every File read of a chunk waits until the test
+# opens the gate, so a press lands while the downloader checks the chunks it has stored.
+HOLD_CHUNK_READS = """() => {
+  window.__held = 0;
+  let open;
+  const gate = new Promise((resolve) => { open = resolve; });
+  window.__openGate = () => open();
+  const getFile = FileSystemFileHandle.prototype.getFile;
+  FileSystemFileHandle.prototype.getFile = async function () {
+    window.__held += 1;
+    await gate;
+    return getFile.call(this);
+  };
+}"""
+
+
+@pytest.mark.parametrize("press", ["Pause", "Cancel download"])
+def test_a_press_while_the_stored_chunks_are_checked_is_obeyed(
+    app, model_server: ModelServer, press: str
+) -> None:
+    """Resume, then Pause or Cancel download at once, while the app is still checking the
+    chunks it stored: the press wins. Nothing more is fetched; a paused download keeps its
+    chunks, a cancelled one is gone and never comes back as ready."""
+    model_server.throttle(60_000)
+    found = download(app, TINY)
+    wait_progress(app, 40)
+    found.get_by_role("button", name="Pause").click()
+    expect(found).to_contain_text("Paused")
+    kept = sorted(stored_folders(app)["tiny-download"])
+    asked = model_server.range_starts("tiny.task")
+    model_server.throttle(None)
+    app.evaluate(HOLD_CHUNK_READS)
+    found.get_by_role("button", name="Resume").click()
+    wait_until(app, "window.__held > 0", timeout=30_000)  # the check is under way, and held
+    found.get_by_role("button", name=press).click()
+    app.evaluate("window.__openGate()")
+    if press == "Pause":
+        expect(found.get_by_role("button", name="Resume")).to_be_visible()
+    else:
+        expect(found.locator(".stored")).to_have_text("Not downloaded")
+    app.wait_for_timeout(1_500)  # room for a download that ignored the press to start
+    assert model_server.range_starts("tiny.task") == asked  # no request after the press
+    folders = stored_folders(app)
+    if press == "Pause":
+        assert sorted(folders["tiny-download"]) == kept
+        expect(found).to_contain_text("Paused")
+    else:
+        assert "tiny-download" not in folders, folders
+        expect(found.get_by_role("button", name=re.compile(r"^Download \("))).to_be_visible()
+    expect(found.get_by_role("button", name="Use this model")).to_have_count(0)
