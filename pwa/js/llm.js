@@ -101,20 +101,30 @@ export function currentHeapBytes() {
 // and resolves with the whole answer. Nothing calls into Python per token: Python takes the new
 // text once per paint. Deltas that arrive after the promise settles are dropped.
 const streams = new WeakMap(); // llm -> {text, first, last} of its running (or last) generation
+let latest = null; // when the newest generation's tokens arrived (for the benchmarks)
 export function generate(llm, prompt) {
   const stream = { text: "", first: null, last: performance.now(), live: true };
+  const arrivals = { start: stream.last, first: null, last: null, deltas: 0 };
   streams.set(llm, stream);
+  latest = arrivals;
   const listener = (partial) => {
     if (!stream.live || !partial) return;
     stream.text += partial;
     stream.last = performance.now();
     stream.first ??= stream.last;
+    arrivals.first ??= stream.last;
+    arrivals.last = stream.last;
+    arrivals.deltas += 1;
   };
   return llm.generateResponse(prompt, listener).finally(() => {
     stream.live = false;
     stream.last = performance.now();
   });
 }
+
+// The newest generation's arrival times (performance.now() ms: generate() called, first and
+// last delta) and how many deltas came: what bench/decode.py compares with a bare page.
+export const lastGeneration = () => latest;
 
 // What the generation wrote since the last take: [text, ms since its last activity, ms since its
 // first delta or -1]. The buffer is emptied.

@@ -30,8 +30,10 @@ from tabula.engine.jobs import Clock, Job, JobState, Op, PromptBuilder, StallLim
 from tabula.engine.ports import Engine
 
 EngineFactory = Callable[[], Awaitable[Engine]]
-BUSY_RETRIES = 40
-BUSY_PAUSE_S = 0.25
+# MediaPipe says "busy" for ~0.5 s after a model loads (it is still working): an op retries
+# every 50 ms for 10 s in all, so the first answer starts at most 50 ms after it is free.
+BUSY_RETRIES = 200
+BUSY_PAUSE_S = 0.05
 
 
 class InferenceQueue:
