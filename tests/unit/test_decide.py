@@ -112,3 +112,10 @@ def test_local_structured_says_it_may_be_unreliable() -> None:
 def test_unknown_feature() -> None:
     with pytest.raises(ValueError, match="unknown feature"):
         decide("summary", context())
+
+
+def test_an_answer_from_the_cpu_engine_says_so() -> None:
+    """Issue 16: every answer's badge names the engine kind when it is the CPU one."""
+    cpu = Context(True, "Gemma 3 1B (CPU)", False, True, True, "m", False, runtime="cpu")
+    assert decide("chat", cpu).badge == "Local (CPU) · Gemma 3 1B (CPU)"
+    assert decide("chat", context(model_ready=True)).badge == "Local · Gemma 4 E2B"
