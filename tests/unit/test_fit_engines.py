@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import site_models
-from tabula.models.catalog import ModelSpec, from_records
+from tabula.models.catalog import from_records
 from tabula.models.fit import GB, DeviceReport, assess, cpu_threads, pick, upgrade, words_per_second
 
 CATALOG = from_records(site_models.read_catalog(Path(__file__).resolve().parents[2] / "pwa" / "catalog.json"))
@@ -103,5 +103,3 @@ def test_every_cpu_record_states_its_needs_without_webgpu() -> None:
     for model in CPU_MODELS:
         assert model.requirements.startswith("CPU (no WebGPU needed); about "), model.id
         assert model.family == "gemma3" and "Gemma Terms of Use" in model.licence
-
-
