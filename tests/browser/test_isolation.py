@@ -11,17 +11,9 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
 from tests.browser.conftest import Site, open_app, wait_offline_ready, wait_ready
-from tests.browser.downloading import (  # noqa: F401 (fixtures)
-    TINY,
-    download,
-    download_site,
-    files,
-    model_server,
-    served_models,
-    wait_stored,
-)
+from tests.browser.downloading import TINY, download, wait_stored
 from tests.browser.modelserver import ModelServer
-from tests.browser.test_cloud import KEY, add_key, cloud, cloud_site, gemini, route  # noqa: F401
+from tests.browser.test_cloud import add_key, cloud, cloud_site, gemini, route  # noqa: F401 (fixtures)
 
 
 def isolated_start(page: Page, url: str) -> None:
@@ -47,7 +39,7 @@ def test_isolated_page_downloads_from_another_origin_and_answers(
     assert wait_final(send(page, "Hello")) == "done"
 
 
-def test_isolated_page_still_reaches_the_cloud(cloud_site: Path, serve, journey, cloud) -> None:
+def test_isolated_page_still_reaches_the_cloud(cloud_site: Path, serve, journey, cloud) -> None:  # noqa: F811
     page = journey.page
     isolated_start(page, serve(cloud_site).url + "#/settings")
     cloud.reply(["Still", " here."])
