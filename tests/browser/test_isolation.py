@@ -20,7 +20,9 @@ def isolated_start(page: Page, url: str) -> None:
     """First visit (not isolated: no service worker served it), then the next start."""
     open_app(page, url)
     assert page.evaluate("crossOriginIsolated") is False
+    page.evaluate("window.firstVisit = true")
     wait_offline_ready(page)
+    assert page.evaluate("window.firstVisit") is True  # control arrived: nothing reloaded the page
     page.reload()
     wait_ready(page)
     assert page.evaluate("crossOriginIsolated") is True

@@ -3,11 +3,13 @@ devices people have, including this test machine's Chromium (WebGPU on SwiftShad
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import site_models
 from tabula.models.catalog import from_records
 from tabula.models.fit import GB, DeviceReport, assess, cpu_threads, pick, upgrade, words_per_second
+from tabula.ui.views.models import device
 
 CATALOG = from_records(site_models.read_catalog(Path(__file__).resolve().parents[2] / "pwa" / "catalog.json"))
 BY_ID = {m.id: m for m in CATALOG}
@@ -103,3 +105,15 @@ def test_every_cpu_record_states_its_needs_without_webgpu() -> None:
     for model in CPU_MODELS:
         assert model.requirements.startswith("CPU (no WebGPU needed); about "), model.id
         assert model.family == "gemma3" and "Gemma Terms of Use" in model.licence
+
+
+def test_this_device_says_how_many_threads_the_cpu_engine_gets_and_why() -> None:
+    eight = DeviceReport(webgpu=False, cores=8, memory=8 * GB, **ROOM)
+    first_visit = device(eight)
+    assert "none: this browser has no WebGPU" in first_visit and "CPU cores" in first_visit
+    assert "one thread for now" in first_visit and "can use 4" in first_visit
+    assert "4 threads: the page is cross-origin isolated" in device(
+        replace(eight, isolated=True, controlled=True)
+    )
+    assert "does not isolate the page" in device(replace(eight, controlled=True))
+    assert "a software renderer" in device(SWIFTSHADER)
