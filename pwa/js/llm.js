@@ -13,11 +13,16 @@ async function genai(base) {
   return bundles.get(base);
 }
 
-// What the WebGPU adapter offers: {webgpu, f16, maxBufferSize, maxStorageBufferBindingSize, vendor, architecture}.
+// What the WebGPU adapter offers: {webgpu, f16, maxBufferSize, maxStorageBufferBindingSize,
+// vendor, architecture, description, fallback}. fallback: a software adapter by the browser's own
+// word (GPUAdapterInfo.isFallbackAdapter from Chrome 136; GPUAdapter.isFallbackAdapter before).
 export async function probe() {
   const adapter = navigator.gpu ? await navigator.gpu.requestAdapter() : null;
   if (!adapter) {
-    return { webgpu: false, f16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: "", architecture: "" };
+    return {
+      webgpu: false, f16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0,
+      vendor: "", architecture: "", description: "", fallback: false,
+    };
   }
   const info = adapter.info ?? {};
   return {
@@ -27,6 +32,8 @@ export async function probe() {
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     vendor: info.vendor ?? "",
     architecture: info.architecture ?? "",
+    description: info.description ?? "",
+    fallback: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
   };
 }
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, send, wait_final
-from tests.browser.conftest import Journey, Site
+from tests.browser.conftest import Journey, Site, wait_ready
 from tests.browser.downloading import (
     DOWNLOAD_TIMEOUT_MS,
     REAL,
@@ -107,10 +107,24 @@ def test_stored_model_loads_and_answers_with_every_server_gone(
     assert chat_once(page) == "done"
 
 
+# The adapter as a hardware GPU would name itself (this machine's is SwiftShader, a software one).
+HARDWARE_GPU = """for (const [name, value] of [["vendor", "acme"], ["architecture", "test-gpu"],
+    ["description", "a test GPU"], ["isFallbackAdapter", false]]) {
+  Object.defineProperty(GPUAdapterInfo.prototype, name, { get: () => value });
+}"""
+
+
 def test_upgrade_to_a_bigger_model_while_chatting(app: Page, model_server: ModelServer) -> None:
     """A student starts on the small model; the app offers the bigger one that fits, downloads
-    it in the background while she keeps chatting, checks it, and switches to it."""
+    it in the background while she keeps chatting, checks it, and switches to it. On a software
+    renderer (this machine's SwiftShader) the bigger one would answer at about a word a second:
+    it is not offered there."""
     wait_stored(download(app, TINY))
+    expect(app.locator(".advice")).to_contain_text("words a second")
+    expect(app.locator(".upgrade")).to_have_count(0)
+    app.context.add_init_script(HARDWARE_GPU)
+    app.reload()
+    wait_ready(app)
     offer = app.locator(".upgrade")
     expect(offer).to_contain_text(REAL)
     model_server.throttle(40_000_000)  # ~7 s for the 284 MB model: time to chat meanwhile

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
-from tabula.core.decide import FEATURES, Context, Decision, decide
+from tabula.core.decide import FEATURES, Context, Decision, decide, decide_for
+from tabula.core.state import State
+from tabula.models.catalog import ModelSpec
 
 FLAGS = ("model_ready", "has_key", "online", "private", "local_structured")
 SITUATIONS = [dict(zip(FLAGS, values, strict=True)) for values in itertools.product((False, True), repeat=5)]
@@ -112,3 +115,23 @@ def test_local_structured_says_it_may_be_unreliable() -> None:
 def test_unknown_feature() -> None:
     with pytest.raises(ValueError, match="unknown feature"):
         decide("summary", context())
+
+
+def test_an_answer_from_the_cpu_engine_says_so() -> None:
+    """Issue 16: every answer's badge names the engine kind when it is the CPU one."""
+    cpu = Context(True, "Gemma 3 1B (CPU)", False, True, True, "m", False, runtime="cpu")
+    assert decide("chat", cpu).badge == "Local (CPU) · Gemma 3 1B (CPU)"
+    assert decide("chat", context(model_ready=True)).badge == "Local · Gemma 4 E2B"
+
+
+def test_the_badge_follows_the_model_in_use_through_the_apps_state() -> None:
+    """decide_for() reads the engine from the model in use: a GGUF file is the CPU engine's."""
+    gguf = ModelSpec(
+        "g", "Gemma 3 1B (CPU)", "gemma3", "https://h.example/gemma-3-1b-it-Q4_K_M.gguf", 1, "", "catalogue"
+    )
+    task = ModelSpec(
+        "t", "Gemma 4 E2B", "gemma4", "https://h.example/gemma-4-E2B-it-web.task", 1, "", "catalogue"
+    )
+    state = State(catalog=(gguf, task), model_id="g", ready=frozenset({"g", "t"}))
+    assert decide_for(state, "chat").badge == "Local (CPU) · Gemma 3 1B (CPU)"
+    assert decide_for(replace(state, model_id="t"), "chat").badge == "Local · Gemma 4 E2B"

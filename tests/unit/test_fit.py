@@ -41,7 +41,7 @@ def test_pick_the_largest_model_that_fits(device: str, expected: str | None) -> 
 
 
 def test_reasons_are_for_people() -> None:
-    assert "no WebGPU" in assess(DEVICES["no webgpu"], G270M).reasons[0]
+    assert "no WebGPU" in assess(DEVICES["no webgpu"], G270M).reasons[0]  # a .task: the GPU engine
     tablet = assess(DEVICES["4 GB tablet, no f16"], E4B)
     assert not tablet.ok and "memory" in tablet.reasons[0]
     slow = assess(DEVICES["4 GB tablet, no f16"], G1B)

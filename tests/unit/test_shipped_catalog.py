@@ -30,6 +30,16 @@ KNOWN = {
         "litert-community/gemma-3-270m-it", "9d209327", 249233408,
         "a642cc7b183373dbcb186b1d94bf7ac9c0cfff6a2e73a5837ba2ffcffa4ac1ac",
     ),
+    # The CPU engine's GGUF builds (issue 16), from llama.cpp's own organisation; each size and
+    # LFS sha256 agreed in two or more independent public records of that file at that revision.
+    "gemma-3-270m-it-Q8_0.gguf": (
+        "ggml-org/gemma-3-270m-it-GGUF", "e7647be17ae1108f2f605ed061ca0608b171afff", 291545600,
+        "0ef57d2c838458a1952664260dcba38e5bdda37494f3af732f06e4add24068e3",
+    ),
+    "gemma-3-1b-it-Q4_K_M.gguf": (
+        "ggml-org/gemma-3-1b-it-GGUF", "f9c28bcd85737ffc5aef028638d3341d49869c27", 806058240,
+        "8ccc5cd1f1b3602548715ae25a66ed73fd5dc68a210412eea643eb20eb75a135",
+    ),
 }  # fmt: skip
 
 
@@ -46,10 +56,13 @@ def test_every_shipped_model_has_its_exact_size_and_sha256_at_a_pinned_revision(
     assert found == KNOWN
 
 
-def test_gemma_4_is_apache_and_gemma_3_says_it_is_gated() -> None:
+def test_gemma_4_is_apache_and_gemma_3_says_whether_it_is_gated() -> None:
+    """litert-community's Gemma 3 repositories are gated; ggml-org's GGUF builds are not."""
     for record in shipped():
         if record["family"] == "gemma4":
             assert record["licence"].startswith("Apache-2.0"), record
+        elif "/ggml-org/" in record["url"]:
+            assert record["licence"] == "Gemma Terms of Use (ai.google.dev/gemma/terms); not gated", record
         else:
             assert "Gemma Terms of Use" in record["licence"] and "sign in" in record["licence"], record
 

@@ -1,5 +1,5 @@
-"""probe(): measure this device into a models.fit.DeviceReport (WebGPU adapter, memory, storage);
-languages(): the browser's preferred languages."""
+"""probe(): measure this device into a models.fit.DeviceReport (WebGPU adapter, memory, storage,
+cross-origin isolation); languages(): the browser's preferred languages."""
 
 from __future__ import annotations
 
@@ -32,4 +32,8 @@ async def probe() -> DeviceReport:
         quota=int(estimate.quota) if estimate is not None else None,
         usage=int(estimate.usage) if estimate is not None else None,
         persisted=persisted,
+        fallback=bool(gpu.get("fallback", False)),
+        description=str(gpu.get("description", "")),
+        isolated=bool(getattr(js, "crossOriginIsolated", False)),
+        controlled=bool(js.Boolean(getattr(getattr(navigator, "serviceWorker", None), "controller", None))),
     )

@@ -29,6 +29,7 @@ class Context:
     cloud_model: str
     local_structured: bool  # the user opted in to quizzes and mind maps on the local model
     elsewhere: bool = False  # another window of this origin runs the engine (model_ready is False)
+    runtime: str = "gpu"  # the local model's engine (ModelSpec.runtime): gpu (MediaPipe) | cpu (llama.cpp)
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,14 @@ class Decision:
     fix: str  # what the user can do; "" when nothing is needed
     unreliable: bool = False
     label: str = ""
+    runtime: str = "gpu"  # for a local decision: the engine that runs it
 
     @property
     def badge(self) -> str:
-        """A short line for the page: "Local · Gemma 4 E2B", "Cloud · …", "Unavailable · offline"."""
-        where = {"local": tr("Local"), "cloud": tr("Cloud")}.get(self.where) or tr("Unavailable")
+        """A short line for the page and every answer: "Local · Gemma 4 E2B", "Local (CPU) · Gemma 3
+        1B" (the CPU engine), "Cloud · …", "Unavailable · offline"."""
+        local = tr("Local (CPU)") if self.runtime == "cpu" else tr("Local")
+        where = {"local": local, "cloud": tr("Cloud")}.get(self.where) or tr("Unavailable")
         parts = [where, self.label] if self.label else [where]
         return " · ".join(parts + ([tr("may be unreliable")] if self.unreliable else []))
 
@@ -82,7 +86,7 @@ def _cloud_fix(blockers: list[_Blocker]) -> str:
 
 
 def _local(ctx: Context, reason: str, unreliable: bool = False) -> Decision:
-    return Decision("local", reason, "", unreliable, ctx.model_label)
+    return Decision("local", reason, "", unreliable, ctx.model_label, ctx.runtime)
 
 
 def _cloud(ctx: Context, reason: str) -> Decision:
@@ -179,6 +183,6 @@ def decide_for(state: State, feature: str) -> Decision:
     ready = model is not None and state.usable(model) and not state.elsewhere
     context = Context(
         ready, model.label if model else "", cloud.has_key, cloud.private, state.online, cloud.model,
-        cloud.local_structured, state.elsewhere,
+        cloud.local_structured, state.elsewhere, model.runtime if model else "gpu",
     )  # fmt: skip
     return decide(feature, context)

@@ -1,8 +1,20 @@
-"""Device intelligence: can this device run a model, and which model should it use? Pure.
+"""Device intelligence: can this device run a model, on which engine, how fast? Pure.
 
 `DeviceReport` is what browser/probe.py measures; `assess()` gives a verdict with reasons a
-person can read; `pick()` recommends the largest model that fits with headroom. Rule of thumb
-(seed, to be refined with field data): the model plus 1.5 GB must fit in the memory estimate.
+person can read; `pick()` recommends the largest model expected to answer at a useful speed
+(`USEFUL` words a second), else the fastest that fits. A model's engine is `ModelSpec.runtime`:
+"gpu" (MediaPipe) needs a hardware-worthy WebGPU adapter with big enough buffers; "cpu" (llama.cpp
+in wasm, a GGUF file) needs only memory and storage.
+Rules of thumb (seed, to be refined with field data), all in `words_per_second()`:
+- memory: the model plus 1.5 GB must fit in the memory estimate (either engine);
+- a `.task` model's largest tensor (Gemma's embedding table) is about a quarter of its file, and
+  must fit in one GPU storage binding;
+- decoding streams every weight once per token, so tokens/s = bytes/s the engine can read over
+  the model's bytes: GPU_RATE with shader-f16, a quarter of it without (32-bit math, the old GPUs
+  that lack f16), SOFTWARE_RATE for a software adapter (SwiftShader: measured 1.5 tokens/s for
+  Gemma 3 270M int8 on this project's 2-core test machine, bench/RESULTS.md), CPU_RATE per CPU
+  thread with 70 % more per extra thread; 0.75 words a token. The CPU figure is from the cores,
+  not measured here: a calibration would need the CPU engine itself.
 `lean_context()` says when to load a model with MediaPipe's `disableRewinding` (much less memory
 for long contexts, no fast rewinding or shared-prefix reuse): on a device reporting 4 GB or less.
 """
@@ -22,6 +34,15 @@ LEAN_MEMORY = 4 * GB  # a device reporting this much or less keeps long contexts
 # tasks-genai 0.10.29 throws "'disableRewinding' is not supported for converted LLM models yet"
 # for a .task bundle (the zip format its loader sniffs); a TFLite or .litertlm file takes it.
 LEAN_FORMATS = (".tflite", ".litertlm")
+MiB = 2**20
+GPU_RATE = 40 * GB  # bytes/s MediaPipe decodes at on a hardware GPU with shader-f16
+SOFTWARE_RATE = int(0.43 * GB)  # 1.5 tokens/s x 285 MB, SwiftShader on 2 cores
+CPU_RATE = int(1.2 * GB)  # bytes/s one wasm SIMD thread of llama.cpp reads (rule of thumb)
+THREAD_GAIN = 0.7  # each extra CPU thread adds this much of one
+WORDS_PER_TOKEN = 0.75
+USEFUL = 3.0  # words a second: slower than this reads as stuck
+EMBEDDING_SHARE = 4  # a .task model's largest tensor is about 1/4 of its bytes
+SOFTWARE_NAMES = ("swiftshader", "llvmpipe", "lavapipe", "softpipe", "basic render", "warp")
 
 
 @dataclass(frozen=True)
@@ -37,6 +58,16 @@ class DeviceReport:
     quota: int | None = None
     usage: int | None = None
     persisted: bool | None = None
+    fallback: bool = False  # GPUAdapterInfo.isFallbackAdapter (or the adapter's own, before Chrome 136)
+    description: str = ""  # GPUAdapterInfo.description
+    isolated: bool = False  # self.crossOriginIsolated: SharedArrayBuffer, so wasm threads
+    controlled: bool = False  # a service worker serves this page (it adds the isolation headers)
+
+    @property
+    def software(self) -> bool:
+        """A software adapter: the "GPU" is the CPU drawing (SwiftShader, llvmpipe, WARP)."""
+        names = f"{self.vendor} {self.architecture} {self.description}".lower()
+        return self.webgpu and (self.fallback or any(name in names for name in SOFTWARE_NAMES))
 
 
 @dataclass(frozen=True)
@@ -49,10 +80,57 @@ def _gb(size: int) -> str:
     return f"{size / GB:.1f} GB"
 
 
+def cpu_threads(report: DeviceReport) -> int:
+    """Threads the CPU engine runs: wllama's default of half the cores, only when the page is
+    cross-origin isolated (wasm threads need SharedArrayBuffer); otherwise one."""
+    return max(1, (report.cores or 1) // 2) if report.isolated else 1
+
+
+def words_per_second(report: DeviceReport, model: ModelSpec) -> float:
+    """The expected decoding speed of `model` here, in words a second (0: it cannot run)."""
+    if model.runtime == "cpu":
+        rate = CPU_RATE * (1 + THREAD_GAIN * (cpu_threads(report) - 1))
+    elif not report.webgpu:
+        return 0.0
+    elif report.software:
+        rate = SOFTWARE_RATE
+    else:
+        rate = GPU_RATE if report.f16 else GPU_RATE / 4
+    return rate / max(model.bytes, MiB) * WORDS_PER_TOKEN
+
+
+def speed_text(words: float) -> str:
+    shown = f"{words:.1f}" if words < 10 else str(round(words))
+    return tr("about {words} words a second on this device", words=shown)
+
+
+def _gpu_blocker(report: DeviceReport, model: ModelSpec) -> str:
+    """Why MediaPipe cannot run `model` on this adapter, or ""."""
+    if not report.webgpu:
+        return tr(
+            "This browser has no WebGPU, which this model needs (it runs on the GPU); CPU models run here."
+        )
+    needed = model.bytes // EMBEDDING_SHARE
+    largest = min(report.max_buffer, report.max_storage_binding)
+    if 0 < largest < needed:
+        return tr(
+            "This GPU's largest buffer is {largest}; this model needs about {needed} in one buffer.",
+            largest=_mb(largest),
+            needed=_mb(needed),
+        )
+    return ""
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.0f} MB"
+
+
 def assess(report: DeviceReport, model: ModelSpec) -> Verdict:
     """Whether `model` can run here, with every reason that matters."""
-    if not report.webgpu:
-        return Verdict(False, (tr("This browser has no WebGPU, so models cannot run on this device."),))
+    gpu = model.runtime == "gpu"
+    blocker = _gpu_blocker(report, model) if gpu else ""
+    if blocker:
+        return Verdict(False, (blocker,))
     memory = report.memory or UNKNOWN_MEMORY
     needed = model.bytes + HEADROOM
     if needed > memory:
@@ -67,11 +145,25 @@ def assess(report: DeviceReport, model: ModelSpec) -> Verdict:
         why = tr("Needs {size} of storage; only {free} is free.", size=_gb(model.bytes), free=_gb(free))
         return Verdict(False, (why,))
     reasons = [tr("Fits in memory ({needed} of {memory}).", needed=_gb(needed), memory=_gb(memory))]
-    if not report.f16:
-        reasons.append(tr("No 16-bit GPU math (shader-f16): runs in 32-bit mode, slower."))
+    reasons.append(_engine_note(report, model))
     if report.memory is None:
         reasons.append(tr("The browser does not report memory; assumed 4 GB."))
     return Verdict(True, tuple(reasons))
+
+
+def _engine_note(report: DeviceReport, model: ModelSpec) -> str:
+    """Which engine runs it here, and how fast that is expected to be."""
+    speed = speed_text(words_per_second(report, model))
+    if model.runtime == "cpu":
+        threads = cpu_threads(report)
+        if threads == 1:
+            return tr("Runs on the CPU (one thread): {speed}.", speed=speed)
+        return tr("Runs on the CPU ({threads} threads): {speed}.", threads=threads, speed=speed)
+    if report.software:
+        return tr("The GPU here is a software renderer (the CPU drawing): {speed}.", speed=speed)
+    if not report.f16:
+        return tr("No 16-bit GPU math (shader-f16): runs in 32-bit mode, {speed}.", speed=speed)
+    return tr("Runs on the GPU: {speed}.", speed=speed)
 
 
 def free_storage(report: DeviceReport) -> int | None:
@@ -87,18 +179,41 @@ class Pick:
 
 
 def pick(report: DeviceReport, catalog: Sequence[ModelSpec]) -> Pick:
-    """The largest model that fits, or why none does."""
+    """The largest model that fits and answers at a useful speed (else the fastest that fits),
+    with the engine and the expected speed in the reason; or why none fits."""
     fitting = [m for m in catalog if assess(report, m).ok]
     if fitting:
-        best = max(fitting, key=lambda m: m.bytes)
-        return Pick(
-            best, tr("The largest model that fits this device with room to spare: {model}.", model=best.label)
-        )
-    if not report.webgpu:
+        useful = [m for m in fitting if words_per_second(report, m) >= USEFUL]
+        best = max(useful, key=lambda m: m.bytes) if useful else max(
+            fitting, key=lambda m: words_per_second(report, m)
+        )  # fmt: skip
+        return Pick(best, _why(report, best, bool(useful)))
+    if not report.webgpu and not any(m.runtime == "cpu" for m in catalog):
         return Pick(None, tr("This device cannot run models locally (no WebGPU)."))
     if not catalog:
         return Pick(None, tr("No model is available in this build."))
     return Pick(None, tr("Every available model needs more memory than this device reports."))
+
+
+def _why(report: DeviceReport, best: ModelSpec, useful: bool) -> str:
+    speed = speed_text(words_per_second(report, best))
+    if best.runtime == "cpu":
+        if not report.webgpu:
+            why = tr("This browser has no WebGPU, so Tabula runs models on the CPU.")
+        elif report.software:
+            why = tr("This device's WebGPU is a software renderer, so the CPU is faster.")
+        else:
+            why = tr("The CPU engine suits this device best.")
+        text = tr("{why} Recommended: {model}, on the CPU, {speed}.", why=why, model=best.label, speed=speed)
+    elif useful:
+        text = tr(
+            "The largest model that answers at a useful speed here: {model}, {speed}.",
+            model=best.label,
+            speed=speed,
+        )
+    else:
+        text = tr("The fastest model that fits: {model}, {speed}.", model=best.label, speed=speed)
+    return text
 
 
 def upgrade(report: DeviceReport | None, catalog: Sequence[ModelSpec], current: ModelSpec | None,

@@ -3,10 +3,12 @@ adding a model by URL or from a file, and the device facts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tabula.core.state import State
 from tabula.i18n.translate import N_, tr
 from tabula.models.catalog import ModelSpec
-from tabula.models.fit import DeviceReport, assess, pick, upgrade
+from tabula.models.fit import DeviceReport, assess, cpu_threads, pick, upgrade
 from tabula.models.transfers import Download, Quota, eta_text
 from tabula.ui.views.html import esc, megabytes
 
@@ -175,23 +177,53 @@ def progress_text(job: Download) -> str:
 
 
 def device(report: DeviceReport | None, storage: Quota | None = None) -> str:
-    """The diagnostics panel: the adapter in use and the limits that decide what fits."""
+    """The diagnostics panel: the adapter in use, the limits that decide what fits, and how many
+    threads the CPU engine gets."""
     if report is None:
         return f'<p class="hint">{esc(tr("Checking this device…"))}</p>'
-    if not report.webgpu:
-        return f"<p>{esc(tr('WebGPU: not available in this browser.'))}</p>"
-    adapter = (report.vendor or tr("unknown vendor"), report.architecture or tr("unknown architecture"))
     rows = (
-        (tr("GPU adapter"), " · ".join(adapter)),
-        (tr("16-bit GPU math (shader-f16)"), tr("yes") if report.f16 else tr("no (32-bit mode)")),
-        (tr("Largest GPU buffer"), megabytes(report.max_buffer)),
-        (tr("Largest storage binding"), megabytes(report.max_storage_binding)),
+        *gpu_rows(report),
         (tr("Memory (reported)"), megabytes(report.memory) if report.memory else tr("not reported")),
         (tr("CPU cores"), str(report.cores or tr("not reported"))),
+        (tr("CPU engine"), threads_text(report)),
         (tr("Storage"), storage_text(storage or Quota(report.quota, report.usage, report.persisted))),
     )
     facts = "".join(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in rows)
     return f'<dl class="facts">{facts}</dl>'
+
+
+def gpu_rows(report: DeviceReport) -> tuple[tuple[str, str], ...]:
+    if not report.webgpu:
+        return ((tr("GPU adapter"), tr("none: this browser has no WebGPU")),)
+    adapter = " · ".join(
+        (report.vendor or tr("unknown vendor"), report.architecture or tr("unknown architecture"))
+    )
+    if report.software:
+        adapter = tr("{adapter} (a software renderer: the CPU draws)", adapter=adapter)
+    return (
+        (tr("GPU adapter"), adapter),
+        (tr("16-bit GPU math (shader-f16)"), tr("yes") if report.f16 else tr("no (32-bit mode)")),
+        (tr("Largest GPU buffer"), megabytes(report.max_buffer)),
+        (tr("Largest storage binding"), megabytes(report.max_storage_binding)),
+    )
+
+
+def threads_text(report: DeviceReport) -> str:
+    """How many threads the CPU engine uses, and why: wasm threads need a cross-origin isolated page."""
+    if report.isolated and cpu_threads(report) == 1:
+        return tr("one thread: the page is cross-origin isolated, but this device has too few cores for more")
+    if report.isolated:
+        return tr(
+            "{threads} threads: the page is cross-origin isolated (the service worker adds the headers)",
+            threads=cpu_threads(report),
+        )
+    if not report.controlled:
+        return tr(
+            "one thread for now: the offline copy was just installed; from the next start the page is "
+            "cross-origin isolated and it can use {threads}",
+            threads=cpu_threads(replace(report, isolated=True)),
+        )
+    return tr("one thread: this browser does not isolate the page, so wasm threads are off")
 
 
 def storage_text(storage: Quota) -> str:
