@@ -51,10 +51,13 @@ async function drain(stream, stopAfter = Infinity) {
   return { chunks: chunks.length, text: chunks.map((c) => c.text).join(""), first: chunks.slice(0, 3) };
 }
 
+// 0.17.1's CPU sampler is top-p only: GREEDY and TOP_K fail with "Sampler type: 3 (1) not
+// implemented yet." Top-p with k 1 is greedy.
+const sessionSettings = (lm) => ({
+  samplerParams: { type: lm.SamplerType.TOP_P, k: 1, p: 1, temperature: 1, seed: 1 }, maxOutputTokens: params.maxTokens });
+
 async function conversation(lm, engine, label) {
-  // GREEDY fails in 0.17.1 ("Sampler type: 3 not implemented yet."): top-k 1 is greedy.
-  const sampler = { type: lm.SamplerType.TOP_K, k: 1, temperature: 1, seed: 1 };
-  const sessionConfig = { samplerParams: sampler, maxOutputTokens: params.maxTokens };
+  const sessionConfig = sessionSettings(lm);
   const chat = await step(`${label}: createConversation`, () => engine.createConversation({ sessionConfig }));
   if (!chat) return;
   await step(`${label}: sendMessage`, async () => JSON.stringify(await chat.sendMessage(params.prompt)));
@@ -72,7 +75,7 @@ async function constrained(lm, engine, label) {
     parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
   const chat = await step(`${label}: createConversation (constrained, 1 tool)`, () =>
     engine.createConversation({ enableConstrainedDecoding: true, preface: { tools: [tool] },
-      sessionConfig: { samplerParams: { type: lm.SamplerType.TOP_K, k: 1, temperature: 1, seed: 1 }, maxOutputTokens: params.maxTokens } }));
+      sessionConfig: sessionSettings(lm) }));
   if (!chat) return;
   await step(`${label}: constrained sendMessage`, async () => JSON.stringify(await chat.sendMessage(params.prompt)));
   await step(`${label}: constrained delete`, () => chat.delete());
@@ -80,7 +83,7 @@ async function constrained(lm, engine, label) {
 
 async function session(lm, engine, label) {
   const s = await step(`${label}: createSession (raw prompt, no template)`, () =>
-    engine.createSession({ samplerParams: { type: lm.SamplerType.TOP_K, k: 1, temperature: 1, seed: 1 }, maxOutputTokens: params.maxTokens }));
+    engine.createSession(sessionSettings(lm)));
   if (!s) return;
   await step(`${label}: session.runPrefill`, () => s.runPrefill([params.prompt]));
   await step(`${label}: session.runDecode`, async () => (await s.runDecode()).getTexts());
