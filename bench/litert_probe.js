@@ -40,15 +40,36 @@ async function environment() {
 }
 
 // Read a ReadableStream of message chunks, noting the time of each; stop after `stopAfter`.
+// `ticks` counts a 10 ms timer while the stream runs: near lastMs/10 means the page stayed
+// responsive, near 0 means generation held the main thread.
 async function drain(stream, stopAfter = Infinity) {
   const t0 = performance.now();
   const chunks = [];
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 10);
   for await (const chunk of stream) {
     const text = (chunk.content || []).filter((c) => c.type === "text").map((c) => c.text).join("");
     chunks.push({ ms: Math.round(performance.now() - t0), text, raw: chunks.length < 3 ? chunk : undefined });
     if (chunks.length >= stopAfter) break;
   }
-  return { chunks: chunks.length, text: chunks.map((c) => c.text).join(""), first: chunks.slice(0, 3) };
+  clearInterval(timer);
+  const last = chunks.length ? chunks[chunks.length - 1].ms : null;
+  return { chunks: chunks.length, lastMs: last, ticks, text: chunks.map((c) => c.text).join(""), first: chunks.slice(0, 3) };
+}
+
+// conversation.cancel() once the first chunk is in: how many chunks still come, and how it ends.
+async function cancelMidway(chat) {
+  let chunks = 0;
+  let after = 0;
+  try {
+    for await (const _ of chat.sendMessageStreaming(params.prompt)) {
+      if (chunks++ === 0) chat.cancel();
+      else after++;
+    }
+  } catch (e) {
+    return { chunks, after, ended: verbatim(e) };
+  }
+  return { chunks, after, ended: "stream closed" };
 }
 
 // 0.17.1's CPU sampler is top-p only: GREEDY and TOP_K fail with "Sampler type: 3 (1) not
@@ -65,8 +86,16 @@ async function conversation(lm, engine, label) {
   await step(`${label}: getHistory`, async () => JSON.stringify(await chat.getHistory()).slice(0, 600));
   await step(`${label}: sendMessageStreaming`, () => drain(chat.sendMessageStreaming(params.prompt)));
   await step(`${label}: cancel after 3 chunks (break)`, () => drain(chat.sendMessageStreaming(params.prompt), 3));
+  await step(`${label}: cancel() after the first chunk`, () => cancelMidway(chat));
+  await step(`${label}: getTokenCount after cancel()`, () => chat.getTokenCount());
   await step(`${label}: usable after cancel`, () => drain(chat.sendMessageStreaming("Again."), 2));
   await step(`${label}: getTokenCount after`, () => chat.getTokenCount());
+  await step(`${label}: getBenchmarkInfo`, async () => {
+    const b = await chat.getBenchmarkInfo();
+    const keys = ["lastPrefillTokensPerSecond", "lastPrefillTokenCount", "lastDecodeTokensPerSecond",
+      "lastDecodeTokenCount", "timeToFirstTokenInSecond"];
+    return Object.fromEntries(keys.map((k) => [k, b?.[k]]));
+  });
   await step(`${label}: conversation.delete`, () => chat.delete());
 }
 
@@ -93,7 +122,7 @@ async function session(lm, engine, label) {
 async function backend(lm, name) {
   const label = `backend ${name}`;
   const settings = { model: new URL(params.model, location.href).href, backend: lm.Backend[name],
-    mainExecutorSettings: { maxNumTokens: params.maxNumTokens } };
+    mainExecutorSettings: { maxNumTokens: params.maxNumTokens }, benchmarkEnabled: true };
   const engine = await step(`${label}: Engine.create`, () => lm.Engine.create(settings));
   if (!engine) return false;
   await step(`${label}: engine settings`, () => JSON.stringify(engine.settings, (k, v) => (k === "model" ? undefined : v)));
