@@ -35,7 +35,7 @@ GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # LiteRT-LM JS (issue #17): vendored only by bench/litert_probe.py for now, not by build.py.
 LITERT = "@litert-lm/core"
-LITERT_UTILS = "@litertjs/wasm-utils"  # its one import, a bare specifier: pages map it
+LITERT_UTILS = "@litertjs/wasm-utils"  # its one import, a bare specifier: relinked to our copy
 LITERT_WASM = ("litertlm_wasm_internal", "litertlm_wasm_compat_internal",
                "litertlm_wasm_asyncify_internal", "litertlm_wasm_compat_asyncify_internal")  # fmt: skip
 
@@ -109,7 +109,20 @@ def vendor_litert(out: Path, wasm: tuple[str, ...] = LITERT_WASM) -> dict[str, s
     names = [f"{stem}{suffix}" for stem in wasm for suffix in (".js", ".wasm")]
     copy_files(NODE / LITERT / "wasm", out / paths["litert"] / "wasm", names)
     copy_files(NODE / LITERT_UTILS / "dist", (out / paths["litert_utils"]).parent, ["index.js"])
+    relink_litert_utils(
+        out / paths["litert"] / "dist" / "load.js",
+        f"../../{Path(paths['litert_utils']).relative_to('vendor').as_posix()}",
+    )
     return paths
+
+
+def relink_litert_utils(load_js: Path, relative: str) -> None:
+    """Point load.js's one bare import at our copy: import maps do not reach module workers."""
+    bare = f"from '{LITERT_UTILS}';"
+    text = load_js.read_text()
+    if text.count(bare) != 1:
+        raise BuildError(f"{load_js} no longer imports {LITERT_UTILS} once; re-check vendor_litert")
+    load_js.write_text(text.replace(bare, f"from '{relative}';"))
 
 
 def litert_versions() -> dict[str, str]:

@@ -133,6 +133,39 @@ async function backend(lm, name) {
   return true;
 }
 
+// The worker half: when do its deltas reach this page, and does cancelProcess() from inside
+// the callback stop the generation? Times are this page's, when each message arrived.
+function inWorker(lm, base, cancelAt) {
+  const worker = new Worker(new URL("./litert_probe_worker.js", location.href), { type: "module" });
+  const t0 = performance.now();
+  const seen = { ready: null, deltas: [], done: null, error: null, ticks: 0 };
+  const timer = setInterval(() => seen.ticks++, 10);
+  return new Promise((resolve, reject) => {
+    const finish = () => {
+      clearInterval(timer);
+      worker.terminate();
+      if (seen.error) reject(new Error(`worker: ${JSON.stringify(seen.error)}`));
+      else resolve(summarise(seen));
+    };
+    worker.onerror = (e) => { seen.error = `worker error: ${e.message}`; finish(); };
+    worker.onmessage = ({ data }) => {
+      const ms = Math.round(performance.now() - t0);
+      if (data.kind === "ready") seen.ready = ms;
+      if (data.kind === "delta") seen.deltas.push(ms);
+      if (data.kind === "done" || data.kind === "error") { seen[data.kind] = { ms, ...data }; finish(); }
+    };
+    worker.postMessage({ base, model: new URL(params.model, location.href).href, prompt: params.prompt,
+      session: sessionSettings(lm), cancelAt });
+    setTimeout(() => { seen.error ??= "no answer in 240 s"; finish(); }, 240_000);
+  });
+}
+
+function summarise(seen) {
+  const d = seen.deltas;
+  return { ...seen, deltas: d.length, firstDeltaMs: d[0] ?? null, lastDeltaMs: d[d.length - 1] ?? null,
+    sample: d.slice(0, 5) };
+}
+
 async function main() {
   await step("environment", environment);
   const base = new URL(params.litert, location.href).href;
@@ -143,6 +176,10 @@ async function main() {
   await step("wasm files fetched", () => performance.getEntriesByType("resource")
     .map((e) => e.name).filter((n) => n.includes("/wasm/")).map((n) => n.split("/").pop()));
   for (const name of params.backends) await backend(lm, name);
+  if (params.worker) {
+    await step("worker: CPU backend, live deltas?", () => inWorker(lm, base, 0));
+    await step("worker: cancelProcess() inside the callback after 3 deltas", () => inWorker(lm, base, 3));
+  }
 }
 
 main().catch((e) => log("probe crashed", false, 0, verbatim(e))).finally(() => { probe.done = true; });

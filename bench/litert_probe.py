@@ -32,8 +32,7 @@ from devserver import start_in_thread  # noqa: E402
 
 ARGS = "--no-sandbox --enable-unsafe-webgpu --disable-background-networking --disable-component-update"
 ARGS += " --disable-sync --no-first-run"
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>LiteRT-LM probe</title>
-<script type="importmap">{"imports": {"@litertjs/wasm-utils": "./%s"}}</script></head>
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>LiteRT-LM probe</title></head>
 <body><script type="module" src="./litert_probe.js"></script></body></html>
 """
 
@@ -52,8 +51,9 @@ def build_site(site: Path, model: str, wasm: list[str] | None) -> Path:
 
     site.mkdir(parents=True, exist_ok=True)
     paths = vendor_litert(site, tuple(wasm or LITERT_WASM))
-    shutil.copy(ROOT / "bench" / "litert_probe.js", site / "litert_probe.js")
-    (site / "litert_probe.html").write_text(PAGE % paths["litert_utils"])
+    for name in ("litert_probe.js", "litert_probe_worker.js"):
+        shutil.copy(ROOT / "bench" / name, site / name)
+    (site / "litert_probe.html").write_text(PAGE)
     (site / "models").mkdir(exist_ok=True)
     convert(task_path(model), site / "models" / f"{model}.litertlm")
     meta = {"litert": paths["litert"], "model": f"models/{model}.litertlm", "versions": litert_versions()}
@@ -66,7 +66,7 @@ def run_probe(site: Path, args: argparse.Namespace) -> dict:
     meta = json.loads((site / "probe.json").read_text())
     params = {"litert": meta["litert"], "model": meta["model"], "backends": args.backends,
               "prompt": args.prompt, "maxTokens": args.max_tokens, "maxNumTokens": 256,
-              "wasmFile": args.wasm_file}  # fmt: skip
+              "wasmFile": args.wasm_file, "worker": args.worker}  # fmt: skip
     server = start_in_thread(site)
     console: list[str] = []
     try:
@@ -139,7 +139,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--build-only", type=Path, metavar="DIR", help="build the probe site and stop")
     parser.add_argument("--wasm", action="append", help="wasm variant(s) to vendor (default: all four)")
     parser.add_argument("--wasm-file", help="load this one wasm .js (default: the runtime picks)")
-    parser.add_argument("--backends", type=lambda s: s.split(","), default=["CPU", "GPU", "GPU_ARTISAN"])
+    parser.add_argument(
+        "--backends", type=lambda s: [b for b in s.split(",") if b], default=["CPU", "GPU", "GPU_ARTISAN"]
+    )
+    parser.add_argument("--worker", action="store_true", help="also run the CPU backend in a Worker")
     parser.add_argument("--prompt", default="The capital of France is")
     parser.add_argument("--max-tokens", type=int, default=16)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
