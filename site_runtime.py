@@ -2,6 +2,7 @@
 (`npm ci` when it differs), PyScript, Pyodide's core, MediaPipe, hash-wasm, DOMPurify,
 highlight.js and idb-keyval copied into version-named folders, and the browser wheels (fetched from PyPI once,
 pinned by sha256) packed with py/tabula into tabula.zip. build.py calls these in order.
+vendor_litert() copies LiteRT-LM JS the same way; only bench/litert_probe.py calls it so far.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ PYODIDE_CORE = (
 # The only MediaPipe wasm variant the app loads (SIMD, classic script loader).
 GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# LiteRT-LM JS (issue #17): vendored only by bench/litert_probe.py for now, not by build.py.
+LITERT = "@litert-lm/core"
+LITERT_UTILS = "@litertjs/wasm-utils"  # its one import, a bare specifier: relinked to our copy
+LITERT_WASM = ("litertlm_wasm_internal", "litertlm_wasm_compat_internal",
+               "litertlm_wasm_asyncify_internal", "litertlm_wasm_compat_asyncify_internal")  # fmt: skip
 
 
 def ensure_node_modules() -> None:
@@ -88,6 +94,43 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
     copy_files(NODE / "idb-keyval/dist", (out / paths["keyval"]).parent, ["index.js"])
     copy_files(NODE / "idb-keyval", (out / paths["keyval"]).parent, ["LICENCE"])  # Apache-2.0: it travels
     return paths
+
+
+def vendor_litert(out: Path, wasm: tuple[str, ...] = LITERT_WASM) -> dict[str, str]:
+    """Copy @litert-lm/core (its ES modules, the named wasm variants) and @litertjs/wasm-utils
+    into version-named folders under out/vendor; return their paths relative to `out`."""
+    versions = litert_versions()
+    paths = {"litert": f"vendor/litert-lm-{versions[LITERT]}",
+             "litert_utils": f"vendor/litertjs-wasm-utils-{versions[LITERT_UTILS]}/index.js"}  # fmt: skip
+    dist = NODE / LITERT / "dist"
+    for folder in (dist, dist / "orchestration"):
+        names = sorted(p.name for p in folder.iterdir() if p.suffix == ".js")
+        copy_files(folder, out / paths["litert"] / folder.relative_to(NODE / LITERT), names)
+    names = [f"{stem}{suffix}" for stem in wasm for suffix in (".js", ".wasm")]
+    copy_files(NODE / LITERT / "wasm", out / paths["litert"] / "wasm", names)
+    copy_files(NODE / LITERT_UTILS / "dist", (out / paths["litert_utils"]).parent, ["index.js"])
+    relink_litert_utils(
+        out / paths["litert"] / "dist" / "load.js",
+        f"../../{Path(paths['litert_utils']).relative_to('vendor').as_posix()}",
+    )
+    return paths
+
+
+def relink_litert_utils(load_js: Path, relative: str) -> None:
+    """Point load.js's one bare import at our copy: import maps do not reach module workers."""
+    bare = f"from '{LITERT_UTILS}';"
+    text = load_js.read_text()
+    if text.count(bare) != 1:
+        raise BuildError(f"{load_js} no longer imports {LITERT_UTILS} once; re-check vendor_litert")
+    load_js.write_text(text.replace(bare, f"from '{relative}';"))
+
+
+def litert_versions() -> dict[str, str]:
+    """Versions of LiteRT-LM JS and its wasm loader, as installed."""
+    return {
+        name: json.loads((NODE / name / "package.json").read_text())["version"]
+        for name in (LITERT, LITERT_UTILS)
+    }
 
 
 def is_runtime(path: Path) -> bool:
