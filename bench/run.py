@@ -174,7 +174,7 @@ def shift_rows(data: dict) -> list[list[str]]:
 
 
 # Measured on another machine (the lent GPU, by hand: bench/gpu.md); a run here keeps their figures.
-ELSEWHERE = ("decode-tiny-gpu",)
+ELSEWHERE = ("decode-tiny-gpu", "startup-gpu", "longchat-gpu", "boottasks-gpu", "lighthouse-playwright-gpu")
 SECTIONS = {
     "startup": ("Startup (bench/startup.py): the app vs a bare PyScript page", startup_rows),
     "decode-tiny": ("Decode, tiny test model (bench/decode.py --model tiny)", decode_rows),
@@ -200,6 +200,12 @@ SECTIONS = {
     ),
     "boottasks": ("Start-up long tasks (bench/boottasks.py): a Chrome trace of the boot", boottasks_rows),
 }
+# The same benchmarks' --site runs on the lent GPU machine (bench/gpu.md): bench/out/<name>-gpu.json.
+GPU = " (--site, on the lent NVIDIA H200: bench/gpu.md)"
+SECTIONS |= {
+    f"{name}-gpu": (SECTIONS[name][0] + GPU, SECTIONS[name][1])
+    for name in ("startup", "longchat", "boottasks", "lighthouse-playwright")
+}
 
 
 def report(results: dict[str, dict]) -> str:
@@ -222,15 +228,18 @@ def report(results: dict[str, dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs per benchmark")
-    parser.add_argument("--report-only", action="store_true", help="rewrite the report from bench/out")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the report from bench/out over results.json"
+    )
     args = parser.parse_args()
-    if args.report_only:
-        results = {
+    kept = json.loads(COMBINED.read_text()) if COMBINED.is_file() else {}
+    if args.report_only:  # what bench/out holds now, over the figures kept from before
+        saved = {
             n: json.loads((OUT / f"{n}.json").read_text()) for n in SECTIONS if (OUT / f"{n}.json").is_file()
         }
+        results = {**{n: kept[n] for n in SECTIONS if n in kept}, **saved}
     else:
         results = run_all(args.quick)
-    kept = json.loads(COMBINED.read_text()) if COMBINED.is_file() else {}
     results = {**{n: kept[n] for n in ELSEWHERE if n in kept}, **results}
     COMBINED.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     REPORT.write_text(report(results))
