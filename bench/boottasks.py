@@ -89,10 +89,9 @@ def long_tasks(events: list[dict], fcp_ms: float) -> dict:
     fcp = zero + fcp_ms * 1000  # performance.now() counts from navigationStart
     ready = next(ts for ts, name in marks if name == READY)
     tasks = []
-    for task in (
-        e for e in mine if e.get("ph") == "X" and e.get("name") in TASKS and e.get("dur", 0) > 50_000
-    ):
-        if task["ts"] < zero:
+    found = [e for e in mine if e.get("ph") == "X" and e.get("name") in TASKS and e["ts"] >= zero]
+    for task in outermost(found):
+        if task["dur"] <= 50_000:
             continue
         end = task["ts"] + task["dur"]
         inner: dict[str, float] = defaultdict(float)

@@ -273,8 +273,7 @@ async def warm_markdown() -> None:
     """Set up the Markdown renderer a moment after the first paint, before the first answer."""
     from tabula.chat import markdown
 
-    await asyncio.sleep(WARM_AFTER_S)
-    markdown.warm()
+    await markdown.warm_soon(WARM_AFTER_S)
 
 
 async def import_picked(downloader: Downloader, file: object) -> None:
