@@ -212,6 +212,8 @@ def report(results: dict[str, dict]) -> str:
     """RESULTS.md: one section per benchmark, each naming where and when it was measured."""
     parts = ["# Benchmark results", "", "Written by `bench/run.py`; raw numbers in `bench/results.json`.", ""]
     for name, (title, rows) in SECTIONS.items():
+        if name.endswith("-gpu") and name not in results:
+            continue  # not measured there yet (bench/gpu.md)
         data = results.get(name, {"failed": "not run"})
         parts += [f"## {title}", ""]
         if "failed" in data:
