@@ -273,7 +273,8 @@ async def warm_markdown() -> None:
     """Set up the Markdown renderer a moment after the first paint, before the first answer."""
     from tabula.chat import markdown
 
-    await markdown.warm_soon(WARM_AFTER_S)
+    await asyncio.sleep(WARM_AFTER_S)
+    markdown.warm()
 
 
 async def import_picked(downloader: Downloader, file: object) -> None:

@@ -9,18 +9,16 @@ emits. Code blocks get a bar with their language and a Copy button; the button c
 data-action (nothing in message text may): the page's click listener knows it by its place, the
 bar of the nth code block. The browser colours the blocks with highlight.js once the answer is
 finished (`live` marks a streaming answer).
-markdown-it is imported on first use (or by `warm_soon()` after the first paint, in slices so no
-task blocks the page for long): an empty chat starts without paying for it.
+markdown-it is imported on first use (or by `warm()` after the first paint): an empty chat
+starts without paying for it.
 """
 
 from __future__ import annotations
 
-import asyncio
 from functools import cache
 from html import escape
 from typing import TYPE_CHECKING
 
-from tabula.core.slices import import_in_slices
 from tabula.i18n.translate import tr
 
 if TYPE_CHECKING:
@@ -77,15 +75,8 @@ def _renderer() -> MarkdownIt:
 
 
 def warm() -> None:
-    """Import and set up markdown-it now."""
+    """Import and set up markdown-it now (the app calls it when idle after the first paint)."""
     _renderer()
-
-
-async def warm_soon(after_s: float) -> None:
-    """Set up markdown-it `after_s` after the first paint, importing it in slices first."""
-    await asyncio.sleep(after_s)
-    await import_in_slices("markdown_it")
-    warm()
 
 
 def to_html(text: str, owner: int | None = None, live: bool = False) -> str:
