@@ -11,14 +11,19 @@ Reports, per side (medians over the runs):
 - input delay while it streams: keys typed into the composer, event time to the next frame.
 
 Run: .venv/bin/python bench/longchat.py [--runs 3] [--before REV]   (saves bench/out/longchat.json;
---before builds the app at git revision REV too, from `git archive`, for the before column)
+--before builds the app at git revision REV too, from `git archive`, for the before column).
+Elsewhere (the lent GPU machine, bench/gpu.md): `--build-only DIR [--before REV]` here writes the
+sites, the chat and the streamed answer into DIR (the fake Gemini server's port fixed at build);
+`--site DIR` there needs only Playwright, the stdlib, DIR and this repo's bench/ and tests/ files.
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,15 +32,13 @@ from pathlib import Path
 
 from harness import ROOT, launch, machine, save, table
 from playwright.sync_api import sync_playwright
-from render import answer
 
 from devserver import start_in_thread
-from tests.browser.conftest import catalog_file
 from tests.browser.geminiserver import GeminiServer
 from tests.browser.waiting import wait_until
 
-KEY = "good-key"
-STREAMED = answer(16_000)
+KEY = "AIzaBenchKey-0123456789abcdef"  # the app accepts only keys shaped like Google's (AIza...)
+PORT = 47615  # where the fake Gemini server listens for a site built with --build-only
 OBSERVE = """() => {
   const m = window.__m = {frames: [], longtasks: [], delays: [], streaming: false};
   new PerformanceObserver((list) => { for (const e of list.getEntries()) if (m.streaming) m.longtasks.push(e.duration); })
@@ -63,6 +66,8 @@ CHANGE = """(n) => {
 
 
 def conversation_file(folder: Path) -> Path:
+    from render import answer  # the app's Python (CPython-side): only where the site is built
+
     turns = [
         ("user", f"Question {i}: how does this work?") if i % 2 == 0 else ("model", answer(2000))
         for i in range(200)
@@ -75,12 +80,53 @@ def conversation_file(folder: Path) -> Path:
     return path
 
 
-def build_tree(tree: Path, out: Path, gemini: GeminiServer) -> Path:
-    """Build the site of the app in `tree` (its own build.py) against the fake Gemini server."""
-    catalog = catalog_file(out.parent, [])
+def build_tree(tree: Path, out: Path, port: int) -> Path:
+    """Build the site of the app in `tree` (its own build.py) against a fake Gemini server on `port`."""
+    catalog = out.parent / "catalog.json"
+    catalog.write_text("[]")  # no downloadable models: the cloud engine answers
     command = [sys.executable, str(tree / "build.py"), "--out", str(out), "--catalog", str(catalog)]
-    subprocess.run([*command, "--cloud-base", gemini.base], cwd=tree, check=True, capture_output=True)
+    base = f"http://127.0.0.1:{port}"
+    subprocess.run([*command, "--cloud-base", base], cwd=tree, check=True, capture_output=True)
     return out
+
+
+def shared(after: Path, before: Path) -> None:
+    """Drop from `before` the files it has byte for byte as in `after`, listed in before/SHARED
+    (the two sites then fit the GPU machine's 64 MiB carry); restored() brings them back."""
+    same = [
+        path.relative_to(before).as_posix()
+        for path in sorted(before.rglob("*"))
+        if path.is_file() and (after / path.relative_to(before)).is_file()
+        and filecmp.cmp(path, after / path.relative_to(before), shallow=False)
+    ]  # fmt: skip
+    for name in same:
+        (before / name).unlink()
+    (before / "SHARED").write_text("\n".join(same))
+
+
+def restored(after: Path, before: Path) -> None:
+    """Copy back into `before` the files shared() dropped (once; SHARED is removed after)."""
+    listing = before / "SHARED"
+    if listing.is_file():
+        for name in filter(None, listing.read_text().splitlines()):
+            (before / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(after / name, before / name)
+        listing.unlink()
+
+
+def build_all(folder: Path, before: str, port: int) -> None:
+    """Everything a run needs, in `folder`: the sites, the chat to import, the answer to stream."""
+    from render import answer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        trees = {"after": ROOT, **({"before": exported(before, Path(tmp))} if before else {})}
+        for side, tree in trees.items():
+            build_tree(tree, folder / f"site-{side}", port)
+    if before:
+        shared(folder / "site-after", folder / "site-before")
+    conversation_file(folder)
+    (folder / "streamed.txt").write_text(answer(16_000))
+    (folder / "longchat.json").write_text(json.dumps({"port": port, "before": before, "sides": list(trees)}))
 
 
 def exported(rev: str, folder: Path) -> Path:
@@ -109,7 +155,7 @@ def open_long_chat(page, url: str, chats: Path) -> None:
     wait_until(page, "document.querySelectorAll('#log article.msg').length >= 200", timeout=300_000)
 
 
-def one_run(browser, url: str, chats: Path, gemini: GeminiServer) -> dict:
+def one_run(browser, url: str, chats: Path, gemini: GeminiServer, streamed: str) -> dict:
     context = browser.new_context()
     page = context.new_page()
     page.on(
@@ -118,8 +164,9 @@ def one_run(browser, url: str, chats: Path, gemini: GeminiServer) -> dict:
     open_long_chat(page, url, chats)
     page.evaluate(OBSERVE)
     changes = page.evaluate(CHANGE, 20)
-    gemini.reply([STREAMED[i : i + 40] for i in range(0, len(STREAMED), 40)])
+    gemini.reply([streamed[i : i + 40] for i in range(0, len(streamed), 40)])
     gemini.slow(0.01)
+    gemini.split_writes(False)  # whole events, as a real network mostly delivers them
     page.evaluate("window.__m.streaming = true")
     page.fill("#message", "One more, please.")
     page.press("#message", "Enter")
@@ -156,42 +203,77 @@ def summary(runs: list[dict]) -> dict:
     }
 
 
-def measure(trees: dict[str, Path], runs: int, folder: Path) -> tuple[dict, str]:
-    chats = conversation_file(folder)
-    results: dict[str, list[dict]] = {side: [] for side in trees}
-    with GeminiServer().start() as gemini, sync_playwright() as playwright:
-        gemini.keys = {KEY}
-        sites = {side: build_tree(tree, folder / f"site-{side}", gemini) for side, tree in trees.items()}
-        servers = {side: start_in_thread(site) for side, site in sites.items()}
+def measure(folder: Path, runs: int, gemini: GeminiServer) -> tuple[dict, dict, str]:
+    """Alternate the sides built in `folder` (build_all) for `runs` rounds; medians, raw runs, browser."""
+    meta = json.loads((folder / "longchat.json").read_text())
+    chats, streamed = folder / "long.json", (folder / "streamed.txt").read_text()
+    results: dict[str, list[dict]] = {side: [] for side in meta["sides"]}
+    if "before" in meta["sides"]:
+        restored(folder / "site-after", folder / "site-before")
+    gemini.keys = {KEY}
+    servers = {side: start_in_thread(folder / f"site-{side}") for side in meta["sides"]}
+    with sync_playwright() as playwright:
         browser = launch(playwright)
         version = browser.version
         for _ in range(runs):
             for side, server in servers.items():
-                results[side].append(
-                    one_run(browser, f"http://127.0.0.1:{server.server_port}/", chats, gemini)
-                )
+                url = f"http://127.0.0.1:{server.server_port}/"
+                results[side].append(one_run(browser, url, chats, gemini, streamed))
         browser.close()
-        for server in servers.values():
-            server.shutdown()
-    return {side: summary(side_runs) for side, side_runs in results.items()}, version
+    for server in servers.values():
+        server.shutdown()
+    return {side: summary(side_runs) for side, side_runs in results.items()}, results, version
+
+
+def spread(runs: dict[str, list[dict]]) -> dict:
+    """Per side, each run's median per change and per paint, and its long-task count (the spread)."""
+    med = lambda values: round(statistics.median(values), 2) if values else 0.0  # noqa: E731
+    return {
+        side: {
+            "change_ms": [med(run["changes"]) for run in side_runs],
+            "paint_ms": [med(run["frames"]) for run in side_runs],
+            "longtasks": [len(run["longtasks"]) for run in side_runs],
+        }
+        for side, side_runs in runs.items()
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--before", default="", help="git revision of the app to compare with")
+    parser.add_argument("--build-only", type=Path, metavar="DIR", help="build everything into DIR and stop")
+    parser.add_argument("--site", type=Path, metavar="DIR", help="run on what --build-only wrote in DIR")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        trees = {"after": ROOT, **({"before": exported(args.before, folder)} if args.before else {})}
-        medians, version = measure(trees, args.runs, folder)
-    data = {**machine(version), "medians": medians, "before": args.before, "runs": args.runs}
-    data["machine"] += " (shared with other engineers' work)"
+    if args.build_only:
+        args.build_only.mkdir(parents=True, exist_ok=True)
+        build_all(args.build_only, args.before, PORT)
+        return
+    with tempfile.TemporaryDirectory() as tmp, GeminiServer() as gemini:
+        folder = args.site
+        if folder is None:
+            folder = Path(tmp)
+            build_all(folder, args.before, gemini.port)
+        else:
+            gemini.stop()
+            gemini.start(json.loads((folder / "longchat.json").read_text())["port"])
+        before = json.loads((folder / "longchat.json").read_text())["before"]
+        medians, runs, version = measure(folder, args.runs, gemini)
+    data = {
+        **machine(version),
+        "medians": medians,
+        "spread": spread(runs),
+        "before": before,
+        "runs": args.runs,
+    }
+    if not args.site:
+        data["machine"] += " (shared with other engineers' work)"
     rows = [["measure", *medians]] + [
         [key, *(str(side[key]) for side in medians.values())] for key in medians["after"]
     ]
     print(table(rows))
-    save("longchat", data)
+    print("per run:", json.dumps(data["spread"]))
+    print("->", save("longchat", data))
 
 
 if __name__ == "__main__":

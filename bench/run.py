@@ -34,6 +34,9 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
         ("render", bench("render.py")),
         ("longchat", bench("longchat.py", "--before", BEFORE)),
         ("shift", bench("shift.py", "--before", BEFORE)),
+        ("lighthouse", bench("lighthouse.py")),
+        ("lighthouse-playwright", bench("lighthouse.py", "--playwright")),
+        ("boottasks", bench("boottasks.py")),
     ]
 
 
@@ -55,7 +58,16 @@ def startup_rows(data: dict) -> list[list[str]]:
     m, r = data["medians"], data["ratios"]
     return [
         ["measure", "result", "goal"],
-        ["warm: Python ready, app / bare PyScript page", f"{r['warm ready app/bare']}×", "≤ 1.25×"],
+        [
+            "warm (3rd visit): Python ready, app / bare PyScript page",
+            f"{r['warm ready app/bare']}×",
+            "≤ 1.1×",
+        ],
+        [
+            "2nd visit: Python ready, app / bare",
+            f"{r['second ready app/bare']}×",
+            "(code caches being written)",
+        ],
         [
             "cold: Python ready, app / bare",
             f"{r['cold ready app/bare']}×",
@@ -120,6 +132,37 @@ def longchat_rows(data: dict) -> list[list[str]]:
     ]
 
 
+def lighthouse_rows(data: dict) -> list[list[str]]:
+    views = data["views"]
+    spread = lambda view, key: ", ".join(str(round(run[key], 3)) for run in views[view]["runs"])  # noqa: E731
+    names = [(key, title) for key, title in (("tbt_ms", "total blocking time (ms)"), ("tti_ms", "time to interactive (ms)"),
+             ("ready_ms", "Python ready (ms)"), ("fcp_ms", "first contentful paint (ms)"), ("cls", "cumulative layout shift"))
+             if key in views["desktop"]["median"]]  # fmt: skip
+    goal = {"tbt_ms": ("≤ 2000 (desktop)", ""), "cls": ("", "≤ 0.05 (mobile)")}
+    return [["measure", "desktop", "desktop runs", "mobile", "mobile runs", "goal"]] + [
+        [title, views["desktop"]["median"][key], spread("desktop", key), views["mobile"]["median"][key],
+         spread("mobile", key), " ".join(goal.get(key, ("", ""))).strip()]
+        for key, title in names
+    ]  # fmt: skip
+
+
+def boottasks_rows(data: dict) -> list[list[str]]:
+    rows = [
+        [
+            "visit",
+            "run",
+            "blocking time FCP→ready (ms)",
+            "ready (ms)",
+            "long tasks (start ms: length ms, after mark)",
+        ]
+    ]
+    for visit, runs in data["visits"].items():
+        for number, run in enumerate(runs, 1):
+            tasks = "; ".join(f"{t['start_ms']}: {t['ms']:.0f}, {t['after']}" for t in run["tasks"])
+            rows.append([visit, number, run["tbt_ms"], run["ready_ms"], tasks])
+    return rows
+
+
 def shift_rows(data: dict) -> list[list[str]]:
     m = data["medians"]
     sides = [side for side in ("before", "after") if side in m]
@@ -131,7 +174,7 @@ def shift_rows(data: dict) -> list[list[str]]:
 
 
 # Measured on another machine (the lent GPU, by hand: bench/gpu.md); a run here keeps their figures.
-ELSEWHERE = ("decode-tiny-gpu",)
+ELSEWHERE = ("decode-tiny-gpu", "startup-gpu", "longchat-gpu", "boottasks-gpu", "lighthouse-playwright-gpu")
 SECTIONS = {
     "startup": ("Startup (bench/startup.py): the app vs a bare PyScript page", startup_rows),
     "decode-tiny": ("Decode, tiny test model (bench/decode.py --model tiny)", decode_rows),
@@ -147,6 +190,21 @@ SECTIONS = {
         "Long chat in Chromium (bench/longchat.py): 200 messages, a 16 KB answer streaming",
         longchat_rows,
     ),
+    "lighthouse": (
+        "Cold visit, Lighthouse (bench/lighthouse.py): blocking time and layout shift",
+        lighthouse_rows,
+    ),
+    "lighthouse-playwright": (
+        "Cold visit, our own measure (bench/lighthouse.py --playwright): blocking time until Python is ready",
+        lighthouse_rows,
+    ),
+    "boottasks": ("Start-up long tasks (bench/boottasks.py): a Chrome trace of the boot", boottasks_rows),
+}
+# The same benchmarks' --site runs on the lent GPU machine (bench/gpu.md): bench/out/<name>-gpu.json.
+GPU = " (--site, on the lent NVIDIA H200: bench/gpu.md)"
+SECTIONS |= {
+    f"{name}-gpu": (SECTIONS[name][0] + GPU, SECTIONS[name][1])
+    for name in ("startup", "longchat", "boottasks", "lighthouse-playwright")
 }
 
 
@@ -154,6 +212,8 @@ def report(results: dict[str, dict]) -> str:
     """RESULTS.md: one section per benchmark, each naming where and when it was measured."""
     parts = ["# Benchmark results", "", "Written by `bench/run.py`; raw numbers in `bench/results.json`.", ""]
     for name, (title, rows) in SECTIONS.items():
+        if name.endswith("-gpu") and name not in results:
+            continue  # not measured there yet (bench/gpu.md)
         data = results.get(name, {"failed": "not run"})
         parts += [f"## {title}", ""]
         if "failed" in data:
@@ -170,15 +230,18 @@ def report(results: dict[str, dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs per benchmark")
-    parser.add_argument("--report-only", action="store_true", help="rewrite the report from bench/out")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the report from bench/out over results.json"
+    )
     args = parser.parse_args()
-    if args.report_only:
-        results = {
+    kept = json.loads(COMBINED.read_text()) if COMBINED.is_file() else {}
+    if args.report_only:  # what bench/out holds now, over the figures kept from before
+        saved = {
             n: json.loads((OUT / f"{n}.json").read_text()) for n in SECTIONS if (OUT / f"{n}.json").is_file()
         }
+        results = {**{n: kept[n] for n in SECTIONS if n in kept}, **saved}
     else:
         results = run_all(args.quick)
-    kept = json.loads(COMBINED.read_text()) if COMBINED.is_file() else {}
     results = {**{n: kept[n] for n in ELSEWHERE if n in kept}, **results}
     COMBINED.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     REPORT.write_text(report(results))

@@ -217,14 +217,17 @@ async def run() -> None:
     from tabula.browser.dom import BrowserPage, listen
     from tabula.browser.sw import ServiceWorkerUpdates
 
+    diagnostics.mark("run")  # main's imports are done (the task that ran them has ended)
     page = BrowserPage()
     diagnostics.expose()
     try:
         config = json.loads(CONFIG.read_text())
         parts = Wiring(config)
+        diagnostics.mark("wired")
         updates, *_ = await asyncio.gather(
             ServiceWorkerUpdates.connect(), rich.load(config["paths"]), parts.load_conversations()
         )
+        diagnostics.mark("loaded")
         await parts.connect_windows()
         app = App(parts.store, page, updates, parts.handlers(page), parts.painter, on_file=parts.picked)
         listen(app)

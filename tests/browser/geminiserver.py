@@ -271,9 +271,10 @@ class GeminiServer:
             return f"{self.base}/v1beta/models/{model}:streamGenerateContent?alt=sse"
         return f"{self.base}/v1beta/models/{model}:generateContent"
 
-    def start(self) -> GeminiServer:
+    def start(self, port: int = 0) -> GeminiServer:
+        """Listen on 127.0.0.1:port (0: any free port, as the tests use; a fixed one for a site built before)."""
         self._stopped.clear()
-        self._httpd = _Httpd(self)
+        self._httpd = _Httpd(self, port)
         self.port = self._httpd.server_address[1]
         self.origin = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(
@@ -387,9 +388,9 @@ class GeminiServer:
 class _Httpd(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, gemini: GeminiServer) -> None:
+    def __init__(self, gemini: GeminiServer, port: int = 0) -> None:
         self.gemini = gemini
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hanging up is not news

@@ -8,7 +8,8 @@
 - `tabulaDiagnostics("trace")` begins counting PyProxies (Pyodide's allocation tracing keeps
   a stack per proxy, so it is off until asked for).
 
-One long-lived proxy; reads only (and a `gc.collect()`).
+One long-lived proxy; reads only (and a `gc.collect()`). Also `mark()`: the boot's steps as
+performance marks (`tabula:<step>`), by which bench/boottasks.py places the start-up's long tasks.
 """
 
 from __future__ import annotations
@@ -47,3 +48,8 @@ def expose() -> None:
     if not _kept:
         _kept.append(create_proxy(_report))
         js.window.tabulaDiagnostics = _kept[0]
+
+
+def mark(step: str) -> None:
+    """A performance mark `tabula:<step>` (a boot step done), for the start-up profile."""
+    js.performance.mark(f"tabula:{step}")
