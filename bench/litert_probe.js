@@ -152,7 +152,10 @@ function inWorker(lm, base, cancelAt) {
       const ms = Math.round(performance.now() - t0);
       if (data.kind === "ready") seen.ready = ms;
       if (data.kind === "delta") seen.deltas.push(ms);
-      if (data.kind === "done" || data.kind === "error") { seen[data.kind] = { ms, ...data }; finish(); }
+      if (data.kind === "cancelled") seen.cancelled = { ms, ...data };
+      if (data.kind === "done") seen.done = { ms, ...data };
+      if (data.kind === "error") seen.error = { ms, ...data };
+      if (data.kind === "end" || data.kind === "error") finish();
     };
     worker.postMessage({ base, model: new URL(params.model, location.href).href, prompt: params.prompt,
       session: sessionSettings(lm), cancelAt });

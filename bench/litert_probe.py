@@ -111,7 +111,10 @@ def wait(page, timeout: float, console: list[str]) -> dict:
 def summary(record: dict) -> str:
     """One line: which backends generated text, which failed first and how."""
     steps = record["steps"]
-    made = sorted({s["step"].split(":")[0] for s in steps if s["ok"] and "sendMessage" in s["step"]})
+    generated = ("sendMessage", "live deltas")
+    made = sorted(
+        {s["step"].split(":")[0] for s in steps if s["ok"] and any(g in s["step"] for g in generated)}
+    )
     failed = [s for s in steps if not s["ok"]]
     verdict = "RUNS" if made else "BLOCKED"
     first = f"; first failure: {failed[0]['step']}: {failed[0]['detail'].splitlines()[0]}" if failed else ""
