@@ -129,8 +129,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def no_webgpu_browser(playwright: Playwright) -> Iterator[Browser]:
-    """A second browser with WebGPU switched off (navigator.gpu is undefined): a device where
-    only the CPU engine can run models."""
+    """A second browser with WebGPU switched off (navigator.gpu.requestAdapter() gives no
+    adapter): a device where only the CPU engine can run models."""
     args = [a for a in ARGS if a != "--enable-unsafe-webgpu"] + ["--disable-features=WebGPU"]
     browser = playwright.chromium.launch(executable_path=chromium_executable(playwright), args=args)
     yield browser

@@ -30,6 +30,7 @@ from tests.browser.test_model_storage import PICKER
 from tests.browser.waiting import wait_until
 
 TINY_CPU, REAL_CPU, BROKEN = "Tiny GGUF", "Gemma 3 270M GGUF (base)", "Broken GGUF"
+SYSTEM = "You are Tabula, a helpful assistant. Answer clearly and briefly."  # the default system prompt
 COMMON = {"the", "of", "a", "is", "and", "in", "capital", "france", "paris", "city", "country", "it"}
 # Every raw completion wllama is asked for: the prompt, its token budget, the tokens it produced
 # and, once it resolved, its text (patched on the vendored module the app itself imports).
@@ -48,8 +49,8 @@ RECORD = """async () => {
 
 
 @pytest.fixture(scope="module")
-def cpu_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelServer]:
-    """A model server with the two GGUF test models and a file that only starts like one."""
+def gguf_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The two GGUF test models and a file that only starts like one."""
     folder = tmp_path_factory.mktemp("gguf-models")
     broken = folder / "broken.gguf"
     broken.write_bytes(b"GGUF" + bytes(range(256)) * 64)  # the magic, then no GGUF header
@@ -58,24 +59,31 @@ def cpu_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelServer
         "real.gguf": project_path("real-gguf"),
         "broken.gguf": broken,
     }
-    with ModelServer(files).start() as server:
+    return files
+
+
+@pytest.fixture(scope="module")
+def cpu_models(gguf_files: dict[str, Path]) -> Iterator[ModelServer]:
+    with ModelServer(gguf_files).start() as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def cpu_site(tmp_path_factory: pytest.TempPathFactory, cpu_models: ModelServer) -> Path:
-    """A site with no embedded model whose catalogue offers the GGUF models (checksums known,
-    except the broken one's: only its first chunk can give it away)."""
+def cpu_site(
+    tmp_path_factory: pytest.TempPathFactory, cpu_models: ModelServer, gguf_files: dict[str, Path]
+) -> Path:
+    """A site with no embedded model whose catalogue offers the GGUF models, with their checksums
+    (the broken file's too: its checksum is right, only its first bytes can give it away)."""
     folder = tmp_path_factory.mktemp("cpu-site")
 
-    def entry(name: str, label: str, family: str, checked: bool = True) -> dict:
-        path = cpu_models.files[name]
+    def entry(name: str, label: str, family: str) -> dict:
+        path = gguf_files[name]
         return {"id": name.replace(".", "-"), "label": label, "family": family, "max_tokens": 1024,
                 "url": cpu_models.url(name), "bytes": path.stat().st_size,
-                "sha256": sha256(path) if checked else ""}  # fmt: skip
+                "sha256": sha256(path)}  # fmt: skip
 
     records = [entry("tiny.gguf", TINY_CPU, "gemma3"), entry("real.gguf", REAL_CPU, "completion"),
-               entry("broken.gguf", BROKEN, "gemma3", checked=False)]  # fmt: skip
+               entry("broken.gguf", BROKEN, "gemma3")]  # fmt: skip
     return build.build(folder / "_site", catalog=catalog_file(folder, records), chunk=CHUNK)
 
 
@@ -97,20 +105,21 @@ def to_chat(page: Page) -> None:
     expect(page.get_by_role("status", name="Engine")).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
 
 
-def test_a_gguf_model_runs_on_the_cpu_without_webgpu(cpu, cpu_models: ModelServer) -> None:
+def test_a_gguf_model_runs_on_the_cpu_without_webgpu(cpu, gguf_files: dict[str, Path]) -> None:
     """A tablet with no WebGPU: the tiny GGUF downloads into the same OPFS chunks, verifies, loads
     on the CPU engine, streams the rendered Gemma 3 prompt, stops for real (wllama's abort ends
     the completion before its budget), queues a follow-up with the kept answer, and works after
     a reload with the network gone (wllama's wasm from the service worker, the model from OPFS)."""
-    page, _site, journey = cpu
-    assert page.evaluate("navigator.gpu === undefined")
+    page, _site, _journey = cpu
+    assert page.evaluate("async () => !(navigator.gpu && (await navigator.gpu.requestAdapter()))")
     wait_offline_ready(page)
+    loaded = "performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('wllama'))"
+    assert page.evaluate(loaded) == [], "the page imports wllama only when a GGUF model is loaded"
     found = download(page, TINY_CPU)
     wait_stored(found)
-    size = cpu_models.files["tiny.gguf"].stat().st_size
+    size = gguf_files["tiny.gguf"].stat().st_size
     chunks = [f"c{i:06d}" for i in range(-(-size // CHUNK))]
     assert sorted(stored_folders(page)["tiny-gguf"]) == [*chunks, "ready.json", "sha256.state"]
-    assert not [u for u in journey.requests if "wllama" in u], "wllama is loaded only when used"
     page.evaluate(RECORD)
     to_chat(page)
     assert page.evaluate("import('./js/wllama.js').then((m) => m.threads())") == 1  # not isolated
@@ -127,7 +136,7 @@ def test_a_gguf_model_runs_on_the_cpu_without_webgpu(cpu, cpu_models: ModelServe
     calls = page.evaluate("window.__cpu")
     assert [c["prompt"].count("<start_of_turn>user") for c in calls] == [1, 2]
     assert (
-        calls[0]["prompt"] == "<start_of_turn>user\nTell me about rivers<end_of_turn>\n<start_of_turn>model\n"
+        calls[0]["prompt"] == f"<start_of_turn>user\n{SYSTEM}\n\nTell me about rivers<end_of_turn>\n<start_of_turn>model\n"
     )
     assert calls[0]["ended"] is not None and 0 < calls[0]["tokens"] < calls[0]["nPredict"], calls[0]
     follow = re.search(r"rivers<end_of_turn>\n<start_of_turn>model\n(.+?)<end_of_turn>\n"
