@@ -136,7 +136,8 @@ def test_a_gguf_model_runs_on_the_cpu_without_webgpu(cpu, gguf_files: dict[str, 
     calls = page.evaluate("window.__cpu")
     assert [c["prompt"].count("<start_of_turn>user") for c in calls] == [1, 2]
     assert (
-        calls[0]["prompt"] == f"<start_of_turn>user\n{SYSTEM}\n\nTell me about rivers<end_of_turn>\n<start_of_turn>model\n"
+        calls[0]["prompt"]
+        == f"<start_of_turn>user\n{SYSTEM}\n\nTell me about rivers<end_of_turn>\n<start_of_turn>model\n"
     )
     assert calls[0]["ended"] is not None and 0 < calls[0]["tokens"] < calls[0]["nPredict"], calls[0]
     follow = re.search(r"rivers<end_of_turn>\n<start_of_turn>model\n(.+?)<end_of_turn>\n"
