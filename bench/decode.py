@@ -204,7 +204,14 @@ def main() -> None:
         "->",
         save(
             f"decode-{args.model}" + ("-cpu" if args.engine == "cpu" else ""),
-            {"runs": runs, "medians": medians, "ratios": ratios, "model": args.model, **info},
+            {
+                "runs": runs,
+                "medians": medians,
+                "ratios": ratios,
+                "model": args.model,
+                "engine": args.engine,
+                **info,
+            },
         ),
     )
 
