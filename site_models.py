@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent / "py"))  # the app's own pure modules
 
 from tabula.models.catalog import FAMILIES
-from tabula.models.format import WEB_FORMATS, model_format
+from tabula.models.format import HEAD_BYTES, WEB_FORMATS, model_format
 from tabula.models.hub import hub_file, resolve_url
 
 DEFAULT_CHUNK = 8 * 1024 * 1024
@@ -34,14 +34,16 @@ def sha256(path: Path) -> str:
 
 
 def check_models(models: list[Path]) -> None:
-    """Refuse embedded models that are missing or that MediaPipe's web loader would not accept."""
+    """Refuse embedded models that are missing or that no local engine would accept."""
     for model in models:
         if not model.is_file():
             raise BuildError(f"--embed-model {model}: no such file")
         with model.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(HEAD_BYTES)
         if model_format(head) is None:
-            raise BuildError(f"--embed-model {model}: not a web LLM model MediaPipe can load ({WEB_FORMATS})")
+            raise BuildError(
+                f"--embed-model {model}: not a web LLM model a local engine can load ({WEB_FORMATS})"
+            )
 
 
 def embed_models(out: Path, models: list[Path]) -> list[dict]:

@@ -1,5 +1,5 @@
 """What the site ships of the pinned runtime: node_modules checked against package-lock.json
-(`npm ci` when it differs), PyScript, Pyodide's core, MediaPipe, hash-wasm, DOMPurify,
+(`npm ci` when it differs), PyScript, Pyodide's core, MediaPipe, wllama, hash-wasm, DOMPurify,
 highlight.js and idb-keyval copied into version-named folders, and the browser wheels (fetched from PyPI once,
 pinned by sha256) packed with py/tabula into tabula.zip. build.py calls these in order.
 vendor_litert() copies LiteRT-LM JS the same way; only bench/litert_probe.py calls it so far.
@@ -21,7 +21,7 @@ NODE = ROOT / "node_modules"
 WHEEL_CACHE = Path.home() / ".cache" / "tabula" / "wheels"
 PINNED = (
     "@pyscript/core", "pyodide", "@mediapipe/tasks-genai", "hash-wasm", "dompurify", "@highlightjs/cdn-assets",
-    "idb-keyval",
+    "idb-keyval", "@wllama/wllama",
 )  # fmt: skip
 PYODIDE_CORE = (
     "pyodide.mjs",
@@ -32,6 +32,9 @@ PYODIDE_CORE = (
 )
 # The only MediaPipe wasm variant the app loads (SIMD, classic script loader).
 GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
+# wllama (llama.cpp on the CPU): its bundled ES module (worker code inlined) and both wasm builds;
+# pwa/js/wllama.js picks the multi-thread one only on a cross-origin isolated page.
+WLLAMA_WASM = ("single-thread/wllama.wasm", "multi-thread/wllama.wasm")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # LiteRT-LM JS (issue #17): vendored only by bench/litert_probe.py for now, not by build.py.
 LITERT = "@litert-lm/core"
@@ -72,7 +75,8 @@ def pinned_versions() -> dict[str, str]:
 
 
 def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
-    """Copy PyScript, Pyodide core and MediaPipe into version-named folders; return their paths."""
+    """Copy PyScript, Pyodide core, MediaPipe, wllama and the small libraries into version-named
+    folders; return their paths."""
     paths = {
         "pyscript": f"vendor/pyscript-{versions['@pyscript/core']}",
         "pyodide": f"vendor/pyodide-{versions['pyodide']}",
@@ -81,6 +85,7 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
         "purify": f"vendor/dompurify-{versions['dompurify']}/purify.es.mjs",
         "highlight": f"vendor/highlight-{versions['@highlightjs/cdn-assets']}/highlight.min.js",
         "keyval": f"vendor/idb-keyval-{versions['idb-keyval']}/index.js",
+        "wllama": f"vendor/wllama-{versions['@wllama/wllama']}",
     }
     dist = NODE / "@pyscript/core/dist"
     copy_files(dist, out / paths["pyscript"], sorted(p.name for p in dist.iterdir() if is_runtime(p)))
@@ -88,6 +93,9 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
     genai = NODE / "@mediapipe/tasks-genai"
     copy_files(genai, out / paths["genai"], ["genai_bundle.mjs"])
     copy_files(genai / "wasm", out / paths["genai"] / "wasm", GENAI_WASM)
+    wllama = NODE / "@wllama/wllama"
+    copy_files(wllama / "esm", out / paths["wllama"], ["index.js", *WLLAMA_WASM])
+    copy_files(wllama, out / paths["wllama"], ["LICENCE"])  # MIT: it travels
     copy_files(NODE / "hash-wasm/dist", (out / paths["sha256"]).parent, ["sha256.umd.min.js"])
     copy_files(NODE / "dompurify/dist", (out / paths["purify"]).parent, ["purify.es.mjs"])
     copy_files(NODE / "@highlightjs/cdn-assets/es", (out / paths["highlight"]).parent, ["highlight.min.js"])
@@ -144,6 +152,7 @@ def copy_files(src: Path, dest: Path, names: list[str] | tuple[str, ...]) -> Non
     for name in names:
         if not (src / name).is_file():
             raise BuildError(f"{src / name} is missing; run npm ci")
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src / name, dest / name)
 
 

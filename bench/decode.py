@@ -1,4 +1,5 @@
-"""Decode benchmark: the app vs a bare MediaPipe page, same model, prompt and options.
+"""Decode benchmark: the app vs a bare MediaPipe page (or, with --engine cpu, the app's CPU
+engine vs a bare wllama page, GGUF model, WebGPU off), same model, prompt and options.
 
 Alternates app and bare runs in one session and reports, per side: time to first token,
 decode tokens/s, long tasks (PerformanceObserver 'longtask') while streaming, and input delay
@@ -12,7 +13,7 @@ arrive in the app (pwa/js/llm.js lastGeneration(): MediaPipe's callbacks, before
 the "arrived" columns compare like with like; both sides wait the same idle gap (--idle-ms) after
 their model is ready before asking (MediaPipe keeps working for ~0.5 s after it loads).
 
-Run: .venv/bin/python bench/decode.py [--model tiny|real] [--runs 5] [--max-tokens 256]
+Run: .venv/bin/python bench/decode.py [--model tiny|real] [--engine gpu|cpu] [--runs 5] [--max-tokens 256]
 (`--build-only DIR` then `--site DIR` runs it elsewhere, e.g. on the lent GPU machine with
 TABULA_CHROMIUM/TABULA_CHROMIUM_FLAGS/TABULA_WEBGPU: bench/gpu.md.)
 """
@@ -40,6 +41,7 @@ from tests.browser.waiting import wait_until
 PROMPT = "Tell me a story about a river."
 OPTIONS = {"maxTokens": 256, "topK": 1, "temperature": 0.0, "randomSeed": 1}
 SETTINGS = {"max_tokens": 256, "top_k": 1, "temperature": 0.0, "seed": 1, "system_prompt": ""}
+BARE = {"gpu": "bare_llm.js", "cpu": "bare_wllama.js"}
 SIDECARS = {"tiny": {"label": "tiny", "family": "gemma3", "max_tokens": 256},
             "real": {"label": "Gemma 3 270M", "family": "completion", "max_tokens": 256}}  # fmt: skip
 OBSERVE = """() => {
@@ -66,16 +68,18 @@ def model_path(which: str) -> Path:
     return Path(out.stdout.strip())
 
 
-def build_site(tmp: Path, which: str) -> tuple[Path, dict]:
-    """The site with model `which` embedded, and the bare MediaPipe page beside it."""
+def build_site(tmp: Path, which: str, engine: str = "gpu") -> tuple[Path, dict]:
+    """The site with model `which` embedded (its GGUF for the CPU engine), and the bare page
+    (MediaPipe's, or wllama's) beside it as bare_llm.html."""
     import build  # jinja2 and npm: only where the site is built (not on the GPU machine)
 
     folder = tmp / "model"
     folder.mkdir()
-    (folder / f"{which}.task").symlink_to(model_path(which))
-    (folder / f"{which}.task.json").write_text(json.dumps(SIDECARS[which]))
-    site = build.build(tmp / "site", models=[folder / f"{which}.task"])
-    shutil.copy(ROOT / "bench" / "bare_llm.js", site / "bare_llm.js")
+    name = f"{which}.gguf" if engine == "cpu" else f"{which}.task"
+    (folder / name).symlink_to(model_path(f"{which}-gguf" if engine == "cpu" else which))
+    (folder / f"{name}.json").write_text(json.dumps(SIDECARS[which]))
+    site = build.build(tmp / "site", models=[folder / name])
+    shutil.copy(ROOT / "bench" / BARE[engine], site / "bare_llm.js")
     (site / "bare_llm.html").write_text(
         '<!doctype html><html><body><textarea id="box"></textarea><div id="out"></div>'
         '<script type="module" src="./bare_llm.js"></script></body></html>'
@@ -157,6 +161,9 @@ def summarise(run: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=("tiny", "real"), default="tiny")
+    parser.add_argument(
+        "--engine", choices=("gpu", "cpu"), default="gpu", help="cpu: GGUF on wllama, WebGPU off"
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--max-tokens", type=int, default=256, help="prompt + answer tokens (<= 256)")
     parser.add_argument("--idle-ms", type=int, default=1500, help="wait after ready, on both sides")
@@ -176,18 +183,19 @@ def main() -> None:
         site, config = (
             (args.site, json.loads((args.site / "config.json").read_text()))
             if args.site
-            else build_site(Path(tmp), args.model)
+            else build_site(Path(tmp), args.model, args.engine)
         )
         server = start_in_thread(site)
         url = f"http://127.0.0.1:{server.server_port}/"
         params = {
             "genai": config["paths"]["genai"],
+            "wllama": config["paths"].get("wllama", ""),
             "model": config["catalog"][0]["url"],
             "prompt": text,
             "options": OPTIONS,
         }
         with sync_playwright() as playwright:
-            browser = launch(playwright)
+            browser = launch(playwright, webgpu=args.engine == "gpu")
             for _ in range(args.runs):
                 runs["app"].append(summarise(app_run(browser, url, args.idle_ms)))
                 runs["bare"].append(summarise(bare_run(browser, url, params, args.idle_ms)))
@@ -217,12 +225,19 @@ def main() -> None:
     for key, value in ratios.items():
         print(f"{key}: {value}")
     info = machine(version)
-    print(f"model={args.model} runs={args.runs} · {info['machine']} · {info['browser']}")
+    print(f"model={args.model} engine={args.engine} runs={args.runs} · {info['machine']} · {info['browser']}")
     print(
         "->",
         save(
-            f"decode-{args.model}",
-            {"runs": runs, "medians": medians, "ratios": ratios, "model": args.model, **info},
+            f"decode-{args.model}" + ("-cpu" if args.engine == "cpu" else ""),
+            {
+                "runs": runs,
+                "medians": medians,
+                "ratios": ratios,
+                "model": args.model,
+                "engine": args.engine,
+                **info,
+            },
         ),
     )
 

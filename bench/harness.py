@@ -22,13 +22,17 @@ CHROMIUM, FLAGS = os.environ.get("TABULA_CHROMIUM"), os.environ.get("TABULA_CHRO
 WEBGPU = os.environ.get("TABULA_WEBGPU", "SwiftShader")
 
 
-def launch(playwright: Playwright):
-    """Chromium as the tests launch it, or the one TABULA_CHROMIUM names with its flags."""
+def launch(playwright: Playwright, webgpu: bool = True):
+    """Chromium as the tests launch it (webgpu False: with WebGPU switched off, as the CPU
+    engine's tests do), or the one TABULA_CHROMIUM names with its flags."""
     if CHROMIUM:
         return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS.split())
     from tests.browser.conftest import ARGS, chromium_executable
 
-    return playwright.chromium.launch(executable_path=chromium_executable(playwright), args=ARGS)
+    args = (
+        ARGS if webgpu else [a for a in ARGS if a != "--enable-unsafe-webgpu"] + ["--disable-features=WebGPU"]
+    )
+    return playwright.chromium.launch(executable_path=chromium_executable(playwright), args=args)
 
 
 def machine(browser_version: str) -> dict[str, str]:

@@ -30,6 +30,7 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
         ("startup", bench("startup.py")),
         ("decode-tiny", bench("decode.py", "--model", "tiny")),
         ("decode-real", bench("decode.py", "--model", "real")),
+        ("decode-real-cpu", bench("decode.py", "--model", "real", "--engine", "cpu")),
         ("models", bench("models.py", "--model", "real")),
         ("render", bench("render.py")),
         ("longchat", bench("longchat.py", "--before", BEFORE)),
@@ -85,7 +86,7 @@ def startup_rows(data: dict) -> list[list[str]]:
 def decode_rows(data: dict) -> list[list[str]]:
     app, bare, r = data["medians"]["app"], data["medians"]["bare"], data["ratios"]
     return [
-        ["measure", "app", "bare MediaPipe page", "goal"],
+        ["measure", "app", "bare wllama page" if data.get("engine") == "cpu" else "bare MediaPipe page", "goal"],
         ["decode tokens/s", app["decode_tps"], bare["decode_tps"], f"app ≥ 0.98× bare (now {r['decode app/bare']}×)"],
         ["time to first token (ms)", app["ttft_ms"], bare["ttft_ms"], "app ≤ bare + 50 ms"],
         ["longest long task while streaming (ms)", app["longtask_max_ms"], bare["longtask_max_ms"], "none > 50 ms from our code"],
@@ -179,6 +180,10 @@ SECTIONS = {
     "startup": ("Startup (bench/startup.py): the app vs a bare PyScript page", startup_rows),
     "decode-tiny": ("Decode, tiny test model (bench/decode.py --model tiny)", decode_rows),
     "decode-real": ("Decode, Gemma 3 270M (bench/decode.py --model real)", decode_rows),
+    "decode-real-cpu": (
+        "Decode on the CPU engine, Gemma 3 270M GGUF Q4_K_M (bench/decode.py --model real --engine cpu, WebGPU off)",
+        decode_rows,
+    ),
     "decode-tiny-gpu": (
         "Decode on a real GPU, tiny test model (bench/decode.py --site, on the lent NVIDIA H200: bench/gpu.md)",
         decode_rows,

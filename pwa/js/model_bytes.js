@@ -211,7 +211,7 @@ const plain = (fn) => async (...args) => {
 
 // The module's API: every async function with plain rejections, plus abort().
 const { list, prepare, commit, open, importFile, sliceOf, estimate, persist, reserve } = files;
-const api = { list, prepare, fetchInto, head, digest, commit, remove, open, importFile, sliceOf, estimate, persist, reserve };
+const api = { list, prepare, fetchInto, head, digest, commit, remove, open, importFile, sliceOf, estimate, persist, reserve, files: files.files };
 export const store = {
   ...Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, plain(fn)])),
   abort,

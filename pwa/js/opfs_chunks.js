@@ -83,6 +83,13 @@ export async function open(id) {
   });
 }
 
+// A verified model's chunk Files, in order (for the CPU engine, which reads them as one Blob).
+export async function files(id) {
+  const dir = await folder(id);
+  await dir.getFileHandle("ready.json"); // throws NotFoundError for a partial or unverified model
+  return Promise.all((await chunks(dir)).map((chunk) => chunk.handle.getFile()));
+}
+
 // Copies a user-picked File into model `id`'s chunks (Blob slices: streamed by the browser).
 export async function importFile(file, id, chunkSize, onProgress) {
   const dir = await folder(id, true);

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from pathlib import Path
 
 from tabula.chat.answering import Chat
@@ -88,14 +89,15 @@ class Wiring:
         self.tasks = TASKS
         self.tasks.on_failure = lambda text: store.dispatch(TroubleReported(text))
         self.spawn = self.tasks.spawn
-        self._engine(config["paths"]["genai"])
+        self._engine(config["paths"]["genai"], config["paths"].get("wllama", ""))
         self._chat(config.get("cloud", {}).get("base", DEFAULT_BASE))
         self._downloads(config)
         self._ownership()
 
-    def _engine(self, genai: str) -> None:
-        """The inference queue and the models it runs (MediaPipe's, from `genai`)."""
+    def _engine(self, genai: str, wllama: str) -> None:
+        """The inference queue and the models it runs: MediaPipe's (`genai`) or, for GGUF, wllama's (CPU)."""
         from tabula.browser.mediapipe import MediaPipeEngine
+        from tabula.browser.wllama import WllamaEngine
 
         store, kv = self.store, self.kv
         self.queue = queue = InferenceQueue(
@@ -105,7 +107,8 @@ class Wiring:
         def create_engine(url: str, stored: str, label: str, options: dict[str, float | int]):
             return MediaPipeEngine.create(genai, url, stored, label, options, queue.device_lost)
 
-        self.models = Models(store, kv, queue, engine_factory(store, kv, create_engine))
+        cpu = partial(WllamaEngine.create, wllama)  # (url, stored, label, options), like create_engine
+        self.models = Models(store, kv, queue, engine_factory(store, kv, create_engine, cpu))
 
     def _chat(self, cloud_base: str) -> None:
         """The chat, the cloud engine, the study tools and the saved conversations."""

@@ -127,6 +127,16 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+@pytest.fixture(scope="session")
+def no_webgpu_browser(playwright: Playwright) -> Iterator[Browser]:
+    """A second browser with WebGPU switched off (navigator.gpu.requestAdapter() gives no
+    adapter): a device where only the CPU engine can run models."""
+    args = [a for a in ARGS if a != "--enable-unsafe-webgpu"] + ["--disable-features=WebGPU"]
+    browser = playwright.chromium.launch(executable_path=chromium_executable(playwright), args=args)
+    yield browser
+    browser.close()
+
+
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport={"width": 1024, "height": 768})
@@ -201,17 +211,21 @@ MODELS = {
 }
 
 
-def project_model(which: str, folder: Path) -> Path:
-    """The project-built test model `which` (built on first use), linked into `folder` with its
-    catalogue sidecar."""
+def project_path(which: str) -> Path:
+    """The project-built test model `which` (tiny, real, tiny-gguf, real-gguf; built on first use)."""
     script = Path(__file__).resolve().parents[1] / "models" / "build_models.py"
     done = subprocess.run(
         [sys.executable, str(script), "--print-path", which], capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         pytest.fail(f"building the {which} test model failed:\n{done.stderr[-3000:]}")
+    return Path(done.stdout.strip())
+
+
+def project_model(which: str, folder: Path) -> Path:
+    """The project-built .task test model `which`, linked into `folder` with its catalogue sidecar."""
     link = folder / f"{which}.task"
-    link.symlink_to(done.stdout.strip())
+    link.symlink_to(project_path(which))
     (folder / f"{which}.task.json").write_text(json.dumps(MODELS[which]))
     return link
 

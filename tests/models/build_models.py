@@ -1,11 +1,12 @@
-"""Builds the MediaPipe LLM `.task` test models into a cache outside the working tree.
+"""Builds the test models into a cache outside the working tree: MediaPipe `.task` bundles
+(tiny, real) and GGUF files for the CPU engine (tiny-gguf, real-gguf; see gguf_model.py).
 
 Usage:
-    python tests/models/build_models.py [--which tiny|real|all]
-    python tests/models/build_models.py --print-path tiny|real
+    python tests/models/build_models.py [--which tiny|real|tiny-gguf|real-gguf|all]
+    python tests/models/build_models.py --print-path tiny|real|tiny-gguf|real-gguf
 
 Owns the cache layout and the build orchestration: `$TABULA_CACHE` (default ~/.cache/tabula) holds
-`venv-<hash>/` (see conversion_venv.py) and `models/<key>/{tiny,real}.task`, where <key> hashes
+`venv-<hash>/` (see conversion_venv.py) and `models/<key>/{tiny,real}.{task,gguf}`, where <key> hashes
 requirements.txt and every *.py of this folder, so a change to the recipe builds anew. A model is
 converted in the venv by convert_model.py under a temporary name, checked, then renamed into place:
 an interrupted build never leaves a half-written model, and a present model is never rebuilt.
@@ -34,7 +35,7 @@ import conversion_venv  # noqa: E402
 import task_bundle  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-MODELS = ("tiny", "real")
+MODELS = ("tiny", "real", "tiny-gguf", "real-gguf")
 
 
 def _log(message: str) -> None:
@@ -59,7 +60,8 @@ def recipe_key() -> str:
 
 def model_path(cache: Path, name: str) -> Path:
     """Where the model of this recipe lives (whether or not it is built yet)."""
-    return cache / "models" / recipe_key() / f"{name}.task"
+    stem, gguf = name.removesuffix("-gguf"), name.endswith("-gguf")
+    return cache / "models" / recipe_key() / f"{stem}.{'gguf' if gguf else 'task'}"
 
 
 @contextlib.contextmanager
@@ -84,7 +86,8 @@ def _remove_leftovers(folder: Path) -> None:
 def _convert(python: Path, name: str, tmp: Path) -> None:
     """Runs convert_model.py in the venv, its output on stderr."""
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [str(python), str(HERE / "convert_model.py"), name, str(tmp)]
+    script = "gguf_model.py" if name.endswith("-gguf") else "convert_model.py"
+    command = [str(python), str(HERE / script), name, str(tmp)]
     started = time.monotonic()
     subprocess.run(command, check=True, stdout=sys.stderr, env=env, cwd=HERE)
     _log(f"converted {name} in {time.monotonic() - started:.0f} s")
@@ -92,7 +95,7 @@ def _convert(python: Path, name: str, tmp: Path) -> None:
 
 def _publish(tmp: Path, out: Path) -> None:
     """Checks the bundle, flushes it to disk and renames it into place."""
-    problems = task_bundle.check_task(tmp)
+    problems = None if out.suffix == ".gguf" else task_bundle.check_task(tmp)  # gguf_model.py checks its own
     if problems:
         raise RuntimeError(f"{tmp}: {problems}")
     with tmp.open("rb") as handle:
@@ -116,7 +119,7 @@ def build(cache: Path, name: str) -> Path:
         python = conversion_venv.ensure_venv(cache)
         out.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(out.parent)
-        tmp = out.with_name(f".{name}.task.{os.getpid()}.tmp")
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         try:
             _convert(python, name, tmp)
             _publish(tmp, out)
@@ -136,7 +139,7 @@ def describe(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Builds the requested models; prints a path or a size/sha256 summary."""
-    parser = argparse.ArgumentParser(description="Build the .task test models into the cache.")
+    parser = argparse.ArgumentParser(description="Build the .task and .gguf test models into the cache.")
     parser.add_argument("--which", choices=(*MODELS, "all"), default="all")
     parser.add_argument("--print-path", choices=MODELS, help="print only this model's path")
     args = parser.parse_args(argv)

@@ -61,9 +61,24 @@ def test_no_precached_file_over_30_mb(site: Path) -> None:
     assert max(sizes.values()) < MAX_PRECACHED_FILE
 
 
-def test_only_the_simd_genai_wasm_is_vendored(site: Path) -> None:
-    wasm = sorted(p.name for p in site.rglob("*.wasm"))
-    assert wasm == ["genai_wasm_internal.wasm", "pyodide.asm.wasm"]
+def test_only_the_simd_genai_wasm_and_both_wllama_builds_are_vendored(site: Path) -> None:
+    wasm = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.wasm"))
+    version = json.loads((build.ROOT / "node_modules/@wllama/wllama/package.json").read_text())["version"]
+    assert sorted(w.rsplit("/", 1)[-1] for w in wasm if "wllama" not in w) == [
+        "genai_wasm_internal.wasm",
+        "pyodide.asm.wasm",
+    ]
+    assert [w for w in wasm if "wllama" in w] == [
+        f"vendor/wllama-{version}/multi-thread/wllama.wasm",
+        f"vendor/wllama-{version}/single-thread/wllama.wasm",
+    ]
+
+
+def test_wllama_is_precached_for_offline_use(site: Path) -> None:
+    config = json.loads((site / "config.json").read_text())
+    base = config["paths"]["wllama"]
+    wanted = {f"{base}/index.js", f"{base}/single-thread/wllama.wasm", f"{base}/multi-thread/wllama.wasm"}
+    assert wanted <= set(precache_of(site))
 
 
 def test_embedded_model_is_in_the_catalogue(site: Path, dummy_model: Path) -> None:

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import random
+import struct
 import time
 import zipfile
 from collections.abc import Awaitable, Callable
@@ -863,5 +864,53 @@ def test_a_failed_re_import_over_an_imported_model_is_shown_truthfully() -> None
         assert rig.files.meta.get(mid) is None and mid not in rig.store.state.ready
         job = rig.job(mid)
         assert job is not None and job.phase == "failed"
+
+    run(scenario())
+
+
+GGUF = b"GGUF" + struct.pack("<IQQ", 3, 236, 37) + random.Random(6).randbytes(4476)  # 5 chunks
+
+
+def test_a_gguf_file_downloads_and_imports_like_a_task_file() -> None:
+    """A custom address of a .gguf (no hash known): its first chunk passes the model check, the
+    whole file is stored in chunks and pinned; an imported .gguf is kept the same way."""
+
+    async def scenario() -> None:
+        spec = custom("https://host.example/files/gemma-3-270m-Q4_K_M.gguf")
+        rig = Rig(spec)
+        rig.files.serve(spec.url, GGUF)
+        rig.downloader.start(spec.id)
+        await rig.settle()
+        assert rig.job(spec.id) is not None and rig.job(spec.id).phase == "ready"
+        assert rig.files.bytes_of(spec.id) == GGUF and spec.id in rig.store.state.ready
+        assert rig.pins[-1].sha256 == hashlib.sha256(GGUF).hexdigest() and rig.pins[-1].runtime == "cpu"
+        await rig.downloader.import_file(choice("my-model.gguf", GGUF))
+        await rig.settle()
+        assert rig.store.state.models_notice == "" and rig.files.bytes_of("file-my-model") == GGUF
+        assert next(m for m in rig.store.state.catalog if m.id == "file-my-model").runtime == "cpu"
+
+    run(scenario())
+
+
+BAD_GGUFS = [
+    ("noise after the magic", b"GGUF" + random.Random(2).randbytes(4500)),
+    ("no tensors", b"GGUF" + struct.pack("<IQQ", 3, 0, 37) + bytes(4476)),
+]
+
+
+@pytest.mark.parametrize(("name", "data"), BAD_GGUFS, ids=[case[0] for case in BAD_GGUFS])
+def test_a_damaged_gguf_is_refused_on_download_and_import_and_nothing_is_kept(name: str, data: bytes) -> None:
+    async def scenario() -> None:
+        spec = custom("https://host.example/files/broken.gguf")
+        rig = Rig(spec)
+        rig.files.serve(spec.url, data)
+        rig.downloader.start(spec.id)
+        await rig.settle()
+        assert rig.job(spec.id) is not None and rig.job(spec.id).phase == "failed"
+        assert "is not a model file the app can use" in rig.job(spec.id).message
+        await rig.downloader.import_file(choice("broken.gguf", data))
+        await rig.settle()
+        assert rig.store.state.models_notice == modelformat.NOT_A_MODEL
+        assert rig.files.models == {} and rig.files.imports == [] and rig.pins == [] and rig.readied == []
 
     run(scenario())

@@ -170,3 +170,26 @@ def test_a_low_memory_device_loads_a_litertlm_model_with_disable_rewinding() -> 
         assert "disableRewinding" not in await load(GEMMA4, 2 * GB)  # a .task bundle
 
     run(scenario())
+
+
+def test_the_factory_runs_a_gguf_model_on_the_cpu_engine_and_the_rest_on_mediapipe() -> None:
+    """ModelSpec.runtime picks the engine: a stored .gguf goes to wllama (create_cpu), a .task
+    to MediaPipe, each with the same source rules and the template family set on the engine."""
+
+    async def scenario() -> None:
+        gpu, cpu, kv = FakeCreateEngine(), FakeCreateEngine(), FakeKeyValueStore()
+        gguf = ModelSpec("file-small", "small.gguf", "gemma3", "", 1, "00", "imported")
+        ready = frozenset({gguf.id, GEMMA4.id})
+        store = Store(State(catalog=(GEMMA4, gguf), model_id=gguf.id, ready=ready))
+        engine = await engine_factory(store, kv, gpu, cpu)()
+        assert [(url, stored, label) for url, stored, label, _ in cpu.calls] == [("", gguf.id, "small.gguf")]
+        assert gpu.calls == [] and engine.family == "gemma3"
+        store = Store(State(catalog=(GEMMA4, gguf), model_id=GEMMA4.id, ready=ready))
+        await engine_factory(store, kv, gpu, cpu)()
+        assert [stored for _, stored, _, _ in gpu.calls] == [GEMMA4.id] and len(cpu.calls) == 1
+        store = Store(State(catalog=(GEMMA4, gguf), model_id=gguf.id, ready=ready))
+        with pytest.raises(EngineError):  # no CPU engine wired: never hand a GGUF to MediaPipe
+            await engine_factory(store, kv, gpu)()
+        assert len(gpu.calls) == 1
+
+    run(scenario())

@@ -1,14 +1,24 @@
-"""models.format: the format sniffed from a model's head, and whether a zip bundle is whole."""
+"""models.format: the format sniffed from a model's head (MediaPipe's and GGUF), and whether a
+zip bundle is whole."""
 
 from __future__ import annotations
 
 import io
 import random
+import struct
 import zipfile
 
 import pytest
 
-from tabula.models.format import NOT_A_MODEL, TAIL_BYTES, TRUNCATED, model_format, problem, zip_is_whole
+from tabula.models.format import (
+    HEAD_BYTES,
+    NOT_A_MODEL,
+    TAIL_BYTES,
+    TRUNCATED,
+    model_format,
+    problem,
+    zip_is_whole,
+)
 
 
 def zip_bytes(payload: int = 3000, files: int = 2, comment: bytes = b"") -> bytes:
@@ -92,3 +102,33 @@ def test_the_tail_may_be_shorter_than_the_window() -> None:
 )
 def test_problem(data: bytes, expected: str | None) -> None:
     assert judge(data) == expected
+
+
+def gguf(version: int = 3, tensors: int = 12, keys: int = 30, body: int = 4000) -> bytes:
+    """A GGUF file's start: magic, version, tensor count, metadata count, then bytes."""
+    return b"GGUF" + struct.pack("<IQQ", version, tensors, keys) + random.Random(3).randbytes(body)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(gguf(), None, id="gguf v3"),
+        pytest.param(gguf(version=2), None, id="gguf v2"),
+        pytest.param(gguf(version=1), NOT_A_MODEL, id="gguf v1 (llama.cpp reads it no more)"),
+        pytest.param(gguf(version=0x4655_4747), NOT_A_MODEL, id="garbage version"),
+        pytest.param(gguf(tensors=0), NOT_A_MODEL, id="no tensors"),
+        pytest.param(gguf(tensors=1 << 40), NOT_A_MODEL, id="absurd tensor count"),
+        pytest.param(gguf(keys=1 << 40), NOT_A_MODEL, id="absurd metadata count"),
+        pytest.param(b"GGUF" + random.Random(4).randbytes(4000), NOT_A_MODEL, id="magic then noise"),
+        pytest.param(gguf(body=0)[:20], NOT_A_MODEL, id="header cut short"),
+        pytest.param(gguf(body=500), NOT_A_MODEL, id="under 1 KB"),
+    ],
+)
+def test_gguf_files_are_judged_by_their_header(data: bytes, expected: str | None) -> None:
+    assert problem(data[:HEAD_BYTES], data[-TAIL_BYTES:], len(data)) == expected
+    if len(data) >= 1024:  # a whole file's verdict is its header's
+        assert (model_format(data[:HEAD_BYTES]) == "gguf") is (expected is None)
+
+
+def test_the_refusal_names_both_kinds_of_file() -> None:
+    assert ".task" in NOT_A_MODEL and ".gguf" in NOT_A_MODEL

@@ -2,7 +2,7 @@
 banned-API rule and tests/unit/test_boundary.py enforce it).
 
 Each module implements a port over one browser API and a thin JS shim in pwa/js/: `mediapipe`
-(Engine, llm.js), `opfs` (ModelStore, model_bytes.js), `http` (CloudClient, fetch),
+(Engine, llm.js), `wllama` (Engine on the CPU, wllama.js), `opfs` (ModelStore, model_bytes.js), `http` (CloudClient, fetch),
 `indexeddb` (ChatStore, idb-keyval, chats.js), `local_storage` (KeyValueStore), `dom` (Page), `sw` (Updates),
 `painter` (StreamPainter), `local_files` (LocalFiles), `rich` (DOMPurify, highlight.js, the
 clipboard), `probe` (the device report), `diagnostics` (leak counters), `windows` (the engine's Web Lock and
@@ -25,4 +25,5 @@ __all__ = [
     "rich",
     "sw",
     "windows",
+    "wllama",
 ]  # fmt: skip

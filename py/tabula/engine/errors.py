@@ -12,6 +12,7 @@ class Problem(StrEnum):
 
     NO_WEBGPU = "no-webgpu"
     DEVICE_TOO_SMALL = "device-too-small"
+    MEMORY_TOO_SMALL = "memory-too-small"  # the CPU engine's heap (wasm memory) ran out
     INVALID_MODEL = "invalid-model"
     PROMPT_TOO_LONG = "prompt-too-long"
     CONTEXT_TOO_LARGE = "context-too-large"
@@ -30,9 +31,13 @@ MESSAGES = {
     Problem.DEVICE_TOO_SMALL: N_(
         "This device does not have enough graphics memory for this model. Choose a smaller model in Models."
     ),
+    Problem.MEMORY_TOO_SMALL: N_(
+        "This device does not have enough memory for this model. Close other tabs and apps, "
+        "or choose a smaller model in Models."
+    ),
     Problem.INVALID_MODEL: N_(
         "The model file could not be read. It may be damaged or not a "
-        "MediaPipe .task model; download it again or choose another."
+        "MediaPipe .task or GGUF model; download it again or choose another."
     ),
     Problem.PROMPT_TOO_LONG: N_(
         "Your message is too long for this model's context. Shorten it, "
@@ -65,6 +70,13 @@ class EngineError(Exception):
 
 
 PATTERNS = (
+    # wllama (llama.cpp in wasm, the CPU engine)
+    ("kv_cache_full", Problem.PROMPT_TOO_LONG),
+    ("cannot allocate webassembly.memory", Problem.MEMORY_TOO_SMALL),
+    ("array buffer allocation failed", Problem.MEMORY_TOO_SMALL),
+    ("gguf", Problem.INVALID_MODEL),
+    ("load_error", Problem.INVALID_MODEL),
+    # MediaPipe
     ("input is too long", Problem.PROMPT_TOO_LONG),
     ("out_of_range", Problem.PROMPT_TOO_LONG),
     ("larger than the maximum cache size", Problem.CONTEXT_TOO_LARGE),
@@ -81,10 +93,11 @@ PATTERNS = (
 )
 
 
-def classify(detail: str) -> EngineError:
-    """Map an engine's raw error text to a typed EngineError (first matching pattern wins)."""
+def classify(detail: str, otherwise: Problem = Problem.UNKNOWN) -> EngineError:
+    """Map an engine's raw error text to a typed EngineError (first matching pattern wins;
+    `otherwise` when none matches)."""
     lowered = detail.lower()
     for needle, problem in PATTERNS:
         if needle in lowered:
             return EngineError(problem, detail)
-    return EngineError(Problem.UNKNOWN, detail)
+    return EngineError(otherwise, detail)

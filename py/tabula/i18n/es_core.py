@@ -5,7 +5,8 @@ MESSAGES: dict[str, str] = {
     # Engine errors (errors.py)
     "This browser cannot run models on the device: WebGPU is not available. Try an up-to-date Chrome or Edge, or switch on the cloud engine.": "Este navegador no puede ejecutar modelos en el dispositivo: WebGPU no está disponible. Prueba con una versión actualizada de Chrome o Edge, o activa el motor en la nube.",
     "This device does not have enough graphics memory for this model. Choose a smaller model in Models.": "Este dispositivo no tiene suficiente memoria gráfica para este modelo. Elige un modelo más pequeño en Modelos.",
-    "The model file could not be read. It may be damaged or not a MediaPipe .task model; download it again or choose another.": "No se pudo leer el archivo del modelo. Puede estar dañado o no ser un modelo .task de MediaPipe; descárgalo de nuevo o elige otro.",
+    "The model file could not be read. It may be damaged or not a MediaPipe .task or GGUF model; download it again or choose another.": "No se pudo leer el archivo del modelo. Puede estar dañado o no ser un modelo .task de MediaPipe ni GGUF; descárgalo de nuevo o elige otro.",
+    "This device does not have enough memory for this model. Close other tabs and apps, or choose a smaller model in Models.": "Este dispositivo no tiene suficiente memoria para este modelo. Cierra otras pestañas y apps, o elige un modelo más pequeño en Modelos.",
     "Your message is too long for this model's context. Shorten it, or raise Max tokens in Settings if the model allows.": "Tu mensaje es demasiado largo para el contexto de este modelo. Acórtalo o aumenta Máximo de tokens en Ajustes, si el modelo lo permite.",
     "Max tokens is larger than this model supports.": "El valor de Máximo de tokens es mayor de lo que admite este modelo.",
     "The engine was busy; your request was kept and will run next.": "El motor estaba ocupado; tu solicitud se guardó y se ejecutará a continuación.",
@@ -46,7 +47,7 @@ MESSAGES: dict[str, str] = {
     "Connecting to {host}…": "Conectando con {host}…",
     "Checking there is room on this device…": "Comprobando que hay espacio en este dispositivo…",
     "Checking the file…": "Verificando el archivo…",
-    "This is not a model file the app can use. Choose a web .task file (for example gemma3-1b-it-int4-web.task).": "Este no es un archivo de modelo que la app pueda usar. Elige un archivo .task para web (por ejemplo, gemma3-1b-it-int4-web.task).",
+    "This is not a model file the app can use. Choose a web .task file (for example gemma3-1b-it-int4-web.task) or a .gguf file.": "Este no es un archivo de modelo que la app pueda usar. Elige un archivo .task para web (por ejemplo, gemma3-1b-it-int4-web.task) o un archivo .gguf.",
     "This model file is incomplete (it ends too early). Copy it again and retry.": "Este archivo de modelo está incompleto (termina antes de tiempo). Cópialo de nuevo y vuelve a intentarlo.",
     "Enter the address of a .task file.": "Escribe la dirección de un archivo .task.",
     "Use a full https:// address of a .task file (http:// only for this computer).": "Usa una dirección https:// completa de un archivo .task (http:// solo para esta computadora).",

@@ -85,7 +85,7 @@ def pin_from(spec: ModelSpec, ready_json: str, size: int) -> ModelSpec | None:
 
 def slug(text: str) -> str:
     """A safe, stable id fragment from a file name or URL."""
-    stem = re.sub(r"\.(task|bin|litertlm)$", "", text.rsplit("/", 1)[-1].split("?")[0], flags=re.I)
+    stem = re.sub(r"\.(task|bin|litertlm|gguf)$", "", text.rsplit("/", 1)[-1].split("?")[0], flags=re.I)
     return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:48] or "model"
 
 

@@ -51,10 +51,20 @@ def saved_limit(kv: KeyValueStore, catalog: tuple[ModelSpec, ...], model_id: str
     return next((m.max_tokens for m in catalog if m.id == model_id), None)
 
 
-# create(url, stored id or "", label, engine options) -> an Engine (main.py binds MediaPipe's).
+# create(url, stored id or "", label, engine options) -> an Engine (main.py binds MediaPipe's for
+# "gpu" models and wllama's for "cpu" ones, i.e. GGUF files: ModelSpec.runtime).
 # Exactly one of url and stored is given: the site's own copy of an embedded model, or the
 # verified copy stored on this device. A remote (catalogue) URL is never handed over.
 CreateEngine = Callable[[str, str, str, dict[str, float | int]], Awaitable[Engine]]
+
+
+def engine_for(model: ModelSpec, gpu: CreateEngine, cpu: CreateEngine | None) -> CreateEngine:
+    """The engine that runs `model`: wllama (CPU) for a GGUF file, else MediaPipe (WebGPU)."""
+    if model.runtime == "gpu":
+        return gpu
+    if cpu is None:
+        raise EngineError(Problem.UNKNOWN, f"no CPU engine to run {model.id}")
+    return cpu
 
 
 def engine_source(state: State, model: ModelSpec) -> tuple[str, str]:
@@ -67,8 +77,11 @@ def engine_source(state: State, model: ModelSpec) -> tuple[str, str]:
     raise EngineError(Problem.NO_MODEL, f"{model.id} is neither stored on this device nor embedded")
 
 
-def engine_factory(store: Store, kv: KeyValueStore, create_engine: CreateEngine) -> EngineFactory:
-    """Loads the selected model with the current settings, learning its token limit."""
+def engine_factory(
+    store: Store, kv: KeyValueStore, create_engine: CreateEngine, create_cpu: CreateEngine | None = None
+) -> EngineFactory:
+    """Loads the selected model with the current settings, learning its token limit, on the
+    engine its runtime names (`create_engine` for "gpu", `create_cpu` for "cpu")."""
 
     async def factory():
         state = store.state
@@ -83,9 +96,10 @@ def engine_factory(store: Store, kv: KeyValueStore, create_engine: CreateEngine)
         if lean_context(state.device, model):
             options["disableRewinding"] = True  # far less memory for long contexts
         url, stored = engine_source(state, model)
+        chosen = engine_for(model, create_engine, create_cpu)
 
         def create(opts: dict[str, float | int]):
-            return create_engine(url, stored, model.label, opts)
+            return chosen(url, stored, model.label, opts)
 
         engine = await create_fitting(create, options, found)
         engine.family = model.family  # the template its prompts are rendered with

