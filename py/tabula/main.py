@@ -159,17 +159,10 @@ class Wiring:
         model_controls = ModelControls(store, self.downloader, unload, hosts, self.kv, self.models.use)
         cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, spawn, self.session)
         library_controls = LibraryControls(self.chat, self.library)
-        starters = Starters(
-            store,
-            self.chat,
-            self.queue,
-            self.library,
-            self.files.files,
-            page,
-            library_controls.new,
+        self.starters = starters = Starters(
+            store, self.chat, self.queue, self.library, self.files.files, page, library_controls.new,
             self.files.notice,
-        )
-        self.starters = starters
+        )  # fmt: skip
         appearance_controls = AppearanceControls(store, self.kv, self.languages)
         return {
             **appearance_controls.table(),
