@@ -11,8 +11,10 @@ function library(base) {
 }
 
 // Threads need SharedArrayBuffer, i.e. a cross-origin isolated page: there the multi-thread
-// build runs on every core; elsewhere the single-thread build runs on one.
-export const threads = () => (self.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1);
+// build runs on half the logical cores (wllama's own default; models/fit.py cpu_threads says
+// the same to the Models page); elsewhere the single-thread build runs on one.
+export const threads = () =>
+  self.crossOriginIsolated ? Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / 2)) : 1;
 
 // source: {files} (the stored chunk Files, in order) or {url} (the site's own copy). The chunks
 // are joined into one Blob, a view over the files that copies nothing; wllama streams it into
