@@ -32,6 +32,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
     mount = "/"
+    isolated = False  # send COOP/COEP, so every page is cross-origin isolated from its first load
 
     def translate_path(self, path: str) -> str:
         """Map a URL under the mount point to a file; anything else to a missing path."""
@@ -43,6 +44,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
         """Every answer asks the browser to revalidate and allows ranges."""
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Accept-Ranges", "bytes")
+        if self.isolated:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
         super().end_headers()
 
     def send_head(self):
@@ -93,17 +97,21 @@ class _Slice:
         self.handle.close()
 
 
-def make_server(directory: Path, *, port: int = 0, mount: str = "/") -> ThreadingHTTPServer:
-    """A server for `directory` at `mount` on 127.0.0.1 (port 0 picks a free one)."""
-    handler = functools.partial(type("Handler", (SiteHandler,), {"mount": mount}), directory=str(directory))
+def make_server(
+    directory: Path, *, port: int = 0, mount: str = "/", isolated: bool = False
+) -> ThreadingHTTPServer:
+    """A server for `directory` at `mount` on 127.0.0.1 (port 0 picks a free one); `isolated`
+    sends the cross-origin isolation headers with every answer (the benchmarks' threads)."""
+    fields = {"mount": mount, "isolated": isolated}
+    handler = functools.partial(type("Handler", (SiteHandler,), fields), directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     return server
 
 
-def start_in_thread(directory: Path, *, mount: str = "/") -> ThreadingHTTPServer:
+def start_in_thread(directory: Path, *, mount: str = "/", isolated: bool = False) -> ThreadingHTTPServer:
     """Start a server in a daemon thread; stop it with .shutdown() and .server_close()."""
-    server = make_server(directory, mount=mount)
+    server = make_server(directory, mount=mount, isolated=isolated)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

@@ -8,7 +8,7 @@ const wllama = new Wllama(
   { suppressNativeLog: true, logger: { ...console, debug: () => {}, log: () => {} } },
 );
 const blob = await (await fetch(new URL(params.model, location.href))).blob();
-const threads = self.crossOriginIsolated ? navigator.hardwareConcurrency : 1;
+const threads = self.crossOriginIsolated ? Math.max(1, Math.floor(navigator.hardwareConcurrency / 2)) : 1; // as the app
 await wllama.loadModel([blob], { n_ctx: params.options.maxTokens, seed: params.options.randomSeed, n_threads: threads });
 const out = document.getElementById("out");
 window.runOnce = async () => {

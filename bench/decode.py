@@ -110,7 +110,8 @@ def app_run(browser, url: str, idle_ms: int) -> dict:
     page.wait_for_selector('.msg.model[data-status="done"]', timeout=600_000)
     meta = page.inner_text(".msg.model .meta")
     marks = page.evaluate("window.__m")
-    arrived = page.evaluate(ARRIVALS)
+    # MediaPipe's arrival times (llm.js); the CPU engine keeps none, so its painted ones stand in
+    arrived = page.evaluate(ARRIVALS) or {"start": marks["t0"], "first": marks["first"], "last": marks["last"]}
     context.close()
     tokens = int(re.search(r"· (\d+) tokens(?: ·|$)", meta).group(1))
     reported = float(re.search(r"([\d.]+) tokens/s", meta).group(1))
@@ -166,6 +167,9 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--max-tokens", type=int, default=256, help="prompt + answer tokens (<= 256)")
+    parser.add_argument(
+        "--isolated", action="store_true", help="serve with COOP/COEP: the CPU engine runs threads"
+    )
     parser.add_argument("--idle-ms", type=int, default=1500, help="wait after ready, on both sides")
     parser.add_argument(
         "--site", type=Path, help="a site built before (--build-only) instead of building one"
@@ -173,7 +177,7 @@ def main() -> None:
     parser.add_argument("--build-only", type=Path, metavar="DIR", help="build the site into DIR and stop")
     args = parser.parse_args()
     if args.build_only:
-        shutil.copytree(build_site(Path(tempfile.mkdtemp()), args.model)[0], args.build_only, symlinks=False)
+        shutil.copytree(build_site(Path(tempfile.mkdtemp()), args.model, args.engine)[0], args.build_only, symlinks=False)
         return
     OPTIONS["maxTokens"] = SETTINGS["max_tokens"] = args.max_tokens
     family = SIDECARS[args.model]["family"]
@@ -185,7 +189,7 @@ def main() -> None:
             if args.site
             else build_site(Path(tmp), args.model, args.engine)
         )
-        server = start_in_thread(site)
+        server = start_in_thread(site, isolated=args.isolated)
         url = f"http://127.0.0.1:{server.server_port}/"
         params = {
             "genai": config["paths"]["genai"],
@@ -229,13 +233,16 @@ def main() -> None:
     print(
         "->",
         save(
-            f"decode-{args.model}" + ("-cpu" if args.engine == "cpu" else ""),
+            f"decode-{args.model}"
+            + ("-cpu" if args.engine == "cpu" else "")
+            + ("-mt" if args.isolated else ""),
             {
                 "runs": runs,
                 "medians": medians,
                 "ratios": ratios,
                 "model": args.model,
                 "engine": args.engine,
+                "isolated": args.isolated,
                 **info,
             },
         ),
