@@ -152,7 +152,7 @@ def test_a_hugging_face_page_address_downloads_the_file(
     """A teacher copies the address of the model's page on Hugging Face (…/blob/…): the app
     downloads the file itself (…/resolve/…), and never the page."""
     form = app.locator("form.add-model")
-    form.get_by_label("Address of a .task file").fill(model_server.hub_url("tiny.task", page=True))
+    form.get_by_label("Address of a .task or .gguf file").fill(model_server.hub_url("tiny.task", page=True))
     form.get_by_label("Name (optional)").fill("Copied from its page")
     form.get_by_role("button", name="Add").click()
     wait_stored(card(app, "Copied from its page"))
@@ -210,7 +210,7 @@ def test_a_file_changed_between_two_resumes_starts_over(
     model_server.add("swap.task", files["tiny.task"])
     model_server.throttle(60_000)
     form = app.locator("form.add-model")
-    form.get_by_label("Address of a .task file").fill(model_server.url("swap.task"))
+    form.get_by_label("Address of a .task or .gguf file").fill(model_server.url("swap.task"))
     form.get_by_label("Name (optional)").fill("Swapped")
     form.get_by_role("button", name="Add").click()
     found = card(app, "Swapped")

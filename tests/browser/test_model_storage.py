@@ -149,10 +149,10 @@ def test_add_a_model_by_its_address(app: Page, model_server: ModelServer, journe
     """A teacher pastes the address of a model on the school's server: a bad address is refused
     with a reason; a good one downloads, is checked and pinned, and is listed on reload."""
     form = app.locator("form.add-model")
-    form.get_by_label("Address of a .task file").fill("ftp://example.org/model.task")
+    form.get_by_label("Address of a .task or .gguf file").fill("ftp://example.org/model.task")
     form.get_by_role("button", name="Add").click()
     expect(app.locator("#models-notice")).to_contain_text("https://")
-    form.get_by_label("Address of a .task file").fill(model_server.url("tiny.task"))
+    form.get_by_label("Address of a .task or .gguf file").fill(model_server.url("tiny.task"))
     form.get_by_label("Name (optional)").fill("School copy")
     form.get_by_role("button", name="Add").click()
     found = card(app, "School copy")

@@ -85,3 +85,13 @@ def test_message_text_is_marked_for_the_strict_policy_and_names_its_message() ->
     assert '<div class="text streaming" id="msg-3-text" data-md data-msg="3">' in streaming
     about = screen(State(route=Route("about"), version="abc")).view
     assert "<div data-md><p>Tabula runs" in about
+
+
+def test_the_models_page_lets_a_tablet_pick_and_name_a_gguf_file() -> None:
+    """A phone's file picker greys out what `accept` leaves out: a GGUF must be choosable."""
+    from tabula.ui.views.models import add_forms
+
+    form = add_forms()
+    accept = form.split('accept="', 1)[1].split('"', 1)[0].split(",")
+    assert ".gguf" in accept and ".task" in accept
+    assert "Address of a .task or .gguf file" in form

@@ -78,7 +78,7 @@ PAGES: dict[str, str] = {
     # Models
     "This device": "Este dispositivo",
     "Add a model": "Agregar un modelo",
-    "Address of a .task file": "Dirección de un archivo .task",
+    "Address of a .task or .gguf file": "Dirección de un archivo .task o .gguf",
     "Name (optional)": "Nombre (opcional)",
     "Add": "Agregar",
     "Import from a file on this device (no network needed)": (

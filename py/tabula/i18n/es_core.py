@@ -49,8 +49,8 @@ MESSAGES: dict[str, str] = {
     "Checking the file…": "Verificando el archivo…",
     "This is not a model file the app can use. Choose a web .task file (for example gemma3-1b-it-int4-web.task) or a .gguf file.": "Este no es un archivo de modelo que la app pueda usar. Elige un archivo .task para web (por ejemplo, gemma3-1b-it-int4-web.task) o un archivo .gguf.",
     "This model file is incomplete (it ends too early). Copy it again and retry.": "Este archivo de modelo está incompleto (termina antes de tiempo). Cópialo de nuevo y vuelve a intentarlo.",
-    "Enter the address of a .task file.": "Escribe la dirección de un archivo .task.",
-    "Use a full https:// address of a .task file (http:// only for this computer).": "Usa una dirección https:// completa de un archivo .task (http:// solo para esta computadora).",
+    "Enter the address of a .task or .gguf file.": "Escribe la dirección de un archivo .task o .gguf.",
+    "Use a full https:// address of a .task or .gguf file (http:// only for this computer).": "Usa una dirección https:// completa de un archivo .task o .gguf (http:// solo para esta computadora).",
     # Cloud engine (cloud/)
     "The cloud service refused this request because {why}. Try rephrasing it.": "El servicio en la nube rechazó esta solicitud porque {why}. Intenta reformularla.",
     "The cloud service stopped its answer because {why}. Try rephrasing the request.": "El servicio en la nube detuvo su respuesta porque {why}. Intenta reformular la solicitud.",

@@ -114,10 +114,10 @@ def custom(url: str, label: str = "", hosts: tuple[str, ...] = ()) -> ModelSpec:
     `hosts`, also when this site's security policy does not allow downloads from its host)."""
     url = resolve_url(url)
     if not url:
-        raise CatalogError(tr("Enter the address of a .task file."))
+        raise CatalogError(tr("Enter the address of a .task or .gguf file."))
     if not re.match(r"^https://[^\s/]+/\S+$|^http://(127\.0\.0\.1|localhost)(:\d+)?/\S+$", url):
         raise CatalogError(
-            tr("Use a full https:// address of a .task file (http:// only for this computer).")
+            tr("Use a full https:// address of a .task or .gguf file (http:// only for this computer).")
         )
     if hosts and not host_allowed(url, hosts):
         raise CatalogError(

@@ -29,13 +29,13 @@ def add_forms() -> str:
     """Add a model by its address, or import one from a file on this device."""
     return f"""<h2>{esc(tr("Add a model"))}</h2>
 <form class="add-model" data-action="add-model-url">
-  <label>{esc(tr("Address of a .task file"))} <input name="url" type="url" inputmode="url" required
+  <label>{esc(tr("Address of a .task or .gguf file"))} <input name="url" type="url" inputmode="url" required
     placeholder="https://example.org/gemma3-1b-it-int4-web.task"></label>
   <label>{esc(tr("Name (optional)"))} <input name="label" type="text" maxlength="60"></label>
   <button type="submit">{esc(tr("Add"))}</button>
 </form>
 <p><label class="file-pick">{esc(tr("Import from a file on this device (no network needed)"))}
-  <input type="file" accept=".task,.bin,.litertlm" data-action="import-model"></label></p>"""
+  <input type="file" accept=".task,.bin,.litertlm,.gguf" data-action="import-model"></label></p>"""
 
 
 def page(state: State) -> tuple[str, str, dict[str, str]]:
