@@ -96,7 +96,9 @@ def type_while_streaming(page, box: str) -> None:
 ARRIVALS = "async () => (await import(new URL('js/llm.js', location.href).href)).lastGeneration()"
 
 
-def app_run(browser, url: str, idle_ms: int) -> dict:
+def app_run(browser, url: str, idle_ms: int, trace=None) -> dict:
+    """One answer in the app; `trace` (bench/decodeprofile.py) records the main thread from the
+    question to the end of the answer."""
     context = browser.new_context()
     context.add_init_script(f"localStorage.setItem('tabula.settings', {json.dumps(json.dumps(SETTINGS))})")
     page = context.new_page()
@@ -104,6 +106,8 @@ def app_run(browser, url: str, idle_ms: int) -> dict:
     wait_until(page, "document.getElementById('engine').textContent === 'Ready'", timeout=300_000)
     page.wait_for_timeout(idle_ms)
     page.evaluate(OBSERVE)
+    if trace:
+        trace.start(browser, page)
     page.fill("#message", PROMPT)
     page.press("#message", "Enter")
     type_while_streaming(page, "#message")
@@ -111,14 +115,20 @@ def app_run(browser, url: str, idle_ms: int) -> dict:
     meta = page.inner_text(".msg.model .meta")
     marks = page.evaluate("window.__m")
     # MediaPipe's arrival times (llm.js); the CPU engine keeps none, so its painted ones stand in
-    arrived = page.evaluate(ARRIVALS) or {"start": marks["t0"], "first": marks["first"], "last": marks["last"]}
+    arrived = page.evaluate(ARRIVALS) or {
+        "start": marks["t0"],
+        "first": marks["first"],
+        "last": marks["last"],
+    }
+    if trace:
+        trace.stop(browser, page, arrived)
     context.close()
     tokens = int(re.search(r"· (\d+) tokens(?: ·|$)", meta).group(1))
     reported = float(re.search(r"([\d.]+) tokens/s", meta).group(1))
     return {**marks, "tokens": tokens, "meta": meta, "reported_tps": reported, "arrived": arrived}
 
 
-def bare_run(browser, url: str, params: dict, idle_ms: int) -> dict:
+def bare_run(browser, url: str, params: dict, idle_ms: int, trace=None) -> dict:
     context = browser.new_context()
     page = context.new_page()
     page.on("pageerror", lambda error: print("bare page error:", error, file=sys.stderr))
@@ -126,10 +136,14 @@ def bare_run(browser, url: str, params: dict, idle_ms: int) -> dict:
     wait_until(page, "document.documentElement.dataset.ready === 'true'", timeout=300_000)
     page.wait_for_timeout(idle_ms)
     page.evaluate(OBSERVE)
+    if trace:
+        trace.start(browser, page)
     pending = page.evaluate_handle("window.runOnce()")
     type_while_streaming(page, "#box")
     result = page.evaluate("(p) => p", pending)
     marks = page.evaluate("window.__m")
+    if trace:
+        trace.stop(browser, page, result)
     context.close()
     return {
         **marks,
@@ -177,7 +191,9 @@ def main() -> None:
     parser.add_argument("--build-only", type=Path, metavar="DIR", help="build the site into DIR and stop")
     args = parser.parse_args()
     if args.build_only:
-        shutil.copytree(build_site(Path(tempfile.mkdtemp()), args.model, args.engine)[0], args.build_only, symlinks=False)
+        shutil.copytree(
+            build_site(Path(tempfile.mkdtemp()), args.model, args.engine)[0], args.build_only, symlinks=False
+        )
         return
     OPTIONS["maxTokens"] = SETTINGS["max_tokens"] = args.max_tokens
     family = SIDECARS[args.model]["family"]

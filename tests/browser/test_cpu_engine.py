@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 import build
 from site_models import sha256
+from tabula.engine.prompt import ADDED_TOKENS
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, save_settings, send, wait_final
 from tests.browser.conftest import (
     Journey,
@@ -166,6 +167,24 @@ def test_the_real_gemma_270m_gguf_continues_in_english(cpu) -> None:
     assert len(words) == 6 and len(COMMON.intersection(words)) >= 2, words
     assert page.evaluate("window.__cpu[0].prompt") == "The capital of France is"
     assert REAL_CPU in answer.locator(".meta").inner_text()
+    # prompt.surely_fits skips counting a prompt with fewer UTF-8 bytes than the budget: Gemma's own
+    # tokenizer never makes more tokens than bytes (plus the few it adds), whatever the text.
+    counts = page.evaluate(COUNT, TRICKY)
+    assert all(n <= len(t.encode()) + ADDED_TOKENS for t, n in zip(TRICKY, counts, strict=True)), counts
+
+
+TRICKY = [
+    "",
+    "a",
+    "é 漢字 🙂👩‍👩‍👧 ÿ\u0301",
+    "   \n\n\t  x",
+    "<start_of_turn>user\nhi<end_of_turn>",
+    "1234567890" * 9,
+]
+COUNT = """async (texts) => {
+  const shim = await import('./js/wllama.js');
+  return Promise.all(texts.map((text) => shim.countTokens(shim.current(), text)));
+}"""
 
 
 def test_a_broken_gguf_is_refused_on_download_and_import_and_nothing_is_kept(cpu) -> None:

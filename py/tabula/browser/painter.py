@@ -6,7 +6,9 @@ Markdown block by block (chat.markdown.LiveMarkdown: finished blocks keep the HT
 answer gets, so nothing jumps when it ends, and only the open block is rendered again) and
 painted, cleaned by DOMPurify's strict policy for message text, into `#msg-<id>-text` on an
 animation frame, at most every PAINT_EVERY_MS: faster than anyone reads, and it leaves the main
-thread (and, where the GPU is emulated, the CPU) to the model. Painted finished blocks stay in
+thread (and, where the GPU is emulated, the CPU) to the model. Between paints nothing wakes: a
+timer waits out the rest of the interval and only then asks for a frame (asking for every frame
+cost a call into Python and a rendered frame 60 times a second, bench/decodeprofile.py). Painted finished blocks stay in
 the DOM (rich.paint_stream adds only what is new). The node is looked up each frame, so a
 re-rendered log is painted again on the very next frame. One long-lived proxy.
 """
@@ -31,8 +33,10 @@ class FramePainter:
         self.pulls: dict[int, Callable[[], object]] = {}
         self.dirty: set[int] = set()
         self.requested = False
+        self.timer: object | None = None  # the pending wait for the next paint
         self.painted_at = float("-inf")
         self._proxy = create_proxy(self._frame)
+        self._wake = js.requestAnimationFrame.bind(js.window, self._proxy)  # a timer, then a frame: no Python
 
     def show(self, message_id: int, text: str) -> None:
         self.live[message_id] = text
@@ -48,6 +52,9 @@ class FramePainter:
         self.dirty.update(self.live)
         if self.dirty:
             self.painted_at = float("-inf")  # the re-rendered node must not wait
+            if self.timer is not None:
+                js.clearTimeout(self.timer)
+                self.timer, self.requested = None, False
             self._request()
 
     def forget(self, message_id: int) -> None:
@@ -57,15 +64,18 @@ class FramePainter:
         self.dirty.discard(message_id)
 
     def _request(self) -> None:
-        if not self.requested:
-            self.requested = True
+        """One frame when a paint is due; before that, a timer for the rest of the interval."""
+        if self.requested:
+            return
+        self.requested = True
+        wait = self.painted_at + PAINT_EVERY_MS - js.performance.now()
+        if wait > 0:
+            self.timer = js.setTimeout(self._wake, wait)
+        else:
             js.requestAnimationFrame(self._proxy)
 
     def _frame(self, timestamp: float) -> None:
-        self.requested = False
-        if timestamp - self.painted_at < PAINT_EVERY_MS:
-            self._request()
-            return
+        self.requested, self.timer = False, None
         self.painted_at = timestamp
         for pull in list(self.pulls.values()):
             pull()  # new text comes back through show()

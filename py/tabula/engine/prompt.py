@@ -95,8 +95,19 @@ def visible(text: str) -> str:
 @dataclass(frozen=True)
 class Fitted:
     prompt: str
-    tokens: int
+    tokens: int | None  # None: not counted, it surely fits
     dropped: int  # older turns left out
+
+
+ADDED_TOKENS = 4  # what a tokenizer adds beyond the text's own (BOS, a dummy prefix), with room
+
+
+def surely_fits(prompt: str, budget: int) -> bool:
+    """True when `prompt` fits `budget` tokens whatever the tokenizer: every token of Gemma's
+    (SentencePiece with byte fallback, as llama.cpp's and MediaPipe's) covers at least one UTF-8
+    byte, a special token such as <start_of_turn> many, so a text never has more tokens than
+    bytes, plus the few the tokenizer adds."""
+    return len(prompt.encode()) + ADDED_TOKENS <= budget
 
 
 async def fit(
@@ -108,9 +119,13 @@ async def fit(
 ) -> Fitted:
     """The newest turns (whole user/model pairs dropped oldest first) that fit `budget` tokens.
 
-    Raises EngineError(PROMPT_TOO_LONG) when even the new message alone does not fit.
+    A prompt that surely fits (see `surely_fits`) is not counted: asking the tokenizer costs
+    MediaPipe ~0.1 s before the first token on a slow device. Raises EngineError(PROMPT_TOO_LONG)
+    when even the new message alone does not fit.
     """
     prompt, start = render(template, system, turns), 0
+    if surely_fits(prompt, budget):
+        return Fitted(prompt, None, dropped=0)
     tokens = await count(prompt)
     while tokens > budget:
         if len(turns) - start <= 1:
