@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 import build
 from site_models import sha256
+from tabula.models.format import TRUNCATED
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, save_settings, send, wait_final
 from tests.browser.conftest import (
     Journey,
@@ -180,3 +181,20 @@ def test_a_broken_gguf_is_refused_on_download_and_import_and_nothing_is_kept(cpu
         expect(page.locator("#models-notice").get_by_role("alert")).to_contain_text(".gguf file")
         assert stored_folders(page) == {}, name
     assert card(page, "noise.gguf").count() == 0
+
+
+def test_a_truncated_gguf_import_says_so_and_keeps_nothing(cpu, gguf_files: dict[str, Path]) -> None:
+    """Issue #16: a .gguf cut short keeps a valid header, so only its own layout (the metadata and
+    tensor table read from a few MB of its head) shows that its tensor data ends too early."""
+    page, _site, _journey = cpu
+    whole = gguf_files["tiny.gguf"].read_bytes()
+    notice = page.locator("#models-notice").get_by_role("alert")
+    cuts = {"cut-in-the-data.gguf": whole[: len(whole) // 2], "cut-in-the-metadata.gguf": whole[:20_000]}
+    for name, data in cuts.items():
+        for picked, says in ((b"Notes\n" * 500, ".task file"), (data, TRUNCATED)):  # a new notice each time
+            page.get_by_label(PICKER).set_input_files(
+                {"name": name, "mimeType": "application/octet-stream", "buffer": picked}
+            )
+            expect(notice).to_contain_text(says)
+        assert stored_folders(page) == {}, name
+        assert card(page, name).count() == 0, name
