@@ -67,5 +67,9 @@ def small_model(alignment: int = 32) -> bytes:
         ("nested", ARRAY, (ARRAY, [(4, [1, 2, 3]), (STRING, ["a", "bc"])])),
         ("general.flag", 7, True),
     ]
-    tensors = [("token_embd.weight", (256, 300), 12), ("blk.0.attn_q.weight", (64, 64), 8), ("norm", (64,), 0)]
+    tensors = [
+        ("token_embd.weight", (256, 300), 12),
+        ("blk.0.attn_q.weight", (64, 64), 8),
+        ("norm", (64,), 0),
+    ]
     return gguf_file(keys, tensors, alignment)

@@ -198,3 +198,23 @@ def test_a_truncated_gguf_import_says_so_and_keeps_nothing(cpu, gguf_files: dict
             expect(notice).to_contain_text(says)
         assert stored_folders(page) == {}, name
         assert card(page, name).count() == 0, name
+
+
+def test_a_gguf_download_that_arrives_cut_short_is_deleted(
+    cpu, cpu_models: ModelServer, gguf_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """A custom address (no checksum known) serves a .gguf missing its last 4 KB: the stored
+    copy's own layout (read back from OPFS) shows it, and it is deleted with a message."""
+    page, _site, _journey = cpu
+    whole = gguf_files["tiny.gguf"].read_bytes()
+    cut = tmp_path / "cut.gguf"
+    cut.write_bytes(whole[:-4096])
+    cpu_models.add("cut.gguf", cut)
+    form = page.locator("form.add-model")
+    form.get_by_label("Address of a .task or .gguf file").fill(cpu_models.url("cut.gguf"))
+    form.get_by_label("Name (optional)").fill("Cut GGUF")
+    form.get_by_role("button", name="Add").click()
+    expect(card(page, "Cut GGUF")).to_contain_text(
+        "is an incomplete model file (it ends too early), so it was deleted", timeout=DOWNLOAD_TIMEOUT_MS
+    )
+    assert stored_folders(page) == {}

@@ -68,7 +68,9 @@ def test_the_block_table_is_gguf_pys(gguf_py: dict) -> None:
 
 
 @pytest.mark.parametrize("which", ["tiny", "real"])
-def test_a_real_gguf_asks_for_exactly_its_size(which: str, real_files: dict[str, Path], gguf_py: dict) -> None:
+def test_a_real_gguf_asks_for_exactly_its_size(
+    which: str, real_files: dict[str, Path], gguf_py: dict
+) -> None:
     path = real_files[which]
     data_start, end = gguf_py["ends"][str(path)]
     assert layout(prefix(path)) == Layout(size=path.stat().st_size)
