@@ -68,7 +68,7 @@ MAX_COUNT = 1 << 28  # far above any real array (vocabularies are under a millio
 MAX_TENSORS = 1 << 20
 MAX_KEYS = 1 << 16
 MAX_NESTING = 8
-_U32, _U64, _STR = struct.Struct("<I"), struct.Struct("<Q"), struct.Struct("<Q")
+_U32, _U64 = struct.Struct("<I"), struct.Struct("<Q")
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class _Reader:
 
     def skip_strings(self, count: int) -> None:
         """Walk `count` strings without copying them (the vocabulary)."""
-        data, at, end, unpack = self.data, self.at, len(self.data), _STR.unpack_from
+        data, at, end, unpack = self.data, self.at, len(self.data), _U64.unpack_from
         for _ in range(count):
             if at + 8 > end:
                 raise NeedMore(at + 8)
