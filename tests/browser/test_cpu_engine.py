@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 import build
 from site_models import sha256
 from tabula.engine.prompt import ADDED_TOKENS
+from tabula.models.format import TRUNCATED
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, save_settings, send, wait_final
 from tests.browser.conftest import (
     Journey,
@@ -199,3 +200,40 @@ def test_a_broken_gguf_is_refused_on_download_and_import_and_nothing_is_kept(cpu
         expect(page.locator("#models-notice").get_by_role("alert")).to_contain_text(".gguf file")
         assert stored_folders(page) == {}, name
     assert card(page, "noise.gguf").count() == 0
+
+
+def test_a_truncated_gguf_import_says_so_and_keeps_nothing(cpu, gguf_files: dict[str, Path]) -> None:
+    """Issue #16: a .gguf cut short keeps a valid header, so only its own layout (the metadata and
+    tensor table read from a few MB of its head) shows that its tensor data ends too early."""
+    page, _site, _journey = cpu
+    whole = gguf_files["tiny.gguf"].read_bytes()
+    notice = page.locator("#models-notice").get_by_role("alert")
+    cuts = {"cut-in-the-data.gguf": whole[: len(whole) // 2], "cut-in-the-metadata.gguf": whole[:20_000]}
+    for name, data in cuts.items():
+        for picked, says in ((b"Notes\n" * 500, ".task file"), (data, TRUNCATED)):  # a new notice each time
+            page.get_by_label(PICKER).set_input_files(
+                {"name": name, "mimeType": "application/octet-stream", "buffer": picked}
+            )
+            expect(notice).to_contain_text(says)
+        assert stored_folders(page) == {}, name
+        assert card(page, name).count() == 0, name
+
+
+def test_a_gguf_download_that_arrives_cut_short_is_deleted(
+    cpu, cpu_models: ModelServer, gguf_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """A custom address (no checksum known) serves a .gguf missing its last 4 KB: the stored
+    copy's own layout (read back from OPFS) shows it, and it is deleted with a message."""
+    page, _site, _journey = cpu
+    whole = gguf_files["tiny.gguf"].read_bytes()
+    cut = tmp_path / "cut.gguf"
+    cut.write_bytes(whole[:-4096])
+    cpu_models.add("cut.gguf", cut)
+    form = page.locator("form.add-model")
+    form.get_by_label("Address of a .task or .gguf file").fill(cpu_models.url("cut.gguf"))
+    form.get_by_label("Name (optional)").fill("Cut GGUF")
+    form.get_by_role("button", name="Add").click()
+    expect(card(page, "Cut GGUF")).to_contain_text(
+        "is an incomplete model file (it ends too early), so it was deleted", timeout=DOWNLOAD_TIMEOUT_MS
+    )
+    assert stored_folders(page) == {}

@@ -32,6 +32,7 @@ from tabula.models.transfers import (
 )
 from tests.aio import run
 from tests.fakes import FakeKeyValueStore, FakeModelStore
+from tests.gguf_bytes import small_model
 
 CHUNK = 1000
 DATA = b"\x1c\0\0\0TFL3" + random.Random(7).randbytes(4492)  # a TFLite model: 4 whole chunks, a short one
@@ -478,7 +479,8 @@ def task_file(payload: int = 3000) -> bytes:
 
 
 def choice(name: str, data: bytes) -> FileChoice:
-    return FileChoice(name, len(data), data[: modelformat.HEAD_BYTES], data[-modelformat.TAIL_BYTES :], data)
+    """What browser/opfs.py gives: a head as long as format.read_head would read (at most)."""
+    return FileChoice(name, len(data), data[: modelformat.MAX_PREFIX], data[-modelformat.TAIL_BYTES :], data)
 
 
 def test_import_a_good_task_file_makes_it_ready_and_pinned() -> None:
@@ -868,7 +870,7 @@ def test_a_failed_re_import_over_an_imported_model_is_shown_truthfully() -> None
     run(scenario())
 
 
-GGUF = b"GGUF" + struct.pack("<IQQ", 3, 236, 37) + random.Random(6).randbytes(4476)  # 5 chunks
+GGUF = small_model()  # a whole GGUF layout, 52 chunks
 
 
 def test_a_gguf_file_downloads_and_imports_like_a_task_file() -> None:

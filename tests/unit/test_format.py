@@ -1,5 +1,5 @@
-"""models.format: the format sniffed from a model's head (MediaPipe's and GGUF), and whether a
-zip bundle is whole."""
+"""models.format: the format sniffed from a model's head (MediaPipe's and GGUF), whether a zip
+bundle is whole, and how far a GGUF's head is read to know whether it is whole."""
 
 from __future__ import annotations
 
@@ -11,14 +11,19 @@ import zipfile
 import pytest
 
 from tabula.models.format import (
+    DAMAGED,
     HEAD_BYTES,
     NOT_A_MODEL,
     TAIL_BYTES,
     TRUNCATED,
     model_format,
     problem,
+    read_head,
     zip_is_whole,
 )
+from tests.aio import run
+from tests.gguf_bytes import small_model
+from tests.unit.test_gguf import built as project_gguf
 
 
 def zip_bytes(payload: int = 3000, files: int = 2, comment: bytes = b"") -> bytes:
@@ -132,3 +137,49 @@ def test_gguf_files_are_judged_by_their_header(data: bytes, expected: str | None
 
 def test_the_refusal_names_both_kinds_of_file() -> None:
     assert ".task" in NOT_A_MODEL and ".gguf" in NOT_A_MODEL
+
+
+def reads_of(data: bytes, limit: int | None = None) -> tuple[bytes, list[int]]:
+    """format.read_head over `data` (a reader that gives at most `limit` bytes, as a stored
+    model's first chunk does), and the lengths it asked for."""
+    asked: list[int] = []
+
+    async def read(n: int) -> bytes:
+        asked.append(n)
+        return data[: min(n, limit or n)]
+
+    return run(read_head(read, len(data))), asked
+
+
+def test_the_head_of_a_gguf_grows_until_its_metadata_ends() -> None:
+    real = project_gguf("real-gguf").read_bytes()  # 6.5 MB of metadata (262,144 tokens)
+    head, asked = reads_of(real)
+    assert asked == [HEAD_BYTES, 1 << 20, 2 << 20, 4 << 20, 8 << 20] and head == real[: 8 << 20]
+    assert problem(head, real[-TAIL_BYTES:], len(real)) is None
+    cut = real[: len(real) - 1000]
+    assert problem(reads_of(cut)[0], cut[-TAIL_BYTES:], len(cut)) == TRUNCATED
+    head, asked = reads_of(real, limit=4 << 20)  # the layout stays unknown: the load will tell
+    assert asked == [HEAD_BYTES, 1 << 20, 2 << 20, 4 << 20, 8 << 20] and len(head) == 4 << 20
+    assert problem(head, real[-TAIL_BYTES:], len(real)) is None
+
+
+def test_a_truncated_tiny_gguf_is_refused_from_its_head_and_tail() -> None:
+    tiny = project_gguf("tiny-gguf").read_bytes()
+    assert reads_of(tiny)[1] == [HEAD_BYTES, 1 << 20]
+    for cut in (len(tiny) - 1, len(tiny) // 2, 30_000, 20_000, 2000):
+        data = tiny[:cut]
+        head, asked = reads_of(data)
+        assert max(asked) <= cut and problem(head, data[-TAIL_BYTES:], cut) == TRUNCATED, cut
+        assert problem(data[:HEAD_BYTES], data[-TAIL_BYTES:], cut) is None  # the header alone passes
+    assert problem(reads_of(tiny)[0], tiny[-TAIL_BYTES:], len(tiny)) is None
+
+
+def test_a_gguf_with_nonsense_metadata_is_damaged() -> None:
+    data = bytearray(small_model())
+    struct.pack_into("<Q", data, 24, 1 << 40)  # the first key's length
+    assert problem(reads_of(bytes(data))[0], bytes(data[-TAIL_BYTES:]), len(data)) == DAMAGED
+
+
+def test_files_of_other_formats_are_read_no_further_than_their_header() -> None:
+    for data in (task(), b"LITERTLM" + bytes(2000), b"hello world " * 200):
+        assert reads_of(data)[1] == [HEAD_BYTES]

@@ -13,7 +13,7 @@ from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
 from tabula.browser._js import absolute
-from tabula.models.format import HEAD_BYTES, TAIL_BYTES
+from tabula.models.format import TAIL_BYTES, read_head
 from tabula.models.ports import ProgressCallback
 from tabula.models.transfers import STALL_SECONDS, FileChoice, Quota, Stored, Transfer
 
@@ -132,9 +132,14 @@ class OpfsModelStore:
 
 
 async def file_choice(file: object) -> FileChoice:
-    """What the core needs to judge a picked File, without reading it whole."""
+    """What the core needs to judge a picked File, without reading it whole (a GGUF's head up
+    to its metadata's end, a few MB at most)."""
     module = await shim()
     size = int(file.size)
-    head = bytes((await module.sliceOf(file, 0, HEAD_BYTES)).to_py())
+
+    async def first(n: int) -> bytes:
+        return bytes((await module.sliceOf(file, 0, n)).to_py())
+
+    head = await read_head(first, size)
     tail = bytes((await module.sliceOf(file, size - TAIL_BYTES, size)).to_py())
     return FileChoice(str(file.name), size, head, tail, file)

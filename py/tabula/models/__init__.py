@@ -2,7 +2,8 @@
 
 - `catalog`     ModelSpec records: the built-in catalogue, custom addresses, imported files
 - `hub`         Hugging Face addresses (/blob/ -> /resolve/) and the Hub's LFS facts of a file
-- `format`   is a file a loadable, whole model? (judged from its head and tail bytes)
+- `format`      is a file a loadable, whole model? (judged from its head and tail bytes)
+- `gguf`        the size a GGUF file's own metadata and tensor table ask for (used by `format`)
 - `fit`         DeviceReport and which model suits this device (assess, pick, upgrade)
 - `downloader`  downloads: quota, resume, pause, delete (policy only; bytes stay behind the
                 ModelStore port, models/ports.py, OPFS in browser/opfs.py); its parts:
@@ -18,6 +19,7 @@ __all__ = [
     "downloader",
     "fit",
     "format",
+    "gguf",
     "hub",
     "intake",
     "ledger",

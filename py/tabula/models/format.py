@@ -2,14 +2,19 @@
 
 MediaPipe's web loader takes .task/.tflite/.litertlm; the CPU engine (wllama, llama.cpp) takes
 GGUF. Judged from a few bytes only (the head and the tail), so a multi-GB file never enters
-Python. Used by the app for imported files and downloads, and by build.py for embedded models.
+Python: a zip's end record must fit, and a GGUF's own layout (models/gguf.py, read from a head
+that `read_head` grows until the metadata ends) must fit in the file. Bytes after a GGUF's last
+tensor are allowed: llama.cpp only checks that each tensor ends inside the file. Used by the app
+for imported files and downloads, and by build.py for embedded models.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Awaitable, Callable
 
 from tabula.i18n.translate import N_, tr
+from tabula.models import gguf
 
 HEAD_BYTES = 24  # MediaPipe sniffs 8; a GGUF header's magic, version and two counts are 24
 TAIL_BYTES = 65_536 + 22  # a zip's end record sits in its last 64 KB + 22 bytes
@@ -18,10 +23,13 @@ NOT_A_MODEL = N_(
     "This is not a model file the app can use. Choose a web .task file "
     "(for example gemma3-1b-it-int4-web.task) or a .gguf file."
 )
-GGUF_VERSIONS = (2, 3)  # llama.cpp reads these (1 is long gone)
-GGUF_MAX_TENSORS = 1 << 20  # far above any real model: a bigger count is garbage
-GGUF_MAX_KEYS = 1 << 16
 TRUNCATED = N_("This model file is incomplete (it ends too early). Copy it again and retry.")
+DAMAGED = N_(
+    "This .gguf file is damaged: its contents do not describe a model the app can read. "
+    "Copy it again from where it came from, or choose another file."
+)
+FIRST_PREFIX = 1 << 20  # a small model's GGUF metadata fits; Gemma 3's (262,144 tokens) is 6.5 MB
+MAX_PREFIX = 64 << 20  # past this, the layout stays unknown and the load will tell
 
 
 def model_format(head: bytes) -> str | None:
@@ -44,7 +52,7 @@ def gguf_header_ok(head: bytes) -> bool:
     if len(head) < 24:
         return False
     version, tensors, keys = struct.unpack_from("<IQQ", head, 4)
-    return version in GGUF_VERSIONS and 0 < tensors <= GGUF_MAX_TENSORS and keys <= GGUF_MAX_KEYS
+    return version in gguf.VERSIONS and 0 < tensors <= gguf.MAX_TENSORS and keys <= gguf.MAX_KEYS
 
 
 def problem(head: bytes, tail: bytes, size: int) -> str | None:
@@ -54,7 +62,40 @@ def problem(head: bytes, tail: bytes, size: int) -> str | None:
         return tr(NOT_A_MODEL)
     if kind == "task-zip" and not zip_is_whole(tail, size):
         return tr(TRUNCATED)
-    return None
+    fault = gguf_fault(head, size) if kind == "gguf" else None
+    return tr(TRUNCATED if fault == "truncated" else DAMAGED) if fault else None
+
+
+def gguf_fault(head: bytes, size: int) -> str | None:
+    """ "truncated" when a GGUF's layout needs more than `size` bytes, "damaged" when its metadata
+    is nonsense, else None (whole, or its metadata runs on past `head`: not known yet)."""
+    found = gguf.layout(head)
+    if found.broken:
+        return "damaged"
+    return "truncated" if max(found.size or 0, found.need) > size else None
+
+
+def head_wanted(head: bytes, size: int) -> int:
+    """How many first bytes judging the file takes, when more than `head` (else 0): a GGUF's
+    whole metadata, read in doubling steps (never past the file or MAX_PREFIX)."""
+    if model_format(head) != "gguf" or len(head) >= min(size, MAX_PREFIX):
+        return 0
+    found = gguf.layout(head)
+    if not found.need or found.need > size:
+        return 0
+    return min(size, MAX_PREFIX, max(FIRST_PREFIX, 2 * len(head), found.need))
+
+
+async def read_head(read: Callable[[int], Awaitable[bytes]], size: int) -> bytes:
+    """The head `problem` needs, from `read(n)` (a file's or a stored model's first n bytes; it
+    may give fewer, as a stored model's first chunk does)."""
+    head = await read(min(HEAD_BYTES, size))
+    while want := head_wanted(head, size):
+        more = await read(want)
+        if len(more) <= len(head):
+            break
+        head = more
+    return head
 
 
 def zip_is_whole(tail: bytes, size: int) -> bool:

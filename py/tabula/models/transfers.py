@@ -53,7 +53,8 @@ class Quota:
 
 @dataclass(frozen=True)
 class FileChoice:
-    """A file the user picked: its name, size, first and last bytes, and an opaque handle."""
+    """A file the user picked: its name, size, first and last bytes (format.read_head's head:
+    a GGUF's whole metadata), and an opaque handle."""
 
     name: str
     size: int
@@ -228,6 +229,10 @@ NOT_A_MODEL_DOWNLOAD = N_(
     "(it must be the file itself, not a page about it)."
 )
 REFUSED_TYPES = ("text/html", "application/xhtml")  # a page, never a model: refused before a byte is kept
+INCOMPLETE_DOWNLOAD = N_(
+    "What {host} sent is an incomplete model file (it ends too early), so it was deleted. "
+    "Try again; if this happens again, the file on the server is broken."
+)
 CHANGED_RESTART = N_("The file on the server changed since the download began, so it starts again.")
 WRONG_PART = N_(
     "{host} sent another part of the file than the one asked for, so none of it was kept. Try again later."

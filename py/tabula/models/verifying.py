@@ -2,7 +2,8 @@
 
 Verifying (a Ledger) verifies what is stored against the record's facts, says so when a file
 differs from a known hash (it changed upstream, or was altered on the way), deletes it, or
-commits it, pins the checksum and tells the app.
+commits it, pins the checksum and tells the app. A download with no checksum to prove it (a
+custom address) is first held against its own GGUF layout, so a cut-short .gguf is refused.
 """
 
 from __future__ import annotations
@@ -14,10 +15,17 @@ from urllib.parse import urlsplit
 from tabula.core.actions import ModelsStored
 from tabula.i18n.translate import tr
 from tabula.models.catalog import ModelSpec, pin
-from tabula.models.format import HEAD_BYTES, model_format
+from tabula.models.format import HEAD_BYTES, gguf_fault, model_format, read_head
 from tabula.models.hub import hub_file, lfs_facts
 from tabula.models.ledger import Ledger
-from tabula.models.transfers import CHECKSUM, HUB_CONFLICT, NOT_A_MODEL_DOWNLOAD, WEB_PAGE, Transfer
+from tabula.models.transfers import (
+    CHECKSUM,
+    HUB_CONFLICT,
+    INCOMPLETE_DOWNLOAD,
+    NOT_A_MODEL_DOWNLOAD,
+    WEB_PAGE,
+    Transfer,
+)
 
 
 def host_of(url: str) -> str:
@@ -29,6 +37,8 @@ class Verifying(Ledger):
 
     async def _verify(self, spec: ModelSpec, size: int, switch: bool, generation: int) -> None:
         self._report(spec.id, "verifying", 0, size, message=tr("Checking the file…"))
+        if spec.url and not spec.sha256 and await self._gguf_refused(spec, size, generation):
+            return
         sha, stored = await self.files.digest(spec.id, lambda n: self._report(spec.id, "verifying", n, size))
         if not self._live(spec.id, generation):
             return
@@ -37,6 +47,20 @@ class Verifying(Ledger):
             self._fail(spec.id, tr(CHECKSUM, host=host_of(spec.url)))
             return
         await self.ready(spec, sha, stored, switch, generation)
+
+    async def _gguf_refused(self, spec: ModelSpec, size: int, generation: int) -> bool:
+        """Delete and fail a stored GGUF whose layout needs more than its `size` bytes or is
+        nonsense (read from its first chunk; a longer metadata stays unjudged)."""
+        head = await read_head(lambda n: self.files.head(spec.id, n), size)
+        fault = gguf_fault(head, size) if model_format(head) == "gguf" else None
+        if fault is None or not self._live(spec.id, generation):
+            return False
+        await self.files.remove(spec.id)
+        self._fail(
+            spec.id,
+            tr(INCOMPLETE_DOWNLOAD if fault == "truncated" else NOT_A_MODEL_DOWNLOAD, host=host_of(spec.url)),
+        )
+        return True
 
     async def _expected(self, spec: ModelSpec) -> ModelSpec | None:
         """The record to prove the bytes against: with the Hub's LFS facts for a file on a Hub
