@@ -36,7 +36,6 @@ class FramePainter:
         self.timer: object | None = None  # the pending wait for the next paint
         self.painted_at = float("-inf")
         self._proxy = create_proxy(self._frame)
-        self._wake = js.requestAnimationFrame.bind(js.window, self._proxy)  # a timer, then a frame: no Python
 
     def show(self, message_id: int, text: str) -> None:
         self.live[message_id] = text
@@ -70,7 +69,8 @@ class FramePainter:
         self.requested = True
         wait = self.painted_at + PAINT_EVERY_MS - js.performance.now()
         if wait > 0:
-            self.timer = js.setTimeout(self._wake, wait)
+            wake = js.requestAnimationFrame.bind(js.window, self._proxy)  # no Python until the frame
+            self.timer = js.setTimeout(wake, wait)
         else:
             js.requestAnimationFrame(self._proxy)
 
