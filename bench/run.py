@@ -178,9 +178,18 @@ def shift_rows(data: dict) -> list[list[str]]:
     ]
 
 
+def profile_rows(data: dict) -> list[list[str]]:
+    rows = [["side, run", "tokens", "window ms", "main thread busy", "heaviest buckets (ms per s)"]]
+    for side, runs in data["sides"].items():
+        for number, run in enumerate(runs, 1):
+            top = "; ".join(f"{k} {b['ms_per_s']}" for k, b in list(run["buckets"].items())[:4])
+            rows.append([f"{side} {number}", run["tokens"], run["window_ms"], run["busy_share"], top])
+    return rows
+
+
 # Measured on another machine (the lent GPU, by hand: bench/gpu.md); a run here keeps their figures.
 ELSEWHERE = ("decode-tiny-gpu", "startup-gpu", "longchat-gpu", "boottasks-gpu", "lighthouse-playwright-gpu",
-             "decode-real-cpu-mt-gpu")  # fmt: skip
+             "decode-real-cpu-mt-gpu", "decode-real-cpu-1t-gpu", "decodeprofile-gpu")  # fmt: skip
 SECTIONS = {
     "startup": ("Startup (bench/startup.py): the app vs a bare PyScript page", startup_rows),
     "decode-tiny": ("Decode, tiny test model (bench/decode.py --model tiny)", decode_rows),
@@ -197,6 +206,14 @@ SECTIONS = {
         "Decode on the CPU engine with threads, Gemma 3 270M GGUF (bench/decode.py --engine cpu --isolated,"
         " on the lent H200 host's CPU: bench/gpu.md)",
         decode_rows,
+    ),
+    "decode-real-cpu-1t-gpu": (
+        "Decode on the CPU engine, one thread (not isolated), Gemma 3 270M GGUF, on the lent H200 host's CPU",
+        decode_rows,
+    ),
+    "decodeprofile-gpu": (
+        "Main thread while an answer streams (bench/decodeprofile.py, a Chrome trace), on the lent NVIDIA H200",
+        lambda data: profile_rows(data),
     ),
     "models": ("Models (bench/models.py --model real): storage, memory, resume", models_rows),
     "render": ("Rendering under CPython (bench/render.py): per state change and per paint", render_rows),
