@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.chatting import RECORDER, open_chat, save_settings, send, wait_final
-from tests.browser.conftest import Journey, Site
+from tests.browser.conftest import Journey, Site, wait_ready
 from tests.browser.waiting import wait_until
 
 BUSY = re.compile(r"currently loading or processing|still ongoing|busy", re.IGNORECASE)
@@ -169,6 +169,7 @@ def test_settings_validate_persist_and_apply_without_reload(chat_site: Site, jou
     # Answer tokens are re-counted from the text, so allow a little tokenizer slack.
     assert short_answer < 96 and long_answer - short_answer >= 140, (long_answer, short_answer)
     page.reload()
+    wait_ready(page)  # a reload boots Python again: on 2 shared cores that can take over 5 s
     page.get_by_role("link", name="Settings", exact=True).click()
     expect(page.locator("#max_tokens")).to_have_value("96")
     expect(page.locator("#temperature")).to_have_value("0.0")

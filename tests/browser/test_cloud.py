@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 import build
 from tests.browser.chatting import send, wait_final
-from tests.browser.conftest import Journey, Site, catalog_file, open_app
+from tests.browser.conftest import Journey, Site, catalog_file, open_app, wait_ready
 from tests.browser.geminiserver import GeminiServer, Reply
 from tests.browser.xss_payloads import EVIL, PAYLOADS
 
@@ -308,6 +308,7 @@ def test_a_key_for_this_session_only_is_gone_in_a_new_tab(
     expect(hint).to_contain_text("Saved key")
     assert KEY not in page.evaluate("JSON.stringify({...localStorage})")
     page.reload()
+    wait_ready(page)
     expect(page.locator("#api_key-hint")).to_contain_text("Saved key")
     expect(page.get_by_label("This session only (forgotten when this tab closes)")).to_be_checked()
     cloud.reply(["Hello", " from", " the cloud."])
