@@ -39,20 +39,7 @@ from tests.browser.waiting import wait_until
 
 KEY = "AIzaBenchKey-0123456789abcdef"  # the app accepts only keys shaped like Google's (AIza...)
 PORT = 47615  # where the fake Gemini server listens for a site built with --build-only
-OBSERVE = """() => {
-  const m = window.__m = {frames: [], longtasks: [], delays: [], streaming: false};
-  new PerformanceObserver((list) => { for (const e of list.getEntries()) if (m.streaming) m.longtasks.push(e.duration); })
-    .observe({type: 'longtask'});
-  addEventListener('keydown', (e) => { if (m.streaming) requestAnimationFrame((t) => m.delays.push(t - e.timeStamp)); }, true);
-  const raf = window.requestAnimationFrame.bind(window);
-  const size = () => document.querySelector('.msg.model[data-status="streaming"] .text')?.textContent.length ?? -1;
-  window.requestAnimationFrame = (callback) => raf((t) => {
-    const before = size(), start = performance.now();
-    callback(t);
-    const took = performance.now() - start;
-    if (m.streaming && size() !== before) m.frames.push(took);
-  });
-}"""
+OBSERVE = (Path(__file__).parent / "longchat_observe.js").read_text()
 CHANGE = """(n) => {
   const took = [];
   for (let i = 0; i < n; i++) {
@@ -164,6 +151,17 @@ def one_run(browser, url: str, chats: Path, gemini: GeminiServer, streamed: str)
     open_long_chat(page, url, chats)
     page.evaluate(OBSERVE)
     changes = page.evaluate(CHANGE, 20)
+    stream(page, gemini, streamed)
+    marks = page.evaluate("window.__m.streaming = false, window.__m")
+    context.close()
+    for loaf in placed(marks):
+        print("long frame:", json.dumps(loaf))
+    return {"changes": changes, **{k: marks[k] for k in ("frames", "longtasks", "delays", "loafs")}}
+
+
+def stream(page, gemini: GeminiServer, streamed: str) -> None:
+    """Ask for one more answer, `streamed` arriving in 40-character events; type while it streams;
+    return when it is done."""
     gemini.reply([streamed[i : i + 40] for i in range(0, len(streamed), 40)])
     gemini.slow(0.01)
     gemini.split_writes(False)  # whole events, as a real network mostly delivers them
@@ -184,9 +182,16 @@ def one_run(browser, url: str, chats: Path, gemini: GeminiServer, streamed: str)
     wait_until(
         page, "document.querySelectorAll('.msg.model[data-status=\"done\"]').length >= 101", timeout=300_000
     )
-    marks = page.evaluate("window.__m.streaming = false, window.__m")
-    context.close()
-    return {"changes": changes, **{k: marks[k] for k in ("frames", "longtasks", "delays")}}
+
+
+def placed(marks: dict) -> list[dict]:
+    """The long frames (over 50 ms), each placed against the stream: ms after it began, after it ended."""
+    started, done = marks["started"] or 0, marks["done"] or 0
+    return [
+        {**{k: v for k, v in loaf.items() if k != "at"}, "after_start_ms": round(loaf["at"] - started),
+         "after_done_ms": round(loaf["at"] - done)}
+        for loaf in marks["loafs"]
+    ]  # fmt: skip
 
 
 def summary(runs: list[dict]) -> dict:

@@ -11,6 +11,7 @@ from tabula.chat.messages import Message
 from tabula.core.actions import MessagePut, Store
 from tabula.core.state import State
 from tabula.ui.app import App
+from tabula.ui.views import messages as messages_view
 from tests.fakes import FakePage, FakeUpdates
 
 ANSWER = "Here is code:\n\n```python\nprint('hi')\n```\n\n- one\n- two\n\nThe end."
@@ -96,3 +97,36 @@ def test_a_reference_definition_renders_the_text_whole() -> None:
     text = "See [the docs][d].\n\nMore text.\n\n[d]: https://example.org\n\nTail"
     done, open_ = LiveMarkdown(1).render(text)
     assert done == "" and 'href="https://example.org"' in open_
+
+
+def test_a_streamed_answer_when_finished_renders_only_what_its_stream_had_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The end of a long streamed answer re-renders one block, not the whole answer (bench/longchat:
+    a 16 KB answer's final render was one long task), and the bubble's HTML is what a whole render gives."""
+    text = "".join(f"Paragraph {i} with `code` and *words*.\n\n" for i in range(300)) + "The end."
+    live = LiveMarkdown(42)
+    for n in range(0, len(text) - 20, 97):
+        live.render(text[:n])  # as the painter does while it streams
+    whole = messages_view.bubble(Message(42, "model", text, status="done"), "ready")
+    messages_view._bubble.cache_clear()
+    rendered: list[str] = []
+    real = markdown._renderer()
+
+    class Counting:
+        def render(self, source: str, env: dict) -> str:
+            rendered.append(source)
+            return real.render(source, env)
+
+    monkeypatch.setattr(markdown, "_renderer", lambda: Counting())
+    assert messages_view.bubble(Message(42, "model", text, status="done"), "ready") == whole
+    assert sum(map(len, rendered)) < 200, [len(r) for r in rendered]
+
+
+def test_a_finished_answer_unlike_its_stream_is_rendered_whole() -> None:
+    """Text the stream never had (another chat's message with the same id, a link reference added
+    at the end) is rendered whole, so the HTML is always the whole render's."""
+    live = LiveMarkdown(5)
+    live.render("First block.\n\nSecond block.\n\nThird")
+    for text in ("Other text.\n\nMore.", "First block.\n\nSecond block.\n\n[x]: https://example.org\n\n[x]"):
+        assert markdown.finished_html(text, 5) == to_html(text, 5)

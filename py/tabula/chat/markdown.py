@@ -9,6 +9,7 @@ emits. Code blocks get a bar with their language and a Copy button; the button c
 data-action (nothing in message text may): the page's click listener knows it by its place, the
 bar of the nth code block. The browser colours the blocks with highlight.js once the answer is
 finished (`live` marks a streaming answer).
+The finished answer keeps the blocks its stream rendered (finished_html).
 markdown-it is imported on first use (or by `warm()` after the first paint): an empty chat
 starts without paying for it.
 """
@@ -103,6 +104,26 @@ def _line_offset(text: str, line: int) -> int:
     return at
 
 
+_STREAMS: dict[int, LiveMarkdown] = {}  # owner -> its stream's finished blocks, the newest few
+_STREAMS_KEPT = 4
+
+
+def _rendered_whole(text: str) -> bool:
+    """Whether `text` holds what can change an earlier block after the fact (a link reference
+    definition, a bare CR): then only the whole text rendered at once is right."""
+    return "]:" in text or "\r" in text
+
+
+def finished_html(text: str, owner: int) -> str:
+    """A finished answer's HTML, exactly as to_html(text, owner). When `text` was streamed here
+    (a LiveMarkdown for `owner`), the blocks rendered while it streamed are kept and only the
+    rest is rendered: the end of a 16 KB answer costs one block, not the whole answer again."""
+    stream = _STREAMS.get(owner)
+    if stream is None or not stream.source or not text.startswith(stream.source) or _rendered_whole(text):
+        return to_html(text, owner)
+    return stream.html + to_html(text[len(stream.source) :], owner)
+
+
 class LiveMarkdown:
     """One streaming answer's Markdown, rendered block by block.
 
@@ -114,10 +135,15 @@ class LiveMarkdown:
 
     def __init__(self, owner: int | None = None) -> None:
         self.owner, self.source, self.html = owner, "", ""
+        if owner is not None:  # finished_html() starts from what this one rendered
+            _STREAMS.pop(owner, None)
+            _STREAMS[owner] = self
+            while len(_STREAMS) > _STREAMS_KEPT:
+                del _STREAMS[next(iter(_STREAMS))]
 
     def render(self, text: str) -> tuple[str, str]:
         """(finished blocks' HTML, the open block's HTML) for the text so far."""
-        if "]:" in text or "\r" in text:
+        if _rendered_whole(text):
             self.source, self.html = "", ""
             return "", to_html(text, self.owner, live=True)
         if not text.startswith(self.source):

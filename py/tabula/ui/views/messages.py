@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from tabula.chat.markdown import to_html
+from tabula.chat.markdown import finished_html, to_html
 from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.i18n import translate as i18n
 from tabula.i18n.translate import tr, tr_n
@@ -51,7 +51,7 @@ def body(message: Message, engine_status: str) -> str:
         return f'<div class="text waiting" {text_id}>{esc(waiting(engine_status))}</div>'
     if message.status == "streaming":
         return f'<div class="text streaming" {text_id}>{to_html(message.text, message.id, live=True)}</div>'
-    rendered = to_html(message.text, message.id) if message.text else ""
+    rendered = finished_html(message.text, message.id) if message.text else ""
     error = f'<p class="msg-error" role="alert">{esc(message.error)}</p>' if message.error else ""
     return f'<div class="text" {text_id}>{rendered}</div>{error}'
 
