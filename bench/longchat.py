@@ -152,10 +152,13 @@ def one_run(browser, url: str, chats: Path, gemini: GeminiServer, streamed: str)
     page.evaluate(OBSERVE)
     changes = page.evaluate(CHANGE, 20)
     stream(page, gemini, streamed)
+    page.wait_for_timeout(500)  # the last long frames' entries are delivered after the frame
     marks = page.evaluate("window.__m.streaming = false, window.__m")
     context.close()
     for loaf in placed(marks):
         print("long frame:", json.dumps(loaf))
+    for took, at in zip(marks["longtasks"], marks["longtaskAt"], strict=True):
+        print(f"long task: {took:.0f} ms, {at - (marks['started'] or 0):.0f} ms after the stream began")
     return {"changes": changes, **{k: marks[k] for k in ("frames", "longtasks", "delays", "loafs")}}
 
 
@@ -185,7 +188,7 @@ def stream(page, gemini: GeminiServer, streamed: str) -> None:
 
 
 def placed(marks: dict) -> list[dict]:
-    """The long frames (over 50 ms), each placed against the stream: ms after it began, after it ended."""
+    """The long animation frames (over 30 ms), each placed against the stream: ms after it began, after it ended."""
     started, done = marks["started"] or 0, marks["done"] or 0
     return [
         {**{k: v for k, v in loaf.items() if k != "at"}, "after_start_ms": round(loaf["at"] - started),

@@ -14,6 +14,7 @@
 
 let views = null;
 let text = null;
+let streaming = null; // TEXT again, set once and returning fragments: a paint parses no config
 let highlightUrl = "";
 let highlighter = null;
 
@@ -66,6 +67,8 @@ export async function load(purifyUrl, hljsUrl) {
   const purify = (await import(purifyUrl)).default;
   views = noOpener(purify(window));
   text = strict(purify(window));
+  streaming = strict(purify(window));
+  streaming.setConfig({ ...TEXT, RETURN_DOM_FRAGMENT: true });
   highlightUrl = hljsUrl;
 }
 
@@ -103,11 +106,11 @@ export function paintStream(element, done, open) {
   }
   while (element.childNodes.length > shown.nodes) element.lastChild.remove();
   if (done.length > shown.done.length) {
-    element.append(text.sanitize(done.slice(shown.done.length), { ...TEXT, RETURN_DOM_FRAGMENT: true }));
+    element.append(streaming.sanitize(done.slice(shown.done.length)));
     highlight(element);
   }
   streams.set(element, { done, nodes: element.childNodes.length });
-  element.append(text.sanitize(open, { ...TEXT, RETURN_DOM_FRAGMENT: true }));
+  element.append(streaming.sanitize(open));
 }
 
 // Updates `element`'s children, each a view's item marked data-key, to `keys` in that order:
@@ -139,11 +142,12 @@ export function paintItems(element, keys, changed) {
   for (const node of painted) highlight(node);
 }
 
+// One item as nodes: cleaned by VIEW into a fragment, its message text by TEXT (no HTML string
+// is parsed twice: a 16 KB answer's bubble costs one parse per policy).
 function item(html) {
-  const box = document.createElement("template");
-  box.innerHTML = views.sanitize(html, VIEW);
-  for (const md of box.content.querySelectorAll("[data-md]")) md.innerHTML = text.sanitize(md.innerHTML, TEXT);
-  return box.content.firstElementChild ?? document.createElement("div");
+  const box = views.sanitize(html, { ...VIEW, RETURN_DOM_FRAGMENT: true });
+  for (const md of box.querySelectorAll("[data-md]")) md.replaceChildren(streaming.sanitize(md.innerHTML));
+  return box.firstElementChild ?? document.createElement("div");
 }
 
 // Colours the finished code blocks under `root` (not a streaming answer's: it would flicker).

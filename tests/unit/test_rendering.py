@@ -86,10 +86,24 @@ def test_only_the_open_block_is_rendered_again(monkeypatch: pytest.MonkeyPatch) 
     text = "".join(f"Paragraph {i} with some words in it.\n\n" for i in range(200))
     live.render(text)
     sizes: list[int] = []
-    real = markdown.to_html
-    monkeypatch.setattr(markdown, "to_html", lambda t, *a, **k: sizes.append(len(t)) or real(t, *a, **k))
+    real = markdown._renderer()
+
+    class Counting:
+        renderer, options = real.renderer, real.options
+
+        def parse(self, source: str, env: dict) -> list:
+            sizes.append(len(source))
+            return real.parse(source, env)
+
+        def render(self, source: str, env: dict) -> str:
+            sizes.append(len(source))
+            return real.render(source, env)
+
+    monkeypatch.setattr(markdown, "_renderer", lambda: Counting())
     done, open_ = live.render(text + "And the open one")
-    assert max(sizes) < 100 and open_ == "<p>And the open one</p>\n"
+    assert (
+        len(sizes) == 1 and sizes[0] < 100 and open_ == "<p>And the open one</p>\n"
+    )  # one parse, of the end
     assert done == to_html(text, 1)
 
 
@@ -130,3 +144,13 @@ def test_a_finished_answer_unlike_its_stream_is_rendered_whole() -> None:
     live.render("First block.\n\nSecond block.\n\nThird")
     for text in ("Other text.\n\nMore.", "First block.\n\nSecond block.\n\n[x]: https://example.org\n\n[x]"):
         assert markdown.finished_html(text, 5) == to_html(text, 5)
+
+
+def test_each_paint_of_an_answer_continues_the_same_stream() -> None:
+    """The painter asks for the answer's stream on every paint: it must get the one that holds the
+    blocks already rendered (a new one per paint would render the whole answer at the end again)."""
+    text = "One.\n\nTwo.\n\nThree"
+    markdown.stream_for(77).render(text[:6])
+    markdown.stream_for(77).render(text)
+    assert markdown.stream_for(77).source == "One.\n\nTwo.\n\n"
+    assert markdown.finished_html(text + ".", 77) == to_html(text + ".", 77)

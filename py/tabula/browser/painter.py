@@ -2,7 +2,7 @@
 
 Tokens can arrive faster than frames: a followed answer's new text is pulled from the engine
 (through the queue) once per paint, and only the newest text per message is kept, rendered as
-Markdown block by block (chat.markdown.LiveMarkdown: finished blocks keep the HTML the finished
+Markdown block by block (chat.markdown.stream_for, a LiveMarkdown per answer: finished blocks keep the HTML the finished
 answer gets, so nothing jumps when it ends, and only the open block is rendered again) and
 painted, cleaned by DOMPurify's strict policy for message text, into `#msg-<id>-text` on an
 animation frame, at most every PAINT_EVERY_MS: faster than anyone reads, and it leaves the main
@@ -21,7 +21,7 @@ import js
 from pyodide.ffi import create_proxy, jsnull
 
 from tabula.browser import rich
-from tabula.chat.markdown import LiveMarkdown
+from tabula.chat.markdown import stream_for
 
 PAINT_EVERY_MS = 50.0
 
@@ -29,7 +29,6 @@ PAINT_EVERY_MS = 50.0
 class FramePainter:
     def __init__(self) -> None:
         self.live: dict[int, str] = {}
-        self.markdown: dict[int, LiveMarkdown] = {}
         self.pulls: dict[int, Callable[[], object]] = {}
         self.dirty: set[int] = set()
         self.requested = False
@@ -58,7 +57,6 @@ class FramePainter:
 
     def forget(self, message_id: int) -> None:
         self.live.pop(message_id, None)
-        self.markdown.pop(message_id, None)
         self.pulls.pop(message_id, None)
         self.dirty.discard(message_id)
 
@@ -82,8 +80,7 @@ class FramePainter:
         for message_id in self.dirty:
             node = js.document.getElementById(f"msg-{message_id}-text")
             if node is not None and node is not jsnull:
-                markdown = self.markdown.setdefault(message_id, LiveMarkdown(message_id))
-                rich.paint_stream(node, *markdown.render(self.live[message_id]))
+                rich.paint_stream(node, *stream_for(message_id).render(self.live[message_id]))
         self.dirty.clear()
         if self.pulls:
             self._request()

@@ -91,11 +91,6 @@ def code_blocks(text: str) -> list[str]:
     return [t.content for t in _renderer().parse(text) if t.type in ("fence", "code_block")]
 
 
-def _block_starts(text: str) -> list[int]:
-    """The line on which each top-level block of `text` starts, in order."""
-    return [t.map[0] for t in _renderer().parse(text) if t.level == 0 and t.nesting != -1 and t.map]
-
-
 def _line_offset(text: str, line: int) -> int:
     """Where line number `line` (0-based) of `text` starts."""
     at = 0
@@ -124,6 +119,12 @@ def finished_html(text: str, owner: int) -> str:
     return stream.html + to_html(text[len(stream.source) :], owner)
 
 
+def stream_for(owner: int) -> LiveMarkdown:
+    """Answer `owner`'s LiveMarkdown: the one its earlier paints used (their finished blocks are
+    kept), or a new one on its first paint."""
+    return _STREAMS.get(owner) or LiveMarkdown(owner)
+
+
 class LiveMarkdown:
     """One streaming answer's Markdown, rendered block by block.
 
@@ -149,9 +150,14 @@ class LiveMarkdown:
         if not text.startswith(self.source):
             self.source, self.html = "", ""
         tail = text[len(self.source) :]
-        starts = _block_starts(tail)
-        if len(starts) > 1 and starts[-1] > 0:
-            cut = _line_offset(tail, starts[-1])
-            self.html += to_html(tail[:cut], self.owner)
-            self.source, tail = self.source + tail[:cut], tail[cut:]
-        return self.html, to_html(tail, self.owner, live=True) if tail else ""
+        if not tail:
+            return self.html, ""
+        md = _renderer()
+        tokens = md.parse(tail, {"owner": self.owner})  # once per paint: its blocks, then their HTML
+        starts = [(i, t.map[0]) for i, t in enumerate(tokens) if t.level == 0 and t.nesting != -1 and t.map]
+        if len(starts) > 1 and starts[-1][1] > 0:
+            index, line = starts[-1]
+            self.html += md.renderer.render(tokens[:index], md.options, {"owner": self.owner})
+            self.source += tail[: _line_offset(tail, line)]
+            tokens = tokens[index:]
+        return self.html, md.renderer.render(tokens, md.options, {"owner": self.owner, "live": True})
