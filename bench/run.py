@@ -189,7 +189,7 @@ def profile_rows(data: dict) -> list[list[str]]:
 
 # Measured on another machine (the lent GPU, by hand: bench/gpu.md); a run here keeps their figures.
 ELSEWHERE = ("decode-tiny-gpu", "startup-gpu", "longchat-gpu", "boottasks-gpu", "lighthouse-playwright-gpu",
-             "decode-real-cpu-mt-gpu", "decode-real-cpu-1t-gpu", "decodeprofile-gpu")  # fmt: skip
+             "decode-real-cpu-mt-gpu", "decode-real-cpu-1t-gpu", "decodeprofile-gpu", "decode-real-gpu")  # fmt: skip
 SECTIONS = {
     "startup": ("Startup (bench/startup.py): the app vs a bare PyScript page", startup_rows),
     "decode-tiny": ("Decode, tiny test model (bench/decode.py --model tiny)", decode_rows),
@@ -200,6 +200,10 @@ SECTIONS = {
     ),
     "decode-tiny-gpu": (
         "Decode on a real GPU, tiny test model (bench/decode.py --site, on the lent NVIDIA H200: bench/gpu.md)",
+        decode_rows,
+    ),
+    "decode-real-gpu": (
+        "Decode on a real GPU, Gemma 3 270M (bench/decode.py --model real --site, on the lent NVIDIA H200)",
         decode_rows,
     ),
     "decode-real-cpu-mt-gpu": (

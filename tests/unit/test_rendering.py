@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tabula.chat import markdown
+from tabula.chat import cadence, markdown
 from tabula.chat.markdown import LiveMarkdown, to_html
 from tabula.chat.messages import Message
 from tabula.core.actions import MessagePut, Store
@@ -154,3 +154,11 @@ def test_each_paint_of_an_answer_continues_the_same_stream() -> None:
     markdown.stream_for(77).render(text)
     assert markdown.stream_for(77).source == "One.\n\nTwo.\n\n"
     assert markdown.finished_html(text + ".", 77) == to_html(text + ".", 77)
+
+
+def test_a_costly_paint_is_followed_by_a_longer_wait_within_bounds() -> None:
+    """Painting takes at most its share of the main thread that drives the engine, and the answer
+    still reads as a stream: between 5 and 20 paints a second."""
+    assert cadence.interval(0.3) == cadence.FASTEST_MS
+    assert cadence.interval(2.5) == 2.5 / cadence.SHARE == 100.0
+    assert cadence.interval(40.0) == cadence.SLOWEST_MS

@@ -5,8 +5,8 @@ Tokens can arrive faster than frames: a followed answer's new text is pulled fro
 Markdown block by block (chat.markdown.stream_for, a LiveMarkdown per answer: finished blocks keep the HTML the finished
 answer gets, so nothing jumps when it ends, and only the open block is rendered again) and
 painted, cleaned by DOMPurify's strict policy for message text, into `#msg-<id>-text` on an
-animation frame, at most every PAINT_EVERY_MS: faster than anyone reads, and it leaves the main
-thread (and, where the GPU is emulated, the CPU) to the model. Between paints nothing wakes: a
+animation frame, at most every 50 ms, less often when a paint costs more (chat.cadence: painting
+takes at most a small share of the main thread, which also drives the engine). Between paints nothing wakes: a
 timer waits out the rest of the interval and only then asks for a frame (asking for every frame
 cost a call into Python and a rendered frame 60 times a second, bench/decodeprofile.py). Painted finished blocks stay in
 the DOM (rich.paint_stream adds only what is new). The node is looked up each frame, so a
@@ -21,9 +21,8 @@ import js
 from pyodide.ffi import create_proxy, jsnull
 
 from tabula.browser import rich
+from tabula.chat import cadence
 from tabula.chat.markdown import stream_for
-
-PAINT_EVERY_MS = 50.0
 
 
 class FramePainter:
@@ -34,6 +33,7 @@ class FramePainter:
         self.requested = False
         self.timer: object | None = None  # the pending wait for the next paint
         self.painted_at = float("-inf")
+        self.every = cadence.FASTEST_MS  # from one paint to the next (cadence.interval of the last)
         self._proxy = create_proxy(self._frame)
 
     def show(self, message_id: int, text: str) -> None:
@@ -65,7 +65,7 @@ class FramePainter:
         if self.requested:
             return
         self.requested = True
-        wait = self.painted_at + PAINT_EVERY_MS - js.performance.now()
+        wait = self.painted_at + self.every - js.performance.now()
         if wait > 0:
             wake = js.requestAnimationFrame.bind(js.window, self._proxy)  # no Python until the frame
             self.timer = js.setTimeout(wake, wait)
@@ -77,10 +77,13 @@ class FramePainter:
         self.painted_at = timestamp
         for pull in list(self.pulls.values()):
             pull()  # new text comes back through show()
+        started = js.performance.now()  # the paint itself (a pull may start a state change)
         for message_id in self.dirty:
             node = js.document.getElementById(f"msg-{message_id}-text")
             if node is not None and node is not jsnull:
                 rich.paint_stream(node, *stream_for(message_id).render(self.live[message_id]))
+        if self.dirty:
+            self.every = cadence.interval(js.performance.now() - started)
         self.dirty.clear()
         if self.pulls:
             self._request()

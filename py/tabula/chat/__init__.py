@@ -10,9 +10,20 @@
                    internal: `files` is their public face
 - `files`          the chat page's files and clipboard: export, import, copy a code block
 - `usecases`       the empty chat's use cases: messages, parts of long texts, the tutor prompt
+- `cadence`        how often a streaming answer is painted (by what a paint costs)
 - `markdown`       Markdown -> safe HTML (the views and the streaming painter use it)
 Ports (chat/ports.py): ChatStore (and its SaveFailed, StorageFull), StreamPainter, LocalFiles.
 May import: core (not State at run time), i18n, engine, cloud.
 """
 
-__all__ = ["answering", "conversations", "files", "library", "markdown", "messages", "ports", "usecases"]
+__all__ = [
+    "answering",
+    "cadence",
+    "conversations",
+    "files",
+    "library",
+    "markdown",
+    "messages",
+    "ports",
+    "usecases",
+]
