@@ -2,15 +2,16 @@
 
 Tokens can arrive faster than frames: a followed answer's new text is pulled from the engine
 (through the queue) once per paint, and only the newest text per message is kept, rendered as
-Markdown block by block (chat.markdown.stream_for, a LiveMarkdown per answer: finished blocks keep the HTML the finished
-answer gets, so nothing jumps when it ends, and only the open block is rendered again) and
-painted, cleaned by DOMPurify's strict policy for message text, into `#msg-<id>-text` on an
-animation frame, at most every 50 ms, less often when a paint costs more (chat.cadence: painting
-takes at most a small share of the main thread, which also drives the engine). Between paints nothing wakes: a
-timer waits out the rest of the interval and only then asks for a frame (asking for every frame
-cost a call into Python and a rendered frame 60 times a second, bench/decodeprofile.py). Painted finished blocks stay in
-the DOM (rich.paint_stream adds only what is new). The node is looked up each frame, so a
-re-rendered log is painted again on the very next frame. One long-lived proxy.
+Markdown block by block (chat.markdown.stream_for, a LiveMarkdown per answer: finished blocks keep
+the HTML the finished answer gets, so nothing jumps when it ends, and only the open block is
+rendered again) and painted, cleaned by DOMPurify's strict policy for message text, into
+`#msg-<id>-text` on an animation frame, at most every 50 ms, less often when a paint costs more
+(chat.cadence: painting takes at most a small share of the main thread, which also drives the
+engine). Between paints nothing wakes: a timer waits out the rest of the interval and only then
+asks for a frame (asking for every frame cost a call into Python and a rendered frame 60 times a
+second, bench/decodeprofile.py). Painted finished blocks stay in the DOM (rich.paint_stream adds
+only what is new). The node is looked up each frame, so a re-rendered log is painted again on the
+very next frame. One long-lived proxy.
 """
 
 from __future__ import annotations
