@@ -142,12 +142,11 @@ export function paintItems(element, keys, changed) {
   for (const node of painted) highlight(node);
 }
 
-// One item as nodes: cleaned by VIEW into a fragment, its message text by TEXT (no HTML string
-// is parsed twice: a 16 KB answer's bubble costs one parse per policy).
 function item(html) {
-  const box = views.sanitize(html, { ...VIEW, RETURN_DOM_FRAGMENT: true });
-  for (const md of box.querySelectorAll("[data-md]")) md.replaceChildren(streaming.sanitize(md.innerHTML));
-  return box.firstElementChild ?? document.createElement("div");
+  const box = document.createElement("template");
+  box.innerHTML = views.sanitize(html, VIEW);
+  for (const md of box.content.querySelectorAll("[data-md]")) md.innerHTML = text.sanitize(md.innerHTML, TEXT);
+  return box.content.firstElementChild ?? document.createElement("div");
 }
 
 // Colours the finished code blocks under `root` (not a streaming answer's: it would flicker).

@@ -136,6 +136,7 @@ def test_private_mode_sends_nothing_to_the_cloud(app: Page, cloud: GeminiServer,
     expect(app.get_by_role("button", name="Quiz me")).to_be_disabled()
     app.get_by_role("link", name="Models", exact=True).click()
     app.reload()
+    wait_ready(app)
     expect(route(app)).to_have_text("Unavailable · no model")
     assert cloud.calls == []
     assert not [url for url in journey.requests if url.startswith(cloud.origin)]
@@ -222,6 +223,7 @@ def test_hostile_model_output_runs_nothing_and_loads_nothing(
     tricks is shown as text; nothing runs (a page-level trap) and nothing leaves 127.0.0.1."""
     app.add_init_script(TRAP)
     app.reload()
+    wait_ready(app)
     add_key(app)
     app.get_by_role("link", name="Chat", exact=True).click()
     for start in range(0, len(PAYLOADS), 11):

@@ -160,6 +160,7 @@ def test_add_a_model_by_its_address(app: Page, model_server: ModelServer, journe
     expect(app.locator("#models-notice")).to_be_empty()
     expect(found).to_contain_text("453 KB")  # pinned: the real size, learned from the download
     app.reload()
+    wait_ready(app)
     expect(card(app, "School copy").locator(".stored")).to_have_text("On this device · works offline")
     # No catalogue record gives its token limit: the first load learns it from MediaPipe's refusal.
     expect(app.get_by_role("status", name="Engine")).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
