@@ -33,7 +33,7 @@ PYODIDE_CORE = (
 # The only MediaPipe wasm variant the app loads (SIMD, classic script loader).
 GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
 # wllama (llama.cpp on the CPU): its bundled ES module (worker code inlined) and both wasm builds;
-# pwa/js/wllama.js picks the multi-thread one only on a cross-origin isolated page.
+# pwa/js/engine_wllama.js picks the multi-thread one only on a cross-origin isolated page.
 WLLAMA_WASM = ("single-thread/wllama.wasm", "multi-thread/wllama.wasm")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # LiteRT-LM JS (issue #17): vendored only by bench/litert_probe.py for now, not by build.py.
@@ -91,7 +91,7 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
     copy_files(dist, out / paths["pyscript"], sorted(p.name for p in dist.iterdir() if is_runtime(p)))
     copy_files(NODE / "pyodide", out / paths["pyodide"], PYODIDE_CORE)
     genai = NODE / "@mediapipe/tasks-genai"
-    copy_files(genai, out / paths["genai"], ["genai_bundle.mjs"])
+    copy_files(genai, out / paths["genai"], ["genai_bundle.js"])  # for importScripts in its worker
     copy_files(genai / "wasm", out / paths["genai"] / "wasm", GENAI_WASM)
     wllama = NODE / "@wllama/wllama"
     copy_files(wllama / "esm", out / paths["wllama"], ["index.js", *WLLAMA_WASM])

@@ -155,7 +155,8 @@ class FakeEngine:
     - `options` are fixed at creation, as in MediaPipe 0.10.29 (its setOptions() throws without
       a model asset): with temperature > 0 and topK > 1 it samples, i.e. each answer is the
       script in an order drawn from a generator seeded once with randomSeed; else the script.
-    - `destroy()` frees it even while busy (the real one destroys its GPU device).
+    - `destroy()` frees it even while busy (the real one terminates its worker): a generation
+      running then fails at once, as a terminated worker's pending request does.
     """
 
     def __init__(
@@ -179,6 +180,7 @@ class FakeEngine:
         self._rng = random.Random(self.created_with.get("randomSeed", 0))
         self.hang = False
         self.destroyed = False
+        self._ended = asyncio.Event()
         self.fail_with: EngineError | None = None
         self.busy = False
         self.closed = False
@@ -210,7 +212,9 @@ class FakeEngine:
             await asyncio.sleep(self.prefill + self.prefill_per_word * len(prompt.split()))
             for index, token in enumerate(self._sampled()):
                 if self.hang or index == self.hang_after:
-                    await asyncio.Event().wait()
+                    await self._ended.wait()
+                if self.destroyed:
+                    raise EngineError(Problem.UNKNOWN, "the engine was ended")
                 if self._cancel_now:
                     break
                 await asyncio.sleep(self.delay)
@@ -265,6 +269,7 @@ class FakeEngine:
 
     def destroy(self) -> None:
         self.destroyed = True
+        self._ended.set()
 
     @property
     def live(self) -> bool:
@@ -275,13 +280,13 @@ class FakeEngine:
 class FakeEngineFactory:
     """An EngineFactory that builds FakeEngines and remembers them (newest last)."""
 
-    def __init__(self, **engine_options: object) -> None:
-        self.engine_options = engine_options
+    def __init__(self, load_seconds: float = 0.0, **engine_options: object) -> None:
+        self.engine_options, self.load_seconds = engine_options, load_seconds
         self.built: list[FakeEngine] = []
         self.fail_with: EngineError | None = None
 
     async def __call__(self) -> FakeEngine:
-        await asyncio.sleep(0)
+        await asyncio.sleep(self.load_seconds)
         if self.fail_with is not None:
             raise self.fail_with
         self.built.append(FakeEngine(**self.engine_options))  # type: ignore[arg-type]

@@ -144,8 +144,11 @@ class Wiring:
             await self.downloader.restore(resume=True)
             self.models.start()
 
-        def lose() -> None:
-            self.queue.use(None)
+        def lose() -> None:  # at once, even mid-answer or mid-load: never two engines at a time
+            from tabula.browser.engine_host import end_all
+
+            self.queue.surrender()
+            end_all("another window took the engine")
             self.downloader.suspend()
 
         self.ownership = Ownership(self.store, BrowserWindows(), gain, lose)

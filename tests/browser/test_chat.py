@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.chatting import RECORDER, open_chat, save_settings, send, wait_final
 from tests.browser.conftest import Journey, Site, wait_ready
+from tests.browser.engines import in_engine
 from tests.browser.waiting import wait_until
 
 BUSY = re.compile(r"currently loading or processing|still ongoing|busy", re.IGNORECASE)
@@ -182,16 +183,14 @@ def send_and_wait(page, text: str):
     return answer
 
 
-# Records every prompt MediaPipe is given and the text it streams back for it.
-RECORD_PROMPTS = """async () => {
-  const config = await (await fetch('config.json')).json();
-  const { LlmInference } = await import(new URL(config.paths.genai + '/genai_bundle.mjs', document.baseURI));
-  const proto = LlmInference.prototype, real = proto.generateResponse;
-  window.__prompts = []; window.__outputs = [];
+# Records, in the engine's worker, every prompt MediaPipe is given and the text it streams back.
+RECORD_PROMPTS = """() => {
+  const proto = self.GenAI.LlmInference.prototype, real = proto.generateResponse;
+  self.__prompts = []; self.__outputs = [];
   proto.generateResponse = function (prompt, listener) {
-    const n = window.__prompts.push(prompt) - 1;
-    window.__outputs[n] = '';
-    return real.call(this, prompt, (partial, done) => { window.__outputs[n] += partial; listener(partial, done); });
+    const n = self.__prompts.push(prompt) - 1;
+    self.__outputs[n] = '';
+    return real.call(this, prompt, (partial, done) => { self.__outputs[n] += partial; listener(partial, done); });
   };
 }"""
 
@@ -204,13 +203,13 @@ def test_a_follow_up_sent_while_the_answer_streams_is_asked_with_that_answer(
     answer as it was kept, in order, never two questions in a row."""
     page = journey.page
     open_chat(page, chat_site.url)
-    page.evaluate(RECORD_PROMPTS)
+    in_engine(page, RECORD_PROMPTS)
     first = send(page, "Tell me about rivers")
     expect(first).to_have_attribute("data-status", "streaming", timeout=60_000)
     second = send(page, "And lakes?")
     page.locator("form.composer").get_by_role("button", name="Stop").click()
     assert wait_final(first) == "stopped" and wait_final(second) == "done"
-    prompts, outputs = page.evaluate("[window.__prompts, window.__outputs]")
+    prompts, outputs = in_engine(page, "() => [self.__prompts, self.__outputs]")
     assert len(prompts) == 2
     kept = re.search(
         r"Tell me about rivers<end_of_turn>\n<start_of_turn>model\n(.+?)<end_of_turn>\n"

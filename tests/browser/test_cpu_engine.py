@@ -124,7 +124,7 @@ def test_a_gguf_model_runs_on_the_cpu_without_webgpu(cpu, gguf_files: dict[str, 
     assert sorted(stored_folders(page)["tiny-gguf"]) == [*chunks, "ready.json", "sha256.state"]
     page.evaluate(RECORD)
     to_chat(page)
-    assert page.evaluate("import('./js/wllama.js').then((m) => m.threads())") == 1  # not isolated
+    assert page.evaluate("import('./js/engine_wllama.js').then((m) => m.threads())") == 1  # not isolated
 
     first = send(page, "Tell me about rivers")
     expect(first).to_have_attribute("data-status", "streaming", timeout=60_000)
@@ -183,8 +183,8 @@ TRICKY = [
     "1234567890" * 9,
 ]
 COUNT = """async (texts) => {
-  const shim = await import('./js/wllama.js');
-  return Promise.all(texts.map((text) => shim.countTokens(shim.current(), text)));
+  const port = (await import('./js/engine_port.js')).current();
+  return Promise.all(texts.map((text) => port.request({ type: 'count', text }).then((reply) => reply.tokens)));
 }"""
 
 

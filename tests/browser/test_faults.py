@@ -9,13 +9,13 @@ from playwright.sync_api import expect
 
 from tests.browser.chatting import open_chat, send, wait_final
 from tests.browser.conftest import record
+from tests.browser.engines import in_engine
 
 # The next answer hangs after three pieces of text: MediaPipe goes on in the background but the
 # app hears nothing more and the promise never settles, as when a GPU hangs. Only that answer.
-HANG_NEXT_ANSWER = """async () => {
-  const config = await (await fetch('config.json')).json();
-  const { LlmInference } = await import(new URL(config.paths.genai + '/genai_bundle.mjs', document.baseURI));
-  const proto = LlmInference.prototype, real = proto.generateResponse;
+# Evaluated in the engine's worker (tests/browser/engines.py in_engine).
+HANG_NEXT_ANSWER = """() => {
+  const proto = self.GenAI.LlmInference.prototype, real = proto.generateResponse;
   proto.generateResponse = function (prompt, listener) {
     proto.generateResponse = real;
     let pieces = 0;
@@ -23,7 +23,7 @@ HANG_NEXT_ANSWER = """async () => {
     return new Promise(() => {});
   };
 }"""
-LOSE_DEVICE = "async () => (await import(new URL('js/llm.js', document.baseURI))).currentDevice().destroy()"
+LOSE_DEVICE = "() => self.tabulaEngine.device().destroy()"  # in the engine's worker
 
 
 def test_gpu_device_lost_mid_answer_keeps_the_chat_and_recovers(tiny_site: Path, serve, context) -> None:
@@ -35,7 +35,7 @@ def test_gpu_device_lost_mid_answer_keeps_the_chat_and_recovers(tiny_site: Path,
     assert wait_final(first) == "done"
     second = send(page, "During the reset")
     expect(second).to_have_attribute("data-status", "streaming", timeout=60_000)
-    page.evaluate(LOSE_DEVICE)
+    in_engine(page, LOSE_DEVICE)
     assert wait_final(second, timeout=60_000) == "failed"
     expect(second.get_by_role("alert")).to_contain_text("graphics device was lost")
     expect(page.get_by_role("status", name="Engine")).to_have_text("Engine error")
@@ -58,7 +58,7 @@ def test_an_engine_hung_mid_answer_is_replaced_and_the_chat_kept(tiny_site: Path
     page = journey.page
     open_chat(page, serve(tiny_site).url)
     assert wait_final(send(page, "Before the hang")) == "done"
-    page.evaluate(HANG_NEXT_ANSWER)
+    in_engine(page, HANG_NEXT_ANSWER)
     hung = send(page, "During the hang")
     expect(hung).to_have_attribute("data-status", "streaming", timeout=60_000)
     assert wait_final(hung, timeout=90_000) == "failed"

@@ -19,6 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, FINAL, open_chat, save_settings, send, wait_final
 from tests.browser.conftest import Journey, wait_ready
+from tests.browser.engines import in_engine
 
 pytestmark = pytest.mark.soak
 ANSWERS = int(os.environ.get("TABULA_SOAK_ANSWERS", "200"))
@@ -34,6 +35,7 @@ def measure(page: Page) -> dict[str, float]:
     session.detach()
     facts = page.evaluate("window.tabulaDiagnostics()")
     facts["js_heap"] = page.evaluate("performance.memory.usedJSHeapSize")
+    facts["engine_wasm_bytes"] = in_engine(page, "() => self.tabulaEngine.heap()")
     return facts
 
 
@@ -83,7 +85,7 @@ def flat(start: dict[str, float], end: dict[str, float]) -> list[str]:
         "python_objects": start["python_objects"] * 1.05 + 500,
         "js_heap": start["js_heap"] * 1.25 + 2_000_000,
         "wasm_bytes": start["wasm_bytes"] * 1.10,
-        "mediapipe_wasm_bytes": start["mediapipe_wasm_bytes"] * 1.10,
+        "engine_wasm_bytes": start["engine_wasm_bytes"] * 1.10,
     }
     return [f"{key}: {start[key]} → {end[key]}" for key, limit in limits.items() if end[key] > limit]
 
@@ -114,6 +116,6 @@ def test_two_hundred_answers_with_cancels_navigation_and_reloads(
           f"{statuses.count('stopped')} stopped, {statuses.count('cancelled')} cancelled; {samples}")  # fmt: skip
     assert len(statuses) == ANSWERS and set(statuses) <= {"done", "stopped", "cancelled"}, statuses
     assert statuses.count("done") >= ANSWERS // 2
-    assert samples[0]["mediapipe_wasm_bytes"] > 0, "MediaPipe's heap was not found"
+    assert samples[0]["engine_wasm_bytes"] > 0, "MediaPipe's heap was not found"
     assert flat(*samples) == []
     assert BUSY not in " ".join(page.locator(".msg-error").all_inner_texts())

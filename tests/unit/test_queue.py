@@ -455,3 +455,80 @@ def test_the_watchdog_reads_activity_from_the_engine_when_nobody_pulls_the_text(
         assert job.text.endswith(" t11")
 
     run(scenario())
+
+
+def test_stop_then_send_keeps_the_engine_while_it_finishes_the_stopped_answer() -> None:
+    """Issue #22: after Stop, an engine that ignores cancel keeps writing for longer than the
+    streaming stall limit. It is busy, not stuck: the watchdog must go on reading its activity
+    (dropping the text), the next answer runs on the same engine, and nothing is reloaded."""
+
+    async def scenario() -> None:
+        factory = FakeEngineFactory(tokens=[f" t{i}" for i in range(40)], delay=0.01)
+        queue = InferenceQueue(factory, stall_seconds=0.3, stream_stall_seconds=0.1)
+        running = queue.submit("long")
+        while not running.text:
+            queue.pump(running)
+            await asyncio.sleep(0.005)
+        assert queue.cancel(running.id)
+        following = queue.submit("next")
+        await following.done
+        assert running.state is JobState.STOPPED and " t39" not in running.text
+        assert following.state is JobState.DONE and following.error is None
+        assert len(factory.built) == 1 and not factory.built[0].destroyed  # no reload
+
+    run(scenario())
+
+
+def test_an_engine_reading_its_prompt_by_its_own_word_is_given_the_cap() -> None:
+    """Issue #22: the first-token watchdog trusts the engine's own report that it is still
+    reading the prompt (a long document on a slow tablet), up to the cap; not a guess of
+    20 tokens a second."""
+    from tabula.engine.jobs import Job, StallLimits
+
+    limits = StallLimits(base=90, per_token=0.05, cap=900, streaming=30)
+    loop = asyncio.new_event_loop()
+    job = Job(1, "hi", "", lambda j: None, loop.create_future(), prompt_tokens=10)
+    assert limits.limit(job) == 90.5
+    assert limits.limit(job, reading=True) == 900
+    job.first_token = 1.0
+    assert limits.limit(job, reading=True) == 30  # once it writes, a gap means it hangs
+    loop.close()
+
+
+def test_surrender_mid_answer_keeps_what_was_written_and_frees_the_engine_at_once() -> None:
+    """Issue #22: *Use Tabula here* in another window: this window's engine is ended at once,
+    mid-answer, the answer keeps what it wrote, queued answers are cancelled, no model after."""
+
+    async def scenario() -> None:
+        factory = FakeEngineFactory(tokens=[f" t{i}" for i in range(200)], delay=0.01)
+        queue = InferenceQueue(factory)
+        running, queued = queue.submit("long"), queue.submit("queued")
+        while len(running.text) < 6:
+            queue.pump(running)
+            await asyncio.sleep(0.005)
+        queue.surrender()
+        assert factory.built[0].destroyed  # at once, not when the answer ends
+        await asyncio.gather(running.done, queued.done)
+        assert running.state is JobState.STOPPED and running.text.startswith(" t0 t1")
+        assert queued.state is JobState.CANCELLED and factory.built[0].prompts == ["long"]
+        await asyncio.sleep(0.05)
+        assert queue.status is Status.NO_MODEL and factory.live() == 0
+
+    run(scenario())
+
+
+def test_surrender_mid_load_abandons_the_load_and_says_no_model() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(load_seconds=0.2)
+        statuses: list[Status] = []
+        queue = InferenceQueue(factory, on_status=lambda s, d: statuses.append(s))
+        job = queue.submit("asked while loading")
+        await asyncio.sleep(0.05)
+        assert queue.status is Status.LOADING
+        queue.surrender()
+        await job.done
+        await asyncio.sleep(0.3)
+        assert job.state is JobState.CANCELLED and factory.built == []  # the load never finished
+        assert queue.status is Status.NO_MODEL and Status.FAILED not in statuses
+
+    run(scenario())

@@ -1,8 +1,9 @@
 """Diagnostics for people chasing a leak, from the console:
 
-- `tabulaDiagnostics()` gives the size of Pyodide's wasm heap and of the loaded engine's
-  (MediaPipe's; 0 before one is loaded), the engines' GPU devices still alive (`gpu_devices`:
-  1 while a model is loaded; more means an abandoned engine still holds GPU memory), the JS values Python holds (Pyodide's hiwire table:
+- `tabulaDiagnostics()` gives the size of Pyodide's wasm heap, the engine hosts alive on this
+  page (`engine_hosts`: 1 while a model is loaded or loading; more means an abandoned engine
+  still holds its worker, GPU device and heap; the engine's own heap is in its worker:
+  `self.tabulaEngine.heap()` there), the JS values Python holds (Pyodide's hiwire table:
   every live JsProxy and borrowed reference), the Python objects the collector tracks (after a
   collection), and the live PyProxies made since tracing began.
 - `tabulaDiagnostics("trace")` begins counting PyProxies (Pyodide's allocation tracing keeps
@@ -20,7 +21,7 @@ import js
 import pyodide_js
 from pyodide.ffi import create_proxy, to_js
 
-from tabula.browser import mediapipe
+from tabula.browser import engine_host
 
 _kept: list = []
 _tracing: list[bool] = []
@@ -34,8 +35,7 @@ def _report(what: str | None = None) -> object:
     gc.collect()
     facts = {
         "wasm_bytes": int(module.HEAP8.length),
-        "mediapipe_wasm_bytes": mediapipe.heap_bytes(),
-        "gpu_devices": mediapipe.live_devices(),
+        "engine_hosts": engine_host.live_hosts(),
         "js_refs": int(module._hiwire_num_refs()),
         "python_objects": len(gc.get_objects()),
         "pyproxies": int(module.pyproxy_alloc_map.size) if _tracing else -1,

@@ -58,6 +58,12 @@ class Job:
     finished: float | None = None
     prompt_tokens: int | None = None  # counted by the caller (None: the queue estimates)
 
+    def finish(self, state: JobState, now: float) -> None:
+        """End the job in `state` (its `done` future resolves with it)."""
+        self.state, self.finished = state, now
+        if not self.done.done():
+            self.done.set_result(self)
+
     @property
     def ttft_ms(self) -> float | None:
         if self.started is None or self.first_token is None:
@@ -90,6 +96,7 @@ class Clock:
 
     now: Callable[[], float] = time.monotonic
     last_activity: float = field(default=0.0)
+    reading: bool = False  # the engine's own word: it is still reading the prompt
 
     def touch(self) -> None:
         self.last_activity = self.now()
@@ -119,20 +126,26 @@ class StallLimits:
         object.__setattr__(self, "cap", max(self.cap, self.base))
         object.__setattr__(self, "streaming", min(self.streaming, self.base))
 
-    def limit(self, job: Job | None) -> float:
+    def limit(self, job: Job | None, reading: bool = False) -> float:
+        """`reading`: the engine says it is still reading the prompt (it knows; the estimate
+        below is a guess of 20 tokens a second), so it gets the cap."""
         if job is None:
             return self.base
         if job.first_token is not None:
             return self.streaming
+        if reading:
+            return self.cap
         tokens = job.prompt_tokens if job.prompt_tokens is not None else estimated_tokens(job.prompt)
         return min(self.base + self.per_token * tokens, self.cap)
 
 
 def pump(engine: Engine, job: Job, clock: Clock) -> None:
-    """Take what `engine` buffered for the running `job`: its activity is the watchdog's
-    `clock`, its text joins the job's (and `job.on_token` runs once, however many deltas)."""
+    """Take what `engine` buffered for `job`: its activity is the watchdog's `clock`; its text
+    joins the job's while it runs (and `job.on_token` runs once, however many deltas), and is
+    dropped once it was stopped (the engine may write on until it sees the cancel)."""
     taken = engine.take()
     clock.last_activity = max(clock.last_activity, clock.now() - taken.quiet_s)
+    clock.reading = taken.reading
     if job.state is not JobState.RUNNING or not taken.text:
         return
     if job.first_token is None:
@@ -158,3 +171,9 @@ async def generate(engine: Engine, job: Job, clock: Clock) -> Job:
         job.tokens = await engine.count_tokens(text) if text else 0
         job.state = JobState.DONE
     return job
+
+
+def swallow(task: asyncio.Future) -> None:
+    """Consume the result of an abandoned op so asyncio does not warn about it."""
+    if not task.cancelled():
+        task.exception()

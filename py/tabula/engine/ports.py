@@ -16,6 +16,7 @@ class Taken:
     text: str = ""  # the new text ('' when none)
     quiet_s: float = 0.0  # seconds since the engine last showed activity (started, or a delta)
     first_s: float | None = None  # seconds since its first delta (None before it)
+    reading: bool = False  # the engine says it is still reading the prompt (no token yet)
 
 
 class Engine(Protocol):

@@ -1,18 +1,15 @@
 """InferenceQueue: the ONLY caller of the Engine. Single flight, FIFO, cancel, watchdog.
 
-MediaPipe's LlmInference is exclusive (a second call while busy throws), and in 0.10.29 its
-cancel has no effect on .task models, so:
+An engine is exclusive (MediaPipe's throws when called while busy) and may ignore cancel, so:
 - every engine call (generate, count, load, reload) is an op run one at a time, in order;
 - cancelling a pending job removes it; stopping the running job ends it for the user at once
-  (no more tokens shown, partial text kept) while the queue waits for the engine to be idle
-  before the next op (status FINISHING);
-- a watchdog abandons an engine silent for longer than jobs.StallLimits allows (before the
-  first token: longer the longer the prompt; mid-answer: `stream_stall_seconds`), or on
-  force_reset, and builds a new one from the factory; the next op starts in a `finally`;
-- an abandoned engine is closed, or destroyed if it refuses (busy, stuck), before the next one
-  loads, so two never hold the GPU's memory at once; `reload()` rebuilds it for new options;
-- a generation's text is pulled (`pump`: whoever shows it, once per paint, and the watchdog's
-  tick), and the watchdog judges activity by the engine's own clock (Engine.take);
+  (partial text kept, later text dropped) while the queue waits for the engine to be idle;
+- a watchdog abandons an engine silent for longer than jobs.StallLimits allows, reading the
+  engine's own activity (Engine.take), a stopped answer's too: an engine finishing a stopped
+  answer is busy, not stuck; one that says it is still reading the prompt gets the cap;
+- an abandoned engine is closed, or destroyed if it refuses, before the next one loads (never
+  two at once); `surrender()` destroys it at once, even mid-answer or mid-load;
+- text is pulled (`pump`: whoever shows it, once per paint, and the watchdog's tick);
 - a stray "busy" error is retried, never shown. Pure asyncio: no browser imports.
 """
 
@@ -25,15 +22,14 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from tabula.engine import jobs
 from tabula.engine.errors import EngineError, Problem
 from tabula.engine.jobs import Clock, Job, JobState, Op, PromptBuilder, StallLimits, Status, generate, pump
 from tabula.engine.ports import Engine
 
 EngineFactory = Callable[[], Awaitable[Engine]]
-# MediaPipe says "busy" for ~0.5 s after a model loads (it is still working): an op retries
-# every 50 ms for 10 s in all, so the first answer starts at most 50 ms after it is free.
-BUSY_RETRIES = 200
-BUSY_PAUSE_S = 0.05
+# MediaPipe says "busy" for ~0.5 s after a model loads: an op retries every 50 ms for 10 s.
+BUSY_RETRIES, BUSY_PAUSE_S = 200, 0.05
 
 
 class InferenceQueue:
@@ -51,21 +47,17 @@ class InferenceQueue:
         on_status: Callable[[Status, str], None] = lambda status, detail: None,
         now: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._factory, self._engine = factory, None
-        self._ops: deque[Op] = deque()
-        self._wake = asyncio.Event()
-        self._reset = asyncio.Event()
+        self._factory, self._engine, self._ops = factory, None, deque()
+        self._wake, self._reset = asyncio.Event(), asyncio.Event()
         self._lost: EngineError | None = None
         self._current: Op | None = None
+        self._loading: asyncio.Future | None = None  # the factory's load while it runs
         self._worker: asyncio.Task | None = None
-        self._clock = Clock(now)
-        self._ids = 0
+        self._clock, self._ids = Clock(now), 0
         self.load_timeout, limits = load_timeout, (stall_per_token_seconds, stall_cap_seconds)
         self.stall = StallLimits(stall_seconds, *limits, streaming=stream_stall_seconds)
         self._on_status = on_status
         self.status, self.detail = (Status.READY if factory else Status.NO_MODEL), ""
-
-    # ---- public API -------------------------------------------------------------------
 
     def use(self, factory: EngineFactory | None) -> None:
         """Switch to a new model (None: no model): the current engine is closed once idle, the
@@ -116,7 +108,7 @@ class InferenceQueue:
         """Remove a pending job, or stop the running one (partial text kept). False if over."""
         for op in self._ops:
             if op.job is not None and op.job.id == job_id and not op.future.done():
-                self._finish(op.job, JobState.CANCELLED)
+                op.job.finish(JobState.CANCELLED, self._clock.now())
                 return True
         current = self._current
         if current is not None and current.job is not None and current.job.id == job_id:
@@ -136,14 +128,30 @@ class InferenceQueue:
         self._reset.set()
         self._wake.set()
 
+    def surrender(self) -> None:
+        """Another window took the engine: at once, the running answer stops (what it wrote is
+        kept), queued answers are cancelled, a load in progress is abandoned and the engine is
+        destroyed (its worker ended, even mid-answer or mid-load). No model until `use`."""
+        self._factory = None
+        current = self._current.job if self._current is not None else None
+        for job in [op.job for op in self._ops] + [current]:
+            if job is not None and job.state is JobState.PENDING:  # queued, or waiting for a load
+                job.finish(JobState.CANCELLED, self._clock.now())
+        if current is not None:
+            self._stop_running(current)
+        if self._loading is not None:
+            self._loading.cancel()
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.destroy()
+        self._wake.set()
+
     def device_lost(self, detail: str) -> None:
         """The GPU device is gone: end the running job, say so, rebuild on the next request."""
         self._lost = EngineError(Problem.DEVICE_LOST, detail)
         self._reset.set()
         self._wake.set()
         self._set_status(Status.FAILED, self._lost.message)
-
-    # ---- the worker -------------------------------------------------------------------
 
     def _future(self) -> asyncio.Future:
         return asyncio.get_event_loop().create_future()
@@ -207,10 +215,12 @@ class InferenceQueue:
         tick = min(self.stall.streaming / 4, 1.0)
         while not task.done():
             await asyncio.wait({task}, timeout=tick)
-            self.pump(op.job)
-            stalled = self._clock.now() - self._clock.last_activity > self.stall.limit(op.job)
+            if engine is not None and op.job is not None:  # a stopped job's activity counts too
+                pump(engine, op.job, self._clock)
+            limit = self.stall.limit(op.job, self._clock.reading)
+            stalled = self._clock.now() - self._clock.last_activity > limit
             if not task.done() and (stalled or self._reset.is_set()):
-                task.add_done_callback(_swallow)
+                task.add_done_callback(jobs.swallow)
                 await self._abandon_engine()
                 raise self._lost or EngineError(Problem.STALLED, "no activity" if stalled else "reset asked")
         return task.result()
@@ -221,9 +231,12 @@ class InferenceQueue:
         if self._factory is None:
             raise EngineError(Problem.NO_MODEL)
         self._set_status(Status.LOADING)
+        self._loading = asyncio.ensure_future(asyncio.wait_for(self._factory(), self.load_timeout))
         try:
-            self._engine = await asyncio.wait_for(self._factory(), self.load_timeout)
+            self._engine = await self._loading
             self._lost = None
+        except asyncio.CancelledError:  # surrendered mid-load: not a failure of the engine
+            raise EngineError(Problem.NO_MODEL, "the engine went to another window") from None
         except TimeoutError:
             error = EngineError(Problem.STALLED, f"model load took over {self.load_timeout:.0f} s")
             self._set_status(Status.FAILED, error.message)
@@ -231,6 +244,8 @@ class InferenceQueue:
         except EngineError as error:
             self._set_status(Status.FAILED, error.message)
             raise
+        finally:
+            self._loading = None
         return self._engine
 
     async def _abandon_engine(self) -> None:
@@ -253,28 +268,21 @@ class InferenceQueue:
 
         return switch
 
-    # ---- bookkeeping ------------------------------------------------------------------
-
     def _stop_running(self, job: Job) -> bool:
         if job.state is not JobState.RUNNING:
             return False
         self.pump(job)  # what the engine wrote until now is kept
-        self._finish(job, JobState.STOPPED)
+        job.finish(JobState.STOPPED, self._clock.now())
         if self._engine is not None:
             self._engine.cancel()
         self._set_status(Status.FINISHING)
         return True
 
-    def _finish(self, job: Job, state: JobState) -> None:
-        job.state, job.finished = state, self._clock.now()
-        if not job.done.done():
-            job.done.set_result(job)
-
     def _fail(self, op: Op, error: EngineError) -> None:
         if op.job is not None:
             op.job.error = error
             if op.job.state in (JobState.PENDING, JobState.RUNNING):
-                self._finish(op.job, JobState.FAILED)
+                op.job.finish(JobState.FAILED, self._clock.now())
         elif not op.future.done():
             op.future.set_exception(error)
 
@@ -289,9 +297,3 @@ class InferenceQueue:
         if (status, detail) != (self.status, self.detail):
             self.status, self.detail = status, detail
             self._on_status(status, detail)
-
-
-def _swallow(task: asyncio.Task) -> None:
-    """Consume the result of an abandoned op so asyncio does not warn about it."""
-    if not task.cancelled():
-        task.exception()

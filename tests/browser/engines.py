@@ -1,0 +1,50 @@
+"""Helpers that reach the engine where it runs: MediaPipe's own dedicated worker
+(pwa/js/engine_mediapipe.js), through Playwright's worker handles."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import Page, Worker
+
+from tests.browser.waiting import wait_until
+
+SCRIPT = "/js/engine_mediapipe.js"
+
+
+def engine_workers(page: Page) -> list[Worker]:
+    """The MediaPipe engine workers of `page` that are alive (Playwright drops ended ones)."""
+    return [worker for worker in page.workers if worker.url.endswith(SCRIPT)]
+
+
+def engine_worker(page: Page, timeout: float = 30.0) -> Worker:
+    """The page's one MediaPipe engine worker (waits until the page says exactly one engine
+    host is alive and Playwright has seen exactly one such worker)."""
+    wait_until(page, "window.tabulaDiagnostics && window.tabulaDiagnostics().engine_hosts === 1")
+    deadline = time.monotonic() + timeout
+    while len(workers := engine_workers(page)) != 1:
+        assert time.monotonic() < deadline, [worker.url for worker in page.workers]
+        page.wait_for_timeout(50)
+    return workers[0]
+
+
+def in_engine(page: Page, script: str) -> object:
+    """Evaluate `script` (a function's source) in the page's engine worker."""
+    return engine_worker(page).evaluate(script)
+
+
+def gpu_devices_alive(page: Page) -> int:
+    """GPU devices alive on this page's behalf: those of its one engine worker (asked for and
+    not destroyed), after checking that no other engine host is alive."""
+    stats = in_engine(page, "() => self.tabulaEngine.stats()")
+    return stats["requested"] - stats["destroyed"]
+
+
+def no_engine_worker(page: Page, timeout: float = 5.0) -> bool:
+    """True once `page` has no MediaPipe engine worker alive (False after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while engine_workers(page):
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(50)
+    return True
