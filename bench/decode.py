@@ -1,5 +1,6 @@
-"""Decode benchmark: the app vs a bare MediaPipe page (or, with --engine cpu, the app's CPU
-engine vs a bare wllama page, GGUF model, WebGPU off), same model, prompt and options.
+"""Decode benchmark: the app vs a bare MediaPipe page on the main thread and a bare page after
+MediaPipe's own worker sample (bench/bare_worker.js) (or, with --engine cpu, the app's CPU engine
+vs a bare wllama page, GGUF model, WebGPU off), same model, prompt and options.
 
 Alternates app and bare runs in one session and reports, per side: time to first token,
 decode tokens/s, long tasks (PerformanceObserver 'longtask') while streaming, and input delay
@@ -9,8 +10,8 @@ bare + 50 ms; no long task > 50 ms from our code; p95 input delay < 50 ms. Never
 
 The app's TTFT counts from the Enter key to the first token on screen (what a user waits);
 the bare page's from generateResponse() to its first callback. Tokens are also timed where they
-arrive in the app (pwa/js/llm.js lastGeneration(): MediaPipe's callbacks, before any paint), so
-the "arrived" columns compare like with like; both sides wait the same idle gap (--idle-ms) after
+reach the app's page (pwa/js/engine_port.js lastGeneration(): the worker's token batches, before
+any paint), so the "arrived" columns compare like with like; both sides wait the same idle gap (--idle-ms) after
 their model is ready before asking (MediaPipe keeps working for ~0.5 s after it loads).
 
 Run: .venv/bin/python bench/decode.py [--model tiny|real] [--engine gpu|cpu] [--runs 5] [--max-tokens 256]
@@ -42,6 +43,8 @@ PROMPT = "Tell me a story about a river."
 OPTIONS = {"maxTokens": 256, "topK": 1, "temperature": 0.0, "randomSeed": 1}
 SETTINGS = {"max_tokens": 256, "top_k": 1, "temperature": 0.0, "seed": 1, "system_prompt": ""}
 BARE = {"gpu": "bare_llm.js", "cpu": "bare_wllama.js"}
+# The page each side opens: the app, the bare main-thread page, the bare worker page (GPU only).
+PAGES = {"bare": "bare_llm.html", "worker": "bare_worker.html"}
 SIDECARS = {"tiny": {"label": "tiny", "family": "gemma3", "max_tokens": 256},
             "real": {"label": "Gemma 3 270M", "family": "completion", "max_tokens": 256}}  # fmt: skip
 OBSERVE = """() => {
@@ -79,12 +82,19 @@ def build_site(tmp: Path, which: str, engine: str = "gpu") -> tuple[Path, dict]:
     (folder / name).symlink_to(model_path(f"{which}-gguf" if engine == "cpu" else which))
     (folder / f"{name}.json").write_text(json.dumps(SIDECARS[which]))
     site = build.build(tmp / "site", models=[folder / name])
+    config = json.loads((site / "config.json").read_text())
     shutil.copy(ROOT / "bench" / BARE[engine], site / "bare_llm.js")
-    (site / "bare_llm.html").write_text(
-        '<!doctype html><html><body><textarea id="box"></textarea><div id="out"></div>'
-        '<script type="module" src="./bare_llm.js"></script></body></html>'
-    )
-    return site, json.loads((site / "config.json").read_text())
+    for page, script in (("bare_llm.html", "bare_llm.js"), ("bare_worker.html", "bare_worker_page.js")):
+        (site / page).write_text(
+            '<!doctype html><html><body><textarea id="box"></textarea><div id="out"></div>'
+            f'<script type="module" src="./{script}"></script></body></html>'
+        )
+    for script in ("bare_worker.js", "bare_worker_page.js"):
+        shutil.copy(ROOT / "bench" / script, site / script)
+    # The bare main-thread page imports MediaPipe's ES module, which the app does not ship.
+    genai = ROOT / "node_modules" / "@mediapipe" / "tasks-genai" / "genai_bundle.mjs"
+    shutil.copy(genai, site / config["paths"]["genai"] / "genai_bundle.mjs")
+    return site, config
 
 
 def type_while_streaming(page, box: str) -> None:
@@ -93,7 +103,7 @@ def type_while_streaming(page, box: str) -> None:
     page.keyboard.type("typing while it streams", delay=40)
 
 
-ARRIVALS = "async () => (await import(new URL('js/llm.js', location.href).href)).lastGeneration()"
+ARRIVALS = "async () => (await import(new URL('js/engine_port.js', location.href).href)).lastGeneration()"
 
 
 def app_run(browser, url: str, idle_ms: int, trace=None) -> dict:
@@ -114,7 +124,7 @@ def app_run(browser, url: str, idle_ms: int, trace=None) -> dict:
     page.wait_for_selector('.msg.model[data-status="done"]', timeout=600_000)
     meta = page.inner_text(".msg.model .meta")
     marks = page.evaluate("window.__m")
-    # MediaPipe's arrival times (llm.js); the CPU engine keeps none, so its painted ones stand in
+    # When the token batches reached the page (engine_port.js); painted ones if it kept none
     arrived = page.evaluate(ARRIVALS) or {
         "start": marks["t0"],
         "first": marks["first"],
@@ -128,11 +138,14 @@ def app_run(browser, url: str, idle_ms: int, trace=None) -> dict:
     return {**marks, "tokens": tokens, "meta": meta, "reported_tps": reported, "arrived": arrived}
 
 
-def bare_run(browser, url: str, params: dict, idle_ms: int, trace=None) -> dict:
+def bare_run(
+    browser, url: str, params: dict, idle_ms: int, trace=None, page_name: str = "bare_llm.html"
+) -> dict:
     context = browser.new_context()
     page = context.new_page()
     page.on("pageerror", lambda error: print("bare page error:", error, file=sys.stderr))
-    page.goto(url + "bare_llm.html#" + quote(json.dumps(params)))
+    page.on("console", lambda message: message.type == "error" and print(message.text, file=sys.stderr))
+    page.goto(url + page_name + "#" + quote(json.dumps(params)))
     wait_until(page, "document.documentElement.dataset.ready === 'true'", timeout=300_000)
     page.wait_for_timeout(idle_ms)
     page.evaluate(OBSERVE)
@@ -173,6 +186,22 @@ def summarise(run: dict) -> dict:
     }
 
 
+def versus(runs: dict[str, list[dict]], medians: dict[str, dict], other: str) -> dict:
+    """The app against the `other` side: decode ratios (median, per pair) and first-token gaps."""
+    app, them = medians["app"], medians[other]
+    return {
+        f"decode app/{other}": round(app["decode_tps"] / them["decode_tps"], 3),
+        f"decode app/{other}, as tokens arrive": round(app["arrived_tps"] / them["arrived_tps"], 3),
+        f"decode app/{other}, pairs": [
+            round(a["arrived_tps"] / b["arrived_tps"], 3)
+            for a, b in zip(runs["app"], runs[other], strict=True)
+        ],
+        f"ttft app-{other} ms, as painted": round(app["ttft_ms"] - them["ttft_ms"], 1),
+        f"ttft app-{other} ms, as tokens arrive": round(app["arrived_ttft_ms"] - them["arrived_ttft_ms"], 1),
+        "decode spread app (stdev tps)": round(statistics.pstdev([r["decode_tps"] for r in runs["app"]]), 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=("tiny", "real"), default="tiny")
@@ -186,6 +215,9 @@ def main() -> None:
     )
     parser.add_argument("--idle-ms", type=int, default=1500, help="wait after ready, on both sides")
     parser.add_argument(
+        "--sides", default="app,bare,worker", help="app, bare (main-thread page), worker (MediaPipe's sample)"
+    )
+    parser.add_argument(
         "--site", type=Path, help="a site built before (--build-only) instead of building one"
     )
     parser.add_argument("--build-only", type=Path, metavar="DIR", help="build the site into DIR and stop")
@@ -198,7 +230,8 @@ def main() -> None:
     OPTIONS["maxTokens"] = SETTINGS["max_tokens"] = args.max_tokens
     family = SIDECARS[args.model]["family"]
     text = prompt.render(prompt.template_for(family), "", [prompt.Turn("user", PROMPT)])
-    runs: dict[str, list[dict]] = {"app": [], "bare": []}
+    sides = [side for side in args.sides.split(",") if args.engine == "gpu" or side != "worker"]
+    runs: dict[str, list[dict]] = {side: [] for side in sides}
     with tempfile.TemporaryDirectory() as tmp:
         site, config = (
             (args.site, json.loads((args.site / "config.json").read_text()))
@@ -217,30 +250,23 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = launch(playwright, webgpu=args.engine == "gpu")
             for _ in range(args.runs):
-                runs["app"].append(summarise(app_run(browser, url, args.idle_ms)))
-                runs["bare"].append(summarise(bare_run(browser, url, params, args.idle_ms)))
+                for side in sides:
+                    run = (
+                        app_run(browser, url, args.idle_ms)
+                        if side == "app"
+                        else bare_run(browser, url, params, args.idle_ms, page_name=PAGES[side])
+                    )
+                    runs[side].append(summarise(run))
             version = browser.version
             browser.close()
         server.shutdown()
     keys = ("ttft_ms", "decode_tps", "arrived_ttft_ms", "arrived_tps", "key_to_engine_ms", "engine_tps",
             "longtask_max_ms", "longtasks", "input_p95_ms")  # fmt: skip
     medians = {side: {k: median([r[k] for r in rs]) for k in keys} for side, rs in runs.items()}
-    rows = [["side", *keys]] + [[side, *(medians[side][k] for k in keys)] for side in ("app", "bare")]
-    ratios = {
-        "decode app/bare": round(medians["app"]["decode_tps"] / medians["bare"]["decode_tps"], 3),
-        "decode app/bare, as tokens arrive": round(
-            medians["app"]["arrived_tps"] / medians["bare"]["arrived_tps"], 3
-        ),
-        "decode app/bare, pairs": [
-            round(a["arrived_tps"] / b["arrived_tps"], 3)
-            for a, b in zip(runs["app"], runs["bare"], strict=True)
-        ],
-        "ttft app-bare ms": round(medians["app"]["ttft_ms"] - medians["bare"]["ttft_ms"], 1),
-        "ttft app-bare ms, as tokens arrive": round(
-            medians["app"]["arrived_ttft_ms"] - medians["bare"]["arrived_ttft_ms"], 1
-        ),
-        "decode spread app (stdev tps)": round(statistics.pstdev([r["decode_tps"] for r in runs["app"]]), 2),
-    }
+    rows = [["side", *keys]] + [[side, *(medians[side][k] for k in keys)] for side in sides]
+    ratios = versus(runs, medians, "bare") if "bare" in sides else {}
+    if "worker" in sides:
+        ratios |= {f"{key} (vs worker page)": value for key, value in versus(runs, medians, "worker").items()}
     print(table(rows))
     for key, value in ratios.items():
         print(f"{key}: {value}")

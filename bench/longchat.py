@@ -10,7 +10,12 @@ Reports, per side (medians over the runs):
 - long tasks (PerformanceObserver 'longtask') while it streams: how many, the longest;
 - input delay while it streams: keys typed into the composer, event time to the next frame.
 
-Run: .venv/bin/python bench/longchat.py [--runs 3] [--before REV]   (saves bench/out/longchat.json;
+With `--engine local` the answer comes from the on-device engine instead: the tiny test model is
+embedded and answers at its own speed (about 400 tokens a second on the lent H200), so the
+main thread is measured while a local engine streams into the 200-message chat (issue #22);
+the conversation's first messages are left out of its prompt to fit the model's 256 tokens.
+
+Run: .venv/bin/python bench/longchat.py [--runs 3] [--before REV] [--engine cloud|local]   (saves bench/out/longchat[-local].json;
 --before builds the app at git revision REV too, from `git archive`, for the before column).
 Elsewhere (the lent GPU machine, bench/gpu.md): `--build-only DIR [--before REV]` here writes the
 sites, the chat and the streamed answer into DIR (the fake Gemini server's port fixed at build);
@@ -67,14 +72,28 @@ def conversation_file(folder: Path) -> Path:
     return path
 
 
-def build_tree(tree: Path, out: Path, port: int) -> Path:
-    """Build the site of the app in `tree` (its own build.py) against a fake Gemini server on `port`."""
+def build_tree(tree: Path, out: Path, port: int, local: bool = False) -> Path:
+    """Build the site of the app in `tree` (its own build.py) against a fake Gemini server on
+    `port`; `local`: with the tiny test model embedded (it answers instead of the cloud)."""
     catalog = out.parent / "catalog.json"
-    catalog.write_text("[]")  # no downloadable models: the cloud engine answers
+    catalog.write_text("[]")  # no downloadable models: the cloud engine or the embedded one answers
     command = [sys.executable, str(tree / "build.py"), "--out", str(out), "--catalog", str(catalog)]
+    if local:
+        command += ["--embed-model", str(tiny_model(out.parent))]
     base = f"http://127.0.0.1:{port}"
     subprocess.run([*command, "--cloud-base", base], cwd=tree, check=True, capture_output=True)
     return out
+
+
+def tiny_model(folder: Path) -> Path:
+    """The tiny test model with its catalogue sidecar, linked into `folder` (once)."""
+    from decode import SIDECARS, model_path
+
+    link = folder / "tiny.task"
+    if not link.exists():
+        link.symlink_to(model_path("tiny"))
+        (folder / "tiny.task.json").write_text(json.dumps(SIDECARS["tiny"]))
+    return link
 
 
 def shared(after: Path, before: Path) -> None:
@@ -101,19 +120,20 @@ def restored(after: Path, before: Path) -> None:
         listing.unlink()
 
 
-def build_all(folder: Path, before: str, port: int) -> None:
+def build_all(folder: Path, before: str, port: int, local: bool = False) -> None:
     """Everything a run needs, in `folder`: the sites, the chat to import, the answer to stream."""
     from render import answer
 
     with tempfile.TemporaryDirectory() as tmp:
         trees = {"after": ROOT, **({"before": exported(before, Path(tmp))} if before else {})}
         for side, tree in trees.items():
-            build_tree(tree, folder / f"site-{side}", port)
+            build_tree(tree, folder / f"site-{side}", port, local)
     if before:
         shared(folder / "site-after", folder / "site-before")
     conversation_file(folder)
     (folder / "streamed.txt").write_text(answer(16_000))
-    (folder / "longchat.json").write_text(json.dumps({"port": port, "before": before, "sides": list(trees)}))
+    meta = {"port": port, "before": before, "sides": list(trees), "local": local}
+    (folder / "longchat.json").write_text(json.dumps(meta))
 
 
 def exported(rev: str, folder: Path) -> Path:
@@ -126,13 +146,18 @@ def exported(rev: str, folder: Path) -> Path:
     return tree
 
 
-def open_long_chat(page, url: str, chats: Path) -> None:
+def open_long_chat(page, url: str, chats: Path, local: bool = False) -> None:
     page.goto(url + "#/settings")
     wait_until(page, "document.documentElement.dataset.tabula === 'ready'", timeout=300_000)
-    wait_until(page, "document.getElementById('route').textContent.startsWith('Unavailable')", timeout=60_000)
-    page.get_by_label("Gemini API key").fill(KEY)
-    page.locator("form.cloud").get_by_role("button", name="Save cloud settings").click()
-    wait_until(page, "document.getElementById('route').textContent.startsWith('Cloud')", timeout=60_000)
+    if local:
+        wait_until(page, "document.getElementById('engine').textContent === 'Ready'", timeout=300_000)
+    else:
+        wait_until(
+            page, "document.getElementById('route').textContent.startsWith('Unavailable')", timeout=60_000
+        )
+        page.get_by_label("Gemini API key").fill(KEY)
+        page.locator("form.cloud").get_by_role("button", name="Save cloud settings").click()
+        wait_until(page, "document.getElementById('route').textContent.startsWith('Cloud')", timeout=60_000)
     page.get_by_role("link", name="Chat", exact=True).click()
     box = page.locator("details.library")
     if box.get_attribute("open") is None:
@@ -142,13 +167,14 @@ def open_long_chat(page, url: str, chats: Path) -> None:
     wait_until(page, "document.querySelectorAll('#log article.msg').length >= 200", timeout=300_000)
 
 
-def one_run(browser, url: str, chats: Path, gemini: GeminiServer, streamed: str) -> dict:
+def one_run(browser, url: str, chats: Path, gemini: GeminiServer | None, streamed: str) -> dict:
+    """One run; `gemini` None: the embedded model answers (--engine local)."""
     context = browser.new_context()
     page = context.new_page()
     page.on(
         "console", lambda message: message.type in ("error", "warning") and print("console:", message.text)
     )
-    open_long_chat(page, url, chats)
+    open_long_chat(page, url, chats, local=gemini is None)
     page.evaluate(OBSERVE)
     changes = page.evaluate(CHANGE, 20)
     stream(page, gemini, streamed)
@@ -162,12 +188,13 @@ def one_run(browser, url: str, chats: Path, gemini: GeminiServer, streamed: str)
     return {"changes": changes, **{k: marks[k] for k in ("frames", "longtasks", "delays", "loafs")}}
 
 
-def stream(page, gemini: GeminiServer, streamed: str) -> None:
-    """Ask for one more answer, `streamed` arriving in 40-character events; type while it streams;
-    return when it is done."""
-    gemini.reply([streamed[i : i + 40] for i in range(0, len(streamed), 40)])
-    gemini.slow(0.01)
-    gemini.split_writes(False)  # whole events, as a real network mostly delivers them
+def stream(page, gemini: GeminiServer | None, streamed: str) -> None:
+    """Ask for one more answer, `streamed` arriving in 40-character events (or the embedded
+    model's, `gemini` None); type while it streams; return when it is done."""
+    if gemini is not None:
+        gemini.reply([streamed[i : i + 40] for i in range(0, len(streamed), 40)])
+        gemini.slow(0.01)
+        gemini.split_writes(False)  # whole events, as a real network mostly delivers them
     page.evaluate("window.__m.streaming = true")
     page.fill("#message", "One more, please.")
     page.press("#message", "Enter")
@@ -181,7 +208,7 @@ def stream(page, gemini: GeminiServer, streamed: str) -> None:
         )
         raise
     page.focus("#message")
-    page.keyboard.type("typing while it streams", delay=60)
+    page.keyboard.type("typing while it streams", delay=60 if gemini else 15)
     wait_until(
         page, "document.querySelectorAll('.msg.model[data-status=\"done\"]').length >= 101", timeout=300_000
     )
@@ -226,7 +253,9 @@ def measure(folder: Path, runs: int, gemini: GeminiServer) -> tuple[dict, dict, 
         for _ in range(runs):
             for side, server in servers.items():
                 url = f"http://127.0.0.1:{server.server_port}/"
-                results[side].append(one_run(browser, url, chats, gemini, streamed))
+                results[side].append(
+                    one_run(browser, url, chats, None if meta.get("local") else gemini, streamed)
+                )
         browser.close()
     for server in servers.values():
         server.shutdown()
@@ -252,20 +281,22 @@ def main() -> None:
     parser.add_argument("--before", default="", help="git revision of the app to compare with")
     parser.add_argument("--build-only", type=Path, metavar="DIR", help="build everything into DIR and stop")
     parser.add_argument("--site", type=Path, metavar="DIR", help="run on what --build-only wrote in DIR")
+    parser.add_argument("--engine", choices=("cloud", "local"), default="cloud", help="who answers")
     args = parser.parse_args()
     if args.build_only:
         args.build_only.mkdir(parents=True, exist_ok=True)
-        build_all(args.build_only, args.before, PORT)
+        build_all(args.build_only, args.before, PORT, args.engine == "local")
         return
     with tempfile.TemporaryDirectory() as tmp, GeminiServer() as gemini:
         folder = args.site
         if folder is None:
             folder = Path(tmp)
-            build_all(folder, args.before, gemini.port)
+            build_all(folder, args.before, gemini.port, args.engine == "local")
         else:
             gemini.stop()
             gemini.start(json.loads((folder / "longchat.json").read_text())["port"])
-        before = json.loads((folder / "longchat.json").read_text())["before"]
+        meta = json.loads((folder / "longchat.json").read_text())
+        before, local = meta["before"], meta.get("local", False)
         medians, runs, version = measure(folder, args.runs, gemini)
     data = {
         **machine(version),
@@ -281,7 +312,7 @@ def main() -> None:
     ]
     print(table(rows))
     print("per run:", json.dumps(data["spread"]))
-    print("->", save("longchat", data))
+    print("->", save("longchat-local" if local else "longchat", data))
 
 
 if __name__ == "__main__":

@@ -138,4 +138,4 @@ function heap() {
 
 // For fault tests and diagnostics, from a debugger or Playwright's worker.evaluate: the live
 // GPU device, the counts and the heap.
-self.tabulaEngine = { device: () => device, stats, heap };
+self.tabulaEngine = { device: () => device, stats, heap, llm: () => llm };

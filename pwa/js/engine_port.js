@@ -14,6 +14,7 @@ class Port {
     this.stream = null; // the running (or last) generation: {id, text, first, last, reading}
     this.progress = 0; // model bytes read while loading
     this.onLost = null;
+    this.onFirst = null; // called once per generation, when its first text arrives (the painter)
     this.ended = "";
     host.onmessage = ({ data }) => this.receive(data);
     host.onerror = (event) => this.end(`the engine's worker failed: ${event.message || "no reason given"}`);
@@ -62,7 +63,9 @@ class Port {
     if (data.type !== "tokens") return;
     stream.text += data.text;
     stream.count += data.count;
-    stream.first ??= stream.last;
+    if (stream.first !== null) return;
+    stream.first = stream.last;
+    this.onFirst?.();
   }
 
   // What the generation wrote since the last take: [text, ms since its last activity, ms since

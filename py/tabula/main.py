@@ -112,6 +112,7 @@ class Wiring:
 
     def _chat(self, cloud_base: str) -> None:
         """The chat, the cloud engine, the study tools and the saved conversations."""
+        from tabula.browser.engine_host import on_first_text
         from tabula.browser.http import FetchCloudClient
         from tabula.browser.indexeddb import IdbChatStore
         from tabula.browser.local_files import BrowserFiles
@@ -119,6 +120,7 @@ class Wiring:
 
         store, self.cloud_base = self.store, cloud_base
         self.painter, self.cloud = FramePainter(), FetchCloudClient()
+        on_first_text(self.painter.wake)
         self.chat = Chat(store, self.queue, self.painter, self.cloud, cloud_base, self.tasks)
         self.study = StudyTools(store, self.queue, self.cloud, cloud_base, self.spawn)
         self.library = Library(store, IdbChatStore(self.config["paths"]["keyval"]), self.spawn)
@@ -138,6 +140,7 @@ class Wiring:
 
     def _ownership(self) -> None:
         """One engine and one downloader per origin: this window's, or another's (Web Locks)."""
+        from tabula.browser.engine_host import end_all
         from tabula.browser.windows import BrowserWindows
 
         async def gain() -> None:
@@ -145,8 +148,6 @@ class Wiring:
             self.models.start()
 
         def lose() -> None:  # at once, even mid-answer or mid-load: never two engines at a time
-            from tabula.browser.engine_host import end_all
-
             self.queue.surrender()
             end_all("another window took the engine")
             self.downloader.suspend()

@@ -532,3 +532,26 @@ def test_surrender_mid_load_abandons_the_load_and_says_no_model() -> None:
         assert queue.status is Status.NO_MODEL and Status.FAILED not in statuses
 
     run(scenario())
+
+
+def test_a_stopped_answer_that_runs_on_too_long_is_cut_by_replacing_the_engine() -> None:
+    """An engine that ignores cancel and would write a stopped answer on for minutes (a large
+    token budget on a slow tablet) is given up after `stop_finish_seconds`: the next answer
+    waits that plus a load, not the whole budget, and sees nothing of the stopped one."""
+
+    async def scenario() -> None:
+        factory = FakeEngineFactory(tokens=[f" t{i}" for i in range(400)], delay=0.01)
+        queue = InferenceQueue(factory, stream_stall_seconds=1.0, stop_finish_seconds=0.3)
+        running = queue.submit("long")
+        while not running.text:
+            queue.pump(running)
+            await asyncio.sleep(0.005)
+        assert queue.cancel(running.id)
+        following = queue.submit("next")
+        await following.done
+        assert following.started - running.finished < 1.0  # not the ~4 s the budget would take
+        assert following.state is JobState.DONE and following.text == "".join(f" t{i}" for i in range(400))
+        assert running.state is JobState.STOPPED and running.error is None
+        assert len(factory.built) == 2 and factory.built[0].destroyed and factory.live() == 1
+
+    run(scenario())

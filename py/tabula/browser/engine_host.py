@@ -35,6 +35,7 @@ from tabula.engine.errors import Problem, classify
 from tabula.engine.ports import Taken
 
 _shim = None
+_first_text: list = []  # the one proxy every host calls when a generation's first text arrives
 
 
 async def shim():
@@ -56,6 +57,12 @@ def end_all(reason: str) -> None:
         _shim.endAll(reason)
 
 
+def on_first_text(callback: Callable[[], None]) -> None:
+    """Call `callback` when a generation's first text arrives (once per answer, not per batch):
+    the painter paints the first token at once; its cadence applies after it."""
+    _first_text[:] = [create_proxy(callback)]
+
+
 class HostedEngine:
     """A model loaded in an engine host."""
 
@@ -72,7 +79,7 @@ class HostedEngine:
         so it is if the load is abandoned (its task cancelled)."""
         port = await (await shim()).open(kind, absolute(f"js/engine_{kind}.js"))
         lost = create_proxy(lambda message: on_lost(str(message))) if on_lost else None
-        port.onLost, loaded = lost, None
+        port.onLost, port.onFirst, loaded = lost, (_first_text or [None])[0], None
         try:
             loaded = event((await port.request(js_object(wire(load)))).to_py())
         except JsException as error:

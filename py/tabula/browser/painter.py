@@ -56,6 +56,16 @@ class FramePainter:
                 self.timer, self.requested = None, False
             self._request()
 
+    def wake(self) -> None:
+        """An answer's first text has arrived: paint now, not when the cadence's timer ends (the
+        first token is shown at once; the cadence applies after it). A frame already asked for
+        comes within one frame anyway."""
+        if self.timer is not None:
+            js.clearTimeout(self.timer)
+            self.timer, self.requested = None, False
+        if not self.requested and self.pulls:
+            self._frame(js.performance.now())
+
     def forget(self, message_id: int) -> None:
         self.live.pop(message_id, None)
         self.pulls.pop(message_id, None)

@@ -114,13 +114,17 @@ class StallLimits:
 
     Before an answer's first token the engine reads the whole prompt, which takes longer the
     longer the prompt: `base` plus `per_token` for each prompt token, at most `cap`. Once tokens
-    flow, a gap of `streaming` means it hangs. Other ops (count, load) get `base`.
+    flow, a gap of `streaming` means it hangs. Other ops (count, load) get `base`. An engine that
+    ignores cancel (MediaPipe 0.10.29 on .task models) writes a stopped answer on to its token
+    budget: busy, not stuck, but after `finishing` seconds of that (minutes on a slow tablet with
+    a large budget) it is given up too, so the next answer waits at most that plus a load.
     """
 
     base: float = 90.0
     per_token: float = 0.05
     cap: float = 900.0
     streaming: float = 30.0
+    finishing: float = 60.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cap", max(self.cap, self.base))
@@ -137,6 +141,14 @@ class StallLimits:
             return self.cap
         tokens = job.prompt_tokens if job.prompt_tokens is not None else estimated_tokens(job.prompt)
         return min(self.base + self.per_token * tokens, self.cap)
+
+    def exceeded(self, job: Job | None, clock: Clock) -> bool:
+        """Whether the watchdog gives the engine up now: silent for longer than `limit` allows,
+        or still finishing an answer stopped `finishing` seconds ago."""
+        now = clock.now()
+        if job is not None and job.state is JobState.STOPPED and now - (job.finished or now) > self.finishing:
+            return True
+        return now - clock.last_activity > self.limit(job, clock.reading)
 
 
 def pump(engine: Engine, job: Job, clock: Clock) -> None:

@@ -43,6 +43,7 @@ class InferenceQueue:
         stall_per_token_seconds: float = 0.05,
         stall_cap_seconds: float = 900.0,
         stream_stall_seconds: float = 30.0,
+        stop_finish_seconds: float = 60.0,
         load_timeout: float = 600.0,
         on_status: Callable[[Status, str], None] = lambda status, detail: None,
         now: Callable[[], float] = time.monotonic,
@@ -55,7 +56,7 @@ class InferenceQueue:
         self._worker: asyncio.Task | None = None
         self._clock, self._ids = Clock(now), 0
         self.load_timeout, limits = load_timeout, (stall_per_token_seconds, stall_cap_seconds)
-        self.stall = StallLimits(stall_seconds, *limits, streaming=stream_stall_seconds)
+        self.stall = StallLimits(stall_seconds, *limits, stream_stall_seconds, stop_finish_seconds)
         self._on_status = on_status
         self.status, self.detail = (Status.READY if factory else Status.NO_MODEL), ""
 
@@ -217,8 +218,7 @@ class InferenceQueue:
             await asyncio.wait({task}, timeout=tick)
             if engine is not None and op.job is not None:  # a stopped job's activity counts too
                 pump(engine, op.job, self._clock)
-            limit = self.stall.limit(op.job, self._clock.reading)
-            stalled = self._clock.now() - self._clock.last_activity > limit
+            stalled = self.stall.exceeded(op.job, self._clock)
             if not task.done() and (stalled or self._reset.is_set()):
                 task.add_done_callback(jobs.swallow)
                 await self._abandon_engine()
@@ -279,9 +279,9 @@ class InferenceQueue:
         return True
 
     def _fail(self, op: Op, error: EngineError) -> None:
-        if op.job is not None:
-            op.job.error = error
+        if op.job is not None:  # a job already stopped or cancelled keeps its end
             if op.job.state in (JobState.PENDING, JobState.RUNNING):
+                op.job.error = error
                 op.job.finish(JobState.FAILED, self._clock.now())
         elif not op.future.done():
             op.future.set_exception(error)
