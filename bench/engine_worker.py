@@ -34,9 +34,9 @@ from tests.browser.waiting import wait_until
 
 SETTINGS = {"max_tokens": 256, "top_k": 1, "temperature": 0.0, "seed": 1, "system_prompt": ""}
 MODELS = ("tiny-a", "tiny-b")
-# The answer `n` shows text from the model (a waiting answer's placeholder does not count).
-FIRST_TEXT = """(n) => {
-  const answer = document.querySelectorAll('article.msg.model')[n];
+# The answer `id` shows text from the model (a waiting answer's placeholder does not count).
+FIRST_TEXT = """(id) => {
+  const answer = document.getElementById(id);
   return ['streaming', 'done'].includes(answer?.dataset.status) && answer.querySelector('.text').textContent.trim() !== '';
 }"""
 STATUSES = """() => {
@@ -70,13 +70,18 @@ def ready(page: Page) -> None:
     expect(page.locator("#engine")).to_have_text("Ready", timeout=300_000)
 
 
-def send(page: Page, text: str) -> int:
-    """Send `text`; the index of its answer."""
-    count = page.locator("article.msg.model").count()
+LAST_ANSWER = "() => document.querySelector('#log article.msg.model:last-of-type')?.id ?? ''"
+
+
+def send(page: Page, text: str) -> str:
+    """Send `text`; the id of its answer (a new last answer in the log)."""
+    page.wait_for_selector("#message")
+    before = page.evaluate(LAST_ANSWER)
     page.fill("#message", text)
     page.press("#message", "Enter")
-    expect(page.locator("article.msg.model")).to_have_count(count + 1)
-    return count
+    return wait_until(
+        page, f"() => {{ const id = ({LAST_ANSWER})(); return id !== {json.dumps(before)} && id; }}"
+    )
 
 
 def stop_then_send(page: Page) -> dict:
@@ -88,7 +93,7 @@ def stop_then_send(page: Page) -> dict:
     following = send(page, "And now something short")
     wait_until(page, FIRST_TEXT, following, timeout=300_000)
     seconds = time.monotonic() - began
-    expect(page.locator("article.msg.model").nth(following)).to_have_attribute(
+    expect(page.locator(f"#{following}")).to_have_attribute(
         "data-status", "done", timeout=300_000
     )
     reloaded = any("Loading" in s for s in page.evaluate("window.__statuses"))

@@ -284,6 +284,7 @@ def main() -> None:
     parser.add_argument("--engine", choices=("cloud", "local"), default="cloud", help="who answers")
     args = parser.parse_args()
     if args.build_only:
+        args.build_only = args.build_only.resolve()  # the other tree builds from its own folder
         args.build_only.mkdir(parents=True, exist_ok=True)
         build_all(args.build_only, args.before, PORT, args.engine == "local")
         return
