@@ -34,6 +34,14 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
         ("models", bench("models.py", "--model", "real")),
         ("render", bench("render.py")),
         ("longchat", bench("longchat.py", "--before", BEFORE)),
+        (
+            "engine-worker",
+            [
+                sys.executable,
+                str(ROOT / "bench" / "engine_worker.py"),
+                *(["--stops", "2", "--cycles", "2"] if quick else ["--stops", "5", "--cycles", "20"]),
+            ],
+        ),
         ("shift", bench("shift.py", "--before", BEFORE)),
         ("lighthouse", bench("lighthouse.py")),
         ("lighthouse-playwright", bench("lighthouse.py", "--playwright")),
@@ -85,6 +93,9 @@ def startup_rows(data: dict) -> list[list[str]]:
 
 def decode_rows(data: dict) -> list[list[str]]:
     app, bare, r = data["medians"]["app"], data["medians"]["bare"], data["ratios"]
+    worker = data["medians"].get("worker")
+    if worker:  # the app, the bare main-thread page and the bare worker page (MediaPipe's sample)
+        return decode_worker_rows(app, bare, worker, r)
     return [
         ["measure", "app", "bare wllama page" if data.get("engine") == "cpu" else "bare MediaPipe page", "goal"],
         ["decode tokens/s", app["decode_tps"], bare["decode_tps"], f"app ≥ 0.98× bare (now {r['decode app/bare']}×)"],
@@ -95,6 +106,40 @@ def decode_rows(data: dict) -> list[list[str]]:
           if "arrived_tps" in app else []),
         ["longest long task while streaming (ms)", app["longtask_max_ms"], bare["longtask_max_ms"], "none > 50 ms from our code"],
         ["p95 input delay while streaming (ms)", app["input_p95_ms"], bare["input_p95_ms"], "< 50 ms"],
+    ]  # fmt: skip
+
+
+def decode_worker_rows(app: dict, bare: dict, worker: dict, r: dict) -> list[list[str]]:
+    w = " (vs worker page)"
+    return [
+        ["measure", "app (engine in its worker)", "bare page (main thread)", "bare worker page (MediaPipe's sample)", "goal"],
+        ["decode tokens/s, as tokens arrive", app["arrived_tps"], bare["arrived_tps"], worker["arrived_tps"],
+         f"app ≥ 1.00× bare (now {r['decode app/bare, as tokens arrive']}×), ≥ 0.98× worker page "
+         f"(now {r['decode app/worker, as tokens arrive' + w]}×)"],
+        ["  per pair, app / bare", "", str(r["decode app/bare, pairs"]), "", ""],
+        ["  per pair, app / worker page", "", "", str(r["decode app/worker, pairs" + w]), ""],
+        ["decode tokens/s, as painted", app["decode_tps"], bare["decode_tps"], worker["decode_tps"], ""],
+        ["first token as painted (ms)", app["ttft_ms"], bare["ttft_ms"], worker["ttft_ms"],
+         f"app − bare ≤ +15 ms (now {r['ttft app-bare ms, as painted']:+})"],
+        ["first token as it arrives (ms)", app["arrived_ttft_ms"], bare["arrived_ttft_ms"], worker["arrived_ttft_ms"],
+         f"app − bare {r['ttft app-bare ms, as tokens arrive']:+} ms"],
+        ["Enter to the engine's call (ms)", app["key_to_engine_ms"], "—", "—", "Python's work before the engine is asked"],
+        ["long tasks while streaming / longest (ms)", f"{app['longtasks']} / {app['longtask_max_ms']}",
+         f"{bare['longtasks']} / {bare['longtask_max_ms']}", f"{worker['longtasks']} / {worker['longtask_max_ms']}", "0"],
+        ["p95 input delay while streaming (ms)", app["input_p95_ms"], bare["input_p95_ms"], worker["input_p95_ms"], "≤ 16 ms"],
+    ]  # fmt: skip
+
+
+def engine_worker_rows(data: dict) -> list[list[str]]:
+    stops = [s["seconds"] for s in data["stops"]]
+    return [
+        ["measure", "result", "goal"],
+        ["Stop, then Send: to the next answer's first text (s, median)", data["stop_to_next_first_text_s"], "≤ 1 s"],
+        ["  per stop (s)", str(stops), ""],
+        ["  model reloads among them", data["reloads"], "0"],
+        [f"GPU devices alive after {data.get('cycles', 0)} cycles (switch, failed load, stop, take-over)",
+         data.get("gpu_devices_alive", "—"), "≤ 1"],
+        ["  engine hosts alive, window 1 / window 2", str(data.get("engine_hosts", "—")), "1 / 0"],
     ]  # fmt: skip
 
 
@@ -189,7 +234,8 @@ def profile_rows(data: dict) -> list[list[str]]:
 
 # Measured on another machine (the lent GPU, by hand: bench/gpu.md); a run here keeps their figures.
 ELSEWHERE = ("decode-tiny-gpu", "startup-gpu", "longchat-gpu", "boottasks-gpu", "lighthouse-playwright-gpu",
-             "decode-real-cpu-mt-gpu", "decode-real-cpu-1t-gpu", "decodeprofile-gpu", "decode-real-gpu")  # fmt: skip
+             "decode-real-cpu-mt-gpu", "decode-real-cpu-1t-gpu", "decodeprofile-gpu", "decode-real-gpu",
+             "decode-tiny-worker-gpu", "decode-real-worker-gpu", "engine-worker-gpu", "longchat-local-gpu")  # fmt: skip
 SECTIONS = {
     "startup": ("Startup (bench/startup.py): the app vs a bare PyScript page", startup_rows),
     "decode-tiny": ("Decode, tiny test model (bench/decode.py --model tiny)", decode_rows),
@@ -218,6 +264,28 @@ SECTIONS = {
     "decodeprofile-gpu": (
         "Main thread while an answer streams (bench/decodeprofile.py, a Chrome trace), on the lent NVIDIA H200",
         lambda data: profile_rows(data),
+    ),
+    "decode-tiny-worker-gpu": (
+        "Decode with the engine in its worker, tiny test model: app vs the bare main-thread page and MediaPipe's"
+        " worker sample (bench/decode.py --site, on the lent GPU machine: bench/gpu.md)",
+        decode_rows,
+    ),
+    "decode-real-worker-gpu": (
+        "Decode with the engine in its worker, Gemma 3 270M: app vs both bare pages (on the lent GPU machine)",
+        decode_rows,
+    ),
+    "engine-worker": (
+        "The engine in its worker (bench/engine_worker.py): Stop then Send, GPU devices",
+        engine_worker_rows,
+    ),
+    "engine-worker-gpu": (
+        "The engine in its worker (bench/engine_worker.py --site, on the lent GPU machine): Stop then Send, GPU devices",
+        engine_worker_rows,
+    ),
+    "longchat-local-gpu": (
+        "Long chat with the on-device engine streaming (bench/longchat.py --engine local --site, on the lent GPU"
+        " machine): 200 messages, the tiny model answering at its own speed",
+        longchat_rows,
     ),
     "models": ("Models (bench/models.py --model real): storage, memory, resume", models_rows),
     "render": ("Rendering under CPython (bench/render.py): per state change and per paint", render_rows),

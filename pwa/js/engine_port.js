@@ -14,7 +14,7 @@ class Port {
     this.stream = null; // the running (or last) generation: {id, text, first, last, reading}
     this.progress = 0; // model bytes read while loading
     this.onLost = null;
-    this.onFirst = null; // called once per generation, when its first text arrives (the painter)
+    this.onFirst = null; // called once per generation, when its first visible text arrives (the painter)
     this.ended = "";
     host.onmessage = ({ data }) => this.receive(data);
     host.onerror = (event) => this.end(`the engine's worker failed: ${event.message || "no reason given"}`);
@@ -33,7 +33,7 @@ class Port {
   generate(message) {
     const now = performance.now();
     const reply = this.request(message);
-    this.stream = { id: this.next - 1, text: "", first: null, last: now, reading: true, start: now, count: 0 };
+    this.stream = { id: this.next - 1, text: "", first: null, last: now, reading: true, start: now, count: 0, woke: false };
     latest = this.stream;
     return reply;
   }
@@ -63,8 +63,9 @@ class Port {
     if (data.type !== "tokens") return;
     stream.text += data.text;
     stream.count += data.count;
-    if (stream.first !== null) return;
-    stream.first = stream.last;
+    stream.first ??= stream.last;
+    if (stream.woke || !/\S/.test(data.text)) return; // whitespace alone shows nothing yet
+    stream.woke = true;
     this.onFirst?.();
   }
 

@@ -4,6 +4,7 @@ Tabula here* in another window ends this window's worker at once, mid-answer, ke
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -39,6 +40,15 @@ SLOW_TAIL = """() => {
     return text;
   };
 }"""
+# In the engine's worker: when each "tokens" message was posted (the batcher's cadence).
+TIME_BATCHES = """() => {
+  const post = self.postMessage;
+  self.__batches = [];
+  self.postMessage = (message) => {
+    if (message.type === 'tokens') self.__batches.push(performance.now());
+    post(message);
+  };
+}"""
 # Every message any engine worker sends the page, kept (the failed loads' device counts).
 SPY_WORKERS = """(() => {
   const Real = window.Worker;
@@ -64,6 +74,7 @@ def test_the_engine_runs_in_its_worker_and_stop_then_send_needs_no_reload(
     assert page.evaluate(genai_on_page) is False
     in_engine(page, "() => { self.__marked = true; }")
     in_engine(page, SLOW_TAIL)
+    in_engine(page, TIME_BATCHES)
     page.evaluate(STATUSES)
     stopped = send(page, "Write a long story")
     expect(stopped).to_have_attribute("data-status", "streaming", timeout=60_000)
@@ -76,6 +87,9 @@ def test_the_engine_runs_in_its_worker_and_stop_then_send_needs_no_reload(
     assert following.locator(".text").inner_text().strip()
     assert stopped.locator(".text").inner_text() == kept and " more" not in kept
     assert in_engine(page, "() => [self.__marked, self.__tail]") == [True, 70]  # same worker, tail run
+    sent = in_engine(page, "() => self.__batches")
+    gaps = [later - earlier for earlier, later in itertools.pairwise(sent)]
+    assert len(sent) > 10 and min(gaps) >= 15.9, gaps  # token batches: at most one message per 16 ms
     statuses = page.evaluate("window.__statuses")
     assert not [s for s in statuses if "Loading" in s or "error" in s.lower()], statuses
     assert journey.errors == [] and journey.foreign_requests() == []

@@ -58,8 +58,8 @@ def end_all(reason: str) -> None:
 
 
 def on_first_text(callback: Callable[[], None]) -> None:
-    """Call `callback` when a generation's first text arrives (once per answer, not per batch):
-    the painter paints the first token at once; its cadence applies after it."""
+    """Call `callback` when a generation's first visible text arrives (once per answer, not per
+    batch): the painter paints it at once; its cadence applies after it."""
     _first_text[:] = [create_proxy(callback)]
 
 
