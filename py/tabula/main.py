@@ -266,7 +266,7 @@ async def boot_models(store: Store, downloader: Downloader, models: Models, owne
     await downloader.restore(resume=owner)
     await report_device(store)  # first: the engine's options follow it (models.fit.lean_context)
     if owner:
-        models.start()
+        models.start(boot=True)
 
 
 async def warm_markdown() -> None:

@@ -110,10 +110,15 @@ def test_links_in_answers_open_in_a_new_tab_without_an_opener(
     tiny_site: Path, serve, journey: Journey, tmp_path: Path
 ) -> None:
     """Web links in an answer open in a new tab with rel="noopener noreferrer"; an in-app link
-    (#/models) stays in the tab and works."""
+    (#/models) stays in the tab and works. A word with no space in it (an address, a model's
+    run-on output) wraps inside the bubble instead of pushing it sideways (issue #23)."""
     page = journey.page
-    answer = "Here: [site](https://example.org/page), [mail](mailto:teacher@example.org), [models](#/models)."
+    run_on = "https://example.org/" + "averylongpath" * 40
+    answer = f"Here: [site](https://example.org/page), [mail](mailto:teacher@example.org), [models](#/models). {run_on}"
     open_imported(page, tmp_path, serve(tiny_site).url, answer)
+    bubble = page.locator("article.msg.model").first
+    sizes = bubble.evaluate("(e) => [e.scrollWidth, e.clientWidth, document.documentElement.scrollWidth, innerWidth]")
+    assert sizes[0] <= sizes[1] and sizes[2] <= sizes[3], sizes
     text = page.locator("article.msg.model .text")
     web = text.get_by_role("link", name="site")
     expect(web).to_have_attribute("href", "https://example.org/page")

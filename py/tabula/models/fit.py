@@ -6,7 +6,11 @@ person can read; `pick()` recommends the largest model expected to answer at a u
 "gpu" (MediaPipe) needs a hardware-worthy WebGPU adapter with big enough buffers; "cpu" (llama.cpp
 in wasm, a GGUF file) needs only memory and storage.
 Rules of thumb (seed, to be refined with field data), all in `words_per_second()`:
-- memory: the model plus 1.5 GB must fit in the memory estimate (either engine);
+- memory: a tablet leaves one browser tab about half of the memory it reports (the system, other
+  apps and the browser keep the rest; a renderer that asks for more is killed), and the page
+  itself needs about 0.5 GB (Pyodide, the app, the engine's working memory): the model plus that
+  must fit in half the reported memory (either engine). So a 2 GB model needs a 6 GB device;
+  at 4 GB it crash-looped a tablet;
 - a `.task` model's largest tensor (Gemma's embedding table) is about a quarter of its file, and
   must fit in one GPU storage binding;
 - decoding streams every weight once per token, so tokens/s = bytes/s the engine can read over
@@ -28,7 +32,8 @@ from tabula.i18n.translate import tr
 from tabula.models.catalog import ModelSpec
 
 GB = 1_000_000_000
-HEADROOM = int(1.5 * GB)
+TAB_SHARE = 0.5  # of the reported memory, what a tablet leaves one tab
+PAGE_NEEDS = int(0.5 * GB)  # the page beside the model: Pyodide, the app, the engine's working memory
 UNKNOWN_MEMORY = 4 * GB  # navigator.deviceMemory is missing in some browsers
 LEAN_MEMORY = 4 * GB  # a device reporting this much or less keeps long contexts lean
 # tasks-genai 0.10.29 throws "'disableRewinding' is not supported for converted LLM models yet"
@@ -132,11 +137,12 @@ def assess(report: DeviceReport, model: ModelSpec) -> Verdict:
     if blocker:
         return Verdict(False, (blocker,))
     memory = report.memory or UNKNOWN_MEMORY
-    needed = model.bytes + HEADROOM
-    if needed > memory:
+    needed, tab = model.bytes + PAGE_NEEDS, int(memory * TAB_SHARE)
+    if needed > tab:
         why = tr(
-            "Needs about {needed} of memory; this device reports {memory}.",
+            "Needs about {needed} of memory; a browser tab here gets about {tab} (half of the {memory} this device reports).",
             needed=_gb(needed),
+            tab=_gb(tab),
             memory=_gb(memory),
         )
         return Verdict(False, (why,))
@@ -144,7 +150,9 @@ def assess(report: DeviceReport, model: ModelSpec) -> Verdict:
     if model.source != "embedded" and free is not None and free < model.bytes:
         why = tr("Needs {size} of storage; only {free} is free.", size=_gb(model.bytes), free=_gb(free))
         return Verdict(False, (why,))
-    reasons = [tr("Fits in memory ({needed} of {memory}).", needed=_gb(needed), memory=_gb(memory))]
+    reasons = [
+        tr("Fits in memory ({needed} of the {tab} a tab gets here).", needed=_gb(needed), tab=_gb(tab))
+    ]
     reasons.append(_engine_note(report, model))
     if report.memory is None:
         reasons.append(tr("The browser does not report memory; assumed 4 GB."))

@@ -1,6 +1,11 @@
 """Which model the engine runs: the models this device added, the token limit each is known to
 take, the engine factory that loads the chosen one (lean on a low-memory device: models.fit's
 lean_context), and Models (choose, reload, switch to a newly verified model).
+
+A load is recorded (LOADING_KEY) while it runs and cleared when it ends, however it ends; one
+still recorded at the next start never finished: the tab died in it (a 2 GB model can get a
+renderer killed on a 4 GB tablet), so that start does not load it again (no crash loop), says
+what happened and names a smaller model that fits.
 """
 
 from __future__ import annotations
@@ -9,14 +14,15 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from tabula.core.actions import CatalogChanged, ModelLimitFound, ModelSelected, Store
+from tabula.core.actions import CatalogChanged, ModelLimitFound, ModelSelected, Store, TroubleReported
 from tabula.core.ports import KeyValueStore
 from tabula.engine.errors import EngineError, Problem
 from tabula.engine.loading import create_fitting
 from tabula.engine.ports import Engine
 from tabula.engine.queue import EngineFactory, InferenceQueue
+from tabula.i18n.translate import tr
 from tabula.models.catalog import ModelSpec, from_records, to_json
-from tabula.models.fit import lean_context
+from tabula.models.fit import lean_context, pick
 
 if TYPE_CHECKING:
     from tabula.core.state import State
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
 MODEL_KEY = "tabula.model"  # the model this device chose last
 LIMIT_KEY = "tabula.limit."
 ADDED_KEY = "tabula.models.added"
+LOADING_KEY = "tabula.loading"  # the model being loaded now ("" or absent: none)
 
 
 def added_models(kv: KeyValueStore) -> tuple[ModelSpec, ...]:
@@ -101,7 +108,11 @@ def engine_factory(
         def create(opts: dict[str, float | int]):
             return chosen(url, stored, model.label, opts)
 
-        engine = await create_fitting(create, options, found)
+        kv.set(LOADING_KEY, model.id)  # still there at the next start: the tab died in this load
+        try:
+            engine = await create_fitting(create, options, found)
+        finally:
+            kv.set(LOADING_KEY, "")
         engine.family = model.family  # the template its prompts are rendered with
         return engine
 
@@ -139,10 +150,40 @@ class Models:
             self.kv.set(MODEL_KEY, spec.id)
             self.use(spec.id)
 
-    def start(self) -> None:
-        """After the stored models are known: load the chosen model, or the first usable one."""
+    def start(self, boot: bool = False) -> None:
+        """After the stored models are known: load the chosen model, or the first usable one;
+        at `boot`, not one whose last load never finished (say so instead)."""
+        if boot and self._interrupted():
+            return
         state = self.store.state
         usable = [m for m in state.catalog if state.usable(m)]
         chosen = state.model if state.model in usable else (usable[0] if usable else None)
         if chosen is not None:
             self.use(chosen.id)
+
+    def _interrupted(self) -> bool:
+        """Whether the last start died loading a model: then say so, once, and load nothing."""
+        model_id = self.kv.get(LOADING_KEY) or ""
+        if not model_id:
+            return False
+        self.kv.set(LOADING_KEY, "")
+        state = self.store.state
+        model = next((m for m in state.catalog if m.id == model_id), None)
+        if model is None:
+            return False
+        text = tr(
+            "Loading {model} did not finish last time: this device may not have enough memory for it, "
+            "so it was not loaded again.",
+            model=model.label,
+        )
+        smaller = [m for m in state.catalog if m.bytes < model.bytes and (state.usable(m) or m.downloadable)]
+        instead = pick(state.device, smaller).model if state.device is not None and smaller else None
+        if instead is not None:
+            text += " " + tr(
+                "Choose a smaller model in Models, such as {model}, or choose it there again to retry.",
+                model=instead.label,
+            )
+        else:
+            text += " " + tr("Choose a smaller model in Models, or choose it there again to retry.")
+        self.store.dispatch(TroubleReported(text))
+        return True
