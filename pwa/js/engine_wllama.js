@@ -28,6 +28,7 @@ export class WllamaHost {
     this.onmessage = null;
     this.wllama = null;
     this.abort = null;
+    this.cached = ""; // the text wllama's cache holds: the last prompt and its answer
   }
 
   postMessage(data) {
@@ -87,14 +88,21 @@ export class WllamaHost {
       batch.add(whole.slice(sent));
       sent = Math.max(sent, whole.length);
     };
+    // wllama keeps the longest cached prefix and decodes only the rest; a prompt its cache holds
+    // whole (Regenerate, a retry: the same prompt again) would decode nothing and sample from the
+    // previous answer's last logits, so such a prompt is read afresh.
+    const useCache = !this.cached.startsWith(prompt);
+    this.cached = prompt; // at least, even if it is aborted
     try {
-      return await this.wllama.createCompletion(prompt, {
+      const text = await this.wllama.createCompletion(prompt, {
         nPredict: options.nPredict,
         sampling: { temp: options.temperature, top_k: options.topK },
-        useCache: true, // reuse the cached prefix of the conversation
+        useCache, // else reuse the cached prefix of the conversation
         abortSignal: abort.signal,
         onNewToken,
       });
+      this.cached = prompt + text;
+      return text;
     } catch (error) {
       if (error?.name === "AbortError") return ""; // aborted while reading the prompt
       throw error;

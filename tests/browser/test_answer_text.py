@@ -117,7 +117,9 @@ def test_links_in_answers_open_in_a_new_tab_without_an_opener(
     answer = f"Here: [site](https://example.org/page), [mail](mailto:teacher@example.org), [models](#/models). {run_on}"
     open_imported(page, tmp_path, serve(tiny_site).url, answer)
     bubble = page.locator("article.msg.model").first
-    sizes = bubble.evaluate("(e) => [e.scrollWidth, e.clientWidth, document.documentElement.scrollWidth, innerWidth]")
+    sizes = bubble.evaluate(
+        "(e) => [e.scrollWidth, e.clientWidth, document.documentElement.scrollWidth, innerWidth]"
+    )
     assert sizes[0] <= sizes[1] and sizes[2] <= sizes[3], sizes
     text = page.locator("article.msg.model .text")
     web = text.get_by_role("link", name="site")

@@ -153,6 +153,23 @@ def test_a_gguf_model_runs_on_the_cpu_without_webgpu(cpu, gguf_files: dict[str, 
     to_chat(page)
     assert wait_final(send(page, "Hello again")) == "done"
     page.context.set_offline(False)
+    regenerate_answers_afresh(page)
+
+
+def regenerate_answers_afresh(page: Page) -> None:
+    """Regenerate sends the same prompt again: wllama must read it afresh, not reuse its cache
+    whole and sample from the previous answer's last logits (it answered nothing, or went on
+    mid-sentence). Greedy, so the fresh answer is the first one again (issue #23)."""
+    save_settings(page, temperature="0", top_k="1")
+    to_chat(page)
+    page.get_by_role("button", name="New chat").click()
+    first = send(page, "Tell me about lakes")
+    assert wait_final(first) == "done"
+    text = first.locator(".text").inner_text()
+    page.get_by_role("button", name="Regenerate").click()
+    again = page.locator("article.msg.model").last
+    expect(again).to_have_attribute("data-status", "done", timeout=ENGINE_TIMEOUT_MS)
+    assert text.strip() and again.locator(".text").inner_text() == text
 
 
 def test_the_real_gemma_270m_gguf_continues_in_english(cpu) -> None:

@@ -12,8 +12,9 @@ from playwright.sync_api import Page, expect
 
 import build
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, open_chat, send, wait_final
-from tests.browser.conftest import catalog_file, open_app, project_path, record
+from tests.browser.conftest import catalog_file, project_path, record
 from tests.browser.engines import gpu_devices_alive, in_engine, no_engine_worker
+from tests.browser.test_windows import two_windows
 from tests.browser.waiting import wait_until
 
 # The engine status as the person saw it, every change (to prove no reload happened).
@@ -126,14 +127,7 @@ def worker_count(page: Page) -> int:
 def test_use_tabula_here_ends_the_first_windows_worker_at_once_mid_answer(
     tiny_site: Path, serve, context
 ) -> None:
-    url = serve(tiny_site).url
-    first = context.new_page()
-    journey = record(first, context)
-    open_chat(first, url)
-    second = context.new_page()
-    record(second, context).errors = journey.errors
-    open_app(second, url + "#/chat")
-    expect(second.locator("#banner")).to_contain_text("Tabula is open in another window")
+    first, second, journey = two_windows(serve(tiny_site).url, context)
     assert worker_count(second) == 0
     answer = send(first, "Write a long story")
     expect(answer).to_have_attribute("data-status", "streaming", timeout=60_000)

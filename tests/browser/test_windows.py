@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, open_chat, send, wait_final
-from tests.browser.conftest import open_app, record
+from tests.browser.conftest import Journey, open_app, record
 
 
 def engine(page: Page):
@@ -20,10 +20,9 @@ def route(page: Page):
     return page.get_by_role("status", name="Answers from")
 
 
-def test_two_windows_share_one_engine_and_the_second_takes_over_when_asked(
-    tiny_site: Path, serve, context
-) -> None:
-    url = serve(tiny_site).url
+def two_windows(url: str, context) -> tuple[Page, Page, Journey]:
+    """The chat open in two windows of one profile: the first runs the engine (ready), the
+    second says it runs elsewhere; one journey records both."""
     first = context.new_page()
     journey = record(first, context)
     open_chat(first, url)
@@ -31,6 +30,13 @@ def test_two_windows_share_one_engine_and_the_second_takes_over_when_asked(
     record(second, context).errors = journey.errors
     open_app(second, url + "#/chat")
     expect(second.locator("#banner")).to_contain_text("Tabula is open in another window")
+    return first, second, journey
+
+
+def test_two_windows_share_one_engine_and_the_second_takes_over_when_asked(
+    tiny_site: Path, serve, context
+) -> None:
+    first, second, journey = two_windows(serve(tiny_site).url, context)
     expect(route(second)).to_have_text("Unavailable · other window")
     expect(engine(second)).to_have_text("No model")
     assert wait_final(send(first, "Asked in the first window")) == "done"

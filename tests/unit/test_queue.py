@@ -457,6 +457,18 @@ def test_the_watchdog_reads_activity_from_the_engine_when_nobody_pulls_the_text(
     run(scenario())
 
 
+async def stop_then_send(queue: InferenceQueue) -> tuple[Job, Job]:
+    """A long answer, stopped at its first text; the next question sent at once and answered."""
+    running = queue.submit("long")
+    while not running.text:
+        queue.pump(running)
+        await asyncio.sleep(0.005)
+    assert queue.cancel(running.id)
+    following = queue.submit("next")
+    await following.done
+    return running, following
+
+
 def test_stop_then_send_keeps_the_engine_while_it_finishes_the_stopped_answer() -> None:
     """Issue #22: after Stop, an engine that ignores cancel keeps writing for longer than the
     streaming stall limit. It is busy, not stuck: the watchdog must go on reading its activity
@@ -465,13 +477,7 @@ def test_stop_then_send_keeps_the_engine_while_it_finishes_the_stopped_answer() 
     async def scenario() -> None:
         factory = FakeEngineFactory(tokens=[f" t{i}" for i in range(40)], delay=0.01)
         queue = InferenceQueue(factory, stall_seconds=0.3, stream_stall_seconds=0.1)
-        running = queue.submit("long")
-        while not running.text:
-            queue.pump(running)
-            await asyncio.sleep(0.005)
-        assert queue.cancel(running.id)
-        following = queue.submit("next")
-        await following.done
+        running, following = await stop_then_send(queue)
         assert running.state is JobState.STOPPED and " t39" not in running.text
         assert following.state is JobState.DONE and following.error is None
         assert len(factory.built) == 1 and not factory.built[0].destroyed  # no reload
@@ -542,13 +548,7 @@ def test_a_stopped_answer_that_runs_on_too_long_is_cut_by_replacing_the_engine()
     async def scenario() -> None:
         factory = FakeEngineFactory(tokens=[f" t{i}" for i in range(400)], delay=0.01)
         queue = InferenceQueue(factory, stream_stall_seconds=1.0, stop_finish_seconds=0.3)
-        running = queue.submit("long")
-        while not running.text:
-            queue.pump(running)
-            await asyncio.sleep(0.005)
-        assert queue.cancel(running.id)
-        following = queue.submit("next")
-        await following.done
+        running, following = await stop_then_send(queue)
         assert following.started - running.finished < 1.0  # not the ~4 s the budget would take
         assert following.state is JobState.DONE and following.text == "".join(f" t{i}" for i in range(400))
         assert running.state is JobState.STOPPED and running.error is None
