@@ -1,5 +1,5 @@
-// What both engine hosts share (pwa/js/engine_mediapipe.js in its worker, pwa/js/engine_wllama.js
-// beside wllama's): the token batcher and the stored model's bytes. Plain values; no logic of the
+// What both engine hosts share (pwa/js/engine_mediapipe.js and pwa/js/engine_wllama.js, each in
+// its worker): the token batcher and the stored model's bytes. Plain values; no logic of the
 // app's (py/tabula/browser/engine_host.py owns the protocol, py/tabula/engine/ everything above).
 
 import { chunks, folder, open } from "./opfs_chunks.js";

@@ -1,5 +1,5 @@
-// The page's end of an engine host (pwa/js/engine_mediapipe.js in a dedicated worker, or
-// pwa/js/engine_wllama.js beside wllama's worker): it posts requests, answers each with the
+// The page's end of an engine host (pwa/js/engine_mediapipe.js or pwa/js/engine_wllama.js, each
+// in its own dedicated worker): it posts requests, answers each with the
 // reply that carries its id, and buffers the token batches of the running generation for take(),
 // so Python pulls new text once per paint (no call into Python per batch). py/tabula/browser/
 // engine_host.py is the typed end of the protocol; nothing here formats, queues or retries.
@@ -93,14 +93,11 @@ class Port {
   }
 }
 
-// A new engine host of `kind` ("mediapipe": a classic worker running `script`; "wllama": the
-// in-page host beside wllama's own worker).
-export async function open(kind, script) {
-  if (kind === "wllama") {
-    const { WllamaHost } = await import("./engine_wllama.js");
-    return new Port(new WllamaHost(), kind);
-  }
-  return new Port(new Worker(script, { name: `tabula-${kind}` }), kind);
+// A new engine host of `kind` in its own dedicated worker running `script`: "mediapipe" a
+// classic one (engine_mediapipe.js says why), "wllama" a module one (wllama is an ES module).
+export function open(kind, script) {
+  const type = kind === "wllama" ? "module" : "classic";
+  return new Port(new Worker(script, { type, name: `tabula-${kind}` }), kind);
 }
 
 // How many engine hosts are alive on this page (diagnostics; two windows never hold one each).

@@ -1,20 +1,24 @@
-// Engine host: wllama (@wllama/wllama, llama.cpp compiled to wasm, on the CPU) behind the same
-// protocol as pwa/js/engine_mediapipe.js, so both engines look the same to Python.
-// wllama already computes in a worker of its own (its ES module starts it); this is its
-// page-side part, shaped like a Worker: postMessage(message) in, onmessage({data}) out,
-// terminate() ends wllama's worker at once (its heap and threads go with it). The messages are
-// those of engine_mediapipe.js, plus `threads` and `nCtxTrain` in "loaded"'s info and the
-// sampling options ({nPredict, temperature, topK}) in "generate". No prompt formatting, no
-// queueing, no token budget: py/tabula/ owns those. The library is imported only when a GGUF
-// model is loaded.
+// Engine host: wllama (@wllama/wllama, llama.cpp compiled to wasm, on the CPU) in its own
+// dedicated *module* worker (wllama is an ES module), behind the same protocol as
+// pwa/js/engine_mediapipe.js, so both engines look the same to Python. wllama computes in a
+// worker it starts from here (a nested worker), and its own part (reading the model's Blob into
+// the buffers it sends that worker, the token callbacks) runs here too: no model byte crosses the
+// page. Terminating this worker ends wllama's with it (its heap and threads go at once). The
+// messages are those of engine_mediapipe.js, plus `threads` and `nCtxTrain` in "loaded"'s info
+// and the sampling options ({nPredict, temperature, topK}) in "generate". No prompt formatting,
+// no queueing, no token budget: py/tabula/ owns those. The library is imported only when a GGUF
+// model is loaded. Imported as a module (not as a worker), it only exports `threads`.
 
 import { batcher, describe, fetched, storedFiles } from "./engine_common.js";
 
 // Threads need SharedArrayBuffer, i.e. a cross-origin isolated page: there the multi-thread
 // build runs on half the logical cores (wllama's own default; models/fit.py cpu_threads says
 // the same to the Models page); elsewhere the single-thread build runs on one.
+// (WebKit leaves SharedArrayBuffer undefined even on an isolated page: one thread there.)
 export const threads = () =>
-  self.crossOriginIsolated ? Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / 2)) : 1;
+  self.crossOriginIsolated && typeof SharedArrayBuffer !== "undefined"
+    ? Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / 2))
+    : 1;
 
 // The stored chunk Files joined into one Blob (a view over the files that copies nothing; several
 // Blobs would mean several gguf-split shards to wllama), or the site's own copy.
@@ -23,7 +27,7 @@ async function modelBlob(source) {
   return (await fetched(source.url)).blob();
 }
 
-export class WllamaHost {
+class WllamaHost {
   constructor() {
     this.onmessage = null;
     this.wllama = null;
@@ -56,6 +60,7 @@ export class WllamaHost {
 
   // options: {maxTokens, randomSeed}. What runs comes back: {threads, multiThread, nCtxTrain}.
   async load({ base, source, options }) {
+    self.document ??= { baseURI: self.location.href }; // wllama 2.4.0 resolves its wasm paths against it
     const { Wllama } = await import(`${base}/index.js`);
     const wllama = new Wllama(
       {
@@ -125,4 +130,11 @@ export class WllamaHost {
     this.wllama?.proxy?.worker?.terminate();
     this.wllama = null;
   }
+}
+
+// As a worker: one host, bound to this worker's messages.
+if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope) {
+  const host = new WllamaHost();
+  host.onmessage = ({ data }) => postMessage(data);
+  self.onmessage = ({ data }) => host.postMessage(data);
 }

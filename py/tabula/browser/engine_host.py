@@ -1,8 +1,8 @@
 """HostedEngine (engine.ports.Engine) over one engine host, through pwa/js/engine_port.js.
 
-Every engine runs off the page thread: MediaPipe in its own dedicated worker
-(pwa/js/engine_mediapipe.js), wllama in the worker wllama starts, behind the same protocol
-(browser/protocol.py). A host is made per engine and ended with it: `close()` asks it to unload,
+Every engine runs off the page thread, each in its own dedicated worker behind the same
+protocol (browser/protocol.py): MediaPipe in pwa/js/engine_mediapipe.js, wllama in
+pwa/js/engine_wllama.js (which starts wllama's own worker inside it). A host is made per engine and ended with it: `close()` asks it to unload,
 then ends it; `destroy()` ends it at once (the worker is terminated, so its GPU device and heap
 are freed for certain, even mid-answer or mid-load). A load that fails or is abandoned ends its
 host too. `end_all()` ends every host of this page at once (another window took the engine).
@@ -77,7 +77,7 @@ class HostedEngine:
         """A new host of `kind` with the model `load` names; on any failure (`failed` when the
         error says nothing more precise) the host is ended before EngineError is raised, and
         so it is if the load is abandoned (its task cancelled)."""
-        port = await (await shim()).open(kind, absolute(f"js/engine_{kind}.js"))
+        port = (await shim()).open(kind, absolute(f"js/engine_{kind}.js"))
         lost = create_proxy(lambda message: on_lost(str(message))) if on_lost else None
         port.onLost, port.onFirst, loaded = lost, (_first_text or [None])[0], None
         try:

@@ -1,8 +1,8 @@
 """WllamaEngine (engine.ports.Engine): GGUF models on the CPU, behind the engine host protocol
 (pwa/js/engine_wllama.js, through browser/engine_host.py).
 
-llama.cpp compiled to wasm (wllama 2.4.0) computes in the worker wllama starts; its page-side
-part is a host like MediaPipe's, so both engines look the same to Python. The app renders the
+llama.cpp compiled to wasm (wllama 2.4.0) runs in its own dedicated worker, as MediaPipe does
+(wllama starts its computing worker inside it), so both engines look the same to Python. The app renders the
 prompt with the model family's template (engine/prompt.py) and wllama completes it raw. Like
 MediaPipe's, `maxTokens` counts prompt + answer: the answer may take what the prompt leaves.
 The stored copy is read straight from its OPFS chunk files (one Blob over them, never a copy);
