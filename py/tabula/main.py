@@ -100,9 +100,8 @@ class Wiring:
         from tabula.browser.wllama import WllamaEngine
 
         store, kv = self.store, self.kv
-        self.queue = queue = InferenceQueue(
-            on_status=lambda s, d: store.dispatch(EngineStatusChanged(str(s), d))
-        )
+        status = lambda s, d: store.dispatch(EngineStatusChanged(str(s), d))  # noqa: E731
+        self.queue = queue = InferenceQueue(on_status=status)
 
         def create_engine(url: str, stored: str, label: str, options: dict[str, float | int]):
             return MediaPipeEngine.create(genai, url, stored, label, options, queue.device_lost)
@@ -214,7 +213,7 @@ class Wiring:
 async def run() -> None:
     """Boot the app in the browser; any failure becomes a readable error state."""
     from tabula.browser import diagnostics, rich
-    from tabula.browser.dom import BrowserPage, listen
+    from tabula.browser.dom import BrowserPage, listen, on_leaving
     from tabula.browser.sw import ServiceWorkerUpdates
 
     diagnostics.mark("run")  # main's imports are done (the task that ran them has ended)
@@ -231,6 +230,7 @@ async def run() -> None:
         await parts.connect_windows()
         app = App(parts.store, page, updates, parts.handlers(page), parts.painter, on_file=parts.picked)
         listen(app)
+        on_leaving(parts.models.left)  # a load cut short by a reload is no crash
         watch_updates(app, parts, updates)
         offer_install(app, parts, updates)
         app.start()

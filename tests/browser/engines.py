@@ -18,14 +18,14 @@ def engine_workers(page: Page, script: str = SCRIPT) -> list[Worker]:
 
 
 def engine_worker(page: Page, script: str = SCRIPT, timeout: float = 30.0) -> Worker:
-    """The page's one engine worker (waits until the page says exactly one engine host is alive
-    and Playwright has seen exactly one worker running `script`)."""
+    """The page's engine worker (waits until the page says exactly one engine host is alive and
+    Playwright has seen a worker running `script`; the newest)."""
     wait_until(page, "window.tabulaDiagnostics && window.tabulaDiagnostics().engine_hosts === 1")
     deadline = time.monotonic() + timeout
-    while len(workers := engine_workers(page, script)) != 1:
+    while not (workers := engine_workers(page, script)):
         assert time.monotonic() < deadline, [worker.url for worker in page.workers]
         page.wait_for_timeout(50)
-    return workers[0]
+    return workers[-1]  # the newest: an ended one may not have been dropped by Playwright yet
 
 
 def in_engine(page: Page, script: str, worker: str = SCRIPT) -> object:

@@ -73,3 +73,18 @@ def test_after_a_load_that_never_finished_the_next_start_does_not_load_it_and_sa
         assert [call[2] for call in create.calls] == ["Gemma 4 E2B"]
 
     run(scenario())
+
+
+def test_a_page_left_normally_mid_load_loads_as_usual_at_the_next_start() -> None:
+    """A reload or a closed tab while a model loads (pagehide) is no crash: no warning next time."""
+
+    async def scenario() -> None:
+        kv, create = FakeKeyValueStore(), FakeCreateEngine()
+        kv.set(LOADING_KEY, "big")  # the load was running when the page went away...
+        store, queue, models = wire(kv, create)
+        models.left()  # ...normally
+        models.start(boot=True)
+        await queue.count("x")
+        assert [call[2] for call in create.calls] == ["Gemma 4 E2B"] and not store.state.trouble
+
+    run(scenario())

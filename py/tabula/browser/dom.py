@@ -11,6 +11,7 @@ naming its block by position: it carries no data-action for anything to imitate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import js
@@ -185,6 +186,12 @@ def _picked(listener: Listener, event) -> None:
         return
     listener.on_file(str(target.dataset.action), files.item(0))
     target.value = ""
+
+
+def on_leaving(callback: Callable[[], None]) -> None:
+    """Call `callback` when the page is left normally (pagehide: a reload, a navigation, a
+    closed tab; a renderer that crashes or is killed fires nothing)."""
+    _on(js.window, "pagehide", lambda _event: callback())
 
 
 def listen(listener: Listener) -> None:

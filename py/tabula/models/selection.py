@@ -2,10 +2,11 @@
 take, the engine factory that loads the chosen one (lean on a low-memory device: models.fit's
 lean_context), and Models (choose, reload, switch to a newly verified model).
 
-A load is recorded (LOADING_KEY) while it runs and cleared when it ends, however it ends; one
-still recorded at the next start never finished: the tab died in it (a 2 GB model can get a
-renderer killed on a 4 GB tablet), so that start does not load it again (no crash loop), says
-what happened and names a smaller model that fits.
+A load is recorded (LOADING_KEY) while it runs and cleared when it ends, however it ends, and
+when the page is left normally (`left()`, on pagehide: a reload mid-load is no crash); one still
+recorded at the next start never finished: the tab died in it (a 2 GB model can get a renderer
+killed on a 4 GB tablet), so that start does not load it again (no crash loop), says what
+happened and names a smaller model that fits.
 """
 
 from __future__ import annotations
@@ -160,6 +161,10 @@ class Models:
         chosen = state.model if state.model in usable else (usable[0] if usable else None)
         if chosen is not None:
             self.use(chosen.id)
+
+    def left(self) -> None:
+        """The page is being left normally: a load in progress now is not one the tab died in."""
+        self.kv.set(LOADING_KEY, "")
 
     def _interrupted(self) -> bool:
         """Whether the last start died loading a model: then say so, once, and load nothing."""
