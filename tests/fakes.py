@@ -284,9 +284,14 @@ class FakeEngineFactory:
         self.engine_options, self.load_seconds = engine_options, load_seconds
         self.built: list[FakeEngine] = []
         self.fail_with: EngineError | None = None
+        self.abandoned = 0  # loads cancelled before they finished
 
     async def __call__(self) -> FakeEngine:
-        await asyncio.sleep(self.load_seconds)
+        try:
+            await asyncio.sleep(self.load_seconds)
+        except asyncio.CancelledError:
+            self.abandoned += 1
+            raise
         if self.fail_with is not None:
             raise self.fail_with
         self.built.append(FakeEngine(**self.engine_options))  # type: ignore[arg-type]

@@ -555,3 +555,24 @@ def test_a_stopped_answer_that_runs_on_too_long_is_cut_by_replacing_the_engine()
         assert len(factory.built) == 2 and factory.built[0].destroyed and factory.live() == 1
 
     run(scenario())
+
+
+def test_putting_the_model_away_mid_load_abandons_the_load_at_once() -> None:
+    """Deleting the model in use while it loads: the load ends before its files go (a worker
+    still reading them hit "A requested file or directory could not be found" in CI)."""
+
+    async def scenario() -> None:
+        factory = FakeEngineFactory(load_seconds=0.3)
+        statuses: list[Status] = []
+        queue = InferenceQueue(factory, on_status=lambda s, d: statuses.append(s))
+        job = queue.submit("asked while loading")
+        await asyncio.sleep(0.05)
+        queue.use(None)
+        await asyncio.sleep(0.01)
+        assert factory.abandoned == 1  # at once, not when the load would have finished
+        await job.done
+        await asyncio.sleep(0.4)
+        assert job.error is not None and job.error.problem is Problem.NO_MODEL
+        assert factory.built == [] and queue.status is Status.NO_MODEL and Status.FAILED not in statuses
+
+    run(scenario())

@@ -8,7 +8,8 @@ An engine is exclusive (MediaPipe's throws when called while busy) and may ignor
   engine's own activity (Engine.take), a stopped answer's too: an engine finishing a stopped
   answer is busy, not stuck; one that says it is still reading the prompt gets the cap;
 - an abandoned engine is closed, or destroyed if it refuses, before the next one loads (never
-  two at once); `surrender()` destroys it at once, even mid-answer or mid-load;
+  two at once); `surrender()` destroys it at once, even mid-answer or mid-load, `use(None)`
+  abandons a load in progress at once;
 - text is pulled (`pump`: whoever shows it, once per paint, and the watchdog's tick);
 - a stray "busy" error is retried, never shown. Pure asyncio: no browser imports.
 """
@@ -50,8 +51,7 @@ class InferenceQueue:
     ) -> None:
         self._factory, self._engine, self._ops = factory, None, deque()
         self._wake, self._reset = asyncio.Event(), asyncio.Event()
-        self._lost: EngineError | None = None
-        self._current: Op | None = None
+        self._lost, self._current = None, None  # EngineError | None, Op | None
         self._loading: asyncio.Future | None = None  # the factory's load while it runs
         self._worker: asyncio.Task | None = None
         self._clock, self._ids = Clock(now), 0
@@ -61,8 +61,9 @@ class InferenceQueue:
         self.status, self.detail = (Status.READY if factory else Status.NO_MODEL), ""
 
     def use(self, factory: EngineFactory | None) -> None:
-        """Switch to a new model (None: no model): the current engine is closed once idle, the
-        next op loads."""
+        """Switch to a new model (None: no model): the current engine is closed once idle."""
+        if factory is None and self._loading is not None:
+            self._loading.cancel()  # put away (deleted) while loading: nothing more is read
         self._enqueue(Op(self._switch_to(factory), self._future(), tag="model", needs_engine=False))
 
     def submit(
@@ -235,8 +236,10 @@ class InferenceQueue:
         try:
             self._engine = await self._loading
             self._lost = None
-        except asyncio.CancelledError:  # surrendered mid-load: not a failure of the engine
-            raise EngineError(Problem.NO_MODEL, "the engine went to another window") from None
+        except asyncio.CancelledError:  # surrendered or put away mid-load: no engine failure
+            if (task := asyncio.current_task()) and task.cancelling():
+                raise  # the queue itself is being cancelled
+            raise EngineError(Problem.NO_MODEL, "the model was put away mid-load") from None
         except TimeoutError:
             error = EngineError(Problem.STALLED, f"model load took over {self.load_timeout:.0f} s")
             self._set_status(Status.FAILED, error.message)
