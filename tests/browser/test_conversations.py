@@ -3,6 +3,7 @@ can be found, renamed, deleted and brought back."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -36,7 +37,7 @@ def test_conversations_survive_reload_and_can_be_searched_renamed_deleted(
     tiny_site: Path, serve, journey: Journey
 ) -> None:
     """A teacher keeps two lessons' chats: they survive a reload, search finds one, rename sticks,
-    delete asks for nothing but offers Undo, and Undo brings it back."""
+    delete asks for nothing but offers Undo, and Undo brings it back (one deleted mid-answer too)."""
     page = journey.page
     url = serve(tiny_site).url
     open_chat(page, url)
@@ -70,6 +71,22 @@ def test_conversations_survive_reload_and_can_be_searched_renamed_deleted(
     wait_ready(page)
     box = library(page)
     expect(box.locator(".conversations .open")).to_have_text(["Rivers lesson", "Geography: volcanoes"])
+    # Deleted while its answer is being written, then Undo: the answer comes back with its text,
+    # ended (not "Waiting…" forever), and Regenerate asks again.
+    answer = send(page, "Tell me a long story")
+    expect(answer).to_have_attribute("data-status", "streaming", timeout=ENGINE_TIMEOUT_MS)
+    box = library(page)
+    box.get_by_role("button", name="Delete Rivers lesson").click()
+    box.get_by_role("button", name="Undo").click()
+    box.get_by_role("button", name="Rivers lesson", exact=True).click()
+    kept = page.locator("article.msg.model").last
+    expect(kept).to_have_attribute("data-status", re.compile("^(stopped|done)$"))
+    assert kept.locator(".text").inner_text().strip()
+    page.get_by_role("button", name="Regenerate").click()
+    again = page.locator("article.msg.model").last
+    expect(again).to_have_attribute("data-status", "waiting")  # asked again: its turn comes
+    again.get_by_role("button", name="Cancel").click()  # once the engine ends the old one (unseen)
+    expect(again).to_have_attribute("data-status", "cancelled")
 
 
 def test_an_answer_cut_by_a_killed_browser_is_kept(

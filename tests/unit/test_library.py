@@ -404,3 +404,33 @@ def test_leaving_a_conversation_mid_answer_does_not_leave_it_spinning(leave: tup
         assert rig.store.state.messages[-1].status in FINAL_STATUSES
 
     run(scenario())
+
+
+def test_deleting_a_conversation_mid_answer_then_undo_restores_what_was_written() -> None:
+    """Delete the conversation while its answer streams, then Undo: the restored chat shows the
+    answer as stopped with its text (stored so too), and Regenerate asks again; nothing waits
+    forever."""
+
+    async def scenario() -> None:
+        factory = FakeEngineFactory(tokens=[f" w{i}" for i in range(200)], delay=0.005)
+        rig = Rig(saved(VOLCANOES, RIVERS), factory=factory)
+        await rig.library.load()
+        rig.chat.send("Tell me a long story")
+        while rig.store.state.messages[-1].status != "streaming":
+            await asyncio.sleep(0.002)
+        await asyncio.sleep(0.03)
+        rig.actions["delete-chat"]({"id": "rivers"})
+        await rig.settle()
+        rig.actions["undo-delete"]({})
+        await rig.settle()
+        rig.actions["open-chat"]({"id": "rivers"})
+        answer = rig.store.state.messages[-1]
+        assert answer.status == "stopped" and answer.text.startswith(" w0 w1"), answer
+        stored = from_record(rig.chats.record("rivers")).messages[-1]
+        assert (stored.status, stored.text, stored.note) == ("stopped", answer.text, "")
+        rig.chat.regenerate()
+        assert rig.store.state.messages[-1].status == "waiting"  # asked again
+        await rig.settle()
+        assert rig.store.state.messages[-1].status == "done"
+
+    run(scenario())

@@ -35,5 +35,9 @@ class LibraryControls:
             self.library.open(data["id"])
 
     def delete(self, data: dict[str, str]) -> None:
+        """Delete a conversation; one being answered on screen ends its answers first (stopped,
+        keeping what was written), so the copy Undo restores holds them finished, never waiting."""
+        if data["id"] == self.library.shelf.current:
+            self.chat.abandon()
         if self.library.delete(data["id"]) is not None:  # it was on screen: show a new one
             self.new(keep_undo=True)
