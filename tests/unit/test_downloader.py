@@ -916,3 +916,25 @@ def test_a_damaged_gguf_is_refused_on_download_and_import_and_nothing_is_kept(na
         assert rig.files.models == {} and rig.files.imports == [] and rig.pins == [] and rig.readied == []
 
     run(scenario())
+
+
+def test_a_download_that_gave_up_is_not_restarted_by_a_window_that_no_longer_runs_downloads() -> None:
+    """Two windows: a download gave up for lack of network in the first; another window takes the
+    downloads over; when the network returns, the first fetches nothing (the new owner resumes it)."""
+
+    async def scenario() -> None:
+        rig = Rig()
+        for _ in range(GIVE_UP):
+            rig.files.drop_after(URL, 0)
+        rig.downloader.start("g")
+        await rig.settle()
+        assert rig.job() is not None and rig.job().phase == "paused"
+        fetched = len(rig.files.fetches)
+        rig.downloader.suspend()  # another window took over
+        rig.downloader.network_back()
+        await rig.settle()
+        assert len(rig.files.fetches) == fetched and rig.readied == []
+        assert rig.plans() == {"g": {"paused": False, "switch": False}}  # left for the new owner
+        assert rig.job().message == "Downloading in another Tabula window."
+
+    run(scenario())

@@ -76,10 +76,16 @@ class Downloader(Intake):
         self.spawn(self._delete(model_id))
 
     def suspend(self) -> None:
-        """Another window took over the downloads: stop ours, keeping their plans for it."""
+        """Another window took over the downloads: stop ours, keeping their plans for it; those
+        that gave up for lack of network are its to resume too (never ours when it returns)."""
         for model_id in sorted(self._running):
             self._intent(model_id)
             self._halt(model_id)
+        for model_id in sorted(self._gave_up):
+            self._gave_up.discard(model_id)
+            job = self.store.state.download(model_id)
+            said = tr("Downloading in another Tabula window.")
+            self._report(model_id, "paused", job.done if job else 0, job.total if job else None, message=said)
 
     def _halt(self, model_id: str) -> None:
         """Stop the model's transfer, and a retry waiting to start."""
