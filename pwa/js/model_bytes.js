@@ -30,7 +30,7 @@ function totalOf(response, start) {
 async function fetchInto(id, url, start, chunkSize, onProgress, stallMs, ask) {
   const control = new AbortController();
   aborts.set(id, control);
-  const state = { written: start, status: 0, total: -1, validator: "", last: performance.now(), stalled: false };
+  const state = { id, written: start, status: 0, total: -1, validator: "", last: performance.now(), stalled: false };
   const watchdog = setInterval(() => {
     if (performance.now() - state.last > stallMs) {
       state.stalled = true;
@@ -55,7 +55,7 @@ async function fetchInto(id, url, start, chunkSize, onProgress, stallMs, ask) {
     if (response.status === 200) await skip(reader, start, state);
     const dir = await files.folder(id, true);
     state.hash = (await hasherAt(dir, start, ask.hash)).hash;
-    await pump(dir, reader, chunkSize, state, onProgress);
+    await pump(reader, chunkSize, state, onProgress);
     return { kind: "done", ...result(state), message: "" };
   } catch (error) {
     const kind = state.stalled ? "network" : failure(error, control);
@@ -102,7 +102,7 @@ async function remove(id) {
 }
 
 // Writes the body into chunk files; state.written advances only when a chunk file is closed.
-async function pump(dir, reader, chunkSize, state, onProgress) {
+async function pump(reader, chunkSize, state, onProgress) {
   let writable = null;
   let filled = 0;
   let lastReport = 0;
@@ -113,7 +113,7 @@ async function pump(dir, reader, chunkSize, state, onProgress) {
       state.last = performance.now();
       if (done) break;
       for (let at = 0; at < value.length; ) {
-        writable ??= await (await dir.getFileHandle(files.chunkName(state.written / chunkSize), { create: true })).createWritable();
+        writable ??= await files.writer(state.id, files.chunkName(state.written / chunkSize));
         const piece = value.subarray(at, at + chunkSize - filled);
         await writable.write(piece);
         state.hash.update(piece);
@@ -122,7 +122,7 @@ async function pump(dir, reader, chunkSize, state, onProgress) {
         if (filled === chunkSize) {
           await writable.close();
           [writable, filled, state.written] = [null, 0, state.written + chunkSize];
-          await saveHash(dir, state.written, state.hash);
+          await saveHash(state.id, state.written, state.hash);
         }
       }
       if (performance.now() - lastReport > 200) {
@@ -132,7 +132,7 @@ async function pump(dir, reader, chunkSize, state, onProgress) {
     }
     if (writable) await writable.close();
     [writable, state.written] = [null, state.written + filled];
-    if (filled) await saveHash(dir, state.written, state.hash);
+    if (filled) await saveHash(state.id, state.written, state.hash);
     onProgress(state.written);
   } finally {
     if (writable) await writable.abort().catch(() => {});
@@ -151,14 +151,12 @@ async function sha256(url) {
 
 const HASH_STATE = "sha256.state"; // 8 bytes: the offset it covers (float64), then hash-wasm's state
 
-async function saveHash(dir, offset, hash) {
+async function saveHash(id, offset, hash) {
   const state = hash.save();
   const bytes = new Uint8Array(8 + state.length);
   new DataView(bytes.buffer).setFloat64(0, offset);
   bytes.set(state, 8);
-  const writable = await (await dir.getFileHandle(HASH_STATE, { create: true })).createWritable();
-  await writable.write(bytes);
-  await writable.close();
+  await files.writeWhole(id, HASH_STATE, bytes);
 }
 
 // A hasher over the stored bytes [0, upto): the saved state where it covers no more than that,
@@ -210,8 +208,8 @@ const plain = (fn) => async (...args) => {
 };
 
 // The module's API: every async function with plain rejections, plus abort().
-const { list, prepare, commit, open, importFile, sliceOf, estimate, persist, reserve } = files;
-const api = { list, prepare, fetchInto, head, digest, commit, remove, open, importFile, sliceOf, estimate, persist, reserve, files: files.files };
+const { list, prepare, commit, open, importFile, sliceOf, estimate, persist, reserve, capability } = files;
+const api = { list, prepare, fetchInto, head, digest, commit, remove, open, importFile, sliceOf, estimate, persist, reserve, capability, files: files.files };
 export const store = {
   ...Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, plain(fn)])),
   abort,

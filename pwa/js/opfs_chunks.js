@@ -1,6 +1,8 @@
 // OPFS storage of model files, for model_bytes.js: a model is a folder models/<id>/ of
 // fixed-size chunk files (c000000, c000001, ...) plus ready.json once verified. A chunk file is
-// written whole or not at all (createWritable commits on close). Plain values in and out.
+// written whole or not at all: createWritable commits on close, and where a browser has no
+// createWritable (WebKit) the sync-access-handle worker opfs_writer.js writes a .part file and
+// renames it on close. Plain values in and out.
 
 export const chunkName = (index) => `c${String(index).padStart(6, "0")}`;
 
@@ -48,12 +50,87 @@ export async function prepare(id, chunkSize, total) { // total: -1 when unknown
   return offset;
 }
 
+// What this browser can do for models, measured once: {files, reason}; files is "writable"
+// (createWritable), "sync" (createSyncAccessHandle in opfs_writer.js) or "none" (no Storage API,
+// or getDirectory() refused: a private session), with the browser's reason.
+let measured = null;
+export function capability() {
+  measured ??= (async () => {
+    if (!navigator.storage?.getDirectory) return { files: "none", reason: "navigator.storage.getDirectory is missing" };
+    try {
+      await navigator.storage.getDirectory();
+    } catch (error) {
+      return { files: "none", reason: `${error?.name ?? "Error"}: ${error?.message ?? error}` };
+    }
+    if ("createWritable" in FileSystemFileHandle.prototype) return { files: "writable", reason: "" };
+    if (await ask("probe").catch(() => false)) return { files: "sync", reason: "" };
+    return { files: "none", reason: "neither createWritable nor createSyncAccessHandle" };
+  })();
+  return measured;
+}
+
+let worker = null;
+let asked = 0;
+const waiting = new Map(); // request id -> [resolve, reject]
+
+// One request to opfs_writer.js (started on first use); its errors come back as DOMExceptions
+// with the worker's name, so QuotaExceededError stays one.
+function ask(op, fields = {}, transfer = []) {
+  if (!worker) {
+    worker = new Worker(new URL("./opfs_writer.js", import.meta.url));
+    worker.onmessage = ({ data }) => {
+      const [resolve, reject] = waiting.get(data.id);
+      waiting.delete(data.id);
+      if (data.ok) resolve(data.value);
+      else reject(new DOMException(data.message, data.name));
+    };
+  }
+  const id = ++asked;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, [resolve, reject]);
+    worker.postMessage({ id, op, ...fields }, transfer);
+  });
+}
+
+// A writer for file `name` in model `id`'s folder (the root when `id` is null): write(bytes, Blob
+// or text), truncate(size), close() (the file appears whole), abort() (nothing is kept).
+export async function writer(id, name) {
+  const dir = id === null ? await navigator.storage.getDirectory() : await folder(id, true);
+  if ("createWritable" in FileSystemFileHandle.prototype) {
+    return (await dir.getFileHandle(name, { create: true })).createWritable();
+  }
+  const key = `${id}/${name}/${++asked}`;
+  await ask("open", { key, path: id === null ? [] : ["models", id], name });
+  return {
+    async write(data) {
+      if (typeof data === "string") data = new TextEncoder().encode(data);
+      if (data instanceof Blob) return ask("write", { key, data });
+      const copy = data.slice(); // the caller keeps its bytes (they are hashed after the write)
+      return ask("write", { key, data: copy.buffer }, [copy.buffer]);
+    },
+    truncate: (size) => ask("truncate", { key, size }),
+    close: () => ask("close", { key }),
+    abort: () => ask("abort", { key }),
+  };
+}
+
+// Writes `data` as file `name` of model `id` (or the root), whole or not at all.
+export async function writeWhole(id, name, data) {
+  const out = await writer(id, name);
+  try {
+    await out.write(data);
+    await out.close();
+  } catch (error) {
+    await out.abort().catch(() => {});
+    throw error;
+  }
+}
+
 // Marks model `id` verified: ready.json holds `meta` (JSON text). Written last, so a model
 // without it is never loaded.
 export async function commit(id, meta) {
-  const writable = await (await (await folder(id)).getFileHandle("ready.json", { create: true })).createWritable();
-  await writable.write(meta);
-  await writable.close();
+  await folder(id); // NotFoundError for a deleted model: never recreated by its commit
+  await writeWhole(id, "ready.json", meta);
 }
 
 export async function remove(id) {
@@ -92,12 +169,9 @@ export async function files(id) {
 
 // Copies a user-picked File into model `id`'s chunks (Blob slices: streamed by the browser).
 export async function importFile(file, id, chunkSize, onProgress) {
-  const dir = await folder(id, true);
   try {
     for (let index = 0; index * chunkSize < file.size; index++) {
-      const writable = await (await dir.getFileHandle(chunkName(index), { create: true })).createWritable();
-      await writable.write(file.slice(index * chunkSize, (index + 1) * chunkSize));
-      await writable.close();
+      await writeWhole(id, chunkName(index), file.slice(index * chunkSize, (index + 1) * chunkSize));
       onProgress(Math.min((index + 1) * chunkSize, file.size));
     }
     return { kind: "done", written: file.size, message: "" };
@@ -125,9 +199,8 @@ export async function persist() {
 // (navigator.storage.estimate() pads its quota figure, so it cannot tell).
 export async function reserve(bytes) {
   const root = await navigator.storage.getDirectory();
-  const probe = await root.getFileHandle("reserve.probe", { create: true });
   try {
-    const writable = await probe.createWritable();
+    const writable = await writer(null, "reserve.probe");
     try {
       await writable.truncate(bytes);
       await writable.close();
@@ -141,5 +214,6 @@ export async function reserve(bytes) {
     throw error;
   } finally {
     await root.removeEntry("reserve.probe").catch(() => {});
+    await root.removeEntry("reserve.probe.part").catch(() => {});
   }
 }

@@ -60,7 +60,13 @@ class OpfsModelStore:
     def __init__(self, sha256_path: str) -> None:
         self.sha256_url = absolute(sha256_path)
 
+    async def files_kind(self) -> str:
+        """How this browser writes model files: writable | sync | none (it cannot keep them)."""
+        return str((await (await shim()).capability()).files)
+
     async def stored(self) -> list[Stored]:
+        if await self.files_kind() == "none":
+            return []
         rows = (await (await shim()).list()).to_py()
         return [
             Stored(str(r["id"]), int(r["bytes"]), None if r["ready"] is None else str(r["ready"]))
@@ -118,6 +124,7 @@ class OpfsModelStore:
             _number(data.get("quota")),
             _number(data.get("usage")),
             bool(persisted),
+            await self.files_kind(),
         )
 
     async def can_store(self, size: int) -> bool:

@@ -24,7 +24,11 @@ class Intake(Verifying):
         if problem is None and spec.id in self._running:
             problem = tr("That file is being imported already.")
         self.store.dispatch(ModelsNotice(problem or ""))
-        if problem or not await self._room_for(spec, 0):
+        if problem:
+            return
+        if not await self._room_for(spec, 0):  # a new file has no card yet: said above the list
+            job = self.store.state.download(spec.id)
+            self.store.dispatch(ModelsNotice(job.message if job else ""))
             return
         self._running.add(spec.id)
         generation = self._intent(spec.id)

@@ -45,6 +45,7 @@ class Quota:
     quota: int | None = None
     usage: int | None = None
     persisted: bool | None = None
+    files: str = "writable"  # how model files are written: writable | sync | none (cannot keep)
 
     @property
     def free(self) -> int | None:
@@ -168,8 +169,17 @@ def size_text(size: int) -> str:
     return f"{size / 1000 / MB:.1f} GB" if size >= 1000 * MB else f"{size / MB:.0f} MB"
 
 
+CANNOT_KEEP = N_(
+    "This browser cannot keep models on this device (it gives sites no file storage, or this is a "
+    "private window), so models cannot be downloaded or imported here. The cloud engine still works, "
+    "and so does a model that comes with this site."
+)
+
+
 def quota_problem(need: int, quota: Quota) -> str | None:
     """Why `need` more bytes will not fit, said before anything is downloaded; None if they fit."""
+    if quota.files == "none":
+        return tr(CANNOT_KEEP)
     free = quota.free
     if free is None or need + MARGIN <= free:
         return None

@@ -9,7 +9,7 @@ from tabula.core.state import State
 from tabula.i18n.translate import N_, tr
 from tabula.models.catalog import ModelSpec
 from tabula.models.fit import DeviceReport, assess, cpu_threads, pick, upgrade
-from tabula.models.transfers import Download, Quota, eta_text
+from tabula.models.transfers import CANNOT_KEEP, Download, Quota, eta_text
 from tabula.ui.views.html import esc, megabytes
 
 SOURCES = {
@@ -22,6 +22,10 @@ KEPT = {
     True: N_("kept (persistent)"),
     False: N_("may be cleared by the browser when space runs low"),
     None: N_("unknown"),
+}
+FILES = {  # how this browser writes model files (opfs_chunks.capability)
+    "writable": N_("private files (OPFS, writable streams)"),
+    "sync": N_("private files (OPFS, sync access handles in a worker)"),
 }
 
 
@@ -56,11 +60,19 @@ def notice(text: str) -> str:
     return f'<p class="error" role="alert">{esc(text)}</p>' if text else ""
 
 
+def cannot_keep(storage: Quota | None) -> str:
+    """The sentence for a browser that cannot keep models (no OPFS, or a private session)."""
+    if storage is None or storage.files != "none":
+        return ""
+    return f'<p class="advice" role="note">{esc(tr(CANNOT_KEEP))}</p>'
+
+
 def catalogue(state: State) -> str:
     if not state.catalog:
-        return f"<p>{esc(tr('This build ships no model. Add one below.'))}</p>"
+        return f"{cannot_keep(state.storage)}<p>{esc(tr('This build ships no model. Add one below.'))}</p>"
     best = pick(state.device, state.catalog) if state.device else None
-    advice = f'<p class="advice" role="note">{esc(best.reason)}</p>' if best else ""
+    advice = cannot_keep(state.storage)
+    advice += f'<p class="advice" role="note">{esc(best.reason)}</p>' if best else ""
     recommended = best.model.id if best and best.model else ""
     items = "".join(card(m, state, m.id == recommended) for m in state.catalog)
     return f'{advice}{offer(state)}<ul class="models">{items}</ul>'
@@ -227,7 +239,11 @@ def threads_text(report: DeviceReport) -> str:
 
 
 def storage_text(storage: Quota) -> str:
+    """What the browser gives for models: how files are written, how much room, whether kept."""
+    if storage.files not in FILES:
+        return tr("none: this browser cannot keep models")
+    kind = tr(FILES[storage.files])
     if storage.quota is None:
-        return tr("not reported")
+        return f"{kind} · {tr('size not reported')}"
     used = tr("{used} used of {quota}", used=megabytes(storage.usage or 0), quota=megabytes(storage.quota))
-    return f"{used} · {tr(KEPT[storage.persisted])}"
+    return f"{kind} · {used} · {tr(KEPT[storage.persisted])}"
