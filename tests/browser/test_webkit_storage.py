@@ -3,7 +3,7 @@ handles have no createWritable (chunks are written through createSyncAccessHandl
 pwa/js/opfs_writer.js), and some WebKit views have no Storage API at all or a private session
 whose getDirectory() rejects. Chromium is made to look like each with an init script on the page
 (the writer worker keeps its sync access handles, as in WebKit). The real WebKit journey is
-tests/browser/test_webkit.py."""
+tests/browser/test_webkit.py. Last, the viewport key WebKit does not know stays in Chromium."""
 
 from __future__ import annotations
 
@@ -111,3 +111,10 @@ def test_a_browser_that_cannot_keep_models_says_so(
     page.get_by_label(PICKER).set_input_files(files["tiny.task"])
     expect(page.locator("#models-notice").get_by_role("alert")).to_contain_text(CANNOT_KEEP)
     expect(page.get_by_text("Something went wrong")).to_have_count(0)
+
+
+def test_chromium_keeps_the_keyboard_resizing_the_page(site: Site, journey: Journey) -> None:
+    """The viewport key WebKit does not know is still set in Chromium (by js/theme.js)."""
+    open_app(journey.page, site.url)
+    content = journey.page.locator('meta[name="viewport"]').get_attribute("content")
+    assert content.endswith("viewport-fit=cover, interactive-widget=resizes-content"), content
