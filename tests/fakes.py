@@ -152,6 +152,8 @@ class FakeEngine:
     - `prefill` seconds, plus `prefill_per_word` for each word of the prompt, pass before the
       first token (the engine reads the whole prompt first; slow on a slow GPU).
     - `fail_with` makes the next generate raise that error.
+    - As MediaPipe, `maxTokens` (if given) counts prompt + answer: the answer stops where the two
+      reach it, without a word; `generated` says how many tokens it took (the host's count).
     - `options` are fixed at creation, as in MediaPipe 0.10.29 (its setOptions() throws without
       a model asset): with temperature > 0 and topK > 1 it samples, i.e. each answer is the
       script in an order drawn from a generator seeded once with randomSeed; else the script.
@@ -175,6 +177,7 @@ class FakeEngine:
         self.tokens = tokens if tokens is not None else ["Hello", " there", ",", " friend", "."]
         self.delay, self.prefill, self.cancel_works, self.label = delay, prefill, cancel_works, label
         self.family = family  # the chat template this model was trained with (engine.ports.Engine)
+        self.generated: int | None = None  # as MediaPipe's host: how many tokens the last answer took
         self.prefill_per_word = prefill_per_word
         self.created_with = dict(options or {})
         self._rng = random.Random(self.created_with.get("randomSeed", 0))
@@ -202,7 +205,7 @@ class FakeEngine:
     async def generate(self, prompt: str) -> str:
         self._enter()
         self.prompts.append(prompt)
-        self._cancel_now = False
+        self._cancel_now, self.generated = False, 0
         self._buffer, self._first, self._last = "", None, time.monotonic()
         try:
             if self.fail_with is not None:
@@ -210,7 +213,8 @@ class FakeEngine:
                 raise error
             out = ""
             await asyncio.sleep(self.prefill + self.prefill_per_word * len(prompt.split()))
-            for index, token in enumerate(self._sampled()):
+            room = int(self.created_with.get("maxTokens", 10**9)) - len(prompt.split())
+            for index, token in enumerate(self._sampled()[: max(0, room)]):  # maxTokens: prompt + answer
                 if self.hang or index == self.hang_after:
                     await self._ended.wait()
                 if self.destroyed:
@@ -220,6 +224,7 @@ class FakeEngine:
                 await asyncio.sleep(self.delay)
                 out += token
                 self._delta(token)
+                self.generated = index + 1
             return out
         finally:
             self.busy = False

@@ -16,7 +16,7 @@
 //                   {type: "unload", id} · {type: "stats", id}
 //   worker -> page  {type: "progress", bytes} · {type: "loaded", id, info}
 //                   {type: "tokens", id, text, count} (at most one each 16 ms)
-//                   {type: "done", id, text} · {type: "counted", id, tokens}
+//                   {type: "done", id, text, tokens} · {type: "counted", id, tokens}
 //                   {type: "error", id, message, stats} · {type: "lost", message}
 //                   {type: "unloaded", id} · {type: "stats", id, requested, destroyed}
 // Model bytes go from OPFS (or this site) straight into this worker, never through the page.
@@ -88,9 +88,10 @@ function chunked(body, size = 64 * 1024) {
 
 async function generate({ id, prompt }) {
   const batch = common.batcher(postMessage, id);
+  let tokens = 0; // one call per decoded token, even one that ends inside a character (the app compares it with the budget)
   try {
-    const text = await llm.generateResponse(prompt, (partial) => batch.add(partial));
-    return { text };
+    const text = await llm.generateResponse(prompt, (partial) => (tokens++, batch.add(partial)));
+    return { text, tokens };
   } finally {
     batch.end();
   }

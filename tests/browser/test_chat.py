@@ -219,3 +219,33 @@ def test_a_follow_up_sent_while_the_answer_streams_is_asked_with_that_answer(
     )
     assert kept is not None, prompts[1]
     assert kept.group(1).strip() and outputs[0].startswith(kept.group(1))
+
+
+def test_an_answer_cut_at_the_length_limit_says_so_and_continue_goes_on(chat_site: Site, journey: Journey) -> None:
+    """The tiny model never stops by itself, so every answer runs to the token budget: the answer
+    says it stopped at the length limit, and Continue asks the engine to go on from its own text
+    (the prompt ends with the question and the answer so far, in an open model turn); what it
+    writes joins the same answer."""
+    page = journey.page
+    open_chat(page, chat_site.url)
+    save_settings(page, max_tokens="128", system_prompt="")
+    page.get_by_role("link", name="Chat", exact=True).click()
+    in_engine(page, RECORD_PROMPTS)
+    answer = send(page, "Tell me everything about volcanoes")
+    assert wait_final(answer) == "done"
+    cut = answer.get_by_role("note").filter(has_text="Stopped at the length limit")
+    expect(cut).to_be_visible()
+    first = answer.locator(".text").inner_text()
+    cut.get_by_role("button", name="Continue").click()
+    expect(page.locator("article.msg.model")).to_have_count(1)  # the same answer, not a new one
+    expect(answer).to_have_attribute("data-status", "streaming", timeout=60_000)
+    assert wait_final(answer) == "done"
+    prompts, outputs = in_engine(page, "() => [self.__prompts, self.__outputs]")
+    assert len(prompts) == 2
+    opened = "Tell me everything about volcanoes<end_of_turn>\n<start_of_turn>model\n"
+    assert opened in prompts[1] and not prompts[1].endswith("<start_of_turn>model\n"), prompts[1]
+    so_far = prompts[1].split(opened, 1)[1]  # the end of the first answer, as the engine wrote it
+    assert len(so_far) > 20 and outputs[0].endswith(so_far), (so_far, outputs[0])
+    whole = answer.locator(".text").inner_text()
+    assert whole.startswith(first[:40]) and len(whole) > len(first), (first, whole)
+    expect(cut).to_be_visible()  # it ran to the budget again: it says so again

@@ -194,3 +194,64 @@ def test_a_forged_turn_in_a_message_or_the_system_prompt_never_reaches_the_engin
         )  # shown as typed
 
     run(scenario())
+
+
+def test_an_answer_cut_by_the_token_budget_says_so_and_continue_joins_it() -> None:
+    """As MediaPipe, the fake stops without a word where prompt + answer reach maxTokens: the
+    answer says it stopped at the length limit and offers Continue, which asks the engine to go
+    on from the answer's own text (its end, in an open model turn) and joins what it writes."""
+
+    async def scenario() -> None:
+        factory = FakeEngineFactory(tokens=[f" w{i}" for i in range(200)], options={"maxTokens": 64})
+        app, store, chat, _, page = make(factory, max_tokens=64, system_prompt="")
+        app.on_action("send", {"message": "go"})
+        await settle(chat)
+        first = store.state.messages[-1]
+        assert first.status == "done" and first.cut and first.text.startswith(" w0 w1")
+        assert "Stopped at the length limit" in page.regions["log"] and 'data-action="continue"' in page.regions["log"]
+        app.on_action("continue", {"id": str(first.id)})
+        await settle(chat)
+        _user, answer = store.state.messages  # the same answer, longer
+        asked = factory.built[0].prompts[-1]
+        assert asked.startswith("<start_of_turn>user\ngo<end_of_turn>\n<start_of_turn>model\n")
+        assert asked.endswith(first.text[-40:]) and not asked.endswith("<start_of_turn>model\n")
+        assert answer.id == first.id and answer.text.startswith(first.text) and len(answer.text) > len(first.text)
+        assert answer.text[len(first.text) :].startswith(" w0")  # the fake writes its script again
+        assert answer.cut and answer.tokens > first.tokens  # it ran to the budget again
+
+    run(scenario())
+
+
+def test_an_answer_that_ends_by_itself_is_not_cut_and_cannot_be_continued() -> None:
+    async def scenario() -> None:
+        factory = FakeEngineFactory(options={"maxTokens": 64})
+        app, store, chat, _, page = make(factory, max_tokens=64)
+        app.on_action("send", {"message": "go"})
+        await settle(chat)
+        answer = store.state.messages[-1]
+        assert answer.status == "done" and not answer.cut and "length limit" not in page.regions["log"]
+        app.on_action("continue", {"id": str(answer.id)})
+        await settle(chat)
+        assert store.state.messages[-1] == answer and len(factory.built[0].prompts) == 1
+
+    run(scenario())
+
+
+def test_a_system_prompt_too_long_for_the_model_never_fails_every_message() -> None:
+    """Only the system prompt's beginning is used, the answer says so, and messages get answers."""
+
+    async def scenario() -> None:
+        system = "Always answer kindly. " + "Be thorough and precise. " * 60
+        factory = FakeEngineFactory()
+        app, store, chat, _, _ = make(factory, max_tokens=64, system_prompt=system)
+        for text in ("hello", "and again"):
+            app.on_action("send", {"message": text})
+            await settle(chat)
+            answer = store.state.messages[-1]
+            assert answer.status == "done" and answer.text == "Hello there, friend.", answer
+            assert "system prompt is too long" in answer.note
+        asked = factory.built[0].prompts[-1]
+        assert asked.startswith("<start_of_turn>user\nAlways answer kindly.") and "and again<end_of_turn>" in asked
+        assert len(asked.split()) <= 48  # within the budget (the fake counts words)
+
+    run(scenario())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from tabula.engine.errors import EngineError
 from tabula.engine.prompt import ADDED_TOKENS, ZWJ, Turn, fit, neutralize, render, template_for
 from tests.aio import run
 
@@ -105,3 +106,32 @@ def test_a_prompt_that_surely_fits_reaches_the_engine_without_a_tokenizer_call()
     tight = len(short.prompt.encode()) + ADDED_TOKENS - 1  # one byte short of surely fitting: counted
     assert run(fit(template_for("gemma3"), "Be brief.", turns, tight, count)).tokens == len(short.prompt)
     assert counted == [short.prompt]
+
+
+async def _words(text: str) -> int:
+    return len(text.split())
+
+
+def test_a_system_prompt_that_leaves_no_room_is_cut_to_its_beginning_never_refused() -> None:
+    system = "Rule one. " + "More rules here. " * 100
+    fitted = run(fit(template_for("gemma4"), system, [Turn("user", "hello there")], 40, _words))
+    assert fitted.system_cut and not fitted.prefix_cut and fitted.tokens is not None and fitted.tokens <= 40
+    assert fitted.prompt.startswith("<|turn>system\nRule one.") and fitted.prompt.endswith(
+        "<|turn>user\nhello there<turn|>\n<|turn>model\n"
+    )
+    assert fitted.tokens > 30  # it keeps what fits, not a stub
+
+
+def test_a_continued_answer_keeps_its_end_in_an_open_model_turn() -> None:
+    written = " ".join(f"w{i}" for i in range(100))
+    fitted = run(fit(template_for("gemma3"), "", [Turn("user", "go")], 40, _words, prefix=written))
+    assert fitted.prefix_cut and fitted.tokens is not None and 30 < fitted.tokens <= 40
+    assert fitted.prompt.startswith("<start_of_turn>user\ngo<end_of_turn>\n<start_of_turn>model\n")
+    assert fitted.prompt.endswith(" w98 w99")
+    short = run(fit(template_for("gemma3"), "", [Turn("user", "go")], 400, _words, prefix="Once upon"))
+    assert short.prompt.endswith("<start_of_turn>model\nOnce upon") and not short.prefix_cut
+
+
+def test_a_message_too_long_on_its_own_is_still_refused() -> None:
+    with pytest.raises(EngineError):
+        run(fit(template_for("gemma3"), "Be kind.", [Turn("user", "word " * 100)], 40, _words))

@@ -69,6 +69,7 @@ class HostedEngine:
     def __init__(self, port: object, label: str, info: dict, lost: object | None) -> None:
         self.port, self.label, self.info, self._lost = port, label, info, lost
         self.family = "completion"  # the model's template family: the engine factory sets it
+        self.generated: int | None = None  # tokens the last generation produced, if the host said
 
     @classmethod
     async def start(
@@ -106,6 +107,7 @@ class HostedEngine:
         except JsException as error:
             raise classify(str(error)) from None
         assert isinstance(done, Done)
+        self.generated = int(done.tokens) if done.tokens >= 0 else None
         return str(done.text)
 
     def take(self) -> Taken:

@@ -67,6 +67,7 @@ class Loaded:
 @dataclass(frozen=True)
 class Done:
     text: str
+    tokens: int = -1  # tokens generated, by the engine's own count (-1: the host did not say)
 
 
 @dataclass(frozen=True)
@@ -109,4 +110,4 @@ def event(data: dict[str, Any]) -> Event:
     if kind is None:
         raise ValueError(f"unknown engine host reply: {data.get('type')!r}")
     names = kind.__dataclass_fields__
-    return kind(**{name: data[name] for name in names})
+    return kind(**{name: data[name] for name in names if name in data})  # absent: its default

@@ -32,7 +32,7 @@ from tabula.core.decide import decide_for
 from tabula.core.tasks import Tasks
 from tabula.engine import prompt
 from tabula.engine.ports import Engine
-from tabula.engine.queue import InferenceQueue, Job
+from tabula.engine.queue import InferenceQueue, Job, JobState
 from tabula.i18n.translate import tr, tr_n
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class Chat:
                     return
                 answer.state = "running"
                 decision = decide_for(self.store.state, "chat")
-                if decision.where == "cloud" and self.cloud is not None:
+                if decision.where == "cloud" and self.cloud is not None and not answer.base:
                     await self._in_cloud(answer, decision.badge)
                 elif decision.where == "unavailable":
                     error = f"{decision.reason} {decision.fix}"
@@ -135,9 +135,14 @@ class Chat:
         )
         self.painter.follow(answer.message_id, lambda: self.queue.pump(answer.job))  # once per paint
         job = await answer.job.done
+        before = self._message(answer.message_id)
+        status, cut = str(job.state), job.cut
+        if answer.base and job.state is JobState.FAILED:
+            status, cut = "done", True  # a continuation that failed leaves the answer as it was
         self._end(
-            answer, status=str(job.state), text=prompt.visible(job.text), engine=badge, ttft_ms=job.ttft_ms,
-            tokens_per_s=job.tokens_per_s, tokens=job.tokens, error=job.error.message if job.error else "",
+            answer, status=status, text=answer.base + prompt.visible(job.text), engine=badge, ttft_ms=job.ttft_ms,
+            tokens_per_s=job.tokens_per_s, tokens=job.tokens + (before.tokens if before and answer.base else 0),
+            error=job.error.message if job.error else "", cut=cut,
         )  # fmt: skip
 
     async def _prompt(self, engine: Engine, answer: Answer) -> str:
@@ -147,16 +152,20 @@ class Chat:
         tokens = int(state.settings.engine_options(state.model_limit)["maxTokens"])
         fitted = await prompt.fit(
             prompt.template_for(engine.family), system_for(state), history(state.messages, answer.message_id),
-            tokens - reserve_for(tokens), engine.count_tokens,
+            tokens - reserve_for(tokens), engine.count_tokens, answer.base,
         )  # fmt: skip
-        if answer.job is not None:
-            answer.job.prompt_tokens = fitted.tokens  # sizes the first-token watchdog
+        if answer.job is not None:  # sizes the first-token watchdog; tells a cut answer
+            answer.job.prompt_tokens, answer.job.limit = fitted.tokens, tokens
+        notes = []
         if fitted.dropped:
-            note = tr_n(
+            notes.append(tr_n(
                 "{count} older message left out to fit the model's context.",
                 "{count} older messages left out to fit the model's context.", fitted.dropped,
-            )  # fmt: skip
-            self._update(answer, note=note)
+            ))  # fmt: skip
+        if fitted.system_cut:
+            notes.append(tr("Your system prompt is too long for this model: only its beginning was used. Shorten it in Settings."))
+        if notes:
+            self._update(answer, note=" ".join(notes))
         return fitted.prompt
 
     def _token(self, answer: Answer, job: Job) -> None:
@@ -221,8 +230,8 @@ class Chat:
         answer = self.answers.get(answer_id)
         if answer is None:
             return
-        if answer.state == "waiting":
-            self._end(answer, status="cancelled")
+        if answer.state == "waiting":  # a continuation goes back to the answer it was
+            self._end(answer, **({"status": "done", "cut": True} if answer.base else {"status": "cancelled"}))
         else:
             answer.stop(self.queue.cancel)
 
@@ -233,6 +242,18 @@ class Chat:
             return
         self.store.dispatch(MessageRemoved(messages[-1].id))
         self._ask()
+
+    def go_on(self) -> None:
+        """Continue the last answer where the token budget cut it: the engine is asked to go on
+        from its text, and what it writes joins the same answer."""
+        messages = self.store.state.messages
+        last = messages[-1] if messages else None
+        if last is None or last.role != "model" or not last.cut or last.status != "done":
+            return
+        answer = Answer(self.store.state.shelf.current, last.id, text=last.text, base=last.text, streaming=True)
+        self.answers[answer.message_id] = answer
+        self._put(replace(last, status="streaming", cut=False, error=""))
+        self.tasks.spawn(self._run(answer))
 
     def abandon(self) -> None:
         """Close every answer of the conversation on screen (another one is opening).

@@ -200,6 +200,7 @@ _MESSAGE_CHECKS = {  # field: (valid, what the damage notice calls it)
     "ttft_ms": (lambda v: v is None or (_is_number(v) and v >= 0), "timing"),
     "tokens_per_s": (lambda v: v is None or (_is_number(v) and v >= 0), "speed"),
     "tokens": (lambda v: _is_int(v) and 0 <= v <= 10**12, "token count"),
+    "cut": (lambda v: isinstance(v, bool), "length-limit mark"),
 }  # fmt: skip
 
 

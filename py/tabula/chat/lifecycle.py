@@ -21,6 +21,7 @@ class Answer:
     message_id: int
     state: str = "waiting"  # waiting | running | closed
     text: str = ""  # what has been written so far (shown, and saved as it streams)
+    base: str = ""  # what the message held before (Continue: the answer goes on from it)
     streaming: bool = False  # the first piece of text has arrived
     job: Job | None = None
     call: CloudCall | None = None

@@ -24,3 +24,4 @@ class Message:
     tokens: int = 0
     note: str = ""
     error: str = ""
+    cut: bool = False  # it ran to the end of the token budget, unfinished: it can be continued

@@ -12,6 +12,9 @@ from typing import Any
 
 from tabula.engine.errors import EngineError
 from tabula.engine.ports import Engine
+from tabula.engine.prompt import ADDED_TOKENS
+
+CUT_SLACK = 2  # tokens short of the budget that still count as spent (a BOS counted or not)
 
 
 class JobState(StrEnum):
@@ -57,6 +60,8 @@ class Job:
     first_token: float | None = None
     finished: float | None = None
     prompt_tokens: int | None = None  # counted by the caller (None: the queue estimates)
+    limit: int | None = None  # the engine's maxTokens (prompt + answer), when the caller knows it
+    cut: bool = False  # the answer ran to the end of its token budget (it did not finish)
 
     def finish(self, state: JobState, now: float) -> None:
         """End the job in `state` (its `done` future resolves with it)."""
@@ -181,8 +186,28 @@ async def generate(engine: Engine, job: Job, clock: Clock) -> Job:
     if job.state is JobState.RUNNING:
         job.finished, job.text = clock.now(), text
         job.tokens = await engine.count_tokens(text) if text else 0
+        job.cut = await budget_spent(engine, job, engine.generated)
         job.state = JobState.DONE
     return job
+
+
+async def budget_spent(engine: Engine, job: Job, generated: int | None) -> bool:
+    """Whether `job`'s answer ran to the end of its budget (`limit` minus its prompt's tokens):
+    an engine stops there without a word (MediaPipe never says why it stopped), so the prompt's
+    and the answer's tokens are compared with it: the tokens the engine says it `generated`, else
+    the answer counted again from its text, which may come out a few tokens shorter (a little
+    slack then). The prompt is counted only when the answer came near the end."""
+    if job.limit is None or not job.text:
+        return False
+    answer = generated if generated is not None else job.tokens
+    slack = CUT_SLACK if generated is not None else max(CUT_SLACK, job.limit // 32)
+    near = job.limit - slack
+    prompt = job.prompt_tokens
+    if prompt is None:
+        if len(job.prompt.encode()) + ADDED_TOKENS + answer < near:
+            return False  # even at a token a byte, the prompt and the answer end well before it
+        prompt = await engine.count_tokens(job.prompt)
+    return prompt + answer >= near
 
 
 def swallow(task: asyncio.Future) -> None:

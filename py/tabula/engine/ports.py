@@ -32,6 +32,7 @@ class Engine(Protocol):
 
     label: str
     family: str  # the chat template family it was trained with (engine/prompt.py's TEMPLATES)
+    generated: int | None  # tokens the last generate produced, by the engine's own count (None: unsaid)
 
     async def generate(self, prompt: str) -> str:
         """Generate (buffering the text for `take`); return the whole text."""

@@ -72,9 +72,10 @@ def neutralize(text: str) -> str:
     return CONTROL.sub("<" + ZWJ, text)
 
 
-def render(template: Template, system: str, turns: Sequence[Turn]) -> str:
-    """The prompt for `turns` (ending with the user's new message), ready for the answer; every
-    text in it neutralized, so only the template's own markers are control tokens."""
+def render(template: Template, system: str, turns: Sequence[Turn], prefix: str = "") -> str:
+    """The prompt for `turns` (ending with the user's new message), ready for the answer (which
+    starts with `prefix`: the part already written, when it is continued); every text in it
+    neutralized, so only the template's own markers are control tokens."""
     system = neutralize(system)
     parts = []
     if system and template.system is not None:
@@ -84,7 +85,7 @@ def render(template: Template, system: str, turns: Sequence[Turn]) -> str:
         if index == 0 and system and template.system is None and turn.role == "user":
             text = f"{system}\n\n{text}"
         parts.append((template.user if turn.role == "user" else template.model).format(text=text))
-    return template.separator.join(parts) + template.answer_start
+    return template.separator.join(parts) + template.answer_start + neutralize(prefix)
 
 
 def visible(text: str) -> str:
@@ -97,6 +98,8 @@ class Fitted:
     prompt: str
     tokens: int | None  # None: not counted, it surely fits
     dropped: int  # older turns left out
+    system_cut: bool = False  # only the beginning of the system prompt fits
+    prefix_cut: bool = False  # only the end of the answer being continued fits
 
 
 ADDED_TOKENS = 4  # what a tokenizer adds beyond the text's own (BOS, a dummy prefix), with room
@@ -116,24 +119,62 @@ async def fit(
     turns: Sequence[Turn],
     budget: int,
     count: Callable[[str], Awaitable[int]],
+    prefix: str = "",
 ) -> Fitted:
-    """The newest turns (whole user/model pairs dropped oldest first) that fit `budget` tokens.
+    """The newest turns (whole user/model pairs dropped oldest first) that fit `budget` tokens,
+    with the answer's `prefix` (see `render`) at the end.
 
     A prompt that surely fits (see `surely_fits`) is not counted: asking the tokenizer costs
-    MediaPipe ~0.1 s before the first token on a slow device. Raises EngineError(PROMPT_TOO_LONG)
-    when even the new message alone does not fit.
+    MediaPipe ~0.1 s before the first token on a slow device. When the new message alone does
+    not fit, the system prompt is cut to its beginning and a continued answer to its end, so a
+    long system prompt never fails every message; raises EngineError(PROMPT_TOO_LONG) when even
+    the new message alone, with neither, does not fit.
     """
-    prompt, start = render(template, system, turns), 0
+    prompt, start = render(template, system, turns, prefix), 0
     if surely_fits(prompt, budget):
         return Fitted(prompt, None, dropped=0)
     tokens = await count(prompt)
     while tokens > budget:
         if len(turns) - start <= 1:
-            raise EngineError(Problem.PROMPT_TOO_LONG, f"{tokens} tokens > budget {budget}")
+            return await _shorten(template, system, turns[start:], budget, count, prefix, start)
         start = await _drop(template, turns, start, tokens - budget, count)
-        prompt = render(template, system, turns[start:])
+        prompt = render(template, system, turns[start:], prefix)
         tokens = await count(prompt)
     return Fitted(prompt, tokens, dropped=start)
+
+
+async def _shorten(
+    template: Template, system: str, turns: Sequence[Turn], budget: int, count: Callable[[str], Awaitable[int]],
+    prefix: str, dropped: int,
+) -> Fitted:  # fmt: skip
+    """The last turn alone with as much of the system prompt's beginning as fits, then as much of
+    the continued answer's end; PROMPT_TOO_LONG when the turn alone does not fit."""
+    bare = await count(render(template, "", turns))
+    if bare > budget:
+        raise EngineError(Problem.PROMPT_TOO_LONG, f"{bare} tokens > budget {budget}")
+    kept = await _longest(system, False, budget, count, lambda part: render(template, part, turns))
+    tail = await _longest(prefix, True, budget, count, lambda part: render(template, kept, turns, part))
+    prompt = render(template, kept, turns, tail)
+    return Fitted(prompt, await count(prompt), dropped, kept != system, tail != prefix)
+
+
+async def _longest(
+    text: str, tail: bool, budget: int, count: Callable[[str], Awaitable[int]], spell: Callable[[str], str]
+) -> str:
+    """The longest beginning (or end, `tail`) of `text` whose prompt `spell(part)` fits `budget`,
+    found by shrinking it in proportion to the excess (a few counts, never one per character)."""
+    size, tokens = len(text), await count(spell(text))
+    rest = await count(spell("")) if tokens > budget and text else 0  # what the text's share must leave
+    while tokens > budget and size > 0:
+        size = min(int(size * (budget - rest) / max(1, tokens - rest) * 0.95), size - 1)
+        tokens = await count(spell(_part(text, size, tail)))
+    return _part(text, size, tail)
+
+
+def _part(text: str, size: int, tail: bool) -> str:
+    if size <= 0:
+        return ""
+    return text[-size:] if tail else text[:size]
 
 
 async def _drop(

@@ -1,4 +1,4 @@
-"""The chat's handlers: send, stop, cancel one waiting answer, regenerate. Pure.
+"""The chat's handlers: send, stop, cancel one waiting answer, regenerate, continue. Pure.
 
 Views declare `data-action="name"`; the page's one delegated listener calls App.on_action, which
 looks the name up in the table main.py assembles from every module of this package. A handler
@@ -23,6 +23,7 @@ class ChatControls:
             "stop": lambda _data: self.chat.stop(),
             "cancel": lambda data: self.chat.cancel(int(data["id"])),
             "regenerate": lambda _data: self.chat.regenerate(),
+            "continue": lambda _data: self.chat.go_on(),
         }
 
     def send(self, data: dict[str, str]) -> None:

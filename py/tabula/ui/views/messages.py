@@ -53,7 +53,19 @@ def body(message: Message, engine_status: str) -> str:
         return f'<div class="text streaming" {text_id}>{to_html(message.text, message.id, live=True)}</div>'
     rendered = finished_html(message.text, message.id) if message.text else ""
     error = f'<p class="msg-error" role="alert">{esc(message.error)}</p>' if message.error else ""
-    return f'<div class="text" {text_id}>{rendered}</div>{error}'
+    return f'<div class="text" {text_id}>{rendered}</div>{cut(message)}{error}'
+
+
+def cut(message: Message) -> str:
+    """An answer the token budget cut says so, unmissably, with Continue (chat.Chat.go_on)."""
+    if not (message.cut and message.status == "done"):
+        return ""
+    said = esc(tr("Stopped at the length limit: the answer is not finished."))
+    label = esc(tr("Continue"))
+    return (
+        f'<p class="msg-cut" role="note">{said} '
+        f'<button type="button" data-action="continue" data-id="{message.id}">{label}</button></p>'
+    )
 
 
 def meta(message: Message) -> str:
