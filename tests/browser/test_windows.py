@@ -36,10 +36,21 @@ def two_windows(url: str, context) -> tuple[Page, Page, Journey]:
 def test_two_windows_share_one_engine_and_the_second_takes_over_when_asked(
     tiny_site: Path, serve, context
 ) -> None:
+    """With a cloud key set and private mode off, the window without the engine still never sends
+    the chat (turns answered on the device) to the cloud: it says where the model runs."""
     first, second, journey = two_windows(serve(tiny_site).url, context)
     expect(route(second)).to_have_text("Unavailable · other window")
     expect(engine(second)).to_have_text("No model")
     assert wait_final(send(first, "Asked in the first window")) == "done"
+    second.get_by_role("link", name="Settings", exact=True).click()
+    second.get_by_label("Gemini API key").fill("AIzaTestKey-0123456789abcdefGHIJ")
+    second.locator("form.cloud").get_by_role("button", name="Save cloud settings").click()
+    expect(route(second)).to_have_text("Unavailable · other window")
+    second.get_by_role("link", name="Chat", exact=True).click()
+    refused = send(second, "Asked in the second window before taking over")
+    assert wait_final(refused) == "failed"
+    expect(refused).to_contain_text("The model is running in another Tabula window")
+    assert journey.foreign_requests() == []  # nothing went to the cloud
 
     second.get_by_role("button", name="Use Tabula here").click()
     expect(engine(second)).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)

@@ -135,3 +135,18 @@ def test_the_badge_follows_the_model_in_use_through_the_apps_state() -> None:
     state = State(catalog=(gguf, task), model_id="g", ready=frozenset({"g", "t"}))
     assert decide_for(state, "chat").badge == "Local (CPU) · Gemma 3 1B (CPU)"
     assert decide_for(replace(state, model_id="t"), "chat").badge == "Local · Gemma 4 E2B"
+
+
+def test_a_window_that_does_not_run_the_model_never_sends_chat_to_the_cloud_while_one_is_ready() -> None:
+    """Two windows: the other one runs the model that is ready on this device. With a key set and
+    private mode off, chat here must not go to the cloud (it would carry turns answered on the
+    device): it says the model runs in the other window and offers Use Tabula here."""
+    model = ModelSpec("t", "Gemma 4 E2B", "gemma4", "https://h.example/gemma-4-E2B-it-web.task", 1, "", "catalogue")
+    state = State(catalog=(model,), model_id="t", ready=frozenset({"t"}), elsewhere=True)
+    state = replace(state, cloud=replace(state.cloud, key="AIzaKey", private=False))
+    chat = decide_for(state, "chat")
+    assert (chat.where, chat.badge) == ("unavailable", "Unavailable · other window")
+    assert "another Tabula window" in chat.reason and "Use Tabula here" in chat.fix
+    assert decide_for(replace(state, elsewhere=False), "chat").where == "local"
+    nothing_here = replace(state, ready=frozenset())  # no model on this device: the cloud, as ever
+    assert decide_for(nothing_here, "chat").where == "cloud"

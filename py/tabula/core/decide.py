@@ -1,9 +1,11 @@
 """Where each feature runs: on this device, in the cloud, or nowhere yet, with reasons people can read. Pure.
 
 `decide()` is the one place that chooses; `decide_for(state, feature)` gathers its Context from
-the app's State (a function of State, not a method on it). Private mode guarantees the cloud is never chosen. Chat
-prefers the local model; the structured features (quiz, mind map) prefer the cloud, because small
-local models often break the required format, and run locally only when the user opted in.
+the app's State (a function of State, not a method on it). Private mode guarantees the cloud is
+never chosen. Chat prefers the local model, and never goes to the cloud while a model ready on
+this device runs in another window (that chat's turns were answered on the device: Use Tabula
+here brings the model over); the structured features (quiz, mind map) prefer the cloud, because
+small local models often break the required format, and run locally only when the user opted in.
 Stdlib only: no js, pyodide or pyscript.
 """
 
@@ -30,6 +32,7 @@ class Context:
     local_structured: bool  # the user opted in to quizzes and mind maps on the local model
     elsewhere: bool = False  # another window of this origin runs the engine (model_ready is False)
     runtime: str = "gpu"  # the local model's engine (ModelSpec.runtime): gpu (MediaPipe) | cpu (llama.cpp)
+    model_stored: bool = False  # the model in use is ready on this device, wherever it runs
 
 
 @dataclass(frozen=True)
@@ -93,10 +96,18 @@ def _cloud(ctx: Context, reason: str) -> Decision:
     return Decision("cloud", reason, "", False, ctx.cloud_model)
 
 
+def _other_window() -> Decision:
+    reason = tr("The model is running in another Tabula window (a tab or the installed app).")
+    fix = tr("Press Use Tabula here to run it in this window.")
+    return Decision("unavailable", reason, fix, False, tr("other window"))
+
+
 def _chat(ctx: Context) -> Decision:
     if ctx.model_ready:
         model = ctx.model_label or tr("the downloaded model")
         return _local(ctx, tr("Chat runs on this device with {model}.", model=model))
+    if ctx.elsewhere and ctx.model_stored:  # never the cloud for a chat the device answers
+        return _other_window()
     blockers = _cloud_blockers(ctx)
     if not blockers:
         return _cloud(
@@ -107,14 +118,7 @@ def _chat(ctx: Context) -> Decision:
         why=_join([b.why for b in blockers]),
     )
     if ctx.elsewhere:
-        reason = tr("The model is running in another Tabula window (a tab or the installed app).")
-        return Decision(
-            "unavailable",
-            reason,
-            tr("Press Use Tabula here to run it in this window."),
-            False,
-            tr("other window"),
-        )
+        return _other_window()
     fix = tr(
         "Download a model on the Models page, or, to chat through the cloud, {steps}.",
         steps=_cloud_fix(blockers),
@@ -180,9 +184,10 @@ def decide(feature: str, ctx: Context) -> Decision:
 def decide_for(state: State, feature: str) -> Decision:
     """Where `feature` runs now (local, cloud or unavailable) and why, given the app's State."""
     model, cloud = state.model, state.cloud
-    ready = model is not None and state.usable(model) and not state.elsewhere
+    stored = model is not None and state.usable(model)
     context = Context(
-        ready, model.label if model else "", cloud.has_key, cloud.private, state.online, cloud.model,
-        cloud.local_structured, state.elsewhere, model.runtime if model else "gpu",
+        stored and not state.elsewhere, model.label if model else "", cloud.has_key, cloud.private,
+        state.online, cloud.model, cloud.local_structured, state.elsewhere, model.runtime if model else "gpu",
+        stored,
     )  # fmt: skip
     return decide(feature, context)
