@@ -71,7 +71,8 @@ def test_stop_keeps_partial_text() -> None:
         factory = FakeEngineFactory(tokens=[f" w{i}" for i in range(50)], delay=0.005)
         app, store, chat, painter, _ = make(factory)
         app.on_action("send", {"message": "go"})
-        while not painter.shown.get(2) or len(painter.shown[2]) < 3:
+        answer_id = store.state.messages[-1].id  # ids are unique across windows, not 1, 2, …
+        while not painter.shown.get(answer_id) or len(painter.shown[answer_id]) < 3:
             await asyncio.sleep(0.002)
         app.on_action("stop", {})
         await settle(chat)
@@ -118,7 +119,7 @@ def test_cancel_a_waiting_answer_and_regenerate() -> None:
         app, store, chat, _, _ = make(factory)
         app.on_action("send", {"message": "one"})
         app.on_action("send", {"message": "two"})
-        app.on_action("cancel", {"id": "4"})
+        app.on_action("cancel", {"id": str(store.state.messages[-1].id)})
         await settle(chat)
         statuses = [m.status for m in store.state.messages if m.role == "model"]
         assert statuses == ["done", "cancelled"]

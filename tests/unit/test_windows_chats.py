@@ -90,3 +90,31 @@ def test_a_conversation_deleted_in_one_window_leaves_the_other() -> None:
         assert second.library.shelf.get(gone) is None and gone not in chats.values
 
     run(scenario())
+
+
+def test_one_conversation_written_in_two_windows_at_once_keeps_every_message() -> None:
+    """Both windows ask in the same conversation while the first's answer is still being written
+    (saved once a second, then whole): the store and both screens end with all four messages."""
+
+    async def scenario() -> None:
+        chats, hub = FakeChatStore(), FakeBroadcast()
+        first, second = Window(chats, hub), Window(chats, hub)
+        first.chat.queue = InferenceQueue(FakeEngineFactory(tokens=[f" w{i}" for i in range(40)], delay=0.01))
+        await first.library.load()
+        first.chat.send("Asked in the first window")
+        await first.settle()
+        await second.library.load()  # opens the same (most recent) conversation
+        first.chat.send("Asked again in the first window")  # its answer streams for a while
+        await asyncio.sleep(0.05)
+        second.chat.send("Asked in the second window")
+        await second.settle()
+        await first.settle()
+        await second.settle()
+        stored = from_record(chats.record(first.library.shelf.current))
+        asked = sorted(m.text for m in stored.messages if m.role == "user")
+        assert asked == ["Asked again in the first window", "Asked in the first window", "Asked in the second window"]
+        assert len(stored.messages) == 6 and all(m.status == "done" for m in stored.messages)
+        for window in (first, second):
+            assert window.store.state.messages == stored.messages
+
+    run(scenario())

@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tabula.chat import usecases
+from tabula.chat.conversations import next_message_id
 from tabula.chat.lifecycle import Answer
 from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.chat.ports import StreamPainter
@@ -79,7 +80,7 @@ class Chat:
         self._ids = 0
 
     def _next_id(self) -> int:
-        self._ids = max([self._ids, *(m.id for m in self.store.state.messages)]) + 1
+        self._ids = next_message_id(max([self._ids, *(m.id for m in self.store.state.messages)]), time.time())
         return self._ids
 
     def _message(self, message_id: int) -> Message | None:

@@ -2,10 +2,15 @@
 
 An answer saved while it was being written (the browser was closed or killed mid-answer) comes
 back as stopped, with its partial text and a note saying so: nothing is lost, nothing spins.
+
+Two windows may write one conversation at once: message ids are unique across windows
+(`next_message_id`: time-ordered with a random step) and copies are merged by message id
+(`merged`), so neither window's messages overwrite the other's.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict, dataclass, fields, replace
 
 from tabula.chat.messages import FINAL_STATUSES, Message
@@ -65,6 +70,31 @@ def title_for(messages: tuple[Message, ...]) -> str:
 def with_messages(conv: Conversation, messages: tuple[Message, ...], now: float) -> Conversation:
     title = conv.title if conv.named else title_for(messages)
     return replace(conv, messages=messages, updated=now, title=title)
+
+
+def next_message_id(after: int, now: float) -> int:
+    """A message id above `after` that another window adding to the same conversation at the same
+    moment will not pick: the second (shifted 20 bits) or `after`, plus a random step of up to 2^20
+    (ids stay exact in JavaScript until the year 2200)."""
+    return max(after, int(now) << 20) + 1 + secrets.randbelow(1 << 20)
+
+
+def _rank(message: Message) -> tuple[bool, bool, int, str]:
+    """Of two copies of one message, the later: not marked interrupted by a reader, ended, longer
+    (then any fixed order, so every window keeps the same copy)."""
+    ended = message.status in FINAL_STATUSES
+    return (message.note != tr(INTERRUPTED), ended, len(message.text), repr(message))
+
+
+def merged(ours: tuple[Message, ...], theirs: tuple[Message, ...]) -> tuple[Message, ...]:
+    """Both copies' messages by id (each message once, its later copy), in the order they were
+    written (ids grow with time)."""
+    by_id = {m.id: m for m in ours}
+    for message in theirs:
+        mine = by_id.get(message.id)
+        if mine is None or _rank(message) > _rank(mine):
+            by_id[message.id] = message
+    return tuple(by_id[i] for i in sorted(by_id))
 
 
 def to_record(conv: Conversation) -> dict:

@@ -8,8 +8,9 @@ succeeds. New conversations get random ids (uuid4), so two tabs never pick the s
 
 Windows of one origin share the store: what this window saves or deletes it tells the others
 (`broadcast`, once the conversation's answers have ended), and what another tells it (`heard`)
-goes on its shelf, and on screen when no answer is being written here, so no window saves an
-older copy over another's.
+is merged by message id into its copy on the shelf (chat/conversations.py `merged`), and shown
+when no answer is being written here. The shelf's copy is what is saved (partial saves too), so
+no window saves its copy over messages another wrote in the same conversation.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from tabula.chat.conversations import Conversation, Shelf, from_record, search, to_record, with_messages
+from tabula.chat.conversations import (
+    Conversation,
+    Shelf,
+    from_record,
+    merged,
+    search,
+    to_record,
+    with_messages,
+)
 from tabula.chat.messages import FINAL_STATUSES
 from tabula.chat.ports import Broadcast, ChatStore
 from tabula.chat.saving import Saver
@@ -82,13 +91,26 @@ class Library:
         if new.storage != old.storage and new.shelf.unsaved:
             self.saver.retry()
         current = new.shelf.get(new.shelf.current)
-        if self._hearing or current is None or new.messages == current.messages:
+        if self._hearing or current is None or new.messages in (current.messages, old.messages):
             return
         if old.shelf.current != new.shelf.current:
             return
-        conv = with_messages(current, new.messages, self.clock())
+        gone = {m.id for m in old.messages} - {m.id for m in new.messages}  # e.g. Regenerate's
+        kept = tuple(m for m in current.messages if m.id not in gone)  # with other windows' messages
+        conv = with_messages(current, merged(kept, new.messages), self.clock())
         self.store.dispatch(ShelfChanged(replace(new.shelf.put(conv), deleted=None)))
-        self._save(conv, tell=all(m.status in FINAL_STATUSES for m in conv.messages))
+        idle = all(m.status in FINAL_STATUSES for m in conv.messages)
+        self._save(conv, tell=idle)
+        if idle and conv.messages != new.messages:  # another window's messages waited for this
+            self._show(conv.messages)
+
+    def _show(self, messages: tuple) -> None:
+        """Put the shelf's copy of the conversation on screen (not itself a change to save)."""
+        self._hearing = True
+        try:
+            self.store.dispatch(ChatOpened(messages))
+        finally:
+            self._hearing = False
 
     def _save(self, conv: Conversation, tell: bool = True) -> None:
         """Save `conv`; with `tell`, the other windows hear it too (not while an answer streams:
@@ -127,9 +149,13 @@ class Library:
             if not shown:  # else: an answer is being written in it here; it will be saved again
                 self.store.dispatch(ShelfChanged(self.shelf.without(conversation_id)))
             return
-        self.store.dispatch(ShelfChanged(self.shelf.put(conv)))
+        mine = self.shelf.get(conversation_id)
+        both = replace(conv, messages=merged(mine.messages if mine else (), conv.messages))
+        self.store.dispatch(ShelfChanged(self.shelf.put(both)))
         if shown and idle:
-            self.store.dispatch(ChatOpened(conv.messages))
+            self.store.dispatch(ChatOpened(both.messages))
+        if {m.id for m in both.messages} - {m.id for m in conv.messages} and idle:  # it lacks ours: tell it
+            self._save(both)
 
     def partial(self, answer_id: int, text: str) -> None:
         """A streaming answer's text so far: saved at most once a second (never once it ended:
@@ -143,7 +169,7 @@ class Library:
             return
         self._last_partial = now
         messages = tuple(replace(m, text=text) if m.id == answer_id else m for m in self.store.state.messages)
-        conv = with_messages(current, messages, now)
+        conv = with_messages(current, merged(current.messages, messages), now)
         self.saver.save(conv.id, to_record(conv))
 
     def new(self, keep_undo: bool = False) -> None:
