@@ -56,8 +56,9 @@ def gguf_file(
     return header + bytes(-len(header) % alignment) + b"".join(data)
 
 
-def small_model(alignment: int = 32) -> bytes:
-    """A GGUF shaped like a little Gemma: strings, a vocabulary, nested arrays, three tensors."""
+def small_model(alignment: int = 32, chat_template: str | None = None) -> bytes:
+    """A GGUF shaped like a little Gemma: strings, a vocabulary, nested arrays, three tensors
+    (and `tokenizer.chat_template` after the vocabulary, as llama.cpp writes it, if given)."""
     keys = [
         ("general.architecture", STRING, "gemma3"),
         ("general.alignment", 4, alignment),
@@ -67,6 +68,8 @@ def small_model(alignment: int = 32) -> bytes:
         ("nested", ARRAY, (ARRAY, [(4, [1, 2, 3]), (STRING, ["a", "bc"])])),
         ("general.flag", 7, True),
     ]
+    if chat_template is not None:
+        keys.insert(5, ("tokenizer.chat_template", STRING, chat_template))
     tensors = [
         ("token_embd.weight", (256, 300), 12),
         ("blk.0.attn_q.weight", (64, 64), 8),

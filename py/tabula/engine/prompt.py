@@ -49,6 +49,26 @@ TEMPLATES = {
         model="<|turn>model\n{text}<turn|>\n",
         answer_start="<|turn>model\n",
     ),
+    # Other families, recognised from a GGUF's own chat template (models/gguf.py family_of).
+    "chatml": Template(
+        system="<|im_start|>system\n{text}<|im_end|>\n",
+        user="<|im_start|>user\n{text}<|im_end|>\n",
+        model="<|im_start|>assistant\n{text}<|im_end|>\n",
+        answer_start="<|im_start|>assistant\n",
+    ),
+    "llama3": Template(
+        system="<|start_header_id|>system<|end_header_id|>\n\n{text}<|eot_id|>",
+        user="<|start_header_id|>user<|end_header_id|>\n\n{text}<|eot_id|>",
+        model="<|start_header_id|>assistant<|end_header_id|>\n\n{text}<|eot_id|>",
+        answer_start="<|start_header_id|>assistant<|end_header_id|>\n\n",
+    ),
+    "phi3": Template(
+        system="<|system|>\n{text}<|end|>\n",
+        user="<|user|>\n{text}<|end|>\n",
+        model="<|assistant|>\n{text}<|end|>\n",
+        answer_start="<|assistant|>\n",
+    ),
+    "mistral": Template(user="[INST] {text} [/INST]", model="{text}</s>", answer_start=""),
     # Base (not chat-tuned) models: plain text the model simply continues.
     "completion": Template(user="{text}", model="{text}", answer_start="", system="{text}", separator="\n\n"),
 }
@@ -56,9 +76,10 @@ ZWJ = "\u200d"
 # `<` opening Gemma 4's `<|name>`, `<name|>`, `<|name|>` (any name) or Gemma 3's named tokens.
 CONTROL = re.compile(
     r"<(?=\|[^<>\s]{1,40}>|[^<>\s|\u200d]{1,40}\|>|/?(?:start_of_turn|end_of_turn|start_of_image|"
-    r"end_of_image|image_soft_token|bos|eos|pad|unk|mask|unused\d{1,3})>)",
+    r"end_of_image|image_soft_token|bos|eos|pad|unk|mask|unused\d{1,3}|s)>)",
     re.IGNORECASE,
 )
+INST = re.compile(r"\[(?=/?INST\])")  # Mistral's turn markers
 THOUGHT = re.compile(r"<\|channel>thought.*?(<channel\|>|$)", re.DOTALL)
 
 
@@ -69,7 +90,7 @@ def template_for(family: str) -> Template:
 def neutralize(text: str) -> str:
     """`text` with every control-token look-alike broken by a zero-width joiner after its `<`
     (idempotent: a broken one is not matched again)."""
-    return CONTROL.sub("<" + ZWJ, text)
+    return INST.sub("[" + ZWJ, CONTROL.sub("<" + ZWJ, text))
 
 
 def render(template: Template, system: str, turns: Sequence[Turn], prefix: str = "") -> str:

@@ -25,7 +25,7 @@ class ModelSpec:
 
     id: str
     label: str
-    family: str  # the prompt template: gemma3 | gemma4 | completion
+    family: str  # the prompt template: gemma3 | gemma4 | chatml | llama3 | phi3 | mistral | completion
     url: str  # "" for an imported file
     bytes: int  # exact when sha256 is known, else an estimate (0: unknown)
     sha256: str

@@ -79,6 +79,7 @@ class Layout:
     size: int | None = None
     need: int = 0
     broken: str = ""
+    chat_template: str = ""  # `tokenizer.chat_template`, the model's own (Jinja) chat template
 
 
 class NeedMore(Exception):
@@ -155,18 +156,20 @@ def _skip_array(reader: _Reader, depth: int) -> None:
             _skip_value(reader, kind, depth)
 
 
-def _keys(reader: _Reader, count: int) -> int:
-    """Walk the key/value pairs; the data section's alignment."""
-    alignment = DEFAULT_ALIGNMENT
+def _keys(reader: _Reader, count: int) -> tuple[int, str]:
+    """Walk the key/value pairs; the data section's alignment and the chat template."""
+    alignment, template = DEFAULT_ALIGNMENT, ""
     for _ in range(count):
         key, kind = reader.string(), reader.u32()
         if key == b"general.alignment" and kind == UINT32:
             alignment = reader.u32()
             if alignment == 0 or alignment & (alignment - 1):
                 raise Broken(f"general.alignment {alignment}")
+        elif key == b"tokenizer.chat_template" and kind == STRING:
+            template = reader.string().decode("utf-8", "replace")
         else:
             _skip_value(reader, kind)
-    return alignment
+    return alignment, template
 
 
 def _tensor(reader: _Reader, alignment: int) -> tuple[int, int]:
@@ -199,23 +202,45 @@ def _data_end(spans: list[tuple[int, int]]) -> int:
     return end
 
 
-def _walk(prefix: bytes) -> int:
+def _walk(prefix: bytes) -> tuple[int, str]:
     reader = _Reader(prefix)
     if reader.data[reader.take(4) : reader.at] != b"GGUF":
         raise Broken("no GGUF magic")
     version, tensors, keys = reader.u32(), reader.u64(), reader.u64()
     if version not in VERSIONS or not 0 < tensors <= MAX_TENSORS or keys > MAX_KEYS:
         raise Broken(f"header: version {version}, {tensors} tensors, {keys} keys")
-    alignment = _keys(reader, keys)
+    alignment, template = _keys(reader, keys)
     spans = [_tensor(reader, alignment) for _ in range(tensors)]
     data_start = -(-reader.at // alignment) * alignment
-    return data_start + _data_end(spans)
+    return data_start + _data_end(spans), template
+
+
+# The chat template families the app renders (engine/prompt.py's TEMPLATES), told apart by the
+# markers each family's template spells out; the first that matches wins.
+FAMILY_MARKERS = (
+    ("gemma4", ("<|turn>",)),
+    ("gemma3", ("<start_of_turn>",)),
+    ("chatml", ("<|im_start|>",)),  # Qwen, SmolLM, Hermes…
+    ("llama3", ("<|start_header_id|>",)),
+    ("phi3", ("<|user|>", "<|end|>")),
+    ("mistral", ("[INST]",)),
+)
+
+
+def family_of(chat_template: str) -> str | None:
+    """The family whose turns `chat_template` (a GGUF's own, Jinja) spells, or None when the app
+    knows no such family (then the model is prompted as plain text to continue)."""
+    for family, markers in FAMILY_MARKERS:
+        if all(marker in chat_template for marker in markers):
+            return family
+    return None
 
 
 def layout(prefix: bytes) -> Layout:
     """The whole file's size a GGUF prefix implies, or why it cannot say (see Layout)."""
     try:
-        return Layout(size=_walk(prefix))
+        size, template = _walk(prefix)
+        return Layout(size=size, chat_template=template)
     except NeedMore as short:
         return Layout(need=short.at_least)
     except Broken as why:

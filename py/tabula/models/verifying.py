@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from tabula.core.actions import ModelsStored
 from tabula.i18n.translate import tr
+from tabula.models import gguf
 from tabula.models.catalog import ModelSpec, pin
 from tabula.models.format import HEAD_BYTES, gguf_fault, model_format, read_head
 from tabula.models.hub import hub_file, lfs_facts
@@ -46,7 +47,17 @@ class Verifying(Ledger):
             await self.files.remove(spec.id)
             self._fail(spec.id, tr(CHECKSUM, host=host_of(spec.url)))
             return
+        if spec.runtime == "cpu" and spec.source in ("custom", "imported"):
+            spec = replace(spec, family=await self._gguf_family(spec, size))
         await self.ready(spec, sha, stored, switch, generation)
+
+    async def _gguf_family(self, spec: ModelSpec, size: int) -> str:
+        """The template family a GGUF's own chat template spells (models/gguf.py family_of);
+        "completion" (plain text to continue) for one the app does not know; the name's guess
+        when the file has none."""
+        head = await read_head(lambda n: self.files.head(spec.id, n), size)
+        template = gguf.layout(head).chat_template
+        return (gguf.family_of(template) or "completion") if template else spec.family
 
     async def _gguf_refused(self, spec: ModelSpec, size: int, generation: int) -> bool:
         """Delete and fail a stored GGUF whose layout needs more than its `size` bytes or is
