@@ -73,7 +73,7 @@ def conversations(page: Page):
 
 def test_a_conversation_saved_in_one_window_is_kept_by_the_other(tiny_site: Path, serve, context) -> None:
     """A teacher has the installed app and a tab open: what she asks in one is listed in the other
-    at once, and continuing it there keeps every message from both."""
+    at once, and continuing it there keeps every message from both, even written at once."""
     url = serve(tiny_site).url
     first = context.new_page()
     journey = record(first, context)
@@ -87,8 +87,13 @@ def test_a_conversation_saved_in_one_window_is_kept_by_the_other(tiny_site: Path
     expect(second.locator("article.msg.user")).to_have_text(["Volcanoes lesson"])
     second.get_by_role("button", name="Use Tabula here").click()
     expect(engine(second)).to_have_text("Ready", timeout=ENGINE_TIMEOUT_MS)
-    assert wait_final(send(second, "And lava?")) == "done"
-    expect(first.locator("article.msg.user")).to_have_text(["Volcanoes lesson", "And lava?"], timeout=10_000)
+    lava = send(second, "And lava?")
+    ash = send(first, "And ash?")  # written in the first window while the second's answer runs
+    assert wait_final(ash) == "failed"  # the engine is in the other window: said so, nothing lost
+    assert wait_final(lava) == "done"
+    both = ["Volcanoes lesson", "And lava?", "And ash?"]
+    expect(second.locator("article.msg.user")).to_have_text(both, timeout=10_000)
+    expect(first.locator("article.msg.user")).to_have_text(both, timeout=10_000)
     first.reload()
-    expect(first.locator("article.msg.user")).to_have_text(["Volcanoes lesson", "And lava?"], timeout=60_000)
+    expect(first.locator("article.msg.user")).to_have_text(both, timeout=60_000)
     assert journey.errors == [] and journey.foreign_requests() == []
