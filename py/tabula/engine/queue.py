@@ -95,7 +95,8 @@ class InferenceQueue:
 
     async def count(self, text: str, tag: str = "") -> int:
         """Tokens in `text`, measured by the engine (queued like everything else)."""
-        return await self._call(lambda engine: engine.count_tokens(text), tag)
+        op = Op(lambda engine: engine.count_tokens(text), self._future(), tag=tag)
+        return await self._enqueue(op)
 
     def reload(self) -> asyncio.Future:
         """Rebuild the engine from the factory, queued now (before any later answer), so options
@@ -164,11 +165,6 @@ class InferenceQueue:
         if self._worker is None or self._worker.done():
             self._worker = asyncio.ensure_future(self._loop())
         return op.future
-
-    async def _call(self, run: Callable[[Engine], Awaitable[Any]], tag: str) -> Any:
-        op = Op(run, self._future(), tag=tag)
-        self._enqueue(op)
-        return await op.future
 
     async def _loop(self) -> None:
         while True:
