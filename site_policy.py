@@ -7,7 +7,8 @@ only because PyScript builds its hooks with Function()); connections go only to
 the site, the model hosts (the catalogue's origins, Hugging Face and its download CDN, and any
 --model-host) and the Gemini API origin. A meta policy cannot be relaxed without a reload, so
 the cloud origin is always listed; private mode (the default) is what guarantees no request
-reaches it, and the privacy tests prove that.
+reaches it, and the privacy tests prove that. The document readers' workers (pwa/js/doc_reader.js
+and PDF.js's own worker nested in it) are site scripts, so 'self' covers them.
 """
 
 from __future__ import annotations

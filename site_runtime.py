@@ -1,6 +1,6 @@
 """What the site ships of the pinned runtime: node_modules checked against package-lock.json
 (`npm ci` when it differs), PyScript, Pyodide's core, MediaPipe, wllama, hash-wasm, DOMPurify,
-highlight.js and idb-keyval copied into version-named folders, and the browser wheels (fetched from PyPI once,
+highlight.js, idb-keyval, PDF.js and mammoth copied into version-named folders, and the browser wheels (fetched from PyPI once,
 pinned by sha256) packed with py/tabula into tabula.zip. build.py calls these in order.
 vendor_litert() copies LiteRT-LM JS the same way; only bench/litert_probe.py calls it so far.
 """
@@ -21,7 +21,7 @@ NODE = ROOT / "node_modules"
 WHEEL_CACHE = Path.home() / ".cache" / "tabula" / "wheels"
 PINNED = (
     "@pyscript/core", "pyodide", "@mediapipe/tasks-genai", "hash-wasm", "dompurify", "@highlightjs/cdn-assets",
-    "idb-keyval", "@wllama/wllama",
+    "idb-keyval", "@wllama/wllama", "pdfjs-dist", "mammoth",
 )  # fmt: skip
 PYODIDE_CORE = (
     "pyodide.mjs",
@@ -35,6 +35,11 @@ GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
 # wllama (llama.cpp on the CPU): its bundled ES module (worker code inlined) and both wasm builds;
 # pwa/js/engine_wllama.js picks the multi-thread one only on a cross-origin isolated page.
 WLLAMA_WASM = ("single-thread/wllama.wasm", "multi-thread/wllama.wasm")
+# The document readers (issue #24), hosted by pwa/js/doc_reader.js: PDF.js's module build and its
+# own worker (text only: no cMaps, standard fonts or image-decoder wasm, see that file), and
+# mammoth's browser build for .docx.
+PDFJS_FILES = ("build/pdf.min.mjs", "build/pdf.worker.min.mjs", "LICENSE")
+MAMMOTH_FILES = ("mammoth.browser.min.js", "LICENSE")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # LiteRT-LM JS (issue #17): vendored only by bench/litert_probe.py for now, not by build.py.
 LITERT = "@litert-lm/core"
@@ -86,6 +91,8 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
         "highlight": f"vendor/highlight-{versions['@highlightjs/cdn-assets']}/highlight.min.js",
         "keyval": f"vendor/idb-keyval-{versions['idb-keyval']}/index.js",
         "wllama": f"vendor/wllama-{versions['@wllama/wllama']}",
+        "pdfjs": f"vendor/pdfjs-{versions['pdfjs-dist']}",
+        "mammoth": f"vendor/mammoth-{versions['mammoth']}",
     }
     dist = NODE / "@pyscript/core/dist"
     copy_files(dist, out / paths["pyscript"], sorted(p.name for p in dist.iterdir() if is_runtime(p)))
@@ -101,6 +108,8 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
     copy_files(NODE / "@highlightjs/cdn-assets/es", (out / paths["highlight"]).parent, ["highlight.min.js"])
     copy_files(NODE / "idb-keyval/dist", (out / paths["keyval"]).parent, ["index.js"])
     copy_files(NODE / "idb-keyval", (out / paths["keyval"]).parent, ["LICENCE"])  # Apache-2.0: it travels
+    copy_files(NODE / "pdfjs-dist", out / paths["pdfjs"], PDFJS_FILES)  # Apache-2.0
+    copy_files(NODE / "mammoth", out / paths["mammoth"], MAMMOTH_FILES)  # BSD-2-Clause
     return paths
 
 
