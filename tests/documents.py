@@ -22,8 +22,7 @@ GUIDE = (
     "another cause of the fever. " + FILLER * 5,
     "Amoxicillin dosage: 25 mg per kg of body weight, twice a day, for five days, for pneumonia in "
     "children under five. Measure the weight first. " + FILLER * 5,
-    "Oral rehydration: mix one sachet in one litre of clean water and give small sips often. "
-    + FILLER * 5,
+    "Oral rehydration: mix one sachet in one litre of clean water and give small sips often. " + FILLER * 5,
     "Vaccination calendar: measles at nine months, and the booster at eighteen months. " + FILLER * 5,
 )
 ANSWER_PAGE = 4

@@ -45,6 +45,8 @@ def test_the_reader_names_no_cdn_and_sets_pdfjs_worker_to_our_copy() -> None:
 
 
 def test_the_policy_lets_the_page_start_the_reader_workers(site: Path) -> None:
-    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', (site / "index.html").read_text())
+    policy = re.search(
+        r'http-equiv="Content-Security-Policy" content="([^"]+)"', (site / "index.html").read_text()
+    )
     assert policy is not None
     assert "worker-src 'self'" in policy.group(1) and "script-src 'self'" in policy.group(1)

@@ -10,9 +10,14 @@
                    internal: `files` is their public face
 - `files`          the chat page's files and clipboard: export, import, copy a code block
 - `usecases`       the empty chat's use cases: messages, parts of long texts, the tutor prompt
+- `documents`      a document opened on the device (PDF pages, docx sections, text), its limits
+                   and the sentence for each bad file (issue #24)
+- `retrieval`      asking about a document: passages, the best that fit (BM25: `ranking`, with
+                   `stopwords` per language), the message, and reading it back for the view
 - `cadence`        how often a streaming answer is painted (by what a paint costs)
 - `markdown`       Markdown -> safe HTML (the views and the streaming painter use it)
-Ports (chat/ports.py): ChatStore (and its SaveFailed, StorageFull), StreamPainter, LocalFiles.
+Ports (chat/ports.py): ChatStore (and its SaveFailed, StorageFull), StreamPainter, LocalFiles,
+DocumentReader.
 May import: core (not State at run time), i18n, engine, cloud.
 """
 
@@ -20,10 +25,12 @@ __all__ = [
     "answering",
     "cadence",
     "conversations",
+    "documents",
     "files",
     "library",
     "markdown",
     "messages",
     "ports",
+    "retrieval",
     "usecases",
 ]

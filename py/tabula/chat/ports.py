@@ -48,8 +48,30 @@ class StreamPainter(Protocol):
     def forget(self, message_id: int) -> None: ...
 
 
+class DocumentReader(Protocol):
+    """PDF and .docx files read on this device, in a worker (browser/doc_reader.py): plain values
+    out, the decisions left to chat/documents.py."""
+
+    def describe(self, file: object) -> tuple[str, int]:
+        """(name, size in bytes) of a picked file."""
+
+    async def head(self, file: object, count: int) -> bytes:
+        """Its first `count` bytes."""
+
+    async def read(
+        self, file: object, kind: str, max_pages: int, progress: Callable[[int, int], None]
+    ) -> dict:
+        """{"pages": [text, ...]} (pdf), {"html": ...} (docx) or {"error": name, "pages": n};
+        progress(done, total) as it goes. Raises an exception after cancel()."""
+
+    def cancel(self) -> None:
+        """End the read in progress at once."""
+
+
 class LocalFiles(Protocol):
     """Files and the clipboard on this device: nothing here touches the network."""
+
+    documents: DocumentReader
 
     async def read_text(self, file: object, limit: int) -> tuple[str, str]:
         """(name, text) of a File the user picked, decoded as UTF-8; ValueError when it is over

@@ -2,11 +2,12 @@
 
 Kept in three parts so each area's strings sit together: the pages and header here, the chat
 and conversations in `es_chat`, and messages from the domains (errors, downloads, cloud,
-routing) in `es_core`.
+routing) in `es_core`, documents in `es_docs`.
 """
 
 from tabula.i18n.es_chat import CHAT
 from tabula.i18n.es_core import MESSAGES
+from tabula.i18n.es_docs import DOCS
 
 PAGES: dict[str, str] = {
     # The header, footer and update banner
@@ -208,4 +209,4 @@ PAGES: dict[str, str] = {
     "Apply": "Aplicar",
 }
 
-ES: dict[str, str] = {**PAGES, **CHAT, **MESSAGES}
+ES: dict[str, str] = {**PAGES, **CHAT, **MESSAGES, **DOCS}

@@ -1,0 +1,208 @@
+"""A document opened on the device (issue #24): what it is, its parts with their page numbers or
+headings, the pages that are only images, the limits, and the one sentence for each kind of bad
+input. Pure: browser/doc_reader.py reads the file (PDF.js, mammoth, in a worker) and hands over
+plain values; nothing of a file that is refused is kept.
+
+May import: i18n, and usecases (the text limit). The docx HTML is mammoth's own (headings,
+paragraphs, lists, tables): the standard library's HTMLParser cuts it at its headings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from tabula.chat.usecases import MAX_INPUT_CHARS
+from tabula.i18n.translate import tr
+
+MAX_BYTES = 50_000_000
+MAX_PAGES = 2_000
+KINDS = {"pdf": "pdf", "docx": "docx", "txt": "text", "md": "text", "markdown": "text"}
+SIGNATURES = {"pdf": b"%PDF-", "docx": b"PK\x03\x04"}  # what the first bytes of each kind are
+WHAT = {"pdf": "PDF", "docx": "Word (.docx)"}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BLOCKS = HEADINGS | {"p", "li", "tr", "td", "th", "br", "table", "ul", "ol"}
+MAX_LABEL = 80  # a heading longer than this is cut in references
+
+
+class DocumentProblem(ValueError):
+    """A file that cannot be used; str() is the one sentence the person reads."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a document as its author cut it: a PDF page, a docx section, or all of a text."""
+
+    ref: str  # "page" | "section" | "part"
+    label: str  # the page number, the heading ("" before the first one), or "" for a text
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str  # the file name ("" for pasted text)
+    kind: str  # "pdf" | "docx" | "text"
+    sections: tuple[Section, ...]
+    scanned: tuple[int, ...] = ()  # PDF pages with no text layer (images)
+    pages: int = 0  # a PDF's page count
+
+    @property
+    def text(self) -> str:
+        """All the text, as it is shown in the form's box."""
+        return "\n\n".join(s.text for s in self.sections)
+
+
+def kind_of(name: str) -> str:
+    """ "pdf", "docx" or "text" from the file name; DocumentProblem for any other."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in KINDS:
+        raise DocumentProblem(tr("Open a PDF, a Word file (.docx) or a plain text file (.txt or .md)."))
+    return KINDS[ext]
+
+
+def check_file(name: str, kind: str, size: int, head: bytes) -> None:
+    """Refuse, before reading it, a file over the size limit or not what its name says."""
+    if size > MAX_BYTES:
+        raise DocumentProblem(
+            tr(
+                "{name} is too large ({size} MB): Tabula reads documents up to 50 MB.",
+                name=name,
+                size=size // 1_000_000,
+            )
+        )
+    signature = SIGNATURES.get(kind)
+    if signature is not None and not head.startswith(signature):
+        raise DocumentProblem(
+            tr("{name} is not a {what} file, although its name says so.", name=name, what=WHAT[kind])
+        )
+
+
+def page_ranges(numbers: tuple[int, ...] | list[int]) -> str:
+    """1, 3, 4, 5, 9 -> "1, 3–5, 9"."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+def images_sentence(scanned: tuple[int, ...]) -> str:
+    """ "pages 3–7 are images" (or "page 3 is an image")."""
+    pages = page_ranges(scanned)
+    if len(scanned) == 1:
+        return tr("page {pages} is an image", pages=pages)
+    return tr("pages {pages} are images", pages=pages)
+
+
+def from_pdf(name: str, pages: list[str]) -> Document:
+    """The pages PDF.js read; DocumentProblem when none has text (a scan)."""
+    if len(pages) > MAX_PAGES:
+        raise too_many_pages(name, len(pages))
+    texts = [_tidy(p) for p in pages]
+    scanned = tuple(i + 1 for i, t in enumerate(texts) if not t)
+    if len(scanned) == len(texts):
+        if not texts:
+            raise DocumentProblem(tr("{name} has no text to read.", name=name))
+        raise DocumentProblem(
+            tr(
+                "{name} has no text to read: {images} (a scan). A model that reads pictures, such as "
+                "Gemma 4 E2B, could read them; Tabula cannot give it pages yet.",
+                name=name,
+                images=images_sentence(scanned),
+            )
+        )
+    sections = tuple(Section("page", str(i + 1), t) for i, t in enumerate(texts) if t)
+    return _checked(Document(name, "pdf", sections, scanned, len(texts)))
+
+
+def from_docx(name: str, html: str) -> Document:
+    """mammoth's HTML cut into sections at its headings (each heading starts one)."""
+    cutter = _Sections()
+    cutter.feed(html)
+    cutter.close()
+    sections = tuple(Section("section", label, text) for label, text in cutter.done() if text)
+    if not sections:
+        raise DocumentProblem(tr("{name} has no text to read.", name=name))
+    return _checked(Document(name, "docx", sections))
+
+
+def from_text(name: str, text: str) -> Document:
+    """Pasted text or a .txt/.md file: one section, cut into numbered parts when it is asked."""
+    text = text.strip()
+    if not text:
+        raise DocumentProblem(tr("Paste some text or open a .txt or .md file first."))
+    return _checked(Document(name, "text", (Section("part", "", text),)))
+
+
+def too_many_pages(name: str, pages: int) -> DocumentProblem:
+    return DocumentProblem(
+        tr("{name} has {pages} pages: Tabula reads documents up to 2,000 pages.", name=name, pages=pages)
+    )
+
+
+def reading_failed(name: str, error: str, pages: int) -> DocumentProblem:
+    """The sentence for a reader's failure, by the exception's name (PDF.js's, or mammoth's)."""
+    if error == "PasswordException":
+        return DocumentProblem(
+            tr(
+                "{name} is protected by a password. Save a copy without the password in a PDF app, "
+                "then open that.",
+                name=name,
+            )
+        )
+    if error == "TooManyPages":
+        return too_many_pages(name, pages)
+    return DocumentProblem(tr("{name} is damaged and cannot be read.", name=name))
+
+
+def _checked(doc: Document) -> Document:
+    if sum(len(s.text) for s in doc.sections) > MAX_INPUT_CHARS:
+        raise DocumentProblem(tr("This text is too long (over 2 million characters)."))
+    return doc
+
+
+def _tidy(text: str) -> str:
+    """Spaces and line breaks as a reader expects them: no runs of blanks, no trailing ones."""
+    lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def label_of(heading: str) -> str:
+    """A heading as references show it: one line, at most MAX_LABEL characters, no brackets."""
+    flat = re.sub(r"\s+", " ", heading.replace("[", "(").replace("]", ")")).strip()
+    return flat if len(flat) <= MAX_LABEL else flat[: MAX_LABEL - 1].rstrip() + "…"
+
+
+class _Sections(HTMLParser):
+    """Collects (heading, text) pairs from mammoth's HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, list[str]]] = [("", [])]
+        self.heading: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in HEADINGS:
+            self.heading = []
+        elif tag in BLOCKS:
+            self.found[-1][1].append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in HEADINGS and self.heading is not None:
+            self.found.append((label_of("".join(self.heading)), []))
+            self.heading = None
+        elif tag in BLOCKS:
+            self.found[-1][1].append("\n")
+
+    def handle_data(self, data: str) -> None:
+        (self.heading if self.heading is not None else self.found[-1][1]).append(data)
+
+    def done(self) -> list[tuple[str, str]]:
+        """(heading, its text with the heading as its first line) for each section."""
+        return [
+            (label, _tidy(f"{label}\n{''.join(parts)}") if "".join(parts).strip() else "")
+            for label, parts in self.found
+        ]
