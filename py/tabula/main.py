@@ -124,7 +124,7 @@ class Wiring:
         self.study = StudyTools(store, self.queue, self.cloud, cloud_base, self.spawn)
         self.library = Library(store, IdbChatStore(self.config["paths"]["keyval"]), self.spawn)
         self.chat.on_partial = self.library.partial
-        self.files = ChatFiles(store, self.library, BrowserFiles(), self.spawn)
+        self.files = ChatFiles(store, self.library, BrowserFiles(self.config["paths"]), self.spawn)
 
     def _downloads(self, config: dict) -> None:
         """Model downloads and imports into the browser's private file storage."""

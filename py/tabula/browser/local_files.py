@@ -1,5 +1,6 @@
 """BrowserFiles (chat.ports.LocalFiles): read a picked File as text, save text as a download (a Blob
-behind a temporary link), and copy to the clipboard. All of it stays on the device.
+behind a temporary link), and copy to the clipboard; PDF and .docx files are read by its
+`documents` (browser/doc_reader.py). All of it stays on the device.
 """
 
 from __future__ import annotations
@@ -8,9 +9,13 @@ import js
 from pyodide.ffi import create_once_callable, to_js
 
 from tabula.browser import rich
+from tabula.browser.doc_reader import WorkerDocuments
 
 
 class BrowserFiles:
+    def __init__(self, paths: dict[str, str]) -> None:
+        self.documents = WorkerDocuments(paths)
+
     async def read_text(self, file: object, limit: int) -> tuple[str, str]:
         size = int(file.size)
         if size > limit:

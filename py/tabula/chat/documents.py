@@ -131,8 +131,7 @@ def from_docx(name: str, html: str) -> Document:
 
 def from_text(name: str, text: str) -> Document:
     """Pasted text or a .txt/.md file: one section, cut into numbered parts when it is asked."""
-    text = text.strip()
-    if not text:
+    if not text.strip():
         raise DocumentProblem(tr("Paste some text or open a .txt or .md file first."))
     return _checked(Document(name, "text", (Section("part", "", text),)))
 

@@ -17,12 +17,11 @@ from tabula.chat.usecases import MIN_PART, split
 from tabula.i18n.translate import tr
 
 RELEVANT = 0.3  # a passage scoring under this share of the best one's is left out
+MIN_PASSAGE = 300  # characters: passages are not cut shorter than this to send several
 PIECES = 3  # a passage is about a third of what fits, so the best few go together
-OPENING = "Answer the question using only these passages from "
-MIDDLE = (
-    ". Each passage starts with where it is in the document, in brackets. If the answer is not "
-    "there, say so.\n\n"
-)
+# Short on purpose: on a small model every word of it is a word less of the document.
+OPENING = "Answer using only these passages from "
+MIDDLE = ":\n\n"
 CLOSING = "\n\nQuestion: "
 _MARK = re.compile(r"^\[(page|section|part) ?(.*)\]$", re.MULTILINE)
 
@@ -36,8 +35,9 @@ class Passage:
 
 
 def passages(doc: Document, size: int) -> list[Passage]:
-    """Every section cut into passages of at most about size / PIECES characters."""
-    piece = max(MIN_PART, size // PIECES)
+    """Every section cut into passages of at most about size / PIECES characters (or size, when
+    a third would be too short to say anything: a small model's context)."""
+    piece = size // PIECES if size >= PIECES * MIN_PASSAGE else max(MIN_PART, size)
     found: list[Passage] = []
     for section in doc.sections:
         found += [Passage(section.ref, section.label, p.text, 0) for p in split(section.text, piece)]

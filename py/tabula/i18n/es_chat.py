@@ -37,7 +37,6 @@ CHAT: dict[str, str] = {
     "The browser did not allow copying. Select the code and copy it by hand.": "El navegador no permitió copiar. Selecciona el código y cópialo a mano.",
     # Use cases on the empty chat
     "Start with": "Empieza con",
-    "Open a .txt or .md file…": "Abrir un archivo .txt o .md…",
     "Your note": "Tu nota",
     "Summarize": "Resumir",
     "Summarize a note": "Resumir una nota",
@@ -63,15 +62,12 @@ CHAT: dict[str, str] = {
     "Your question": "Tu pregunta",
     "Ask": "Preguntar",
     "Ask about a document": "Preguntar sobre un documento",
-    "Long documents are cut into parts; the answer says which part it used.": "Los documentos largos se dividen en partes; la respuesta dice qué parte usó.",
     "Paste some text or open a .txt or .md file first.": "Primero pega un texto o abre un archivo .txt o .md.",
     "This text is too long (over 2 million characters).": "Este texto es demasiado largo (más de 2 millones de caracteres).",
     "Choose how to rewrite the text.": "Elige cómo reescribir el texto.",
     "Write your question about the document.": "Escribe tu pregunta sobre el documento.",
     "Write what you want to understand.": "Escribe lo que quieres entender.",
     "Open a plain text file (.txt or .md) under 4 MB.": "Abre un archivo de texto (.txt o .md) de menos de 4 MB.",
-    "Opened {name} ({count} character). It stays on this device.": "Se abrió {name} ({count} carácter). Se queda en este dispositivo.",
-    "Opened {name} ({count} characters). It stays on this device.": "Se abrió {name} ({count} caracteres). Se queda en este dispositivo.",
     # The conversation library, export and import
     "No conversation matches.": "Ninguna conversación coincide.",
     "Deleted “{title}”.": "Se eliminó «{title}».",

@@ -1,13 +1,14 @@
 """Starters: the handlers behind the empty chat's use cases (summarize, tutor, rewrite or
-translate, ask about a document) and the note files opened for them (read on this device).
-Pure over the Chat, the Library and chat.ports.LocalFiles.
+translate, ask about a document: its best passages, chat/retrieval.py) and the files opened for
+them (read on this device: handlers/documents.py). Pure over the Chat, the Library and
+chat.ports.LocalFiles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from tabula.chat import usecases
+from tabula.chat import retrieval, usecases
 from tabula.chat.answering import Chat, reserve_for, system_for
 from tabula.chat.library import Library
 from tabula.chat.ports import LocalFiles
@@ -15,10 +16,9 @@ from tabula.core.actions import Store
 from tabula.core.decide import decide_for
 from tabula.engine.errors import EngineError
 from tabula.engine.queue import InferenceQueue
-from tabula.i18n.translate import tr, tr_n
+from tabula.ui.handlers.documents import DocumentOpener
 from tabula.ui.ports import Handler, Page
 
-NOTE_BYTES = 4_000_000
 TEMPLATE_TOKENS = 16  # the chat template's own tokens around the message
 FIT_ATTEMPTS = 4  # a note or document file larger than this is refused before reading
 
@@ -31,6 +31,7 @@ class Starters:
         self.store, self.chat, self.library, self.files, self.page = store, chat, library, files, page
         self.queue = queue
         self.new_chat, self.notice = new_chat, notice
+        self.opener = DocumentOpener(files, page, notice)
 
     def table(self) -> dict[str, Handler]:
         return {
@@ -38,11 +39,18 @@ class Starters:
             "use-rewrite": lambda d: self._start(
                 lambda n: usecases.rewrite(d.get("text", ""), d.get("how", ""), n), d
             ),
-            "use-document": lambda d: self._start(
-                lambda n: usecases.ask_document(d.get("text", ""), d.get("question", ""), n), d
-            ),
+            "use-document": self.ask_document,
             "use-tutor": self.tutor,
+            "cancel-reading": lambda _d: self.opener.cancel(),
         }
+
+    def ask_document(self, data: dict[str, str]) -> None:
+        """Ask about the document in the box: the passages that answer best, with their pages."""
+        try:
+            doc = self.opener.document("document-text", data.get("text", ""))
+        except ValueError as problem:
+            return self.notice("error", str(problem))
+        self._start(lambda n: retrieval.ask(doc, data.get("question", ""), n), data)
 
     def _start(self, make: Callable[[int], str], data: dict[str, str]) -> None:
         self.chat.tasks.spawn(self._send(make, data.get("text", "")))
@@ -91,18 +99,5 @@ class Starters:
         self.chat.send(opening)
 
     async def open_note(self, target: str, file: object) -> None:
-        """Read a picked .txt/.md file here and put its text in the box `target`."""
-        try:
-            name, text = await self.files.read_text(file, NOTE_BYTES)
-        except ValueError:
-            return self.notice("error", tr("Open a plain text file (.txt or .md) under 4 MB."))
-        self.page.fill(target, text)
-        self.notice(
-            "ok",
-            tr_n(
-                "Opened {name} ({count} character). It stays on this device.",
-                "Opened {name} ({count} characters). It stays on this device.",
-                len(text),
-                name=name,
-            ),
-        )
+        """Read a picked file (.txt, .md, .pdf, .docx) here and put its text in the box `target`."""
+        await self.opener.open(target, file)

@@ -64,7 +64,10 @@ def render_log(state: State) -> Items:
 def messages(state: State) -> Items:
     if not state.messages:
         return (("empty", f'<div class="log-empty" data-key="empty">{empty(state)}</div>'),)
-    return tuple((f"m{m.id}", bubble(m, state.engine_status)) for m in state.messages)
+    before = (None, *state.messages[:-1])  # each answer with the question it answers
+    return tuple(
+        (f"m{m.id}", bubble(m, state.engine_status, q)) for m, q in zip(state.messages, before, strict=True)
+    )
 
 
 def empty(state: State) -> str:

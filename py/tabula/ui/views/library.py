@@ -64,10 +64,12 @@ def notice(shelf: Shelf) -> str:
     if not text:
         return unsaved(shelf)
     role = "alert" if kind == "error" else "status"
-    return unsaved(shelf) + (
-        f'<p class="notice {esc(kind)}" role="{role}">{esc(text)} '
-        f'<button type="button" class="quiet" data-action="dismiss-notice" aria-label="{esc(tr("Dismiss"))}">×</button></p>'
+    close = (
+        f'<button type="button" data-action="cancel-reading">{esc(tr("Cancel"))}</button>'
+        if kind == "busy"  # a file being read (ui/handlers/documents.py)
+        else f'<button type="button" class="quiet" data-action="dismiss-notice" aria-label="{esc(tr("Dismiss"))}">×</button>'
     )
+    return unsaved(shelf) + f'<p class="notice {esc(kind)}" role="{role}">{esc(text)} {close}</p>'
 
 
 def unsaved(shelf: Shelf) -> str:

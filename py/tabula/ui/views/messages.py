@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from tabula.chat import retrieval
 from tabula.chat.markdown import finished_html, to_html
 from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.i18n import translate as i18n
@@ -24,21 +25,53 @@ def waiting(engine_status: str) -> str:
     return tr("Waiting…")
 
 
-def bubble(message: Message, engine_status: str) -> str:
+def bubble(message: Message, engine_status: str, asked: Message | None = None) -> str:
     """The message's <article> (marked data-key for the log), from the cache when it was shown
-    before: only what its HTML depends on is the key."""
+    before: only what its HTML depends on is the key. `asked` is the question an answer answers:
+    a question about a document gives the answer a "Used: page 4" line."""
     status = engine_status if message.status == "waiting" else ""
-    return _bubble(message, status, i18n.current())
+    used = _used(asked.text) if asked is not None and message.role == "model" else ""
+    return _bubble(message, status, i18n.current(), used)
+
+
+@lru_cache(maxsize=256)
+def _used(question: str) -> str:
+    asked = retrieval.read_back(question)
+    return retrieval.where(asked) if asked is not None else ""
 
 
 @lru_cache(maxsize=1024)
-def _bubble(message: Message, engine_status: str, _lang: str) -> str:
+def _bubble(message: Message, engine_status: str, _lang: str, used: str) -> str:
     if message.role == "user":
-        return f'<article class="msg user" data-key="m{message.id}"><div class="text" data-md>{esc(message.text)}</div></article>'
+        return f'<article class="msg user" data-key="m{message.id}">{question(message.text)}</article>'
     return (
         f'<article class="msg model" id="msg-{message.id}" data-key="m{message.id}" data-status="{esc(message.status)}">'
-        f"{note(message)}{body(message, engine_status)}{meta(message)}{actions(message)}</article>"
+        f"{note(message)}{body(message, engine_status)}{used_line(message, used)}{meta(message)}{actions(message)}</article>"
     )
+
+
+def question(text: str) -> str:
+    """A user's message; a question about a document shows the question, and the passages sent
+    with it collapsed (each under its page or heading) so the answer can be checked."""
+    asked = retrieval.read_back(text)
+    if asked is None:
+        return f'<div class="text" data-md>{esc(text)}</div>'
+    shown = "".join(
+        f"<p><strong>{esc(retrieval.where(retrieval.Asked(asked.source, '', (used,))))}</strong></p><p>{esc(used[2])}</p>"
+        for used in asked.used
+    )
+    summary = tr("Passages sent from {source}: {where}", source=asked.source, where=retrieval.where(asked))
+    return (
+        f'<div class="text" data-md>{esc(asked.question)}</div>'
+        f'<details class="passages"><summary>{esc(summary)}</summary>{shown}</details>'
+    )
+
+
+def used_line(message: Message, used: str) -> str:
+    """Under a finished answer about a document: which pages or sections it was given."""
+    if not used or message.status not in FINAL_STATUSES:
+        return ""
+    return f'<p class="used">{esc(tr("Used: {where}", where=used))}</p>'
 
 
 def note(message: Message) -> str:

@@ -1,13 +1,18 @@
 """The empty chat's use cases, each a native <details> with its small form. Pure.
 
 Opening a card needs no state (the browser toggles <details>); each form sends one message.
-Files are opened with a picker and read on the device into the form's text box.
+Files (.txt, .md, PDF, Word) are opened with a picker and read on the device into the form's text box.
 """
 
 from __future__ import annotations
 
 from tabula.i18n.translate import tr
 from tabula.ui.views.html import esc
+
+ACCEPT = (
+    ".txt,.md,.markdown,.pdf,.docx,text/plain,text/markdown,application/pdf,"
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+)
 
 
 def rewrite_choices() -> tuple[tuple[str, str], ...]:
@@ -41,8 +46,8 @@ def _card(name: str, title: str, hint: str, form: str) -> str:
 
 def _text_box(box_id: str, label: str) -> str:
     picker = (
-        f'<label class="button">{esc(tr("Open a .txt or .md file…"))}'
-        f'<input type="file" class="sr-only" accept=".txt,.md,.markdown,text/plain,text/markdown" '
+        f'<label class="button">{esc(tr("Open a file (PDF, Word, .txt or .md)…"))}'
+        f'<input type="file" class="sr-only" accept="{ACCEPT}" '
         f'data-action="open-note:{box_id}"></label>'
     )
     return (
@@ -91,5 +96,7 @@ def _document() -> str:
         '<input id="document-question" name="question" autocomplete="off">'
         f'<button type="submit" class="primary">{esc(tr("Ask"))}</button></form>'
     )
-    hint = tr("Long documents are cut into parts; the answer says which part it used.")
+    hint = tr(
+        "A PDF, a Word file or text. The best passages go with your question; the answer says which pages it used."
+    )
     return _card("document", tr("Ask about a document"), hint, form)

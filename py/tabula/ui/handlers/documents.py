@@ -1,0 +1,100 @@
+"""Documents opened for the empty chat's use cases (issue #24): a .txt/.md file read as text, a PDF
+or .docx read in a worker with progress and Cancel, the result shown in the form's box and kept
+(until the box changes) so a question can point at its pages or sections. A file refused for any
+reason leaves one sentence and nothing behind. Pure over chat.ports.LocalFiles and the Page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tabula.chat import documents
+from tabula.chat.documents import Document, DocumentProblem
+from tabula.chat.ports import LocalFiles
+from tabula.i18n.translate import tr, tr_n
+from tabula.ui.ports import Page
+
+NOTE_BYTES = 4_000_000  # a .txt or .md file larger than this is refused before reading
+HEAD_BYTES = 8  # enough to tell a PDF or a zip (docx) from anything else
+PROGRESS_STEPS = 50  # at most this many progress notices for one file
+
+
+class DocumentOpener:
+    def __init__(self, files: LocalFiles, page: Page, notice: Callable[[str, str], None]) -> None:
+        self.files, self.page, self.notice = files, page, notice
+        self.opened: dict[str, Document] = {}  # by the box it was shown in
+        self.cancelled = False
+
+    def document(self, target: str, text: str) -> Document:
+        """What the box `target` holds: the document opened into it (pages or sections known)
+        while its text is unchanged, else the text as typed or pasted."""
+        doc = self.opened.get(target)
+        if doc is not None and doc.text.strip() == text.strip():
+            return doc
+        return documents.from_text("", text)
+
+    async def open(self, target: str, file: object) -> None:
+        """Read a picked file here and put its text in the box `target`."""
+        self.opened.pop(target, None)
+        self.cancelled = False
+        try:
+            doc = await self._read(file)
+        except DocumentProblem as problem:
+            return self.notice("error", str(problem))
+        except ValueError:
+            return self.notice("error", tr("Open a plain text file (.txt or .md) under 4 MB."))
+        except Exception:  # Cancel ended the worker (the person's choice), or the reader broke
+            return None if self.cancelled else self.notice("error", tr("This file could not be read."))
+        self.opened[target] = doc
+        self.page.fill(target, doc.text)
+        self.notice("ok", opened_sentence(doc))
+
+    async def _read(self, file: object) -> Document:
+        name, size = self.files.documents.describe(file)
+        kind = documents.kind_of(name)
+        if kind == "text":
+            name, text = await self.files.read_text(file, NOTE_BYTES)
+            return documents.from_text(name, text)
+        documents.check_file(name, kind, size, await self.files.documents.head(file, HEAD_BYTES))
+        self.notice("busy", tr("Reading {name}…", name=name))
+        shown = lambda done, total: self._progress(name, done, total)  # noqa: E731
+        found = await self.files.documents.read(file, kind, documents.MAX_PAGES, shown)
+        if "error" in found:
+            raise documents.reading_failed(name, found["error"], found.get("pages", 0))
+        if kind == "pdf":
+            return documents.from_pdf(name, found["pages"])
+        return documents.from_docx(name, found["html"])
+
+    def _progress(self, name: str, done: int, total: int) -> None:
+        if total > 1 and (done == total or done % max(1, total // PROGRESS_STEPS) == 0):
+            self.notice(
+                "busy", tr("Reading {name}: page {done} of {total}…", name=name, done=done, total=total)
+            )
+
+    def cancel(self) -> None:
+        """Stop reading the file (its worker is ended); nothing of it is kept."""
+        self.cancelled = True
+        self.files.documents.cancel()
+        self.notice("ok", tr("Stopped reading the file. Nothing was kept."))
+
+
+def opened_sentence(doc: Document) -> str:
+    """What the person is told once a file is open."""
+    size = len(doc.text)
+    if doc.kind == "pdf":
+        said = tr_n(
+            "Opened {name} ({count} page).", "Opened {name} ({count} pages).", doc.pages, name=doc.title
+        )
+    elif doc.kind == "docx":
+        said = tr_n(
+            "Opened {name} ({count} section).",
+            "Opened {name} ({count} sections).",
+            len(doc.sections),
+            name=doc.title,
+        )
+    else:
+        said = tr_n(
+            "Opened {name} ({count} character).", "Opened {name} ({count} characters).", size, name=doc.title
+        )
+    left_out = tr("Left out: {images}.", images=documents.images_sentence(doc.scanned)) if doc.scanned else ""
+    return " ".join(filter(None, (said, left_out, tr("It stays on this device."))))

@@ -1,0 +1,80 @@
+"""A nurse opens the clinic guide (a PDF) and a school policy (.docx) on the device (issue #24):
+real PDF.js and mammoth in their worker, the real engine on the tiny model. The question goes to
+the engine with the page that answers it (page 4, which today's word overlap would not pick:
+tests/unit/test_documents.py shows it), the answer names page 4, and bad files (encrypted,
+damaged, scanned, not what their name says) each get one sentence and leave nothing behind.
+One booted page for all of it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests import documents as made
+from tests.browser.chatting import open_chat, save_settings, wait_final
+from tests.browser.conftest import Journey
+from tests.browser.engines import in_engine
+from tests.browser.test_chat import RECORD_PROMPTS
+from tests.browser.test_tablet import starter
+
+
+def text_named_pdf(path: Path) -> Path:
+    path.write_text("just some notes")
+    return path
+
+
+BAD = {
+    "locked.pdf": (made.encrypted_pdf, "locked.pdf is protected by a password"),
+    "broken.pdf": (made.damaged_pdf, "broken.pdf is damaged and cannot be read."),
+    "scan.pdf": (made.scanned_pdf, "scan.pdf has no text to read: pages 1–3 are images"),
+    "notes.pdf": (text_named_pdf, "notes.pdf is not a PDF file"),
+}
+
+
+def notice(page: Page, role: str, text: str) -> None:
+    expect(page.get_by_role(role).filter(has_text=text)).to_be_visible()
+
+
+def test_a_pdf_question_is_asked_with_the_page_that_answers_it_and_bad_files_leave_nothing(
+    tiny_site: Path, serve, journey: Journey, tmp_path: Path
+) -> None:
+    page = journey.page
+    open_chat(page, serve(tiny_site).url)
+    save_settings(page, system_prompt="")  # the tiny model's 256 tokens go to the document
+    page.get_by_role("link", name="Chat", exact=True).click()
+    card = starter(page, "Ask about a document")
+    picker, box = card.locator('input[type="file"]'), card.get_by_label("The document")
+    for name, (make, said) in BAD.items():
+        picker.set_input_files(make(tmp_path / name))
+        notice(page, "alert", said)
+        page.get_by_role("button", name="Dismiss").click()
+        expect(box).to_have_value("")  # nothing of it was kept
+
+    summary = starter(page, "Summarize a note")
+    summary.locator('input[type="file"]').set_input_files(made.headed_docx(tmp_path / "policy.docx"))
+    notice(page, "status", "Opened policy.docx (4 sections).")
+    expect(summary.get_by_label("Your note")).to_have_value(
+        "School policy\n\nThis policy is for teachers, parents and pupils.\n\nHomework\n\n"
+        "Homework is set on Mondays and handed in on Fridays.\n\nSchool trips\n\nTrips need a signed "
+        "permission slip, returned one week before the trip.\n\nUniform\n\nPupils wear the blue jumper; "
+        "trainers only for sport."
+    )
+
+    picker.set_input_files(made.guide_pdf(tmp_path / "guide.pdf"))
+    notice(page, "status", f"Opened guide.pdf (7 pages). Left out: page {made.IMAGE_PAGE} is an image.")
+    expect(box).to_have_value(re.compile(r"^Welcome to the district clinic guide"))
+    in_engine(page, RECORD_PROMPTS)
+    card.get_by_label("Your question").fill(made.QUESTION)
+    card.get_by_role("button", name="Ask", exact=True).click()
+    answer = page.locator("article.msg.model").first
+    assert wait_final(answer) == "done"
+    (prompt,) = in_engine(page, "() => self.__prompts")
+    assert made.ANSWER_TEXT in " ".join(prompt.split()) and "[page 4]\nAmoxicillin dosage" in prompt, prompt
+    assert made.QUESTION in prompt and "[page 2]" not in prompt
+    expect(answer.locator(".used")).to_have_text("Used: page 4")
+    asked = page.locator("article.msg.user").first
+    expect(asked.locator(".text")).to_have_text(made.QUESTION)
+    expect(asked.locator("details.passages summary")).to_have_text("Passages sent from guide.pdf: page 4")
+    expect(asked.locator("details.passages")).not_to_have_attribute("open", "")
