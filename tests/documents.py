@@ -57,6 +57,16 @@ def guide_pdf(path: Path) -> Path:
     return path
 
 
+def long_pdf(path: Path, pages: int = 400) -> Path:
+    """A long report (to read for a while, then cancel)."""
+    pdf = _pdf()
+    for n in range(pages):
+        pdf.add_page()
+        pdf.multi_cell(0, 6, f"Report page {n + 1}. " + FILLER)
+    pdf.output(str(path))
+    return path
+
+
 def scanned_pdf(path: Path, pages: int = 3) -> Path:
     """A PDF of images only: no text at all."""
     pdf = _pdf()

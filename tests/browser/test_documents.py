@@ -2,8 +2,8 @@
 real PDF.js and mammoth in their worker, the real engine on the tiny model. The question goes to
 the engine with the page that answers it (page 4, which today's word overlap would not pick:
 tests/unit/test_documents.py shows it), the answer names page 4, and bad files (encrypted,
-damaged, scanned, not what their name says) each get one sentence and leave nothing behind.
-One booted page for all of it."""
+damaged, scanned, not what their name says) each get one sentence and leave nothing behind, as
+does a long PDF whose reading is cancelled (its worker is ended). One booted page for all of it."""
 
 from __future__ import annotations
 
@@ -51,6 +51,13 @@ def test_a_pdf_question_is_asked_with_the_page_that_answers_it_and_bad_files_lea
         notice(page, "alert", said)
         page.get_by_role("button", name="Dismiss").click()
         expect(box).to_have_value("")  # nothing of it was kept
+
+    picker.set_input_files(made.long_pdf(tmp_path / "report.pdf"))
+    notice(page, "status", "Reading report.pdf: page ")
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    notice(page, "status", "Stopped reading the file. Nothing was kept.")
+    assert not [w for w in page.workers if w.url.endswith("/js/doc_reader.js")]  # the worker was ended
+    expect(box).to_have_value("")
 
     summary = starter(page, "Summarize a note")
     summary.locator('input[type="file"]').set_input_files(made.headed_docx(tmp_path / "policy.docx"))

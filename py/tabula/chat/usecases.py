@@ -1,9 +1,9 @@
-"""What the empty chat offers: summarize a note, a step-by-step tutor, rewrite or translate, and
-ask about a pasted document. Turns what the user gave into the message to send. Pure.
+"""What the empty chat offers: summarize a note, a step-by-step tutor, rewrite or translate (and
+ask about a document: chat/retrieval.py). Turns what the user gave into the message to send. Pure.
 
 A small on-device model has a small context (maxTokens counts the prompt and the answer), so a
-long text is cut into parts that fit, at paragraph or sentence ends; a question about a document
-is asked of the part that shares the most words with it, and the message says which part it was.
+long text is cut into parts that fit, at paragraph or sentence ends (split(), which
+chat/retrieval.py also uses to cut a document into passages).
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ def _cut(text: str, start: int, size: int) -> int:
 
 
 def best_part(parts: list[Part], question: str) -> Part:
-    """The part sharing the most (distinct, 3+ letter) words with the question; the first on ties."""
+    """The part sharing the most (distinct, 3+ letter) words with the question; the first on ties.
+    The old way to pick a part, kept as the baseline chat/ranking.py's BM25 is measured against
+    (tests/unit/test_ranking.py)."""
     wanted = {w.lower() for w in _WORD.findall(question)}
     return max(parts, key=lambda p: (len(wanted & {w.lower() for w in _WORD.findall(p.text)}), -p.number))
 
@@ -111,19 +113,6 @@ def rewrite(text: str, how: str, size: int) -> str:
     parts = split(_checked(text), size)
     extra = f" (Part 1 of {parts[0].of}.)" if len(parts) > 1 else ""
     return f"{instruction}{extra}\n\n{parts[0].text}"
-
-
-def ask_document(document: str, question: str, size: int) -> str:
-    """The message asking `question` about the part of `document` most related to it."""
-    question = question.strip()
-    if not question:
-        raise ValueError(tr("Write your question about the document."))
-    parts = split(_checked(document), size - min(len(question), size // 2))
-    part = best_part(parts, question)
-    where = (
-        "" if part.of == 1 else f" (part {part.number} of {part.of}, characters {part.start + 1}–{part.end})"
-    )
-    return f"Answer the question using only this document{where}.\n\nDocument:\n{part.text}\n\nQuestion: {question}"
 
 
 def tutor_opening(topic: str) -> str:

@@ -6,6 +6,7 @@ reason leaves one sentence and nothing behind. Pure over chat.ports.LocalFiles a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from tabula.chat import documents
@@ -16,7 +17,7 @@ from tabula.ui.ports import Page
 
 NOTE_BYTES = 4_000_000  # a .txt or .md file larger than this is refused before reading
 HEAD_BYTES = 8  # enough to tell a PDF or a zip (docx) from anything else
-PROGRESS_STEPS = 50  # at most this many progress notices for one file
+PROGRESS_EVERY_S = 1.0  # a progress notice at most this often, so its Cancel stays put to tap
 
 
 class DocumentOpener:
@@ -24,6 +25,7 @@ class DocumentOpener:
         self.files, self.page, self.notice = files, page, notice
         self.opened: dict[str, Document] = {}  # by the box it was shown in
         self.cancelled = False
+        self.shown_at = 0.0  # when progress was last shown (time.monotonic)
 
     def document(self, target: str, text: str) -> Document:
         """What the box `target` holds: the document opened into it (pages or sections known)
@@ -66,7 +68,9 @@ class DocumentOpener:
         return documents.from_docx(name, found["html"])
 
     def _progress(self, name: str, done: int, total: int) -> None:
-        if total > 1 and (done == total or done % max(1, total // PROGRESS_STEPS) == 0):
+        now = time.monotonic()
+        if total > 1 and now - self.shown_at >= PROGRESS_EVERY_S:
+            self.shown_at = now
             self.notice(
                 "busy", tr("Reading {name}: page {done} of {total}…", name=name, done=done, total=total)
             )
