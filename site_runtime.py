@@ -37,8 +37,10 @@ GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
 WLLAMA_WASM = ("single-thread/wllama.wasm", "multi-thread/wllama.wasm")
 # The document readers (issue #24), hosted by pwa/js/doc_reader.js: PDF.js's module build and its
 # own worker (text only: no cMaps, standard fonts or image-decoder wasm, see that file), and
-# mammoth's browser build for .docx.
-PDFJS_FILES = ("build/pdf.min.mjs", "build/pdf.worker.min.mjs", "LICENSE")
+# mammoth's browser build for .docx. PDF.js's "legacy" build (same ES modules, with polyfills,
+# about 0.1 MB more): its modern one calls Map.getOrInsertComputed and the like unguarded, which
+# the Safari of today's iPads lacks.
+PDFJS_FILES = ("legacy/build/pdf.min.mjs", "legacy/build/pdf.worker.min.mjs", "LICENSE")
 MAMMOTH_FILES = ("mammoth.browser.min.js", "LICENSE")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # LiteRT-LM JS (issue #17): vendored only by bench/litert_probe.py for now, not by build.py.

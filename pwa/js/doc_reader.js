@@ -17,8 +17,8 @@
 const post = (message) => self.postMessage(message);
 
 async function readPdf(file, maxPages, folder) {
-  const pdfjs = await import(`${folder}/build/pdf.min.mjs`);
-  pdfjs.GlobalWorkerOptions.workerSrc = `${folder}/build/pdf.worker.min.mjs`;
+  const pdfjs = await import(`${folder}/legacy/build/pdf.min.mjs`);
+  pdfjs.GlobalWorkerOptions.workerSrc = `${folder}/legacy/build/pdf.worker.min.mjs`;
   // PDF.js would look for window.location to start its worker; a worker has none, so we start it
   // (nested in this one, ended with it) and hand it over as the port.
   const port = new Worker(pdfjs.GlobalWorkerOptions.workerSrc, {type: "module"});

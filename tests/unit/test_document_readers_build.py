@@ -30,7 +30,7 @@ def test_readers_are_vendored_pinned_and_precached(site: Path) -> None:
     assert paths["mammoth"] == f"vendor/mammoth-{locked('mammoth')}"
     precache = set(re.findall(r'"([^"]+)": "[0-9a-f]{64}"', (site / "sw.js").read_text()))
     wanted = {
-        f"{paths['pdfjs']}/build/pdf.min.mjs", f"{paths['pdfjs']}/build/pdf.worker.min.mjs",
+        f"{paths['pdfjs']}/legacy/build/pdf.min.mjs", f"{paths['pdfjs']}/legacy/build/pdf.worker.min.mjs",
         f"{paths['pdfjs']}/LICENSE", f"{paths['mammoth']}/mammoth.browser.min.js",
         f"{paths['mammoth']}/LICENSE", "js/doc_reader.js",
     }  # fmt: skip
@@ -39,7 +39,7 @@ def test_readers_are_vendored_pinned_and_precached(site: Path) -> None:
 
 def test_the_reader_names_no_cdn_and_sets_pdfjs_worker_to_our_copy() -> None:
     reader = (ROOT / "pwa/js/doc_reader.js").read_text()
-    assert "GlobalWorkerOptions.workerSrc = `${folder}/build/pdf.worker.min.mjs`" in reader
+    assert "GlobalWorkerOptions.workerSrc = `${folder}/legacy/build/pdf.worker.min.mjs`" in reader
     assert not re.search(r"https?://", reader)
     assert "cMapUrl" not in reader and "standardFontDataUrl" not in reader
 
