@@ -1,12 +1,16 @@
 """Opening a file for the empty chat's use cases (ui/handlers/documents.py): a PDF read page by
 page with progress, a Cancel that ends the read and keeps nothing, a bad file that leaves one
-sentence and an empty box, and the opened document used while its text is unchanged."""
+sentence and an empty box, and the opened document used while its text is unchanged; a question
+about it shows its passages collapsed, and its answer what it used."""
 
 from __future__ import annotations
 
 import asyncio
 
+from tabula.chat import documents, retrieval
+from tabula.chat.messages import Message
 from tabula.ui.handlers.documents import DocumentOpener
+from tabula.ui.views.messages import bubble
 from tests import documents as made
 from tests.aio import run
 from tests.fakes import FakePage
@@ -91,3 +95,19 @@ def test_a_bad_file_leaves_one_sentence_and_nothing_behind() -> None:
         run(docs.open("document-text", "locked.pdf"))
         assert notices[-1][0] == "error" and notices[-1][1].startswith(said)
         assert not page.filled and not docs.opened
+
+
+def test_a_document_question_shows_its_passages_collapsed_and_the_answer_what_it_used() -> None:
+    doc = documents.from_pdf("guide <b>.pdf", [*made.GUIDE, ""])
+    asked = Message(1, "user", retrieval.ask(doc, made.QUESTION, 1500))
+    question = bubble(asked, "ready")
+    assert f'<div class="text" data-md>{made.QUESTION}</div>' in question
+    assert (
+        '<details class="passages"><summary>Passages sent from guide &lt;b&gt;.pdf: page 4</summary>'
+        in question
+    )
+    assert "Amoxicillin dosage" in question and "<b>" not in question
+    answer = bubble(Message(2, "model", "Give 25 mg per kg.", status="done"), "ready", asked)
+    assert '<p class="used">Used: page 4</p>' in answer
+    plain = bubble(Message(2, "model", "Hi", status="done"), "ready", Message(1, "user", "Hello"))
+    assert 'class="used"' not in plain
