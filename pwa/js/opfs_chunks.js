@@ -64,7 +64,7 @@ export function capability() {
     }
     if ("createWritable" in FileSystemFileHandle.prototype) return { files: "writable", reason: "" };
     if (await ask("probe").catch(() => false)) return { files: "sync", reason: "" };
-    return { files: "none", reason: "neither createWritable nor createSyncAccessHandle" };
+    return { files: "none", reason: "no createWritable, and no createSyncAccessHandle that works" };
   })();
   return measured;
 }

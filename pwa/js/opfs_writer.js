@@ -20,7 +20,21 @@ function take(key) {
 }
 
 const ops = {
-  probe: async () => typeof FileSystemFileHandle !== "undefined" && "createSyncAccessHandle" in FileSystemFileHandle.prototype,
+  // Whether sync access handles really work here: WebKitGTK 2.50 has createSyncAccessHandle but its
+  // storage backend refuses it (NotSupportedError), so one is opened on a probe file.
+  async probe() {
+    if (typeof FileSystemFileHandle === "undefined" || !("createSyncAccessHandle" in FileSystemFileHandle.prototype)) return false;
+    const root = await navigator.storage.getDirectory();
+    try {
+      const handle = await (await root.getFileHandle("writer.probe", { create: true })).createSyncAccessHandle();
+      await handle.close();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await root.removeEntry("writer.probe").catch(() => {});
+    }
+  },
 
   async open({ key, path, name }) {
     const dir = await directory(path);
