@@ -50,7 +50,7 @@ def test_a_save_refused_for_a_full_storage_says_so_the_chat_goes_on_and_the_next
         await rig.settle()
         assert rig.store.state.messages[-1].text == "Hello there, friend." and FULL in notices(rig)
         rig.chats.full = False  # the user deleted a model
-        rig.say(9, "Thanks")
+        rig.say(rig.store.state.messages[-1].id + 1, "Thanks")  # after the others, as the app's ids are
         await rig.settle()
         assert stored_texts(rig, cid) == [
             ("Plan a lesson on volcanoes", "done"), ("And one on rivers?", "done"),
