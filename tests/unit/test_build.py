@@ -62,6 +62,7 @@ def test_no_precached_file_over_30_mb(site: Path) -> None:
 
 
 def test_only_the_simd_genai_wasm_and_both_wllama_builds_are_vendored(site: Path) -> None:
+    """wllama's main build and its compat build for Safari (no CDN: issue #23)."""
     wasm = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.wasm"))
     version = json.loads((build.ROOT / "node_modules/@wllama/wllama/package.json").read_text())["version"]
     assert sorted(w.rsplit("/", 1)[-1] for w in wasm if "wllama" not in w) == [
@@ -69,15 +70,15 @@ def test_only_the_simd_genai_wasm_and_both_wllama_builds_are_vendored(site: Path
         "pyodide.asm.wasm",
     ]
     assert [w for w in wasm if "wllama" in w] == [
-        f"vendor/wllama-{version}/multi-thread/wllama.wasm",
-        f"vendor/wllama-{version}/single-thread/wllama.wasm",
+        f"vendor/wllama-{version}/compat/wllama.wasm",
+        f"vendor/wllama-{version}/wasm/wllama.wasm",
     ]
 
 
 def test_wllama_is_precached_for_offline_use(site: Path) -> None:
     config = json.loads((site / "config.json").read_text())
     base = config["paths"]["wllama"]
-    wanted = {f"{base}/index.js", f"{base}/single-thread/wllama.wasm", f"{base}/multi-thread/wllama.wasm"}
+    wanted = {f"{base}/index.js", f"{base}/wasm/wllama.wasm", f"{base}/compat/wllama.wasm", f"{base}/compat/wllama.js"}
     assert wanted <= set(precache_of(site))
 
 

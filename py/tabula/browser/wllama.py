@@ -1,9 +1,12 @@
 """WllamaEngine (engine.ports.Engine): GGUF models on the CPU, behind the engine host protocol
 (pwa/js/engine_wllama.js, through browser/engine_host.py).
 
-llama.cpp compiled to wasm (wllama 2.4.0) runs in its own dedicated worker, as MediaPipe does
-(wllama starts its computing worker inside it), so both engines look the same to Python. The app renders the
-prompt with the model family's template (engine/prompt.py) and wllama completes it raw. Like
+llama.cpp compiled to wasm (wllama 3.13) runs in its own dedicated worker, as MediaPipe does
+(wllama starts its computing worker inside it), so both engines look the same to Python; where
+the browser lacks wasm JSPI or Memory64 (Safari, every iPad browser) wllama's compat build runs
+(`info["compat"]`). The app renders the prompt with the model family's template
+(engine/prompt.py) and wllama completes it raw. Tokens are counted by llama.cpp itself (wllama 3
+has no tokenizer call: the host reads the text as a prompt and keeps it for the answer). Like
 MediaPipe's, `maxTokens` counts prompt + answer: the answer may take what the prompt leaves.
 The stored copy is read straight from its OPFS chunk files (one Blob over them, never a copy);
 the library and its wasm are imported only when a GGUF model is loaded. A load error is a
@@ -21,6 +24,8 @@ from tabula.engine.errors import EngineError, Problem
 
 class WllamaEngine(HostedEngine):
     """A GGUF model loaded in wllama's worker."""
+
+    _answer = ""  # the last answer's text: its tokens are `generated`
 
     @classmethod
     async def create(
@@ -41,7 +46,7 @@ class WllamaEngine(HostedEngine):
 
     @property
     def threads(self) -> int:
-        return int(self.info["threads"])  # 1: the single-thread build runs
+        return int(self.info["threads"])  # 1: no SharedArrayBuffer (not isolated, or WebKit)
 
     async def generate(self, prompt: str, options: dict | None = None) -> str:
         """Complete `prompt` within maxTokens (prompt + answer). A prompt that leaves no room
@@ -54,4 +59,12 @@ class WllamaEngine(HostedEngine):
             "topK": self.options["topK"],
             "nPredict": room,
         }
-        return await super().generate(prompt, sampling)
+        self._answer = await super().generate(prompt, sampling)
+        return self._answer
+
+    async def count_tokens(self, text: str) -> int:
+        """Tokens in `text`; the answer just written is not read again (llama.cpp counted the
+        tokens it wrote, and reading it as a prompt would cost as long as a document)."""
+        if text and text == self._answer and self.generated is not None:
+            return self.generated
+        return await super().count_tokens(text)
