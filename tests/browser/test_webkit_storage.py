@@ -107,3 +107,18 @@ def test_chromium_keeps_the_keyboard_resizing_the_page(site: Site, journey: Jour
     open_app(journey.page, site.url)
     content = journey.page.locator('meta[name="viewport"]').get_attribute("content")
     assert content.endswith("viewport-fit=cover, interactive-widget=resizes-content"), content
+
+
+def test_cancel_mid_download_without_create_writable_keeps_nothing(
+    download_site: Path, serve: Callable[..., Site], journey: Journey, model_server: ModelServer
+) -> None:
+    """Cancel while a chunk is open in the writer worker (a sync access handle locks its file):
+    the folder goes, with no error."""
+    page = open_like_webkit(journey, serve(download_site), NO_WRITABLE)
+    model_server.throttle(60_000)
+    found = download(page, TINY)
+    wait_progress(page)
+    found.get_by_role("button", name="Cancel download").click()
+    expect(found.get_by_role("button", name="Download (453 KB)")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert "tiny-download" not in stored_folders(page)
