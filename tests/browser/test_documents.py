@@ -85,3 +85,26 @@ def test_a_pdf_question_is_asked_with_the_page_that_answers_it_and_bad_files_lea
     expect(asked.locator(".text")).to_have_text(made.QUESTION)
     expect(asked.locator("details.passages summary")).to_have_text("Passages sent from guide.pdf: page 4")
     expect(asked.locator("details.passages")).not_to_have_attribute("open", "")
+
+    # A 60-page PDF is longer than the tiny model's context: it is summarized part by part, the
+    # answer says which part it is on, and Stop ends the whole summary (no part is asked after it).
+    page.get_by_role("button", name="New chat").click()
+    summary = starter(page, "Summarize a note")
+    summary.locator('input[type="file"]').set_input_files(made.long_pdf(tmp_path / "long.pdf", pages=60))
+    notice(page, "status", "Opened long.pdf (60 pages).")
+    asked_before = len(in_engine(page, "() => self.__prompts"))
+    summary.get_by_role("button", name="Summarize", exact=True).click()
+    expect(page.locator("article.msg.user").first).to_have_text(
+        re.compile("Summarize long.pdf \\(pages 1–60\\)")
+    )
+    answer = page.locator("article.msg.model").first
+    expect(answer).to_contain_text(re.compile(r"Summarizing part 2 of \d+…"), timeout=120_000)
+    page.locator("form.composer").get_by_role("button", name="Stop").click()
+    assert wait_final(answer) == "stopped"
+    kept = re.search(r"Stopped: (\d+) of (\d+) parts summarized \(pages? 1(–\d+)?\)", answer.inner_text())
+    assert kept and int(kept.group(2)) > 2, answer.inner_text()
+    asked = len(in_engine(page, "() => self.__prompts")) - asked_before
+    assert asked in (int(kept.group(1)), int(kept.group(1)) + 1)  # the parts done, and the one stopped
+    prompts = in_engine(page, "() => self.__prompts")[asked_before:]
+    assert "Summarize this part of long.pdf (page" in prompts[0] and "Report page 1." in prompts[0]
+    assert len(in_engine(page, "() => self.__prompts")) - asked_before == asked  # none after Stop

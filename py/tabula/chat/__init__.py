@@ -14,6 +14,8 @@
                    and the sentence for each bad file (issue #24)
 - `retrieval`      asking about a document: passages, the best that fit (BM25: `ranking`, with
                    `stopwords` per language), the message, and reading it back for the view
+- `summarizing`    summaries of long documents, part by part then combined (map–reduce: the
+                   plan is `mapreduce`, internal), with progress, Stop and the pages covered
 - `cadence`        how often a streaming answer is painted (by what a paint costs)
 - `markdown`       Markdown -> safe HTML (the views and the streaming painter use it)
 Ports (chat/ports.py): ChatStore (and its SaveFailed, StorageFull), StreamPainter, LocalFiles,
@@ -32,5 +34,6 @@ __all__ = [
     "messages",
     "ports",
     "retrieval",
+    "summarizing",
     "usecases",
 ]

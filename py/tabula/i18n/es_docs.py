@@ -33,4 +33,13 @@ DOCS: dict[str, str] = {
     "part {n} of {total}": "parte {n} de {total}",
     "Passages sent from {source}: {where}": "Pasajes enviados de {source}: {where}",
     "Used: {where}": "Usado: {where}",
+    # Summaries of long documents (chat/mapreduce.py, chat/summarizing.py)
+    "pages {pages}": "páginas {pages}",
+    "characters {start}–{end}": "caracteres {start}–{end}",
+    "Summarizing part {n} of {total}…": "Resumiendo la parte {n} de {total}…",
+    "Combining the summaries: {n} of {total}…": "Uniendo los resúmenes: {n} de {total}…",
+    "{where} of {source}: summary": "{where} de {source}: resumen",
+    "Stopped before any part of {source} was summarized.": "Se detuvo antes de resumir ninguna parte de {source}.",
+    "Stopped: {count} of {total} parts summarized ({where}).": "Detenido: {count} de {total} partes resumidas ({where}).",
+    "Summarize {source} ({where}).": "Resume {source} ({where}).",
 }

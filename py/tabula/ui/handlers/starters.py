@@ -1,6 +1,6 @@
-"""Starters: the handlers behind the empty chat's use cases (summarize, tutor, rewrite or
-translate, ask about a document: its best passages, chat/retrieval.py) and the files opened for
-them (read on this device: handlers/documents.py). Pure over the Chat, the Library and
+"""Starters: the handlers behind the empty chat's use cases (summarize: a long document part by
+part, chat/summarizing.py; tutor; rewrite or translate; ask about a document: its best passages,
+chat/retrieval.py) and the files opened for them (read on this device: handlers/documents.py). Pure over the Chat, the Library and
 chat.ports.LocalFiles.
 """
 
@@ -10,8 +10,10 @@ from collections.abc import Callable
 
 from tabula.chat import retrieval, usecases
 from tabula.chat.answering import Chat, reserve_for, system_for
+from tabula.chat.documents import Document
 from tabula.chat.library import Library
 from tabula.chat.ports import LocalFiles
+from tabula.chat.summarizing import Summarizer, first_part
 from tabula.core.actions import Store
 from tabula.core.decide import decide_for
 from tabula.engine.errors import EngineError
@@ -32,10 +34,11 @@ class Starters:
         self.queue = queue
         self.new_chat, self.notice = new_chat, notice
         self.opener = DocumentOpener(files, page, notice)
+        self.summarizer = Summarizer(chat)
 
     def table(self) -> dict[str, Handler]:
         return {
-            "use-summarize": lambda d: self._start(lambda n: usecases.summarize(d.get("text", ""), n), d),
+            "use-summarize": self.summarize,
             "use-rewrite": lambda d: self._start(
                 lambda n: usecases.rewrite(d.get("text", ""), d.get("how", ""), n), d
             ),
@@ -51,6 +54,28 @@ class Starters:
         except ValueError as problem:
             return self.notice("error", str(problem))
         self._start(lambda n: retrieval.ask(doc, data.get("question", ""), n), data)
+
+    def summarize(self, data: dict[str, str]) -> None:
+        """Summarize the note or document in the box: in one answer when it fits, else part by
+        part on the device (chat/summarizing.py)."""
+        text = data.get("text", "")
+        try:
+            doc = self.opener.document("summary-text", text)
+        except ValueError as problem:
+            return self.notice("error", str(problem))
+        self.chat.tasks.spawn(self._summarize(doc, text))
+
+    async def _summarize(self, doc: Document, text: str) -> None:
+        if decide_for(self.store.state, "chat").where == "cloud":  # its context is large
+            return await self._send(lambda n: usecases.summarize(text, n), text)
+        try:
+            size, _message = await self._fit(lambda n: first_part(doc, n), text)
+        except EngineError as error:
+            return self.notice("error", error.message)
+        self.notice("", "")
+        if self.summarizer.parts(doc, size) == 1:
+            return self.chat.send(usecases.summarize(text, size))
+        self.summarizer.start(doc, size)
 
     def _start(self, make: Callable[[int], str], data: dict[str, str]) -> None:
         self.chat.tasks.spawn(self._send(make, data.get("text", "")))
@@ -70,12 +95,15 @@ class Starters:
         self.chat.send(message)
 
     async def _fitted(self, make: Callable[[int], str], text: str) -> str:
-        """make(size) with the largest part size whose message fits the local model's context,
+        return (await self._fit(make, text))[1]
+
+    async def _fit(self, make: Callable[[int], str], text: str) -> tuple[int, str]:
+        """(size, make(size)) with the largest part size whose message fits the local model's context,
         measured with its own tokenizer (the cloud's context is large: one generous size)."""
         state = self.store.state
         tokens = int(state.settings.engine_options(state.model_limit)["maxTokens"])
         if decide_for(state, "chat").where == "cloud":
-            return make(usecases.CLOUD_CHARS)
+            return usecases.CLOUD_CHARS, make(usecases.CLOUD_CHARS)
         budget = tokens - reserve_for(tokens) - await self._count(system_for(state)) - TEMPLATE_TOKENS
         sample = text.strip()[: usecases.SAMPLE_CHARS] or "x"
         size = usecases.part_chars(budget, len(sample) / max(1, await self._count(sample)))
@@ -83,9 +111,9 @@ class Starters:
             message = make(size)
             used = await self._count(message)
             if used <= budget or size <= usecases.MIN_PART:
-                return message
+                return size, message
             size = max(usecases.MIN_PART, int(size * budget / used * usecases.SAFETY))
-        return message
+        return size, message
 
     def tutor(self, data: dict[str, str]) -> None:
         """A new conversation in tutor mode, opened with the learner's topic."""
