@@ -117,3 +117,15 @@ def test_this_device_says_how_many_threads_the_cpu_engine_gets_and_why() -> None
     )
     assert "does not isolate the page" in device(replace(eight, controlled=True))
     assert "a software renderer" in device(SWIFTSHADER)
+
+
+def test_webkit_isolated_but_without_shared_memory_gets_one_thread_and_its_build_said() -> None:
+    """Issue #23: WebKit leaves SharedArrayBuffer undefined even on a cross-origin isolated page,
+    and has no wasm Memory64: the device report promised it 2 threads of the main build."""
+    ipad = DeviceReport(webgpu=False, cores=4, memory=4 * GB, isolated=True, controlled=True,
+                        shared_memory=False, cpu_build="compat", **ROOM)  # fmt: skip
+    assert cpu_threads(ipad) == 1
+    said = device(ipad)
+    assert "one thread: this browser has no shared memory for wasm threads" in said
+    assert "the Safari build (no wasm JSPI or Memory64 here: slower)" in said
+    assert "the main build" in device(replace(ipad, shared_memory=True, cpu_build="main"))

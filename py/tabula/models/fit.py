@@ -66,6 +66,8 @@ class DeviceReport:
     fallback: bool = False  # GPUAdapterInfo.isFallbackAdapter (or the adapter's own, before Chrome 136)
     description: str = ""  # GPUAdapterInfo.description
     isolated: bool = False  # self.crossOriginIsolated: SharedArrayBuffer, so wasm threads
+    shared_memory: bool = True  # SharedArrayBuffer defined (WebKit leaves it out even when isolated)
+    cpu_build: str = "main"  # wllama's build here: "main" (wasm JSPI and Memory64) or "compat" (Safari's)
     controlled: bool = False  # a service worker serves this page (it adds the isolation headers)
 
     @property
@@ -87,8 +89,9 @@ def _gb(size: int) -> str:
 
 def cpu_threads(report: DeviceReport) -> int:
     """Threads the CPU engine runs: wllama's default of half the cores, only when the page is
-    cross-origin isolated (wasm threads need SharedArrayBuffer); otherwise one."""
-    return max(1, (report.cores or 1) // 2) if report.isolated else 1
+    cross-origin isolated and the browser has SharedArrayBuffer (wasm threads need both);
+    otherwise one (pwa/js/engine_wllama.js threads() decides the same)."""
+    return max(1, (report.cores or 1) // 2) if report.isolated and report.shared_memory else 1
 
 
 def words_per_second(report: DeviceReport, model: ModelSpec) -> float:

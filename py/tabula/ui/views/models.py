@@ -198,6 +198,7 @@ def device(report: DeviceReport | None, storage: Quota | None = None) -> str:
         (tr("Memory (reported)"), megabytes(report.memory) if report.memory else tr("not reported")),
         (tr("CPU cores"), str(report.cores or tr("not reported"))),
         (tr("CPU engine"), threads_text(report)),
+        (tr("CPU engine build"), tr(BUILDS.get(report.cpu_build, BUILDS["main"]))),
         (tr("Storage"), storage_text(storage or Quota(report.quota, report.usage, report.persisted))),
     )
     facts = "".join(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in rows)
@@ -220,8 +221,17 @@ def gpu_rows(report: DeviceReport) -> tuple[tuple[str, str], ...]:
     )
 
 
+# wllama's two builds (pwa/js/engine_wllama.js): which one runs here, as the device report says.
+BUILDS = {
+    "main": N_("the main build (wasm JSPI and Memory64)"),
+    "compat": N_("the Safari build (no wasm JSPI or Memory64 here: slower)"),
+}
+
+
 def threads_text(report: DeviceReport) -> str:
     """How many threads the CPU engine uses, and why: wasm threads need a cross-origin isolated page."""
+    if report.isolated and not report.shared_memory:
+        return tr("one thread: this browser has no shared memory for wasm threads (SharedArrayBuffer)")
     if report.isolated and cpu_threads(report) == 1:
         return tr("one thread: the page is cross-origin isolated, but this device has too few cores for more")
     if report.isolated:
