@@ -14,10 +14,12 @@ from playwright.sync_api import Page, expect
 
 from tests import documents as made
 from tests.browser.chatting import open_chat, save_settings, wait_final
-from tests.browser.conftest import Journey
+from tests.browser.conftest import Journey, wait_ready
 from tests.browser.engines import in_engine
 from tests.browser.test_chat import RECORD_PROMPTS
+from tests.browser.test_saves import STORED_TEXTS
 from tests.browser.test_tablet import starter
+from tests.browser.waiting import wait_until
 
 
 def text_named_pdf(path: Path) -> Path:
@@ -108,3 +110,15 @@ def test_a_pdf_question_is_asked_with_the_page_that_answers_it_and_bad_files_lea
     prompts = in_engine(page, "() => self.__prompts")[asked_before:]
     assert "Summarize this part of long.pdf (page" in prompts[0] and "Report page 1." in prompts[0]
     assert len(in_engine(page, "() => self.__prompts")) - asked_before == asked  # none after Stop
+
+    # The document is kept with its conversation (its text and page map, not the file): listed,
+    # stored in IndexedDB, there again after a reload; Remove drops its text from storage.
+    kept = page.locator(".kept-docs")
+    expect(kept).to_contain_text("long.pdf")
+    wait_until(page, f"({STORED_TEXTS})().then(t => t.includes('Report page 60.'))")
+    page.reload()
+    wait_ready(page)
+    expect(kept).to_contain_text("long.pdf")
+    kept.get_by_role("button", name="Remove long.pdf from this conversation").click()
+    expect(kept).to_have_count(0)
+    wait_until(page, f"({STORED_TEXTS})().then(t => !t.includes('Report page 60.'))")

@@ -13,6 +13,7 @@ import re
 from tabula.chat import documents
 from tabula.chat import mapreduce as summary
 from tabula.chat.answering import Chat
+from tabula.chat.library import Library
 from tabula.chat.mapreduce import Summary
 from tabula.core.actions import Store
 from tabula.core.state import State
@@ -20,7 +21,7 @@ from tabula.engine.queue import InferenceQueue
 from tabula.prefs.generation import Settings
 from tabula.ui.handlers.starters import Starters
 from tests.aio import run
-from tests.fakes import FakeEngineFactory, FakePage, FakePainter
+from tests.fakes import FakeChatStore, FakeEngineFactory, FakePage, FakePainter
 from tests.unit.test_chat import MODEL
 
 FILLER = "Every visit is written in the child's health card and the nurse checks the weight. "
@@ -37,8 +38,9 @@ def make(factory: FakeEngineFactory) -> tuple[Store, Chat, Starters, list]:
         State(catalog=(MODEL,), model_id="tiny", settings=Settings(max_tokens=TOKENS, system_prompt=""))
     )
     chat, notices = Chat(store, InferenceQueue(factory), FakePainter()), []
+    library = Library(store, FakeChatStore(), chat.tasks.spawn)
     starters = Starters(
-        store, chat, chat.queue, None, None, FakePage(), lambda: None, lambda k, t: notices.append((k, t))
+        store, chat, chat.queue, library, None, FakePage(), lambda: None, lambda k, t: notices.append((k, t))
     )  # type: ignore[arg-type]
     starters.opener.opened["summary-text"] = report()  # as DocumentOpener.open leaves it
     return store, chat, starters, notices

@@ -1,4 +1,6 @@
 """Conversations: records for durable storage (a versioned JSON schema), titles and search. Pure.
+A record also holds the documents opened in the conversation (their text and page map, never the
+file: chat/documents.py to_dict); a record without them (older) has none.
 
 An answer saved while it was being written (the browser was closed or killed mid-answer) comes
 back as stopped, with its partial text and a note saying so: nothing is lost, nothing spins.
@@ -13,6 +15,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict, dataclass, fields, replace
 
+from tabula.chat import documents
+from tabula.chat.documents import Document
 from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.i18n.translate import N_, tr
 
@@ -32,6 +36,7 @@ class Conversation:
     messages: tuple[Message, ...] = ()
     named: bool = False  # the user renamed it: the title no longer follows the first message
     mode: str = ""  # "tutor" for a step-by-step tutoring chat (its own system prompt), else ""
+    documents: tuple[Document, ...] = ()  # opened in it (issue #24): text and page map, no file
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,7 @@ def to_record(conv: Conversation) -> dict:
     return {
         "v": SCHEMA, "id": conv.id, "title": conv.title, "named": conv.named, "created": conv.created,
         "updated": conv.updated, "messages": [asdict(m) for m in conv.messages], "mode": conv.mode,
+        "documents": [documents.to_dict(d) for d in conv.documents],
     }  # fmt: skip
 
 
@@ -114,6 +120,7 @@ def from_record(record: object) -> Conversation:
         return Conversation(
             str(record["id"]), str(record["title"])[:200], float(record["created"]),
             float(record["updated"]), messages, bool(record.get("named", False)), _mode(record.get("mode")),
+            tuple(documents.from_dict(d) for d in record.get("documents", [])),
         )  # fmt: skip
     except (KeyError, TypeError, OverflowError) as error:
         raise ValueError(f"a conversation record is damaged ({error})") from None

@@ -53,6 +53,29 @@ class Document:
         return "\n\n".join(s.text for s in self.sections)
 
 
+def to_dict(doc: Document) -> dict:
+    """What is kept of a document with its conversation: its text and page map, not the file."""
+    return {
+        "title": doc.title, "kind": doc.kind, "pages": doc.pages, "scanned": list(doc.scanned),
+        "sections": [[s.ref, s.label, s.text] for s in doc.sections],
+    }  # fmt: skip
+
+
+def from_dict(raw: object) -> Document:
+    """The document to_dict() kept; ValueError for anything damaged."""
+    try:
+        sections = tuple(Section(*(str(v) for v in s)) for s in raw["sections"] if len(s) == 3)  # type: ignore[index]
+        doc = Document(
+            str(raw["title"]), str(raw["kind"]), sections,  # type: ignore[index]
+            tuple(int(n) for n in raw.get("scanned", ())), int(raw.get("pages", 0)),  # type: ignore[union-attr]
+        )  # fmt: skip
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise ValueError(f"a kept document is damaged ({error})") from None
+    if doc.kind not in KINDS.values() or not sections:
+        raise ValueError("a kept document is damaged")
+    return doc
+
+
 def kind_of(name: str) -> str:
     """ "pdf", "docx" or "text" from the file name; DocumentProblem for any other."""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""

@@ -31,6 +31,7 @@ from tabula.chat.conversations import (
     to_record,
     with_messages,
 )
+from tabula.chat.documents import Document
 from tabula.chat.messages import FINAL_STATUSES
 from tabula.chat.ports import Broadcast, ChatStore
 from tabula.chat.saving import Saver
@@ -242,3 +243,21 @@ class Library:
         conv = self.shelf.get(self.shelf.current)
         if conv is not None and conv.mode != mode:
             self.store.dispatch(ShelfChanged(self.shelf.put(replace(conv, mode=mode))))
+
+    def keep_document(self, doc: Document) -> None:
+        """Keep `doc` (its text and page map) with the current conversation, once, and save it."""
+        conv = self.shelf.get(self.shelf.current)
+        if conv is None or not doc.title:
+            return
+        others = tuple(d for d in conv.documents if (d.title, d.text) != (doc.title, doc.text))
+        self._documents(replace(conv, documents=(*others, doc)))
+
+    def drop_document(self, index: int) -> None:
+        """Remove the current conversation's document number `index`: its text leaves storage."""
+        conv = self.shelf.get(self.shelf.current)
+        if conv is not None and 0 <= index < len(conv.documents):
+            self._documents(replace(conv, documents=conv.documents[:index] + conv.documents[index + 1 :]))
+
+    def _documents(self, conv: Conversation) -> None:
+        self.store.dispatch(ShelfChanged(self.shelf.put(conv)))
+        self._save(conv, tell=all(m.status in FINAL_STATUSES for m in conv.messages))

@@ -42,4 +42,8 @@ DOCS: dict[str, str] = {
     "Stopped before any part of {source} was summarized.": "Se detuvo antes de resumir ninguna parte de {source}.",
     "Stopped: {count} of {total} parts summarized ({where}).": "Detenido: {count} de {total} partes resumidas ({where}).",
     "Summarize {source} ({where}).": "Resume {source} ({where}).",
+    # Documents kept with their conversation (ui/views/chat.py)
+    "Documents in this conversation:": "Documentos en esta conversación:",
+    "Remove {name} from this conversation": "Quitar {name} de esta conversación",
+    "Remove": "Quitar",
 }

@@ -22,6 +22,7 @@ class LibraryControls:
             "delete-chat": self.delete,
             "undo-delete": lambda _data: self.library.undo(),
             "search-chats": lambda data: self.library.search(data.get("q", "")),
+            "remove-document": lambda data: self.library.drop_document(int(data.get("index", "-1"))),
         }
 
     def new(self, keep_undo: bool = False) -> None:

@@ -53,6 +53,7 @@ class Starters:
             doc = self.opener.document("document-text", data.get("text", ""))
         except ValueError as problem:
             return self.notice("error", str(problem))
+        self.library.keep_document(doc)
         self._start(lambda n: retrieval.ask(doc, data.get("question", ""), n), data)
 
     def summarize(self, data: dict[str, str]) -> None:
@@ -63,6 +64,7 @@ class Starters:
             doc = self.opener.document("summary-text", text)
         except ValueError as problem:
             return self.notice("error", str(problem))
+        self.library.keep_document(doc)
         self.chat.tasks.spawn(self._summarize(doc, text))
 
     async def _summarize(self, doc: Document, text: str) -> None:

@@ -3,6 +3,7 @@ composer."""
 
 from __future__ import annotations
 
+from tabula.chat.conversations import Conversation
 from tabula.core.decide import decide_for
 from tabula.core.state import State
 from tabula.i18n.translate import tr
@@ -32,9 +33,32 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
         f'<button type="button" data-action="stop">{esc(tr("Stop"))}</button></div></form>'
     )
     log = '<div id="log" class="log" role="log" aria-live="polite" aria-label="Conversation"></div>'
-    regions = {"log": render_log(state), "library": library(state.shelf), "notice": notice(state.shelf)}
-    skeleton = head + '<div id="library"></div>' + log + '<div id="notice" class="notices"></div>' + composer
+    regions = {
+        "log": render_log(state), "library": library(state.shelf), "notice": notice(state.shelf),
+        "kept": kept_documents(conv),
+    }  # fmt: skip
+    skeleton = (
+        head
+        + '<div id="library"></div><div id="kept"></div>'
+        + log
+        + '<div id="notice" class="notices"></div>'
+        + composer
+    )
     return "Chat", skeleton, regions
+
+
+def kept_documents(conv: Conversation | None) -> str:
+    """The documents kept with this conversation (issue #24), each with Remove."""
+    if conv is None or not conv.documents:
+        return ""
+    items = "".join(
+        f"<li>{esc(doc.title)} "
+        f'<button type="button" class="quiet" data-action="remove-document" data-index="{i}" '
+        f'aria-label="{esc(tr("Remove {name} from this conversation", name=doc.title))}">'
+        f"{esc(tr('Remove'))}</button></li>"
+        for i, doc in enumerate(conv.documents)
+    )
+    return f'<div class="kept-docs"><p>{esc(tr("Documents in this conversation:"))}</p><ul>{items}</ul></div>'
 
 
 def install_button(state: State) -> str:
