@@ -38,7 +38,8 @@ def test_firefox_journey(built_site: Path, tmp_path: Path) -> None:
     print(f"Firefox {result.get('version')}: journey {time.monotonic() - started:.0f} s")
     assert failed(result) == [], failed(result)
     assert [step["name"] for step in result["steps"]] == STEPS
-    assert "private files (OPFS, writable streams)" in evidence(result, "Models page device report")["device"]
+    device = evidence(result, "Models page device report")["device"]
+    assert "private files (OPFS, writable streams)" in device and "the main build" in device, device
     answer = evidence(result, "answer")
     assert answer["status"] == "done" and answer["text"].strip(), answer
     assert "Hello" in exported_messages(result)

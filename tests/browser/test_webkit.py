@@ -62,6 +62,7 @@ def test_webkit_journey(built_site: Path, tmp_path: Path) -> None:
     assert [step["name"] for step in result["steps"]] == STEPS
     device = evidence(result, "Models page device report")["device"]
     assert "private files (OPFS, writable streams)" in device, device
+    assert "the Safari build" in device and "no shared memory for wasm threads" in device, device
     assert "Hello" in exported_messages(result)
     bare = evidence(result, "Models page without storage")
     assert CANNOT_KEEP in bare["catalogue"] and "none: this browser cannot keep models" in bare["device"], bare

@@ -170,7 +170,7 @@ class Chat:
         return fitted.prompt
 
     def _token(self, answer: Answer, job: Job) -> None:
-        self._show(answer, prompt.visible(job.text))
+        self._show(answer, answer.base + prompt.visible(job.text))  # a continuation joins its answer
 
     def _show(self, answer: Answer, text: str) -> None:
         """New text for a live answer: painted, and saved about once a second."""
