@@ -189,6 +189,7 @@ class FakeEngine:
         self.closed = False
         self.cancelled = 0
         self.prompts: list[str] = []
+        self.media: list[tuple] = []  # each generate's attachments (issue #25)
         self.options: list[dict[str, float | int]] = []
         self.overlaps = 0
         self._cancel_now = False
@@ -202,9 +203,10 @@ class FakeEngine:
             raise EngineError(Problem.BUSY, "Previous invocation or loading is still ongoing.")
         self.busy = True
 
-    async def generate(self, prompt: str) -> str:
+    async def generate(self, prompt: str, media: tuple = ()) -> str:
         self._enter()
         self.prompts.append(prompt)
+        self.media.append(tuple(media))
         self._cancel_now, self.generated = False, 0
         self._buffer, self._first, self._last = "", None, time.monotonic()
         try:
@@ -763,3 +765,59 @@ class FakeBroadcastEnd:
         for end, on_message in self.hub.windows:
             if end is not self:
                 loop.call_soon(on_message, text)
+
+
+class FakeMediaStore:
+    """media.ports.MediaStore in memory: a picked "file" is a dict {name, type, size, ok, ...};
+    prepare() stores it (a downscaled photo's facts, or an audio clip's) unless `ok` is False,
+    as the browser refuses a file it cannot decode. Recording gives `recorded` seconds."""
+
+    def __init__(self, microphone: str = "", recorded: float = 3.0) -> None:
+        self.stored: dict[str, tuple[str, str, str]] = {}  # id -> (kind, mime, base64)
+        self.microphone, self.recorded, self.recording = microphone, recorded, False
+
+    def describe(self, file: object) -> tuple[str, str, int]:
+        return file["name"], file.get("type", ""), file.get("size", 1000)
+
+    async def prepare(self, file: object, attachment_id: str, kind: str, limits: dict) -> dict:
+        await asyncio.sleep(0)
+        if not file.get("ok", True):
+            return {"error": "EncodingError"}
+        if kind == "image":
+            scale = min(1, limits["maxSide"] / max(file["width"], file["height"]))
+            found = {
+                "mime": "image/jpeg",
+                "width": round(file["width"] * scale),
+                "height": round(file["height"] * scale),
+            }
+        else:
+            seconds = file.get("seconds", 2.0)
+            found = {
+                "mime": "audio/wav",
+                "seconds": min(seconds, limits["maxSeconds"]),
+                "full_seconds": seconds,
+            }
+        self.stored[attachment_id] = (kind, found["mime"], "QUJD")
+        return {**found, "size": 3}
+
+    async def start_recording(self) -> str:
+        self.recording = not self.microphone
+        return self.microphone
+
+    async def stop_recording(self, attachment_id: str, limits: dict) -> dict:
+        self.recording = False
+        self.stored[attachment_id] = ("audio", "audio/wav", "UklGRg==")
+        return {"mime": "audio/wav", "size": 44, "seconds": self.recorded, "full_seconds": self.recorded}
+
+    def cancel_recording(self) -> None:
+        self.recording = False
+
+    async def read(self, attachment_id: str) -> tuple[str, str] | None:
+        found = self.stored.get(attachment_id)
+        return None if found is None else (found[1], found[2])
+
+    async def write(self, attachment_id: str, kind: str, mime: str, data: str) -> None:
+        self.stored[attachment_id] = (kind, mime, data)
+
+    async def delete(self, attachment_id: str) -> None:
+        self.stored.pop(attachment_id, None)

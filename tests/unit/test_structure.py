@@ -12,7 +12,7 @@ import pytest
 
 from tests.unit.import_graph import PACKAGE, Edge, cycles, edges, modules, package_of
 
-DOMAINS = {"engine", "models", "cloud", "chat", "study", "prefs"}
+DOMAINS = {"engine", "models", "cloud", "chat", "study", "prefs", "media"}
 PACKAGES = {"core", "i18n", "ui", "browser"} | DOMAINS
 # The domain value modules core/state.py composes into the State (and core/actions.py carries).
 CORE_VALUES = {

@@ -6,7 +6,7 @@ Each module implements a port over one browser API and a thin JS shim in pwa/js/
 types its messages), `mediapipe` (Engine on WebGPU, its worker engine_mediapipe.js, and the
 WebGPU probe), `wllama` (Engine on the CPU, engine_wllama.js), `opfs` (ModelStore, model_bytes.js), `http` (CloudClient, fetch),
 `indexeddb` (ChatStore, idb-keyval, chats.js), `local_storage` (KeyValueStore), `dom` (Page), `sw` (Updates),
-`painter` (StreamPainter), `local_files` (LocalFiles), `rich` (DOMPurify, highlight.js, the
+`painter` (StreamPainter), `local_files` (LocalFiles), `media_store` (MediaStore: photos and audio, media.js), `rich` (DOMPurify, highlight.js, the
 clipboard), `probe` (the device report), `diagnostics` (leak counters), `windows` (the engine's Web Lock and
 the BroadcastChannel between windows). `_js` holds their shared
 helpers and is private to this package.
@@ -21,6 +21,7 @@ __all__ = [
     "indexeddb",
     "local_files",
     "local_storage",
+    "media_store",
     "mediapipe",
     "opfs",
     "painter",

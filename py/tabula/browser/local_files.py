@@ -1,6 +1,7 @@
 """BrowserFiles (chat.ports.LocalFiles): read a picked File as text, save text as a download (a Blob
 behind a temporary link), and copy to the clipboard; PDF and .docx files are read by its
-`documents` (browser/doc_reader.py). All of it stays on the device.
+`documents` (browser/doc_reader.py), photos and audio by its `media` (browser/media_store.py). All of
+it stays on the device.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from pyodide.ffi import create_once_callable, to_js
 
 from tabula.browser import rich
 from tabula.browser.doc_reader import WorkerDocuments
+from tabula.browser.media_store import IdbMediaStore
 
 
 class BrowserFiles:
     def __init__(self, paths: dict[str, str]) -> None:
         self.documents = WorkerDocuments(paths)
+        self.media = IdbMediaStore(paths["keyval"])
 
     async def read_text(self, file: object, limit: int) -> tuple[str, str]:
         size = int(file.size)

@@ -2,7 +2,8 @@
 
 - `messages`       Message and the statuses an answer ends in (pure values everyone builds on)
 - `answering`      Chat: send, stop, cancel, regenerate, over the queue or the cloud; each answer's
-                   lifecycle is an Answer (`lifecycle`, internal)
+                   lifecycle is an Answer (`lifecycle`, internal); a message's photos and audio
+                   go to the engine that answers it (`multimodal`)
 - `conversations`  conversation records (versioned schema), titles, search
 - `library`        the saved conversations: load, save as the chat changes, switch, undo
 - `saving`         the library's writer: newest state wins, refused writes told and retried
@@ -20,7 +21,7 @@
 - `markdown`       Markdown -> safe HTML (the views and the streaming painter use it)
 Ports (chat/ports.py): ChatStore (and its SaveFailed, StorageFull), StreamPainter, LocalFiles,
 DocumentReader.
-May import: core (not State at run time), i18n, engine, cloud.
+May import: core (not State at run time), i18n, engine, cloud, media.
 """
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "library",
     "markdown",
     "messages",
+    "multimodal",
     "ports",
     "retrieval",
     "summarizing",

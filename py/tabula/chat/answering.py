@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from tabula.chat import usecases
+from tabula.chat import multimodal, usecases
 from tabula.chat.conversations import next_message_id
 from tabula.chat.lifecycle import Answer
 from tabula.chat.messages import FINAL_STATUSES, Message
@@ -35,6 +35,9 @@ from tabula.engine import prompt
 from tabula.engine.ports import Engine
 from tabula.engine.queue import InferenceQueue, Job, JobState
 from tabula.i18n.translate import tr, tr_n
+from tabula.media import capability
+from tabula.media.attachments import Attachment
+from tabula.media.ports import MediaStore
 
 if TYPE_CHECKING:
     from tabula.core.state import State
@@ -49,13 +52,15 @@ def reserve_for(max_tokens: int) -> int:
 
 def history(messages: Sequence[Message], before: int) -> list[prompt.Turn]:
     """The turns before message `before` that the model should see (answers that have text)."""
-    turns = []
-    for message in messages:
-        if message.id >= before:
-            break
-        if message.role == "user" or (message.text and message.status in ("done", "stopped")):
-            turns.append(prompt.Turn(message.role, message.text))
-    return turns
+    return [prompt.Turn(m.role, m.text) for m in seen(messages, before)]
+
+
+def seen(messages: Sequence[Message], before: int) -> list[Message]:
+    """The messages before `before` that the model should see (answers that have text)."""
+    return [
+        m for m in messages
+        if m.id < before and (m.role == "user" or (m.text and m.status in ("done", "stopped")))
+    ]  # fmt: skip
 
 
 def system_for(state: State) -> str:
@@ -75,6 +80,7 @@ class Chat:
         self.cloud, self.cloud_base = cloud, cloud_base
         self.tasks = tasks or Tasks()  # the app's supervisor (main.py passes the shared one)
         self.on_partial: Callable[[int, str], None] = lambda _id, _text: None  # saves a streaming answer
+        self.media: MediaStore | None = None  # attachments' bytes, for the cloud (ui/handlers/attachments.py)
         self.answers: dict[int, Answer] = {}  # the unfinished answers of the conversation on screen
         self._turn = asyncio.Lock()  # one answer at a time, in the order they were asked
         self._ids = 0
@@ -89,12 +95,13 @@ class Chat:
     def _put(self, message: Message) -> None:
         self.store.dispatch(MessagePut(message))
 
-    def send(self, text: str) -> bool:
-        """Add the user's message and queue its answer; False for an empty message."""
+    def send(self, text: str, attachments: tuple[Attachment, ...] = ()) -> bool:
+        """Add the user's message (with its photos and audio) and queue its answer; False for an
+        empty message."""
         text = text.strip()
-        if not text:
+        if not text and not attachments:
             return False
-        self._put(Message(self._next_id(), "user", text))
+        self._put(Message(self._next_id(), "user", text, attachments=tuple(attachments)))
         self._ask()
         return True
 
@@ -111,8 +118,12 @@ class Chat:
                 if answer.closed:
                     return
                 answer.state = "running"
-                decision = decide_for(self.store.state, "chat")
-                if decision.where == "cloud" and self.cloud is not None and not answer.base:
+                decision, state = decide_for(self.store.state, "chat"), self.store.state
+                media = multimodal.asked(state.messages, answer.message_id)
+                refused = capability.refusal(decision.where, state.model, state.catalog, state.usable, media)
+                if refused is not None:  # never dropped: the answer says which model can take them
+                    self._end(answer, status="failed", engine=decision.badge, error=refused.text)
+                elif decision.where == "cloud" and self.cloud is not None and not answer.base:
                     await self._in_cloud(answer, decision.badge)
                 elif decision.where == "unavailable":
                     error = f"{decision.reason} {decision.fix}"
@@ -155,8 +166,9 @@ class Chat:
             prompt.template_for(engine.family), system_for(state), history(state.messages, answer.message_id),
             tokens - reserve_for(tokens), engine.count_tokens, answer.base,
         )  # fmt: skip
-        if answer.job is not None:  # sizes the first-token watchdog; tells a cut answer
+        if answer.job is not None:  # sizes the first-token watchdog; tells a cut answer; attachments
             answer.job.prompt_tokens, answer.job.limit = fitted.tokens, tokens
+            answer.job.media = multimodal.asked(state.messages, answer.message_id)
         notes = []
         if fitted.dropped:
             notes.append(tr_n(
@@ -164,7 +176,11 @@ class Chat:
                 "{count} older messages left out to fit the model's context.", fitted.dropped,
             ))  # fmt: skip
         if fitted.system_cut:
-            notes.append(tr("Your system prompt is too long for this model: only its beginning was used. Shorten it in Settings."))
+            notes.append(
+                tr(
+                    "Your system prompt is too long for this model: only its beginning was used. Shorten it in Settings."
+                )
+            )
         if notes:
             self._update(answer, note=" ".join(notes))
         return fitted.prompt
@@ -186,7 +202,8 @@ class Chat:
     async def _in_cloud(self, answer: Answer, badge: str) -> None:
         """Stream the answer from the cloud engine with its own cancel; Stop keeps what arrived."""
         state, started, first = self.store.state, time.monotonic(), []
-        s, turns = state.settings, [(t.role, t.text) for t in history(state.messages, answer.message_id)]
+        s, shown = state.settings, seen(state.messages, answer.message_id)
+        turns = await multimodal.cloud_turns([(m.role, m.text, m.attachments) for m in shown], self.media)
         request = chat_request(
             self.cloud_base, state.cloud.model, state.cloud.key, turns, system_for(state), s.temperature, s.top_k,
             s.max_tokens, stream=True,
@@ -251,7 +268,9 @@ class Chat:
         last = messages[-1] if messages else None
         if last is None or last.role != "model" or not last.cut or last.status != "done":
             return
-        answer = Answer(self.store.state.shelf.current, last.id, text=last.text, base=last.text, streaming=True)
+        answer = Answer(
+            self.store.state.shelf.current, last.id, text=last.text, base=last.text, streaming=True
+        )
         self.answers[answer.message_id] = answer
         self._put(replace(last, status="streaming", cut=False, error=""))
         self.tasks.spawn(self._run(answer))

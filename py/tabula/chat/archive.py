@@ -6,7 +6,10 @@ Tabula's, from a newer Tabula, or with one damaged conversation is refused with 
 whose text is for the person who picked the file, shown as it is. Imports never overwrite: a taken
 id (or one Tabula would not make) gets a fresh one. Message text is data: HTML, scripts, Markdown
 are kept exactly as written (the views escape what they show), never stripped or rewritten.
-Standard library plus chat.conversations and chat.messages.
+Photos and audio clips (issue #25) come embedded in their attachment records as base64
+(`data`): read_import hands them back beside the conversations (`Imported.media`) for the caller
+to store; an attachment without bytes is kept as a record (the chat says its file is missing).
+Standard library plus chat.conversations, chat.messages and media.attachments.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ DAMAGED = N_("Conversation {n} in this file is damaged ({detail}). Nothing was i
 _STATUSES = FINAL_STATUSES | {"waiting", "streaming"}
 _SURROGATE = re.compile("[\ud800-\udfff]")  # JSON joins escaped pairs: any left are alone
 _SAFE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+MAX_ATTACHMENTS = 16  # on one message
 
 
 class ImportProblem(ValueError):
@@ -68,6 +73,17 @@ class Imported:
     conversations: tuple[Conversation, ...]
     skipped: int = 0  # exact copies of one on the device or earlier in the file: not added again
     renamed: int = 0  # given a fresh id: theirs was taken, repeated, or not one Tabula would make
+    media: tuple[Embedded, ...] = ()  # the bytes of the added conversations' attachments
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """An attachment's bytes as a file carries them (base64), to be stored under its id."""
+
+    id: str
+    kind: str
+    mime: str
+    data: str
 
 
 class _Damaged(Exception):
@@ -84,7 +100,22 @@ def read_import(
     """
     records = _records(_parse(text))
     convs = [_conversation(record, n) for n, record in enumerate(records, 1)]
-    return _place(convs, set(existing_ids), set(on_device), now)
+    placed = _place(convs, set(existing_ids), set(on_device), now)
+    wanted = {a.id for conv in placed.conversations for m in conv.messages for a in m.attachments}
+    media = {e.id: e for e in _embedded(records) if e.id in wanted}
+    return replace(placed, media=tuple(media.values()))
+
+
+def _embedded(records: list) -> list[Embedded]:
+    """The attachments' bytes the (checked) records carry; a `data` that is not base64 is ignored."""
+    found = []
+    for record in records:
+        for message in record["messages"]:
+            for raw in message.get("attachments", []):
+                data = raw.get("data")
+                if isinstance(data, str) and _BASE64.fullmatch(data):
+                    found.append(Embedded(raw["id"], raw["kind"], raw["mime"], data))
+    return found
 
 
 def _parse(text: str) -> object:
@@ -201,6 +232,7 @@ _MESSAGE_CHECKS = {  # field: (valid, what the damage notice calls it)
     "tokens_per_s": (lambda v: v is None or (_is_number(v) and v >= 0), "speed"),
     "tokens": (lambda v: _is_int(v) and 0 <= v <= 10**12, "token count"),
     "cut": (lambda v: isinstance(v, bool), "length-limit mark"),
+    "attachments": (lambda v: isinstance(v, list) and len(v) <= MAX_ATTACHMENTS, "attachments"),
 }  # fmt: skip
 
 

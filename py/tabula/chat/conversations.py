@@ -1,6 +1,7 @@
 """Conversations: records for durable storage (a versioned JSON schema), titles and search. Pure.
 A record also holds the documents opened in the conversation (their text and page map, never the
-file: chat/documents.py to_dict); a record without them (older) has none.
+file: chat/documents.py to_dict); a record without them (older) has none. Each message keeps its
+attachments' records (media/attachments.py), never their bytes (IndexedDB "tabula-media").
 
 An answer saved while it was being written (the browser was closed or killed mid-answer) comes
 back as stopped, with its partial text and a note saying so: nothing is lost, nothing spins.
@@ -13,12 +14,14 @@ Two windows may write one conversation at once: message ids are unique across wi
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from tabula.chat import documents
 from tabula.chat.documents import Document
 from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.i18n.translate import N_, tr
+from tabula.media import attachments
+from tabula.media.composing import Composing
 
 SCHEMA = 1
 TITLE_LENGTH = 60
@@ -52,6 +55,9 @@ class Shelf:
     browsing: bool = False  # the list stays open while the user works in it
     notice: tuple[str, str] = ("", "")  # (ok | error, text) after an export, import or copy
     unsaved: tuple[tuple[str, str], ...] = ()  # (id, "full" | why) of each refused save
+    composing: Composing = field(
+        default_factory=Composing
+    )  # the composer's photos and audio before Send (issue #25)
 
     def get(self, conversation_id: str) -> Conversation | None:
         return next((c for c in self.conversations if c.id == conversation_id), None)
@@ -106,7 +112,7 @@ def to_record(conv: Conversation) -> dict:
     """A JSON-safe record of the conversation."""
     return {
         "v": SCHEMA, "id": conv.id, "title": conv.title, "named": conv.named, "created": conv.created,
-        "updated": conv.updated, "messages": [asdict(m) for m in conv.messages], "mode": conv.mode,
+        "updated": conv.updated, "messages": [_message_record(m) for m in conv.messages], "mode": conv.mode,
         "documents": [documents.to_dict(d) for d in conv.documents],
     }  # fmt: skip
 
@@ -126,6 +132,10 @@ def from_record(record: object) -> Conversation:
         raise ValueError(f"a conversation record is damaged ({error})") from None
 
 
+def _message_record(message: Message) -> dict:
+    return {**asdict(message), "attachments": [attachments.to_dict(a) for a in message.attachments]}
+
+
 def _mode(raw: object) -> str:
     return raw if raw in MODES else ""
 
@@ -138,6 +148,9 @@ def _message(raw: object) -> Message:
     ):
         raise ValueError("a message is damaged")
     values = {k: v for k, v in raw.items() if k in _MESSAGE_FIELDS}
+    if not isinstance(values.get("attachments", []), list | tuple):
+        raise ValueError("a message's attachments are damaged")
+    values["attachments"] = tuple(attachments.from_dict(a) for a in values.get("attachments", []))
     message = Message(**values)
     if message.status not in FINAL_STATUSES:
         return replace(message, status="stopped", note=tr(INTERRUPTED))

@@ -1,5 +1,6 @@
 """Conversation files out: JSON (to import again, in chat/archive.py's format), Markdown (to read
-or print) and safe file names. Pure; standard library plus chat.conversations.
+or print) and safe file names. The JSON embeds each attachment's bytes (base64, issue #25) when
+the caller has read them; the Markdown names them. Pure; standard library plus chat.conversations.
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from tabula.chat.archive import FORMAT, VERSION
@@ -19,13 +20,22 @@ _NOTES = {"failed": "This answer failed.", "cancelled": "Cancelled before the an
 _STOPPED = "Stopped before the answer was finished."
 
 
-def export_json(convs: Sequence[Conversation], now: float) -> str:
-    """A versioned file holding `convs` (one or all) that read_import reads back unchanged."""
+def export_json(convs: Sequence[Conversation], now: float, media: Mapping[str, str] | None = None) -> str:
+    """A versioned file holding `convs` (one or all) that read_import reads back unchanged, each
+    attachment with its bytes where `media` (id -> base64) has them."""
     data = {
         "format": FORMAT, "version": VERSION, "exported": _utc(now, "%Y-%m-%dT%H:%M:%SZ"),
-        "conversations": [to_record(c) for c in convs],
+        "conversations": [_embedding(to_record(c), media or {}) for c in convs],
     }  # fmt: skip
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _embedding(record: dict, media: Mapping[str, str]) -> dict:
+    for message in record["messages"]:
+        for attachment in message.get("attachments", []):
+            if attachment["id"] in media:
+                attachment["data"] = media[attachment["id"]]
+    return record
 
 
 def export_markdown(convs: Sequence[Conversation], now: float) -> str:
@@ -47,6 +57,9 @@ def _message_md(message: Message) -> str:
     parts = [f"**{speaker}:**"]
     if message.text.strip():
         parts.append(message.text.strip("\n").rstrip())
+    for attachment in message.attachments:
+        what = "Photo" if attachment.kind == "image" else "Audio"
+        parts.append(f"*({what}: {_inline(attachment.label)})*")
     if message.role == "model" and message.status != "done":
         note = message.error or message.note or _NOTES.get(message.status, _STOPPED)
         parts.append(f"*({_inline(note)})*")

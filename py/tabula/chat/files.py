@@ -1,6 +1,8 @@
 """ChatFiles: what the chat page does with files and the clipboard. Export one or all
 conversations (JSON to import again, Markdown to read), import a JSON export (checked whole
-before anything changes), and copy a code block from an answer. Pure over chat.ports.LocalFiles.
+before anything changes), and copy a code block from an answer. A JSON export carries each
+attachment's bytes, read from the media store (issue #25); an import stores them before its
+conversations are added. Pure over chat.ports.LocalFiles.
 """
 
 from __future__ import annotations
@@ -58,10 +60,24 @@ class ChatFiles:
         if not convs:
             return self.notice("error", tr("There is nothing to export yet: the conversation is empty."))
         now = self.clock()
+        ids = [a.id for c in convs for m in c.messages for a in m.attachments]
+        if ext == "json" and ids:
+            return self.spawn(self._export_with_media(convs, now, ids))
         text = export.export_markdown(convs, now) if ext == "md" else export.export_json(convs, now)
-        name = export.filename(convs, now, ext)
+        self._save(export.filename(convs, now, ext), text, ext)
+
+    def _save(self, name: str, text: str, ext: str) -> None:
         self.files.save_text(name, text, MIME[ext])
         self.notice("ok", tr("Saved {name} to your downloads.", name=name))
+
+    async def _export_with_media(self, convs: tuple, now: float, ids: list[str]) -> None:
+        """The JSON export with each attachment's bytes embedded (base64)."""
+        media = {}
+        for attachment_id in dict.fromkeys(ids):
+            found = await self.files.media.read(attachment_id)
+            if found is not None:
+                media[attachment_id] = found[1]
+        self._save(export.filename(convs, now, "json"), export.export_json(convs, now, media), "json")
 
     async def import_file(self, file: object) -> None:
         """Read a picked export and add its conversations; a bad file changes nothing."""
@@ -74,6 +90,8 @@ class ChatFiles:
             imported = archive.read_import(text, [c.id for c in on_device], self.clock(), on_device)
         except archive.ImportProblem as problem:
             return self.notice("error", str(problem))
+        if not await self._store_media(imported.media):
+            return None
         self.library.adopt(imported.conversations)
         count, skipped = len(imported.conversations), imported.skipped
         message = tr_n(
@@ -85,6 +103,26 @@ class ChatFiles:
         if skipped:
             message += " " + tr_n("{count} was already here.", "{count} were already here.", skipped)
         self.notice("ok", message)
+
+    async def _store_media(self, media: tuple[archive.Embedded, ...]) -> bool:
+        """Store an import's attachments; on a failure, remove those stored and say so (False)."""
+        stored = []
+        try:
+            for item in media:
+                await self.files.media.write(item.id, item.kind, item.mime, item.data)
+                stored.append(item.id)
+        except Exception as error:
+            for attachment_id in stored:
+                await self.files.media.delete(attachment_id)
+            self.notice(
+                "error",
+                tr(
+                    "The photos and sound in this file could not be stored ({error}). Nothing was imported.",
+                    error=error,
+                ),
+            )
+            return False
+        return True
 
     def copy_code(self, data: dict[str, str]) -> None:
         message = next((m for m in self.store.state.messages if str(m.id) == data.get("msg")), None)

@@ -1,11 +1,14 @@
 """Message: one bubble of a conversation, and the statuses an answer can end in. Pure values.
 
-Imports nothing from Tabula: every other part (the State, conversations, the views) builds on it.
+Imports only media.attachments (a message's photos and audio clips, issue #25): every other
+part (the State, conversations, the views) builds on it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from tabula.media.attachments import Attachment
 
 FINAL_STATUSES = frozenset({"done", "stopped", "cancelled", "failed"})
 
@@ -25,3 +28,4 @@ class Message:
     note: str = ""
     error: str = ""
     cut: bool = False  # it ran to the end of the token budget, unfinished: it can be continued
+    attachments: tuple[Attachment, ...] = ()  # photos and audio clips sent with it (bytes in IndexedDB)

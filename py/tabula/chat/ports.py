@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from tabula.media.ports import MediaStore
+
 
 class SaveFailed(Exception):
     """A save or delete did not reach the disk (nothing of it was written); the text says why."""
@@ -72,6 +74,7 @@ class LocalFiles(Protocol):
     """Files and the clipboard on this device: nothing here touches the network."""
 
     documents: DocumentReader
+    media: MediaStore  # photos and audio clips (issue #25): browser/media_store.py
 
     async def read_text(self, file: object, limit: int) -> tuple[str, str]:
         """(name, text) of a File the user picked, decoded as UTF-8; ValueError when it is over

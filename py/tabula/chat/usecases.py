@@ -1,4 +1,5 @@
-"""What the empty chat offers: summarize a note, a step-by-step tutor, rewrite or translate (and
+"""What the empty chat offers: summarize a note, a step-by-step tutor, rewrite or translate, read a
+photo or a voice note (sent with the composer's attachments, issue #25) (and
 ask about a document: chat/retrieval.py). Turns what the user gave into the message to send. Pure.
 
 A small on-device model has a small context (maxTokens counts the prompt and the answer), so a
@@ -125,3 +126,21 @@ def tutor_opening(topic: str) -> str:
 def system_prompt(mode: str, default: str) -> str:
     """The system prompt for a conversation in `mode` ("tutor" has its own)."""
     return TUTOR_PROMPT if mode == "tutor" else default
+
+
+def read_photo(question: str) -> str:
+    """The message sent with a photo of a page, a form or a label: transcribe, then answer."""
+    question = question.strip()
+    if question:
+        return tr(
+            "Read this photo: first write out the text in it exactly, then answer: {question}",
+            question=question,
+        )
+    return tr("Read this photo: first write out the text in it exactly, then explain briefly what it says.")
+
+
+def voice_note(how: str) -> str:
+    """The message sent with a voice note: transcribe, then summarize it or answer it."""
+    if how == "answer":
+        return tr("Write out this voice note word for word, then answer what it asks.")
+    return tr("Write out this voice note word for word, then summarize it in a few short bullet points.")

@@ -73,19 +73,22 @@ def chat_request(
     base: str,
     model: str,
     key: str,
-    turns: Sequence[tuple[str, str]],
+    turns: Sequence[tuple],
     system: str,
     temperature: float,
     top_k: int,
     max_output_tokens: int,
     stream: bool,
 ) -> CloudRequest:
-    """A chat call: `turns` are ("user" | "model", text), oldest first; SSE when `stream`."""
+    """A chat call: `turns` are ("user" | "model", text), oldest first, or (role, text, inline)
+    with a turn's photos and audio as ((mime, base64), ...), sent as inline_data parts before its
+    text (issue #25); SSE when `stream`."""
     contents = []
-    for role, text in turns:
+    for role, text, *inline in turns:
         if role not in ROLES:
             raise ValueError(f"a turn's role must be 'user' or 'model', not {role!r}")
-        contents.append({"role": role, "parts": [{"text": text}]})
+        parts = [{"inline_data": {"mime_type": m, "data": d}} for m, d in (inline[0] if inline else ())]
+        contents.append({"role": role, "parts": [*parts, {"text": text}] if text or not parts else parts})
     config = {"temperature": temperature, "topK": top_k, "maxOutputTokens": max_output_tokens}
     body = _with_system({"contents": contents}, system)
     body["generationConfig"] = config

@@ -62,6 +62,7 @@ class Job:
     prompt_tokens: int | None = None  # counted by the caller (None: the queue estimates)
     limit: int | None = None  # the engine's maxTokens (prompt + answer), when the caller knows it
     cut: bool = False  # the answer ran to the end of its token budget (it did not finish)
+    media: tuple = ()  # the asked message's attachments (media.attachments.Attachment), set by its builder
 
     def finish(self, state: JobState, now: float) -> None:
         """End the job in `state` (its `done` future resolves with it)."""
@@ -181,7 +182,8 @@ async def generate(engine: Engine, job: Job, clock: Clock) -> Job:
         if job.state is not JobState.RUNNING:  # stopped while the prompt was being built
             return job
         job.started = clock.now()
-    text = await engine.generate(job.prompt)
+    # Attachments go only to an engine that takes them (a message with one is routed to such a model)
+    text = await (engine.generate(job.prompt, media=job.media) if job.media else engine.generate(job.prompt))
     pump(engine, job, clock)
     if job.state is JobState.RUNNING:
         job.finished, job.text = clock.now(), text

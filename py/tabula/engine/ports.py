@@ -34,8 +34,10 @@ class Engine(Protocol):
     family: str  # the chat template family it was trained with (engine/prompt.py's TEMPLATES)
     generated: int | None  # tokens the last generate produced, by the engine's own count (None: unsaid)
 
-    async def generate(self, prompt: str) -> str:
-        """Generate (buffering the text for `take`); return the whole text."""
+    async def generate(self, prompt: str, media: tuple = ()) -> str:
+        """Generate (buffering the text for `take`); return the whole text. `media`: the asked
+        message's photos and audio clips (media.attachments.Attachment; their bytes are in
+        IndexedDB "tabula-media" by id), given only to an engine whose model can take them."""
 
     def take(self) -> Taken:
         """The text generated since the last take, and the running generation's activity

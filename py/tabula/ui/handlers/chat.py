@@ -1,4 +1,5 @@
-"""The chat's handlers: send, stop, cancel one waiting answer, regenerate, continue. Pure.
+"""The chat's handlers: send, stop, cancel one waiting answer, regenerate, continue, and the
+composer's photos and voice notes (ui/handlers/attachments.py). Pure.
 
 Views declare `data-action="name"`; the page's one delegated listener calls App.on_action, which
 looks the name up in the table main.py assembles from every module of this package. A handler
@@ -7,18 +8,27 @@ takes the element's data-* and form fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tabula.chat.answering import Chat
+from tabula.media.ports import MediaStore
+from tabula.ui.handlers.attachments import Attachments
 from tabula.ui.ports import Handler, Page
 
 
 class ChatControls:
     """Handlers for the chat's composer and its answers."""
 
-    def __init__(self, page: Page, chat: Chat) -> None:
+    def __init__(
+        self, page: Page, chat: Chat, media: MediaStore | None = None,
+        notice: Callable[[str, str], None] = lambda _kind, _text: None,
+    ) -> None:  # fmt: skip
         self.page, self.chat = page, chat
+        self.attachments = Attachments(chat, media, notice) if media is not None else None
 
     def table(self) -> dict[str, Handler]:
         return {
+            **(self.attachments.table() if self.attachments else {}),
             "send": self.send,
             "stop": lambda _data: self.chat.stop(),
             "cancel": lambda data: self.chat.cancel(int(data["id"])),
@@ -26,6 +36,13 @@ class ChatControls:
             "continue": lambda _data: self.chat.go_on(),
         }
 
+    async def attach(self, file: object) -> None:
+        """A photo or sound file picked in the composer or a use case (attach-photo, attach-audio)."""
+        if self.attachments is not None:
+            await self.attachments.add(file)
+
     def send(self, data: dict[str, str]) -> None:
-        if self.chat.send(data.get("message", "")):
+        """Send the message with the composer's photos and audio (where they can be taken)."""
+        text = data.get("message", "")
+        if self.attachments.send(text) if self.attachments else self.chat.send(text):
             self.page.clear_composer()

@@ -7,6 +7,7 @@ from tabula.chat.conversations import Conversation
 from tabula.core.decide import decide_for
 from tabula.core.state import State
 from tabula.i18n.translate import tr
+from tabula.ui.views.attachments import composing, tools
 from tabula.ui.views.html import Items, esc
 from tabula.ui.views.library import library, notice
 from tabula.ui.views.messages import bubble
@@ -25,17 +26,17 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
         f'<button type="button" data-action="new-chat">{esc(tr("New chat"))}</button></div>'
     )
     composer = (
-        '<form class="composer" data-action="send">'
+        '<form class="composer" data-action="send"><div id="attaching" class="attaching"></div>'
         f'<label for="message" class="sr-only">{esc(tr("Message"))}</label>'
         f'<textarea id="message" name="message" rows="2" placeholder="{esc(tr("Ask Gemma…"))}" '
         f'data-enter-submits aria-label="{esc(tr("Message"))}"></textarea>'
         f'<div class="composer-buttons"><button type="submit" class="primary">{esc(tr("Send"))}</button>'
-        f'<button type="button" data-action="stop">{esc(tr("Stop"))}</button></div></form>'
+        f'<button type="button" data-action="stop">{esc(tr("Stop"))}</button></div>{tools()}</form>'
     )
     log = '<div id="log" class="log" role="log" aria-live="polite" aria-label="Conversation"></div>'
     regions = {
         "log": render_log(state), "library": library(state.shelf), "notice": notice(state.shelf),
-        "kept": kept_documents(conv),
+        "kept": kept_documents(conv), "attaching": composing(state.shelf.composing),
     }  # fmt: skip
     skeleton = (
         head

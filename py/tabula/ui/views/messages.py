@@ -10,6 +10,7 @@ from tabula.chat.markdown import finished_html, to_html
 from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.i18n import translate as i18n
 from tabula.i18n.translate import tr, tr_n
+from tabula.ui.views.attachments import sent
 from tabula.ui.views.html import esc
 
 
@@ -43,7 +44,7 @@ def _used(question: str) -> str:
 @lru_cache(maxsize=1024)
 def _bubble(message: Message, engine_status: str, _lang: str, used: str) -> str:
     if message.role == "user":
-        return f'<article class="msg user" data-key="m{message.id}">{question(message.text)}</article>'
+        return f'<article class="msg user" data-key="m{message.id}">{sent(message.attachments)}{question(message.text)}</article>'
     return (
         f'<article class="msg model" id="msg-{message.id}" data-key="m{message.id}" data-status="{esc(message.status)}">'
         f"{note(message)}{body(message, engine_status)}{used_line(message, used)}{meta(message)}{actions(message)}</article>"

@@ -7,6 +7,7 @@ Files (.txt, .md, PDF, Word) are opened with a picker and read on the device int
 from __future__ import annotations
 
 from tabula.i18n.translate import tr
+from tabula.ui.views.attachments import photo_form, voice_form
 from tabula.ui.views.html import esc
 
 ACCEPT = (
@@ -30,10 +31,11 @@ def rewrite_choices() -> tuple[tuple[str, str], ...]:
 
 
 def starters() -> str:
-    """Four cards: summarize a note, tutor, rewrite or translate, ask about a document."""
+    """Six cards: summarize a note, tutor, rewrite or translate, ask about a document, read a photo,
+    a voice note (the last two send the composer's attachments: ui/views/attachments.py)."""
     return (
         f'<section class="starters" aria-labelledby="starters-title"><h2 id="starters-title">{esc(tr("Start with"))}</h2>'
-        f"{_summarize()}{_tutor()}{_rewrite()}{_document()}</section>"
+        f"{_summarize()}{_tutor()}{_rewrite()}{_document()}{_photo()}{_voice()}</section>"
     )
 
 
@@ -100,3 +102,13 @@ def _document() -> str:
         "A PDF, a Word file or text. The best passages go with your question; the answer says which pages it used."
     )
     return _card("document", tr("Ask about a document"), hint, form)
+
+
+def _photo() -> str:
+    hint = tr("A page, a form or a label: its text is written out, then your question answered.")
+    return _card("photo", tr("Read a photo"), hint, photo_form())
+
+
+def _voice() -> str:
+    hint = tr("Record one or add a sound file: it is written out, then summarized or answered.")
+    return _card("voice", tr("Voice note"), hint, voice_form())

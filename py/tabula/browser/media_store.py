@@ -1,0 +1,57 @@
+"""IdbMediaStore (media.ports.MediaStore): photos and audio clips over pwa/js/media.js (issue #25).
+
+The shim decodes, downscales, resamples, records and keeps the bytes in IndexedDB
+("tabula-media", store "attachments", through the vendored idb-keyval), and shows a stored
+attachment wherever a view marks an element `data-media`. Only plain values cross: a picked
+File stays a JS object, prepared files come back as dicts, bytes as base64 (for a file export
+or the cloud). The limits and every decision are Python's (media/checks.py).
+"""
+
+from __future__ import annotations
+
+from pyodide.ffi import jsnull
+from pyscript import js_import
+
+from tabula.browser._js import absolute, js_object
+
+
+class IdbMediaStore:
+    def __init__(self, keyval_path: str) -> None:
+        self._keyval = keyval_path  # the vendored idb-keyval module, relative to the site
+        self._shim = None
+
+    async def open(self):
+        """The shim, loaded once (it starts showing stored attachments then)."""
+        if self._shim is None:
+            (shim,) = await js_import(absolute("js/media.js"))
+            await shim.open(absolute(self._keyval))
+            self._shim = shim
+        return self._shim
+
+    def describe(self, file: object) -> tuple[str, str, int]:
+        return str(file.name), str(file.type), int(file.size)
+
+    async def prepare(self, file: object, attachment_id: str, kind: str, limits: dict) -> dict:
+        found = await (await self.open()).prepare(file, attachment_id, kind, js_object(limits))
+        return found.to_py()
+
+    async def start_recording(self) -> str:
+        return str(await (await self.open()).startRecording())
+
+    async def stop_recording(self, attachment_id: str, limits: dict) -> dict:
+        found = await (await self.open()).stopRecording(attachment_id, js_object(limits))
+        return found.to_py()
+
+    def cancel_recording(self) -> None:
+        if self._shim is not None:
+            self._shim.cancelRecording()
+
+    async def read(self, attachment_id: str) -> tuple[str, str] | None:
+        found = await (await self.open()).read(attachment_id)
+        return None if found is None or found is jsnull else (str(found[0]), str(found[1]))
+
+    async def write(self, attachment_id: str, kind: str, mime: str, data: str) -> None:
+        await (await self.open()).write(attachment_id, kind, mime, data)
+
+    async def delete(self, attachment_id: str) -> None:
+        await (await self.open()).remove(attachment_id)

@@ -1,0 +1,53 @@
+"""Spanish for photos and voice notes in the chat (issue #25). Data only."""
+
+MEDIA: dict[str, str] = {
+    # The composer and the use cases (ui/views/attachments.py, ui/views/starters.py)
+    "Add photo": "Añadir foto",
+    "Record": "Grabar",
+    "Add audio file": "Añadir archivo de audio",
+    "Stop recording": "Detener la grabación",
+    "Recording {time} of {limit}": "Grabando {time} de {limit}",
+    "Attached": "Adjuntos",
+    "Preparing {name}…": "Preparando {name}…",
+    "Remove {name}": "Quitar {name}",
+    "Switch to {model}": "Cambiar a {model}",
+    "Open Models": "Abrir Modelos",
+    "Read a photo": "Leer una foto",
+    "A page, a form or a label: its text is written out, then your question answered.": "Una página, un formulario o una etiqueta: se transcribe su texto y luego se responde tu pregunta.",
+    "Take or choose a photo": "Tomar o elegir una foto",
+    "Your question (optional)": "Tu pregunta (opcional)",
+    "Read it": "Leerla",
+    "Voice note": "Nota de voz",
+    "Record one or add a sound file: it is written out, then summarized or answered.": "Graba una o añade un archivo de sonido: se transcribe y luego se resume o se responde.",
+    "Then": "Después",
+    "Write it out and summarize it": "Transcribirla y resumirla",
+    "Write it out and answer it": "Transcribirla y responderla",
+    # What is sent with the use cases (chat/usecases.py)
+    "Read this photo: first write out the text in it exactly, then answer: {question}": "Lee esta foto: primero transcribe exactamente el texto que contiene y luego responde: {question}",
+    "Read this photo: first write out the text in it exactly, then explain briefly what it says.": "Lee esta foto: primero transcribe exactamente el texto que contiene y luego explica brevemente lo que dice.",
+    "Write out this voice note word for word, then summarize it in a few short bullet points.": "Transcribe esta nota de voz palabra por palabra y luego resúmela en unos pocos puntos breves.",
+    "Write out this voice note word for word, then answer what it asks.": "Transcribe esta nota de voz palabra por palabra y luego responde lo que pregunta.",
+    "Add a photo first.": "Primero añade una foto.",
+    "Record a voice note or add an audio file first.": "Primero graba una nota de voz o añade un archivo de audio.",
+    # Files refused (media/checks.py) and the microphone (ui/handlers/attachments.py)
+    "{name} is not a photo or a sound file. Add a photo (JPEG, PNG, WebP…) or a sound file (WAV, MP3, M4A, OGG…).": "{name} no es una foto ni un archivo de sonido. Añade una foto (JPEG, PNG, WebP…) o un archivo de sonido (WAV, MP3, M4A, OGG…).",
+    "{name} is too large ({size} MB): Tabula takes photos and sound files up to {limit} MB.": "{name} es demasiado grande ({size} MB): Tabula acepta fotos y archivos de sonido de hasta {limit} MB.",
+    "A message takes at most {count} photos or sound files.": "Un mensaje admite como máximo {count} fotos o archivos de sonido.",
+    "{name} could not be read as a photo: it is damaged or not an image.": "No se pudo leer {name} como foto: está dañado o no es una imagen.",
+    "{name} could not be read as sound: it is damaged or not an audio file.": "No se pudo leer {name} como sonido: está dañado o no es un archivo de audio.",
+    "{name} is {seconds} s long: only its first {limit} s are kept (the model hears at most {limit} s).": "{name} dura {seconds} s: solo se conservan sus primeros {limit} s (el modelo oye como máximo {limit} s).",
+    "voice-note-{time}.wav": "nota-de-voz-{time}.wav",
+    "This device's storage is full, so the file could not be kept. Free some space, then try again.": "El almacenamiento de este dispositivo está lleno, así que no se pudo guardar el archivo. Libera espacio y vuelve a intentarlo.",
+    "Tabula may not use the microphone. Allow it in the browser's site settings, then press Record again.": "Tabula no tiene permiso para usar el micrófono. Permítelo en los ajustes del sitio del navegador y vuelve a pulsar Grabar.",
+    "No microphone was found on this device.": "No se encontró ningún micrófono en este dispositivo.",
+    "The microphone could not be used ({error}).": "No se pudo usar el micrófono ({error}).",
+    # Which model can take them (media/capability.py)
+    "{model} cannot read photos.": "{model} no puede leer fotos.",
+    "{model} cannot hear voice notes or sound files.": "{model} no puede oír notas de voz ni archivos de sonido.",
+    "{model} cannot read photos or hear sound.": "{model} no puede leer fotos ni oír sonido.",
+    "{model} can: switch to it and send again.": "{model} sí puede: cámbiate a él y vuelve a enviar.",
+    "{model} can: download it on the Models page, then send again.": "{model} sí puede: descárgalo en la página Modelos y vuelve a enviar.",
+    "A model that sees and hears, such as {model}, is needed: add one on the Models page.": "Hace falta un modelo que vea y oiga, como {model}: añade uno en la página Modelos.",
+    # Export and import (chat/files.py)
+    "The photos and sound in this file could not be stored ({error}). Nothing was imported.": "No se pudieron guardar las fotos y el sonido de este archivo ({error}). No se importó nada.",
+}
