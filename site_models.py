@@ -116,8 +116,11 @@ def check_record(path: Path, record: object) -> str:
 
 
 def check_proof(path: Path, record: dict) -> None:
-    """Refuse a record the app could not prove: a bad sha256, or none and no Hub to ask for it."""
+    """Refuse a record the app could not prove: a bad sha256, or none and no Hub to ask for it
+    (for a model made of several files, each file's)."""
     where = f"--catalog {path}: {record['id']}"
+    if "files" in record:
+        return check_files(where, record)
     if record["sha256"] and not re.fullmatch(r"[0-9a-f]{64}", record["sha256"]):
         raise BuildError(f"{where}: sha256 must be 64 hex digits (lower case)")
     if not record["sha256"] and hub_file(record["url"]) is None:
@@ -125,3 +128,24 @@ def check_proof(path: Path, record: dict) -> None:
             f"{where}: no sha256, and its url is not a Hugging Face file "
             "(…/<owner>/<repo>/resolve/<revision>/<file>) whose hash the app can ask for"
         )
+
+
+def check_files(where: str, record: dict) -> None:
+    """A model made of several files: each a path with its exact size, and a sha256 or a Hub
+    address to ask for it; `bytes` is their sum."""
+    files = record["files"]
+    if not isinstance(files, list) or not files:
+        raise BuildError(f"{where}: 'files' must be a non-empty list")
+    for file in files:
+        if not isinstance(file, dict) or not isinstance(file.get("path"), str) or not file["path"]:
+            raise BuildError(f"{where}: every file needs a 'path'")
+        name = f"{where}: {file['path']}"
+        if not isinstance(file.get("bytes"), int) or file["bytes"] <= 0:
+            raise BuildError(f"{name}: 'bytes' must be its exact size")
+        sha = file.get("sha256", "")
+        if sha and not re.fullmatch(r"[0-9a-f]{64}", sha):
+            raise BuildError(f"{name}: sha256 must be 64 hex digits (lower case)")
+        if not sha and hub_file(f"{record['url'].rstrip('/')}/{file['path']}") is None:
+            raise BuildError(f"{name}: no sha256, and the set's url is not a Hugging Face folder to ask")
+    if sum(f["bytes"] for f in files) != record["bytes"]:
+        raise BuildError(f"{where}: 'bytes' must be the sum of its files' sizes")

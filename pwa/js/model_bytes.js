@@ -139,9 +139,9 @@ async function pump(reader, chunkSize, state, onProgress) {
   }
 }
 
-// Stops model `id`'s running transfer (it resolves with kind "aborted").
+// Stops model `id`'s running transfer (it resolves with kind "aborted"); for a set, its files'.
 function abort(id) {
-  aborts.get(id)?.abort();
+  for (const [key, control] of aborts) if (key === id || key.startsWith(`${id}/`)) control.abort();
 }
 
 async function sha256(url) {

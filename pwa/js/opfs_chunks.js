@@ -11,8 +11,12 @@ export async function modelsDir() {
   return root.getDirectoryHandle("models", { create: true });
 }
 
+// Model `id`'s folder; "<set>/<file>" names one file's folder inside a set's (models made of
+// several files: py/tabula/models/sets.py).
 export async function folder(id, create = false) {
-  return (await modelsDir()).getDirectoryHandle(id, { create });
+  let dir = await modelsDir();
+  for (const name of id.split("/")) dir = await dir.getDirectoryHandle(name, { create });
+  return dir;
 }
 
 // The chunk files of a model folder, in order: [{name, handle, size}].
@@ -24,13 +28,16 @@ export async function chunks(dir) {
   return found.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-// Every model folder: [{id, bytes, ready}] where ready is ready.json's text or "" (partial).
-// Unknown numbers cross as -1 and missing text as "", never null.
+// Every model folder: [{id, bytes, ready}] where ready is ready.json's text or "" (partial);
+// a set's bytes are its files' folders'. Unknown numbers cross as -1 and missing text as "", never null.
 export async function list() {
   const out = [];
   for await (const [id, dir] of (await modelsDir()).entries()) {
     if (dir.kind !== "directory") continue;
-    const bytes = (await chunks(dir)).reduce((sum, c) => sum + c.size, 0);
+    let bytes = (await chunks(dir)).reduce((sum, c) => sum + c.size, 0);
+    for await (const inner of dir.values()) {
+      if (inner.kind === "directory") bytes += (await chunks(inner)).reduce((sum, c) => sum + c.size, 0);
+    }
     const ready = await dir.getFileHandle("ready.json").then((h) => h.getFile()).then((f) => f.text(), () => "");
     out.push({ id, bytes, ready });
   }
@@ -100,7 +107,7 @@ export async function writer(id, name) {
     return (await dir.getFileHandle(name, { create: true })).createWritable();
   }
   const key = `${id}/${name}/${++asked}`;
-  await ask("open", { key, path: id === null ? [] : ["models", id], name });
+  await ask("open", { key, path: id === null ? [] : ["models", ...id.split("/")], name });
   return {
     async write(data) {
       if (typeof data === "string") data = new TextEncoder().encode(data);
@@ -134,7 +141,9 @@ export async function commit(id, meta) {
 }
 
 export async function remove(id) {
-  await (await modelsDir()).removeEntry(id, { recursive: true }).catch((e) => { if (e.name !== "NotFoundError") throw e; });
+  const at = id.lastIndexOf("/");
+  const parent = at < 0 ? await modelsDir() : await folder(id.slice(0, at)).catch(() => null);
+  await parent?.removeEntry(id.slice(at + 1), { recursive: true }).catch((e) => { if (e.name !== "NotFoundError") throw e; });
 }
 
 // A verified model's bytes as one stream over its chunk files (never the whole file in memory).

@@ -1,8 +1,6 @@
 """Composition root: read the build's config, build the browser adapters, wire everything, start.
-
 The only core module that names browser/ adapters (imported inside run(), so CPython can
-import this module for tests); everything it wires is a port.
-"""
+import this module for tests); everything it wires is a port."""
 
 from __future__ import annotations
 
@@ -156,22 +154,24 @@ class Wiring:
     def handlers(self, page: Page) -> dict:
         """Every data-action's handler."""
         store, spawn = self.store, self.spawn
+        settings = SettingsControls(store, self.queue, self.kv, spawn)
         hosts = tuple(self.config.get("model_hosts", ()))
         unload = lambda: self.queue.use(None)  # noqa: E731
         model_controls = ModelControls(store, self.downloader, unload, hosts, self.kv, self.models.use)
+        cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, spawn, self.session)
         library_controls = LibraryControls(self.chat, self.library)
         self.starters = starters = Starters(
             store, self.chat, self.queue, self.library, self.files.files, page, library_controls.new,
             self.files.notice,
         )  # fmt: skip
-        self.chat_controls = ChatControls(page, self.chat, self.files.files.media, self.files.notice)
+        appearance_controls = AppearanceControls(store, self.kv, self.languages)
         return {
-            **AppearanceControls(store, self.kv, self.languages).table(),
-            **self.chat_controls.table(),
-            **SettingsControls(store, self.queue, self.kv, spawn).table(),
+            **appearance_controls.table(),
+            **ChatControls(page, self.chat).table(),
+            **settings.table(),
             **StudyControls(self.study).table(),
             **model_controls.table(),
-            **CloudControls(store, self.kv, self.cloud, self.cloud_base, spawn, self.session).table(),
+            **cloud_controls.table(),
             **library_controls.table(),
             **self.files.table(),
             **starters.table(),
@@ -193,12 +193,10 @@ class Wiring:
 
     def picked(self, action: str, file: object) -> None:
         """A file chosen in an <input type=file data-action=...>."""
-        if action == "import-model":
-            self.spawn(import_picked(self.downloader, file))
+        if action in ("import-model", "import-model-set"):
+            self.spawn(import_picked(self.downloader, file, action == "import-model-set"))
         elif action == "import-chats":
             self.spawn(self.files.import_file(file))
-        elif action.startswith("attach-"):  # a photo or a sound file for the composer
-            self.spawn(self.chat_controls.attach(file))
         elif action.startswith("open-note:"):
             self.spawn(self.starters.open_note(action.removeprefix("open-note:"), file))
 
@@ -277,14 +275,15 @@ async def warm_markdown() -> None:
     markdown.warm()
 
 
-async def import_picked(downloader: Downloader, file: object) -> None:
-    """The user picked a model file: judge it from a few bytes, then copy it in (in the window
-    that runs the downloads; another one says where)."""
+async def import_picked(downloader: Downloader, file: object, several: bool = False) -> None:
+    """The user picked a model file (judged from a few bytes, then copied in), or a folder or files
+    of a model made of several (in the window that runs the downloads; another one says where)."""
     if downloader.store.state.elsewhere:
-        downloader.store.dispatch(ModelsNotice(tr(ELSEWHERE)))
-        return
-    from tabula.browser.opfs import file_choice
+        return downloader.store.dispatch(ModelsNotice(tr(ELSEWHERE)))
+    from tabula.browser.opfs import file_choice, picked_files
 
+    if several:
+        return await downloader.import_set(picked_files(file))
     await downloader.import_file(await file_choice(file))
 
 

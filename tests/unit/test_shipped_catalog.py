@@ -50,10 +50,42 @@ def shipped() -> list[dict]:
 def test_every_shipped_model_has_its_exact_size_and_sha256_at_a_pinned_revision() -> None:
     found = {}
     for record in shipped():
+        if "files" in record:
+            continue  # a model made of several files: the test below
         source = hub_file(record["url"])
         assert source is not None and source.origin == "https://huggingface.co", record["url"]
         found[source.path] = (source.repo, source.revision, record["bytes"], record["sha256"])
     assert found == KNOWN
+
+
+# Gemma 4 E2B for Transformers.js (issue 25), q4f16: every file Transformers.js loads, at the
+# pinned revision. The sizes of the four .onnx_data files and tokenizer.json are the issue's (from
+# the Hub's listing) and the total is its 3,401,448,652 bytes; each sha256 is the LFS oid recorded
+# by two public projects that pin this revision (the small JSON files agree in both). The app also
+# asks the Hub for every file's facts before the first byte and refuses a disagreement.
+E2B_ONNX = ("onnx-community/gemma-4-E2B-it-ONNX", "9f4bef82ea6e296bc69f8a2f5939f73af81b07a6")
+E2B_SIZES = {
+    "onnx/embed_tokens_q4f16.onnx_data": 1_590_689_792, "onnx/decoder_model_merged_q4f16.onnx_data": 1_519_700_992,
+    "onnx/vision_encoder_q4f16.onnx_data": 99_189_440, "onnx/audio_encoder_q4f16.onnx_data": 171_258_112,
+    "tokenizer.json": 19_439_251,
+}  # fmt: skip
+E2B_SESSIONS = ("embed_tokens", "decoder_model_merged", "vision_encoder", "audio_encoder")
+
+
+def test_gemma_4_e2b_for_transformers_js_is_one_set_of_pinned_files() -> None:
+    (e2b,) = [r for r in shipped() if "files" in r]
+    assert (e2b["format"], e2b["family"], e2b["inputs"]) == ("onnx", "gemma4", ["image", "audio"])
+    paths = {f["path"]: f for f in e2b["files"]}
+    for path, file in paths.items():
+        source = hub_file(f"{e2b['url']}/{path}")
+        assert source is not None and source.origin == "https://huggingface.co", path
+        assert (source.repo, source.revision, source.path) == (*E2B_ONNX, path)
+        assert len(file["sha256"]) == 64 and file["bytes"] > 0, path
+    assert {p: paths[p]["bytes"] for p in E2B_SIZES} == E2B_SIZES
+    assert e2b["bytes"] == sum(f["bytes"] for f in e2b["files"]) == 3_401_448_652
+    needed = {f"onnx/{s}_q4f16.onnx{x}" for s in E2B_SESSIONS for x in ("", "_data")}
+    configs = ("config.json", "generation_config.json", "preprocessor_config.json", "processor_config.json")
+    assert set(paths) == needed | {*configs, "tokenizer.json", "tokenizer_config.json", "chat_template.jinja"}
 
 
 def test_gemma_4_is_apache_and_gemma_3_says_whether_it_is_gated() -> None:

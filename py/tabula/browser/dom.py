@@ -184,7 +184,8 @@ def _picked(listener: Listener, event) -> None:
         return
     if _in_text(target):
         return
-    listener.on_file(str(target.dataset.action), files.item(0))
+    several = bool(target.multiple) or bool(getattr(target, "webkitdirectory", False))
+    listener.on_file(str(target.dataset.action), files if several else files.item(0))
     target.value = ""
 
 

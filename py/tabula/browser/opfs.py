@@ -15,7 +15,7 @@ from pyscript import js_import
 from tabula.browser._js import absolute
 from tabula.models.format import TAIL_BYTES, read_head
 from tabula.models.ports import ProgressCallback
-from tabula.models.transfers import STALL_SECONDS, FileChoice, Quota, Stored, Transfer
+from tabula.models.transfers import STALL_SECONDS, FileChoice, PickedFile, Quota, Stored, Transfer
 
 _shim = None
 
@@ -150,3 +150,9 @@ async def file_choice(file: object) -> FileChoice:
     head = await read_head(first, size)
     tail = bytes((await module.sliceOf(file, size - TAIL_BYTES, size)).to_py())
     return FileChoice(str(file.name), size, head, tail, file)
+
+
+def picked_files(files: object) -> list[PickedFile]:
+    """The Files of a picked folder (each with its path in it) or of several picked files."""
+    found = [files.item(i) for i in range(int(files.length))]
+    return [PickedFile(str(f.webkitRelativePath or f.name), int(f.size), f) for f in found]

@@ -7,7 +7,9 @@
 - `fit`         DeviceReport and which model suits this device (assess, pick, upgrade)
 - `downloader`  downloads: quota, resume, pause, delete (policy only; bytes stay behind the
                 ModelStore port, models/ports.py, OPFS in browser/opfs.py); its parts:
-  `ledger` (reports, room), `verifying` (verification, the ready record), `intake` (file imports)
+  `ledger` (reports, room), `verifying` (verification, the ready record), `intake` (file imports),
+  `set_transfers` (models made of several files: download, import, verify as one)
+- `sets`        models made of several files: matching a picked folder, the ready manifest, abilities
 - `transfers`   download records, speed and time left, retry delays, the messages people read
 - `selection`   the model in use: added models, known token limits, the engine factory, Models
 - `ownership`   which window of this origin runs the engine and the downloads (Web Locks)
@@ -26,6 +28,8 @@ __all__ = [
     "ownership",
     "ports",
     "selection",
+    "set_transfers",
+    "sets",
     "transfers",
     "verifying",
 ]

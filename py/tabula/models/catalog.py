@@ -4,6 +4,12 @@ Records come from the build's config.json (the built-in list in pwa/catalog.json
 own --catalog file, and models embedded in the site) plus the ones this device added: a custom
 URL or a file imported from a USB stick. A record's `sha256` is "" until known; the first
 verified download or import pins it.
+
+A model can also be a set of files (`files`: each a path with its exact size and SHA-256, read at
+a pinned `revision`; `url` is then the folder they sit in): it is downloaded, verified, kept and
+deleted as one, stored as models/<id>/<part folder>/ chunks (`part_id`) and served to engines at
+./models/<id>/<path> by the service worker. `format` names the engine's file format ("onnx":
+Transformers.js), `inputs` what it can take (text, image, audio).
 """
 
 from __future__ import annotations
@@ -11,12 +17,25 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, replace
+from urllib.parse import quote
 
-from tabula.i18n.translate import tr
+from tabula.i18n.translate import N_, tr
 from tabula.models.hub import resolve_url
 
 FAMILIES = ("gemma3", "gemma4", "completion")
 SOURCES = ("catalogue", "embedded", "custom", "imported")
+
+
+INPUTS = {"text": N_("text"), "image": N_("photos"), "audio": N_("voice")}
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """One file of a model made of several: its path in the set, exact size and SHA-256."""
+
+    path: str
+    bytes: int
+    sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,6 +52,10 @@ class ModelSpec:
     max_tokens: int | None = None  # the model's KV cache, where known
     licence: str = ""
     requirements: str = ""
+    files: tuple[ModelFile, ...] = ()  # a model made of several files (url: their folder)
+    format: str = ""  # the engine's file format where the name does not say it: "onnx"
+    inputs: tuple[str, ...] = ()  # what it can take besides text: "image", "audio"
+    revision: str = ""  # the upstream revision a set's files were read at
 
     @property
     def downloadable(self) -> bool:
@@ -42,8 +65,31 @@ class ModelSpec:
     def runtime(self) -> str:
         """The local engine that runs it: "cpu" for a GGUF file (llama.cpp in wasm), else "gpu"
         (MediaPipe on WebGPU). Judged from the file's name (an imported file's label is its name)."""
+        if self.format == "onnx":
+            return "onnx"
         name = (self.url or self.label).split("?")[0].split("#")[0].lower()
         return "cpu" if name.endswith(".gguf") else "gpu"
+
+    def file_url(self, file: ModelFile) -> str:
+        """Where one file of a set is downloaded from: its path under the set's folder."""
+        return f"{self.url.rstrip('/')}/{file.path}"
+
+    def part(self, file: ModelFile) -> ModelSpec:
+        """One file of a set as a record of its own (its id: part_id), for the transfer."""
+        return replace(
+            self, id=part_id(self.id, file.path), url=self.file_url(file) if self.url else "",
+            bytes=file.bytes, sha256=file.sha256, files=(), label=file.path,
+        )  # fmt: skip
+
+
+def part_id(model_id: str, path: str) -> str:
+    """The store's id of one file of a set: "<set id>/<path, %-escaped>" (one folder inside the set's)."""
+    return f"{model_id}/{quote(path, safe='')}"
+
+
+def owner_of(model_id: str) -> str:
+    """The model a store id belongs to: the set for one of its files, else itself."""
+    return model_id.split("/", 1)[0]
 
 
 class CatalogError(ValueError):
@@ -52,8 +98,16 @@ class CatalogError(ValueError):
 
 def from_records(records: list[dict]) -> tuple[ModelSpec, ...]:
     """Specs from JSON records, ignoring unknown keys (newer builds may add some)."""
+    return tuple(_spec(r) for r in records)
+
+
+def _spec(record: dict) -> ModelSpec:
     names = set(ModelSpec.__dataclass_fields__)
-    return tuple(ModelSpec(**{k: v for k, v in r.items() if k in names}) for r in records)
+    known = {k: v for k, v in record.items() if k in names}
+    files = tuple(
+        ModelFile(str(f["path"]), int(f["bytes"]), str(f.get("sha256", ""))) for f in known.get("files", ())
+    )
+    return ModelSpec(**{**known, "files": files, "inputs": tuple(known.get("inputs", ()))})
 
 
 def to_json(specs: tuple[ModelSpec, ...]) -> str:
@@ -71,6 +125,13 @@ def pin(spec: ModelSpec, sha256: str, size: int) -> ModelSpec:
     return replace(spec, sha256=sha256, bytes=size)
 
 
+def pin_files(spec: ModelSpec, found: dict[str, str]) -> ModelSpec:
+    """A set after its first verified copy: each file's checksum where the record had none."""
+    return replace(
+        spec, files=tuple(replace(f, sha256=f.sha256 or found.get(f.path, "")) for f in spec.files)
+    )
+
+
 def pin_from(spec: ModelSpec, ready_json: str, size: int) -> ModelSpec | None:
     """`spec` pinned from a stored copy's ready.json (its verified checksum), when it was not yet
     pinned; None when there is nothing to pin or the file is unreadable."""
@@ -78,6 +139,9 @@ def pin_from(spec: ModelSpec, ready_json: str, size: int) -> ModelSpec | None:
         meta = json.loads(ready_json or "{}")
     except ValueError:
         return None
+    if spec.files and isinstance(meta, dict) and isinstance(meta.get("files"), list):
+        pinned = pin_files(spec, {str(f.get("path")): str(f.get("sha256", "")) for f in meta["files"]})
+        return None if pinned == spec else pinned
     if spec.sha256 or not isinstance(meta, dict) or not meta.get("sha256"):
         return None
     return pin(spec, str(meta["sha256"]), int(meta.get("bytes", size)))

@@ -3,7 +3,8 @@
 Owns the policy: check the quota first, ask for persistent storage, fetch in chunks with HTTP
 Range, resume after a drop (with backoff, sooner when the network returns), after a reload and
 after a pause. Its parts: models/ledger.py (reports, room), models/verifying.py (verification, the
-ready record), models/intake.py (imports from a file). Bytes stay behind the ModelStore port.
+ready record), models/intake.py (imports from a file), models/set_transfers.py (models made of
+several files, as one). Bytes stay behind the ModelStore port.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any
 
 from tabula.core.actions import ModelDeleted, ModelsStored
 from tabula.i18n.translate import tr
-from tabula.models.catalog import ModelSpec, pin_from
-from tabula.models.intake import Intake
+from tabula.models.catalog import ModelSpec, owner_of, pin_from
+from tabula.models.set_transfers import SetTransfers
 from tabula.models.transfers import (
     CHANGED_RESTART,
     MARGIN,
@@ -34,7 +35,7 @@ from tabula.models.verifying import host_of
 GIVE_UP = 8  # failed attempts in a row, with no progress, before pausing until the user or the network
 
 
-class Downloader(Intake):
+class Downloader(SetTransfers):
     """Runs downloads; one actor per model (its runs and deletes in order, each intent a new
     generation that the run checks before every side effect), any number of models."""
 
@@ -131,6 +132,8 @@ class Downloader(Intake):
 
     async def _act(self, spec: ModelSpec, switch: bool, generation: int) -> None:
         try:
+            if spec.files:
+                return await self._fetch_set(spec, switch, generation)
             expected = await self._expected(spec)
             if expected is None or not self._live(spec.id, generation):
                 return
@@ -180,6 +183,8 @@ class Downloader(Intake):
         return done
 
     async def _room_and_persistence(self, spec: ModelSpec, generation: int) -> bool:
+        if spec.id in self._offsets:  # one file of a set: the room for the set was checked
+            return True
         room = tr("Checking there is room on this device…")
         self._report(spec.id, "checking", 0, spec.bytes or None, message=room)
         have = sum(s.bytes for s in await self.files.stored() if s.model_id == spec.id)
@@ -219,7 +224,7 @@ class Downloader(Intake):
     def _stopped(self, model_id: str, generation: int, done: int, total: int | None) -> None:
         """A newer intent stopped this run: show a pause, unless a Delete or a newer run says more."""
         plan = self.plans.get(model_id)
-        if plan and (plan.get("paused") or self._runs.get(model_id) == generation):
+        if plan and (plan.get("paused") or self._runs.get(owner_of(model_id)) == generation):
             self._report(model_id, "paused", done, total, message=tr("Paused. Resume continues from here."))
 
     async def _after(
@@ -236,7 +241,7 @@ class Downloader(Intake):
         if result.kind == "range":
             return self._fail(spec.id, tr(WRONG_PART, host=host_of(spec.url)), done, total)
         if failures >= GIVE_UP:
-            self._gave_up.add(spec.id)
+            self._gave_up.add(owner_of(spec.id))
             paused = tr("Paused: no connection. Tap Resume to try again.")
             self._report(spec.id, "paused", done, total, message=paused)
             return False

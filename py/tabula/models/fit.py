@@ -4,7 +4,9 @@
 person can read; `pick()` recommends the largest model expected to answer at a useful speed
 (`USEFUL` words a second), else the fastest that fits. A model's engine is `ModelSpec.runtime`:
 "gpu" (MediaPipe) needs a hardware-worthy WebGPU adapter with big enough buffers; "cpu" (llama.cpp
-in wasm, a GGUF file) needs only memory and storage.
+in wasm, a GGUF file) needs only memory and storage; "onnx" (Transformers.js, a set of files such
+as Gemma 4 E2B's 3.4 GB) runs on WebGPU where there is a hardware adapter, else on the CPU (wasm),
+and needs memory for all its weights.
 Rules of thumb (seed, to be refined with field data), all in `words_per_second()`:
 - memory: a tablet leaves one browser tab about half of the memory it reports (the system, other
   apps and the browser keep the rest; a renderer that asks for more is killed), and the page
@@ -19,6 +21,8 @@ Rules of thumb (seed, to be refined with field data), all in `words_per_second()
   Gemma 3 270M int8 on this project's 2-core test machine, bench/RESULTS.md), CPU_RATE per CPU
   thread with 70 % more per extra thread; 0.75 words a token. The CPU figure is from the cores,
   not measured here: a calibration would need the CPU engine itself.
+A set for photos and voice ("onnx") is recommended only where nothing else fits: its bytes hold
+its image and audio encoders too, so its size says nothing about how well it chats.
 `lean_context()` says when to load a model with MediaPipe's `disableRewinding` (much less memory
 for long contexts, no fast rewinding or shared-prefix reuse): on a device reporting 4 GB or less.
 """
@@ -96,7 +100,8 @@ def cpu_threads(report: DeviceReport) -> int:
 
 def words_per_second(report: DeviceReport, model: ModelSpec) -> float:
     """The expected decoding speed of `model` here, in words a second (0: it cannot run)."""
-    if model.runtime == "cpu":
+    onnx_on_cpu = model.runtime == "onnx" and (not report.webgpu or report.software)
+    if model.runtime == "cpu" or onnx_on_cpu:
         rate = CPU_RATE * (1 + THREAD_GAIN * (cpu_threads(report) - 1))
     elif not report.webgpu:
         return 0.0
@@ -165,6 +170,10 @@ def assess(report: DeviceReport, model: ModelSpec) -> Verdict:
 def _engine_note(report: DeviceReport, model: ModelSpec) -> str:
     """Which engine runs it here, and how fast that is expected to be."""
     speed = speed_text(words_per_second(report, model))
+    if model.runtime == "onnx":
+        if not report.webgpu or report.software:
+            return tr("Runs with Transformers.js on the CPU (wasm): {speed}.", speed=speed)
+        return tr("Runs with Transformers.js on the GPU (WebGPU): {speed}.", speed=speed)
     if model.runtime == "cpu":
         threads = cpu_threads(report)
         if threads == 1:
@@ -193,13 +202,14 @@ def pick(report: DeviceReport, catalog: Sequence[ModelSpec]) -> Pick:
     """The largest model that fits and answers at a useful speed (else the fastest that fits),
     with the engine and the expected speed in the reason; or why none fits."""
     fitting = [m for m in catalog if assess(report, m).ok]
+    fitting = [m for m in fitting if m.runtime != "onnx"] or fitting  # photo and voice sets: on demand
     if fitting:
         useful = [m for m in fitting if words_per_second(report, m) >= USEFUL]
         best = max(useful, key=lambda m: m.bytes) if useful else max(
             fitting, key=lambda m: words_per_second(report, m)
         )  # fmt: skip
         return Pick(best, _why(report, best, bool(useful)))
-    if not report.webgpu and not any(m.runtime == "cpu" for m in catalog):
+    if not report.webgpu and not any(m.runtime in ("cpu", "onnx") for m in catalog):
         return Pick(None, tr("This device cannot run models locally (no WebGPU)."))
     if not catalog:
         return Pick(None, tr("No model is available in this build."))

@@ -65,6 +65,16 @@ class FileChoice:
 
 
 @dataclass(frozen=True)
+class PickedFile:
+    """One file of a folder (or a selection of files) the user picked to import a model made of
+    several: its path in the folder (`webkitRelativePath`, else its name), size and opaque handle."""
+
+    path: str
+    size: int
+    handle: object
+
+
+@dataclass(frozen=True)
 class Download:
     """Where a model's download (or import) stands, for the Models page."""
 
@@ -108,14 +118,17 @@ class Plans:
         return plans if isinstance(plans, dict) else {}
 
     def get(self, model_id: str, default: dict | None = None) -> dict | None:
-        return self.all().get(model_id, default)
+        """The plan of the model (of its set, for one file of a set: "<set>/<file>")."""
+        return self.all().get(model_id.split("/", 1)[0], default)
 
     def put(self, model_id: str, plan: dict | None) -> None:
-        """Record `plan` for the model; None forgets it (and which file its bytes came from)."""
-        plans = self.all()
+        """Record `plan` for the model (or its set); None forgets it, and which file its bytes
+        (each of its set's files') came from."""
+        plans, model_id = self.all(), model_id.split("/", 1)[0]
         if plan is None:
             plans.pop(model_id, None)
-            self.remember(model_id, "")
+            for known in [k for k in self._validators() if k == model_id or k.startswith(model_id + "/")]:
+                self.remember(known, "")
         else:
             plans[model_id] = plan
         self.kv.set(self.KEY, json.dumps(plans, sort_keys=True))

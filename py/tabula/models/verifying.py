@@ -95,8 +95,8 @@ class Verifying(Ledger):
         """Refuse a web page (a captive portal's) at once, and stored bytes that start like no model."""
         if result.kind == "type":
             problem = tr(WEB_PAGE, host=host_of(spec.url))
-        elif not done or not self._live(spec.id, generation):
-            return True
+        elif not done or spec.id in self._offsets or not self._live(spec.id, generation):
+            return True  # a file of a set (a config, a tokenizer) is proven by its checksum
         elif model_format(await self.files.head(spec.id, HEAD_BYTES)) is None and self._live(
             spec.id, generation
         ):

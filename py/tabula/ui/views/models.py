@@ -9,6 +9,7 @@ from tabula.core.state import State
 from tabula.i18n.translate import N_, tr
 from tabula.models.catalog import ModelSpec
 from tabula.models.fit import DeviceReport, assess, cpu_threads, pick, upgrade
+from tabula.models.sets import abilities
 from tabula.models.transfers import CANNOT_KEEP, Download, Quota, eta_text
 from tabula.ui.views.html import esc, megabytes
 
@@ -39,7 +40,11 @@ def add_forms() -> str:
   <button type="submit">{esc(tr("Add"))}</button>
 </form>
 <p><label class="file-pick">{esc(tr("Import from a file on this device (no network needed)"))}
-  <input type="file" accept=".task,.bin,.litertlm,.gguf" data-action="import-model"></label></p>"""
+  <input type="file" accept=".task,.bin,.litertlm,.gguf" data-action="import-model"></label></p>
+<p><label class="file-pick">{esc(tr("Import a model made of several files: pick its folder"))}
+  <input type="file" webkitdirectory multiple data-action="import-model-set"></label>
+<label class="file-pick">{esc(tr("…or pick all its files"))}
+  <input type="file" multiple data-action="import-model-set"></label></p>"""
 
 
 def page(state: State) -> tuple[str, str, dict[str, str]]:
@@ -102,7 +107,8 @@ def card(model: ModelSpec, state: State, recommended: bool) -> str:
     badge = f'<span class="badge recommended">{esc(tr("Recommended"))}</span>' if recommended else ""
     size = megabytes(model.bytes) if model.bytes else tr("size unknown")
     source = tr(SOURCES[model.source]) if model.source in SOURCES else model.source
-    facts = " · ".join(x for x in (size, model.family, source, model.licence) if x)
+    files = tr("{count} files", count=len(model.files)) if model.files else ""
+    facts = " · ".join(x for x in (size, files, model.family, source, model.licence) if x)
     verdict = ""
     if state.device is not None:
         result = assess(state.device, model)
@@ -116,9 +122,11 @@ def card(model: ModelSpec, state: State, recommended: bool) -> str:
 
 
 def needs(model: ModelSpec) -> str:
+    can = abilities(model)
+    out = f'<p class="can">{esc(tr("Understands: {inputs}", inputs=can))}</p>' if can else ""
     if not model.requirements:
-        return ""
-    return f'<p class="needs">{esc(tr("Needs: {requirements}", requirements=model.requirements))}</p>'
+        return out
+    return out + f'<p class="needs">{esc(tr("Needs: {requirements}", requirements=model.requirements))}</p>'
 
 
 def buttons(model: ModelSpec, state: State) -> str:
