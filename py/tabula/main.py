@@ -154,24 +154,22 @@ class Wiring:
     def handlers(self, page: Page) -> dict:
         """Every data-action's handler."""
         store, spawn = self.store, self.spawn
-        settings = SettingsControls(store, self.queue, self.kv, spawn)
         hosts = tuple(self.config.get("model_hosts", ()))
         unload = lambda: self.queue.use(None)  # noqa: E731
         model_controls = ModelControls(store, self.downloader, unload, hosts, self.kv, self.models.use)
-        cloud_controls = CloudControls(store, self.kv, self.cloud, self.cloud_base, spawn, self.session)
         library_controls = LibraryControls(self.chat, self.library)
         self.starters = starters = Starters(
             store, self.chat, self.queue, self.library, self.files.files, page, library_controls.new,
             self.files.notice,
         )  # fmt: skip
-        appearance_controls = AppearanceControls(store, self.kv, self.languages)
+        self.chat_controls = ChatControls(page, self.chat, self.files.files.media, self.files.notice)
         return {
-            **appearance_controls.table(),
-            **ChatControls(page, self.chat).table(),
-            **settings.table(),
+            **AppearanceControls(store, self.kv, self.languages).table(),
+            **self.chat_controls.table(),
+            **SettingsControls(store, self.queue, self.kv, spawn).table(),
             **StudyControls(self.study).table(),
             **model_controls.table(),
-            **cloud_controls.table(),
+            **CloudControls(store, self.kv, self.cloud, self.cloud_base, spawn, self.session).table(),
             **library_controls.table(),
             **self.files.table(),
             **starters.table(),
@@ -197,6 +195,8 @@ class Wiring:
             self.spawn(import_picked(self.downloader, file, action == "import-model-set"))
         elif action == "import-chats":
             self.spawn(self.files.import_file(file))
+        elif action.startswith("attach-"):  # a photo or a sound file for the composer
+            self.spawn(self.chat_controls.attach(file))
         elif action.startswith("open-note:"):
             self.spawn(self.starters.open_note(action.removeprefix("open-note:"), file))
 

@@ -2,12 +2,14 @@
 
 Kept in three parts so each area's strings sit together: the pages and header here, the chat
 and conversations in `es_chat`, and messages from the domains (errors, downloads, cloud,
-routing) in `es_core`, documents in `es_docs`, models made of several files in `es_sets`.
+routing) in `es_core`, documents in `es_docs`, photos and voice notes in `es_media`,
+models made of several files in `es_sets`.
 """
 
 from tabula.i18n.es_chat import CHAT
 from tabula.i18n.es_core import MESSAGES
 from tabula.i18n.es_docs import DOCS
+from tabula.i18n.es_media import MEDIA
 from tabula.i18n.es_sets import SETS
 
 PAGES: dict[str, str] = {
@@ -214,4 +216,4 @@ PAGES: dict[str, str] = {
     "Apply": "Aplicar",
 }
 
-ES: dict[str, str] = {**PAGES, **CHAT, **MESSAGES, **DOCS, **SETS}
+ES: dict[str, str] = {**PAGES, **CHAT, **MESSAGES, **DOCS, **MEDIA, **SETS}
