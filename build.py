@@ -27,6 +27,10 @@ from site_runtime import ensure_node_modules, fetch_wheel, pack_python, pinned_v
 ROOT = Path(__file__).resolve().parent
 CLOUD_BASE = "https://generativelanguage.googleapis.com"
 DEFAULT_CATALOG = ROOT / "pwa" / "catalog.json"
+# Vendored runtimes too large to precache for everyone (Transformers.js and ONNX Runtime Web's
+# wasm, about 27 MB, for the engine only a multimodal model needs): the service worker keeps them
+# on their first use instead (sw.js ON_DEMAND), so that engine works offline from then on.
+ON_DEMAND = ("transformers", "ort")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,8 +139,9 @@ def build(
     }
     version = content_version(out, config)
     write_json(out / "config.json", {**config, "version": version})
-    precache = precache_list(out)
-    render(out, "sw.js", version=version, precache=json.dumps(precache, indent=1, sort_keys=True))
+    precache, on_demand = precache_list(out), on_demand_list(out, paths)
+    render(out, "sw.js", version=version, precache=json.dumps(precache, indent=1, sort_keys=True),
+           on_demand=json.dumps(on_demand, indent=1, sort_keys=True))  # fmt: skip
     size_report(out, precache, version)
     return out
 
@@ -185,17 +190,37 @@ def write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
-def shell_files(out: Path) -> list[Path]:
-    """Every file the service worker precaches: all but models/ and sw.js itself."""
+def site_files(out: Path) -> list[Path]:
+    """Every file the app is made of: all but models/ and sw.js itself."""
     files = [p for p in out.rglob("*") if p.is_file()]
     keep = [p for p in files if p.relative_to(out).parts[0] != "models" and p.name != "sw.js"]
     return sorted(keep, key=lambda p: p.relative_to(out).as_posix())
 
 
+def on_demand_folders(out: Path) -> list[Path]:
+    """The vendored folders kept on first use, not precached (ON_DEMAND)."""
+    config = out / "config.json"
+    paths = json.loads(config.read_text())["paths"] if config.is_file() else {}
+    return [out / paths[key] for key in ON_DEMAND if key in paths]
+
+
+def shell_files(out: Path) -> list[Path]:
+    """Every file the service worker precaches: the site's files but the on-demand ones."""
+    folders = on_demand_folders(out)
+    return [p for p in site_files(out) if not any(p.is_relative_to(folder) for folder in folders)]
+
+
+def on_demand_list(out: Path, paths: dict[str, str]) -> dict[str, str]:
+    """{url relative to the site: sha256} of the files the service worker keeps on first use."""
+    folders = [out / paths[key] for key in ON_DEMAND]
+    files = [p for p in site_files(out) if any(p.is_relative_to(folder) for folder in folders)]
+    return {p.relative_to(out).as_posix(): sha256(p) for p in files}
+
+
 def content_version(out: Path, config: dict) -> str:
     """A short content hash of everything the app is made of (config.json included)."""
     digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
-    for path in shell_files(out):
+    for path in site_files(out):
         digest.update(f"{path.relative_to(out).as_posix()}:{sha256(path)}\n".encode())
     digest.update((ROOT / "service_worker" / "sw.js.j2").read_bytes())
     return digest.hexdigest()[:12]
@@ -214,7 +239,8 @@ def size_report(out: Path, precache: dict[str, str], version: str) -> None:
         print(f"  {size / 1e6:8.2f} MB  {url}")
     models = sorted((out / "models").glob("*")) if (out / "models").exists() else []
     for model in models:
-        print(f"  {model.stat().st_size / 1e6:8.2f} MB  models/{model.name} (not precached)")
+        files = [p for p in model.rglob("*") if p.is_file()] if model.is_dir() else [model]  # a set: a folder
+        print(f"  {sum(p.stat().st_size for p in files) / 1e6:8.2f} MB  models/{model.name} (not precached)")
     print(f"-> {out}")
 
 

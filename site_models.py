@@ -1,5 +1,8 @@
 """What build.py knows about LLM models: the formats MediaPipe's web loader accepts, the
-optional `<model>.json` sidecar, and the catalogue records of models embedded in a site."""
+optional `<model>.json` sidecar, and the catalogue records of models embedded in a site. A
+model made of several files (an ONNX set for Transformers.js: a folder with config.json,
+tokenizer.json and onnx/*.onnx) is embedded as a folder under models/, its record listing each
+file with its size and sha256."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent / "py"))  # the app's own pure modules
 
 from tabula.models.catalog import FAMILIES
-from tabula.models.format import HEAD_BYTES, WEB_FORMATS, model_format
+from tabula.models.format import HEAD_BYTES, WEB_FORMATS, model_format, set_format
 from tabula.models.hub import hub_file, resolve_url
 
 DEFAULT_CHUNK = 8 * 1024 * 1024
@@ -36,6 +39,12 @@ def sha256(path: Path) -> str:
 def check_models(models: list[Path]) -> None:
     """Refuse embedded models that are missing or that no local engine would accept."""
     for model in models:
+        if model.is_dir():
+            if set_format(set_paths(model)) is None:
+                raise BuildError(
+                    f"--embed-model {model}: a folder, but not an ONNX model set (config.json, tokenizer.json, onnx/*.onnx)"
+                )
+            continue
         if not model.is_file():
             raise BuildError(f"--embed-model {model}: no such file")
         with model.open("rb") as handle:
@@ -56,6 +65,9 @@ def embed_models(out: Path, models: list[Path]) -> list[dict]:
     records = []
     for model in sorted(models, key=lambda p: p.name):
         (out / "models").mkdir(exist_ok=True)
+        if model.is_dir():
+            records.append(embed_set(out, model))
+            continue
         shutil.copyfile(model, out / "models" / model.name)
         records.append({
             "id": f"embedded-{model.stem}",
@@ -68,6 +80,28 @@ def embed_models(out: Path, models: list[Path]) -> list[dict]:
             "source": "embedded",
         })  # fmt: skip
     return records
+
+
+def set_paths(folder: Path) -> list[str]:
+    """The files of a model set, relative to its folder, sorted."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def embed_set(out: Path, folder: Path) -> dict:
+    """Copy an ONNX model set into models/<name>/ and describe it: its files, and what it can
+    take besides text (from its config: a vision tower reads photos, an audio tower voice)."""
+    shutil.copytree(folder, out / "models" / folder.name)
+    files = [
+        {"path": p, "bytes": (folder / p).stat().st_size, "sha256": sha256(folder / p)}
+        for p in set_paths(folder)
+    ]
+    config = json.loads((folder / "config.json").read_text())
+    inputs = [kind for kind, key in (("image", "vision_config"), ("audio", "audio_config")) if key in config]
+    return {
+        "id": f"embedded-{folder.name}", "label": f"{folder.name} (embedded)", "family": "gemma4",
+        **sidecar(folder), "url": f"./models/{folder.name}/", "bytes": sum(f["bytes"] for f in files),
+        "sha256": "", "source": "embedded", "files": files, "format": "onnx", "inputs": inputs,
+    }  # fmt: skip
 
 
 def sidecar(model: Path) -> dict[str, str | int]:

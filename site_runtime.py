@@ -1,6 +1,7 @@
 """What the site ships of the pinned runtime: node_modules checked against package-lock.json
 (`npm ci` when it differs), PyScript, Pyodide's core, MediaPipe, wllama, hash-wasm, DOMPurify,
-highlight.js, idb-keyval, PDF.js and mammoth copied into version-named folders, and the browser wheels (fetched from PyPI once,
+highlight.js, idb-keyval, PDF.js, mammoth, Transformers.js and ONNX Runtime Web copied into version-named
+folders, and the browser wheels (fetched from PyPI once,
 pinned by sha256) packed with py/tabula into tabula.zip. build.py calls these in order.
 vendor_litert() copies LiteRT-LM JS the same way; only bench/litert_probe.py calls it so far.
 """
@@ -22,6 +23,7 @@ WHEEL_CACHE = Path.home() / ".cache" / "tabula" / "wheels"
 PINNED = (
     "@pyscript/core", "pyodide", "@mediapipe/tasks-genai", "hash-wasm", "dompurify", "@highlightjs/cdn-assets",
     "idb-keyval", "@wllama/wllama", "@wllama/wllama-compat", "pdfjs-dist", "mammoth",
+    "@huggingface/transformers", "onnxruntime-web",
 )  # fmt: skip
 PYODIDE_CORE = (
     "pyodide.mjs",
@@ -45,6 +47,13 @@ WLLAMA_COMPAT = ("wllama.js", "wllama.wasm")
 # the Safari of today's iPads lacks.
 PDFJS_FILES = ("legacy/build/pdf.min.mjs", "legacy/build/pdf.worker.min.mjs", "LICENSE")
 MAMMOTH_FILES = ("mammoth.browser.min.js", "LICENSE")
+# Transformers.js (issue #25: Gemma 4 with photos and voice notes), hosted by
+# pwa/js/engine_transformers.js: its browser bundle (ONNX Runtime Web's JS inlined) and the one
+# ORT wasm build it loads (asyncify: the wasm backend and WebGPU), which it would fetch from a CDN
+# unless env.backends.onnx.wasm.wasmPaths names our copy. About 27 MB, so they are not
+# precached: the service worker keeps them on first use of the engine (build.py ON_DEMAND).
+TRANSFORMERS_FILES = ("dist/transformers.min.js", "LICENSE")
+ORT_FILES = ("ort-wasm-simd-threaded.asyncify.mjs", "ort-wasm-simd-threaded.asyncify.wasm")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # LiteRT-LM JS (issue #17): vendored only by bench/litert_probe.py for now, not by build.py.
 LITERT = "@litert-lm/core"
@@ -63,7 +72,9 @@ def ensure_node_modules() -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise BuildError("npm not found; install Node.js (Debian package: nodejs npm)")
-    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=False)
+    # --ignore-scripts: the site needs no install script, and Transformers.js's dependencies
+    # onnxruntime-node and sharp run ones that download binaries (offline they fail the install).
+    done = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=ROOT, check=False)
     if done.returncode != 0 or not installed_matches_lock():
         raise BuildError("npm ci failed; node_modules does not match package-lock.json")
 
@@ -98,6 +109,8 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
         "wllama": f"vendor/wllama-{versions['@wllama/wllama']}",
         "pdfjs": f"vendor/pdfjs-{versions['pdfjs-dist']}",
         "mammoth": f"vendor/mammoth-{versions['mammoth']}",
+        "transformers": f"vendor/transformers-{versions['@huggingface/transformers']}",
+        "ort": f"vendor/onnxruntime-web-{versions['onnxruntime-web']}",
     }
     dist = NODE / "@pyscript/core/dist"
     copy_files(dist, out / paths["pyscript"], sorted(p.name for p in dist.iterdir() if is_runtime(p)))
@@ -116,6 +129,8 @@ def vendor_runtime(out: Path, versions: dict[str, str]) -> dict[str, str]:
     copy_files(NODE / "idb-keyval", (out / paths["keyval"]).parent, ["LICENCE"])  # Apache-2.0: it travels
     copy_files(NODE / "pdfjs-dist", out / paths["pdfjs"], PDFJS_FILES)  # Apache-2.0
     copy_files(NODE / "mammoth", out / paths["mammoth"], MAMMOTH_FILES)  # BSD-2-Clause
+    copy_files(NODE / "@huggingface/transformers", out / paths["transformers"], TRANSFORMERS_FILES)
+    copy_files(NODE / "onnxruntime-web/dist", out / paths["ort"], ORT_FILES)  # MIT; no licence file in it
     return paths
 
 

@@ -1,6 +1,6 @@
-// The page's end of an engine host (pwa/js/engine_mediapipe.js or pwa/js/engine_wllama.js, each
-// in its own dedicated worker): it posts requests, answers each with the
-// reply that carries its id, and buffers the token batches of the running generation for take(),
+// The page's end of an engine host (pwa/js/engine_mediapipe.js, engine_wllama.js or
+// engine_transformers.js, each in its own dedicated worker): it posts requests, answers each with
+// the reply that carries its id, and buffers the token batches of the running generation for take(),
 // so Python pulls new text once per paint (no call into Python per batch). py/tabula/browser/
 // engine_host.py is the typed end of the protocol; nothing here formats, queues or retries.
 
@@ -94,9 +94,10 @@ class Port {
 }
 
 // A new engine host of `kind` in its own dedicated worker running `script`: "mediapipe" a
-// classic one (engine_mediapipe.js says why), "wllama" a module one (wllama is an ES module).
+// classic one (engine_mediapipe.js says why), "wllama" and "transformers" module ones (both
+// libraries are ES modules).
 export function open(kind, script) {
-  const type = kind === "wllama" ? "module" : "classic";
+  const type = kind === "mediapipe" ? "classic" : "module";
   return new Port(new Worker(script, { type, name: `tabula-${kind}` }), kind);
 }
 

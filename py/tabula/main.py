@@ -87,25 +87,25 @@ class Wiring:
         self.tasks = TASKS
         self.tasks.on_failure = lambda text: store.dispatch(TroubleReported(text))
         self.spawn = self.tasks.spawn
-        self._engine(config["paths"]["genai"], config["paths"].get("wllama", ""))
+        self._engine(config["paths"])
         self._chat(config.get("cloud", {}).get("base", DEFAULT_BASE))
         self._downloads(config)
         self._ownership()
 
-    def _engine(self, genai: str, wllama: str) -> None:
-        """The inference queue and the models it runs: MediaPipe's (`genai`) or, for GGUF, wllama's (CPU)."""
+    def _engine(self, paths: dict[str, str]) -> None:
+        """The inference queue and its engines: MediaPipe's, wllama's (GGUF) or Transformers.js's (ONNX sets)."""
+        from tabula.browser import transformers, wllama
         from tabula.browser.mediapipe import MediaPipeEngine
-        from tabula.browser.wllama import WllamaEngine
 
         store, kv = self.store, self.kv
         status = lambda s, d: store.dispatch(EngineStatusChanged(str(s), d))  # noqa: E731
         self.queue = queue = InferenceQueue(on_status=status)
 
         def create_engine(url: str, stored: str, label: str, options: dict[str, float | int]):
-            return MediaPipeEngine.create(genai, url, stored, label, options, queue.device_lost)
+            return MediaPipeEngine.create(paths["genai"], url, stored, label, options, queue.device_lost)
 
-        cpu = partial(WllamaEngine.create, wllama)  # (url, stored, label, options), like create_engine
-        self.models = Models(store, kv, queue, engine_factory(store, kv, create_engine, cpu))
+        cpu, onnx = partial(wllama.WllamaEngine.create, paths.get("wllama", "")), partial(transformers.TransformersEngine.create, paths)
+        self.models = Models(store, kv, queue, engine_factory(store, kv, create_engine, cpu, onnx))
 
     def _chat(self, cloud_base: str) -> None:
         """The chat, the cloud engine, the study tools and the saved conversations."""

@@ -2,7 +2,8 @@
 
 Every engine runs off the page thread, each in its own dedicated worker behind the same
 protocol (browser/protocol.py): MediaPipe in pwa/js/engine_mediapipe.js, wllama in
-pwa/js/engine_wllama.js (which starts wllama's own worker inside it). A host is made per engine and ended with it: `close()` asks it to unload,
+pwa/js/engine_wllama.js (which starts wllama's own worker inside it), Transformers.js in
+pwa/js/engine_transformers.js. A host is made per engine and ended with it: `close()` asks it to unload,
 then ends it; `destroy()` ends it at once (the worker is terminated, so its GPU device and heap
 are freed for certain, even mid-answer or mid-load). A load that fails or is abandoned ends its
 host too. `end_all()` ends every host of this page at once (another window took the engine).
@@ -29,6 +30,7 @@ from tabula.browser.protocol import (
     Request,
     Unload,
     event,
+    media_refs,
     wire,
 )
 from tabula.engine.errors import Problem, classify
@@ -100,10 +102,12 @@ class HostedEngine:
         except JsException as error:
             raise classify(str(error)) from None
 
-    async def generate(self, prompt: str, options: dict | None = None) -> str:
-        """Generate; the port buffers the token batches for take() (no call into Python per batch)."""
+    async def generate(self, prompt: str, options: dict | None = None, media: tuple = ()) -> str:
+        """Generate; the port buffers the token batches for take() (no call into Python per batch).
+        `media`: the attachments the prompt's placeholders stand for (hosts that take them)."""
+        request = Generate(prompt, options or {}, media_refs(media))
         try:
-            done = event((await self.port.generate(js_object(wire(Generate(prompt, options or {}))))).to_py())
+            done = event((await self.port.generate(js_object(wire(request)))).to_py())
         except JsException as error:
             raise classify(str(error)) from None
         assert isinstance(done, Done)

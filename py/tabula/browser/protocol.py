@@ -1,5 +1,6 @@
 """The engine host protocol, typed: what the page asks an engine host (pwa/js/engine_mediapipe.js
-in its dedicated worker, pwa/js/engine_wllama.js beside wllama's) and what comes back.
+in its dedicated worker, pwa/js/engine_wllama.js beside wllama's, pwa/js/engine_transformers.js
+hosting Transformers.js) and what comes back.
 
 Requests and events are frozen dataclasses here and plain objects on the wire
 ({"type": ..., fields}); `wire()` and `event()` convert at the edge. Token batches and load
@@ -33,7 +34,10 @@ class Load:
 @dataclass(frozen=True)
 class Generate:
     prompt: str
-    options: dict[str, Any] = field(default_factory=dict)  # per-answer sampling (wllama only)
+    options: dict[str, Any] = field(default_factory=dict)  # per-answer sampling (wllama, transformers)
+    # The photos and audio clips the prompt's placeholders stand for, in order: [{id, kind}]
+    # (transformers only: the host reads each one's bytes from IndexedDB "tabula-media" itself).
+    media: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,15 @@ EVENTS: dict[str, type] = {
     "unloaded": Unloaded,
     "stats": DeviceStats,
 }
+
+
+def media_refs(media: object) -> list[dict[str, str]]:
+    """Attachments (objects with `.id` and `.kind`, or such dicts) as the host reads them."""
+    refs = []
+    for item in media or ():
+        get = item.get if isinstance(item, dict) else lambda name, item=item: getattr(item, name)
+        refs.append({"id": str(get("id")), "kind": str(get("kind"))})
+    return refs
 
 
 def wire(request: Request) -> dict[str, Any]:

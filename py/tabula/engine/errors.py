@@ -70,6 +70,11 @@ class EngineError(Exception):
 
 
 PATTERNS = (
+    # Transformers.js (ONNX Runtime Web): a file of the set missing or unreadable, the wasm heap
+    # exhausted
+    ("could not locate file", Problem.INVALID_MODEL),
+    ("protobuf parsing failed", Problem.INVALID_MODEL),
+    ("std::bad_alloc", Problem.MEMORY_TOO_SMALL),
     # wllama (llama.cpp in wasm, the CPU engine)
     ("kv_cache_full", Problem.PROMPT_TOO_LONG),
     ("cannot allocate webassembly.memory", Problem.MEMORY_TOO_SMALL),

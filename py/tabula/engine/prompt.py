@@ -6,6 +6,9 @@ template (user turns, earlier answers, the system prompt, imported conversations
 neutralized: a zero-width joiner after the `<` of anything spelled like a control token
 (`<end_of_turn>`, `<|turn>`, `<turn|>`, `<|think|>`…) leaves the same characters for the model
 to read but never the token, so nobody can forge a turn.
+Gemma 4 takes photos and audio clips: the asked message's stand in its user turn as Gemma 4's
+placeholder tokens (`<|image|>`, `<|audio|>`), put there by the template, never by its text
+(neutralized as any other); the engine expands each to the attachment's tokens.
 `maxTokens` counts prompt + answer: `fit()` keeps the system prompt and the newest turns that
 fit `max_tokens - reserve`, measuring with the engine's tokenizer through a `count` callback:
 the whole prompt once, each dropped turn once, and the kept prompt to make sure.
@@ -24,6 +27,13 @@ from tabula.engine.errors import EngineError, Problem
 class Turn:
     role: str  # "user" | "model"
     text: str
+    attachments: tuple = ()  # the message's photos and audio clips (objects with .kind and .id)
+
+
+def turn(message: object) -> Turn:
+    """The turn a chat message is (its `attachments`, where it has them: issue #25)."""
+    role, text = str(getattr(message, "role")), str(getattr(message, "text"))  # noqa: B009
+    return Turn(role, text, tuple(getattr(message, "attachments", ()) or ()))
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,8 @@ class Template:
     answer_start: str
     system: str | None = None
     separator: str = ""
+    image: str = ""  # the placeholder a photo is in the user turn ("": the family reads text only)
+    audio: str = ""  # the same for an audio clip
 
 
 TEMPLATES = {
@@ -48,6 +60,8 @@ TEMPLATES = {
         user="<|turn>user\n{text}<turn|>\n",
         model="<|turn>model\n{text}<turn|>\n",
         answer_start="<|turn>model\n",
+        image="<|image|>",  # Gemma 4's chat template: each photo's and clip's token, then the text
+        audio="<|audio|>",
     ),
     # Other families, recognised from a GGUF's own chat template (models/gguf.py family_of).
     "chatml": Template(
@@ -101,12 +115,23 @@ def render(template: Template, system: str, turns: Sequence[Turn], prefix: str =
     parts = []
     if system and template.system is not None:
         parts.append(template.system.format(text=system))
+    asked = max((i for i, t in enumerate(turns) if t.role == "user"), default=-1)
     for index, turn in enumerate(turns):
         text = neutralize(turn.text)
         if index == 0 and system and template.system is None and turn.role == "user":
             text = f"{system}\n\n{text}"
+        if index == asked:
+            text = placeholders(template, turn.attachments) + text
         parts.append((template.user if turn.role == "user" else template.model).format(text=text))
     return template.separator.join(parts) + template.answer_start + neutralize(prefix)
+
+
+def placeholders(template: Template, attachments: Sequence[object]) -> str:
+    """The tokens the asked message's photos and audio clips stand at, in their order (the
+    engine is given those attachments, and only those: an earlier turn's are not sent again).
+    Nothing for a family that reads text only."""
+    marks = {"image": template.image, "audio": template.audio}
+    return "".join(marks.get(str(getattr(a, "kind", "")), "") for a in attachments)
 
 
 def visible(text: str) -> str:

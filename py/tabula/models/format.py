@@ -1,9 +1,12 @@
 """Is a file a model one of the local engines can take, and is it whole? Pure.
 
 MediaPipe's web loader takes .task/.tflite/.litertlm; the CPU engine (wllama, llama.cpp) takes
-GGUF. Judged from a few bytes only (the head and the tail), so a multi-GB file never enters
-Python: a zip's end record must fit, and a GGUF's own layout (models/gguf.py, read from a head
-that `read_head` grows until the metadata ends) must fit in the file. Bytes after a GGUF's last
+GGUF; Transformers.js takes an ONNX model *set* (format "onnx": a folder of config, processor and
+tokenizer files with its sessions under onnx/, as the Hub's onnx-community repositories lay it
+out; family gemma4 for images and audio), judged by its file names (`set_format`). A file is
+judged from a few bytes only (the head and the tail), so a multi-GB file never enters Python:
+a zip's end record must fit, and a GGUF's own layout (models/gguf.py, read from a head that
+`read_head` grows until the metadata ends) must fit in the file. Bytes after a GGUF's last
 tensor are allowed: llama.cpp only checks that each tensor ends inside the file. Used by the app
 for imported files and downloads, and by build.py for embedded models.
 """
@@ -11,7 +14,7 @@ for imported files and downloads, and by build.py for embedded models.
 from __future__ import annotations
 
 import struct
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from tabula.i18n.translate import N_, tr
 from tabula.models import gguf
@@ -44,6 +47,18 @@ def model_format(head: bytes) -> str | None:
     if head[:4] == b"GGUF":
         return "gguf" if gguf_header_ok(head) else None
     return None
+
+
+ONNX_SET = "onnx"
+SET_NEEDS = ("config.json", "tokenizer.json")
+
+
+def set_format(paths: Iterable[str]) -> str | None:
+    """ "onnx" for a set of files (paths relative to the model's folder) Transformers.js can
+    load: its config and tokenizer, and at least one session under onnx/; else None."""
+    names = set(paths)
+    sessions = any(p.startswith("onnx/") and p.endswith(".onnx") for p in names)
+    return ONNX_SET if sessions and all(need in names for need in SET_NEEDS) else None
 
 
 def gguf_header_ok(head: bytes) -> bool:

@@ -64,10 +64,21 @@ def saved_limit(kv: KeyValueStore, catalog: tuple[ModelSpec, ...], model_id: str
 # Exactly one of url and stored is given: the site's own copy of an embedded model, or the
 # verified copy stored on this device. A remote (catalogue) URL is never handed over.
 CreateEngine = Callable[[str, str, str, dict[str, float | int]], Awaitable[Engine]]
+# The same for an ONNX model set ("onnx": Transformers.js), also given the set's file paths
+# (its precisions decide the backend: engine/backend.py).
+CreateSetEngine = Callable[[str, str, str, dict[str, float | int], tuple[str, ...]], Awaitable[Engine]]
 
 
-def engine_for(model: ModelSpec, gpu: CreateEngine, cpu: CreateEngine | None) -> CreateEngine:
-    """The engine that runs `model`: wllama (CPU) for a GGUF file, else MediaPipe (WebGPU)."""
+def engine_for(
+    model: ModelSpec, gpu: CreateEngine, cpu: CreateEngine | None, onnx: CreateSetEngine | None = None
+) -> CreateEngine:
+    """The engine that runs `model`: wllama (CPU) for a GGUF file, Transformers.js for an ONNX
+    model set, else MediaPipe (WebGPU)."""
+    if model.runtime == "onnx":
+        if onnx is None:
+            raise EngineError(Problem.UNKNOWN, f"no Transformers.js engine to run {model.id}")
+        files = tuple(f.path for f in model.files)
+        return lambda url, stored, label, options: onnx(url, stored, label, options, files)
     if model.runtime == "gpu":
         return gpu
     if cpu is None:
@@ -86,10 +97,12 @@ def engine_source(state: State, model: ModelSpec) -> tuple[str, str]:
 
 
 def engine_factory(
-    store: Store, kv: KeyValueStore, create_engine: CreateEngine, create_cpu: CreateEngine | None = None
-) -> EngineFactory:
+    store: Store, kv: KeyValueStore, create_engine: CreateEngine, create_cpu: CreateEngine | None = None,
+    create_onnx: CreateSetEngine | None = None,
+) -> EngineFactory:  # fmt: skip
     """Loads the selected model with the current settings, learning its token limit, on the
-    engine its runtime names (`create_engine` for "gpu", `create_cpu` for "cpu")."""
+    engine its runtime names (`create_engine` for "gpu", `create_cpu` for "cpu", `create_onnx`
+    for "onnx")."""
 
     async def factory():
         state = store.state
@@ -104,7 +117,7 @@ def engine_factory(
         if lean_context(state.device, model):
             options["disableRewinding"] = True  # far less memory for long contexts
         url, stored = engine_source(state, model)
-        chosen = engine_for(model, create_engine, create_cpu)
+        chosen = engine_for(model, create_engine, create_cpu, create_onnx)
 
         def create(opts: dict[str, float | int]):
             return chosen(url, stored, model.label, opts)

@@ -40,9 +40,13 @@ def tokenizer() -> Tokenizer:
 
 
 def banned(tok: Tokenizer) -> list[int]:
-    """Tokens the tiny model never writes: every special token and every whitespace-only piece."""
+    """Tokens the tiny model never writes: every special token, every whitespace-only piece and
+    every piece that is not whole characters alone (a lone byte of a multi-byte character)."""
     pieces = [tok.id_to_token(i) for i in range(tok.get_vocab_size())]
-    return [i for i, piece in enumerate(pieces) if piece in SPECIALS or not tok.decode([i]).strip()]
+    text = [tok.decode([i]) for i in range(len(pieces))]
+    return [
+        i for i, piece in enumerate(pieces) if piece in SPECIALS or not text[i].strip() or "\ufffd" in text[i]
+    ]
 
 
 def write_json(path: Path, data: object) -> None:

@@ -1,0 +1,151 @@
+"""The Transformers.js engine (issue #25) with the real library on the tiny Gemma-4-shaped ONNX
+set, on the wasm backend (a browser without WebGPU): it loads from the site's folder, streams an
+answer into the chat, Stop drops what comes after it, and a photo and a voice note put into
+IndexedDB reach the model as pixel and audio tensors with their tokens in the prompt. One site
+and one page for all of it."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+import build
+from tests.browser.chatting import ENGINE_TIMEOUT_MS, RECORDER, send, wait_final
+from tests.browser.conftest import Journey, catalog_file, open_app, record
+from tests.browser.engines import in_engine
+from tests.browser.waiting import wait_until
+from tests.models.gemma4 import build as tiny_gemma4
+
+SCRIPT = "/js/engine_transformers.js"
+LABEL = "Tiny Gemma 4 (photos, voice)"
+# A record in IndexedDB "tabula-media" / "attachments" as the page writes it ({blob, kind, mime}):
+# a 640x480 PNG drawn on a canvas, or one second of a 440 Hz tone as a 16 kHz mono PCM16 WAV.
+PUT = """async ([id, kind]) => {
+  let blob;
+  if (kind === 'image') {
+    const canvas = new OffscreenCanvas(640, 480), g = canvas.getContext('2d');
+    g.fillStyle = '#3a7'; g.fillRect(0, 0, 640, 480); g.fillStyle = '#fff'; g.fillRect(100, 100, 200, 150);
+    blob = await canvas.convertToBlob({ type: 'image/png' });
+  } else {
+    const n = 16000, bytes = new DataView(new ArrayBuffer(44 + 2 * n));
+    const text = (at, s) => [...s].forEach((c, i) => bytes.setUint8(at + i, c.charCodeAt(0)));
+    text(0, 'RIFF'); bytes.setUint32(4, 36 + 2 * n, true); text(8, 'WAVE'); text(12, 'fmt ');
+    [[16, 16, 4], [20, 1, 2], [22, 1, 2], [24, 16000, 4], [28, 32000, 4], [32, 2, 2], [34, 16, 2], [40, 2 * n, 4]]
+      .forEach(([at, v, size]) => size === 4 ? bytes.setUint32(at, v, true) : bytes.setUint16(at, v, true));
+    text(36, 'data');
+    for (let i = 0; i < n; i++) bytes.setInt16(44 + 2 * i, Math.round(9000 * Math.sin(2 * Math.PI * 440 * i / 16000)), true);
+    blob = new Blob([bytes.buffer], { type: 'audio/wav' });
+  }
+  const db = await new Promise((ok, no) => {
+    const open = indexedDB.open('tabula-media', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('attachments');
+    open.onsuccess = () => ok(open.result); open.onerror = () => no(open.error);
+  });
+  await new Promise((ok, no) => {
+    const tx = db.transaction('attachments', 'readwrite');
+    tx.objectStore('attachments').put({ blob, kind, mime: blob.type }, id);
+    tx.oncomplete = ok; tx.onerror = () => no(tx.error);
+  });
+  db.close();
+}"""
+
+
+def put_attachment(page: Page, attachment_id: str, kind: str) -> None:
+    """Store a photo or a voice note in IndexedDB as the page does (the test's stand-in for the
+    composer, which another part of issue #25 owns)."""
+    page.evaluate(PUT, [attachment_id, kind])
+
+
+@pytest.fixture(scope="module")
+def onnx_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site with only the tiny ONNX set embedded (and nothing to download)."""
+    folder = tmp_path_factory.mktemp("onnx-site")
+    model = folder / "tiny-gemma4"
+    model.symlink_to(tiny_gemma4.build(), target_is_directory=True)
+    (folder / "tiny-gemma4.json").write_text(json.dumps({"label": LABEL, "family": "gemma4", "max_tokens": 256}))
+    return build.build(folder / "_site", models=[model], catalog=catalog_file(folder, []))
+
+
+@pytest.fixture(scope="module")
+def shared(no_webgpu_browser: Browser, onnx_site: Path) -> Iterator[Journey]:
+    """One page on the chat, the set loaded on the wasm backend, for every test here."""
+    from devserver import start_in_thread
+
+    server = start_in_thread(onnx_site, mount="/sub/")
+    context = no_webgpu_browser.new_context(viewport={"width": 1024, "height": 768})
+    journey = record(context.new_page(), context)
+    open_app(journey.page, f"http://127.0.0.1:{server.server_port}/sub/#/chat")
+    status = journey.page.get_by_role("status", name="Engine")
+    expect(status).to_have_text(re.compile("^(Ready|Engine error)$"), timeout=ENGINE_TIMEOUT_MS)
+    assert status.inner_text() == "Ready", journey.page.inner_text("#view")
+    yield journey
+    context.close()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def page(shared: Journey) -> Iterator[Page]:
+    yield shared.page
+    assert shared.errors == [], "console errors"
+    assert shared.foreign_requests() == [], "requests left 127.0.0.1"
+
+
+def in_worker(page: Page, script: str) -> object:
+    return in_engine(page, script, SCRIPT)
+
+
+def test_the_set_loads_on_wasm_and_an_answer_streams(page: Page) -> None:
+    """A tablet without WebGPU picks a Gemma 4 set: Transformers.js loads it from the site at a
+    sub-path (q4 on the wasm backend, from our vendored copy: no CDN) and the answer streams."""
+    info = in_worker(page, "() => { const m = self.tabulaEngine.model(); return m && m.sessions && Object.keys(m.sessions); }")
+    assert sorted(info) == ["audio_encoder", "decoder_model_merged", "embed_tokens", "vision_encoder"]
+    page.evaluate(RECORDER)
+    answer = send(page, "Describe this image and this audio clip.")
+    assert wait_final(answer) == "done"
+    text = answer.locator(".text").inner_text()
+    seen = page.evaluate("window.__seen")
+    assert text.strip() and len(seen) >= 2 and text.startswith(seen[0].strip()), seen  # it streamed
+    last = in_worker(page, "() => self.tabulaEngine.last()")
+    assert last["prompt"].startswith("<|turn>system\n") and last["prompt"].endswith("<|turn>model\n")
+    assert last["imageTokens"] == 0 and last["pixelValues"] is None
+
+
+def test_stop_keeps_what_was_written_and_the_next_answer_works(page: Page) -> None:
+    """Stop interrupts generation: what was written stays, nothing after it reaches the chat,
+    and the next answer runs."""
+    page.get_by_role("button", name="New chat").click()
+    answer = send(page, "The quick brown fox")
+    wait_until(page, "(document.querySelector('.msg.model .text')?.textContent ?? '').length > 10")
+    page.locator("form.composer").get_by_role("button", name="Stop").click()
+    assert wait_final(answer) == "stopped"
+    kept = answer.locator(".text").inner_text()
+    time.sleep(1)
+    assert answer.locator(".text").inner_text() == kept
+    assert wait_final(send(page, "hello world")) == "done"
+
+
+def test_a_photo_and_a_voice_note_reach_the_engine(page: Page) -> None:
+    """A photo and a voice note stored in IndexedDB reach Transformers.js: the worker reads them
+    by id, the image becomes pixel values (a 640x480 photo: 266 image tokens) and the clip audio
+    features (one second: 25 audio tokens), in the prompt's placeholders."""
+    put_attachment(page, "photo-1", "image")
+    put_attachment(page, "voice-1", "audio")
+    media = [{"id": "photo-1", "kind": "image"}, {"id": "voice-1", "kind": "audio"}]
+    prompt = "<|turn>user\n<|image|><|audio|>Describe this image and this audio clip.<turn|>\n<|turn>model\n"
+    script = """async ([prompt, media]) => {
+      const port = (await import('./js/engine_port.js')).current();
+      const done = await port.generate({ type: 'generate', prompt, media, options: { nPredict: 4, maxTokens: 1024, temperature: 0, topK: 1 } });
+      return done.text;
+    }"""
+    text = page.evaluate(script, [prompt, media])
+    assert text
+    last = in_worker(page, "() => self.tabulaEngine.last()")
+    assert last["pixelValues"] == [1, 2520, 768] and last["imageTokens"] == 266
+    assert last["inputFeatures"] == [1, 99, 128] and last["audioTokens"] == 25
