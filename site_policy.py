@@ -41,6 +41,7 @@ def content_security_policy(hosts: list[str], cloud_base: str) -> str:
             "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
             "style-src 'self'",
             "img-src 'self' data: blob:",
+            "media-src 'self' blob:",  # a voice note's player: its stored WAV (pwa/js/media.js)
             "font-src 'self'",
             f"connect-src {connect}",
             "worker-src 'self' blob:",

@@ -6,8 +6,10 @@
 // HTML policy allows no media tags, so they are made here, from our own store only).
 // Limits, what is refused and every sentence are Python's (py/tabula/media/). No app logic here.
 
-let keyval = null;
-let store = null;
+const DATABASE = "tabula-media";
+const STORE = "attachments";
+let opened = null; // Promise<IDBDatabase>
+let watching = false;
 const urls = new Map(); // attachment id -> object URL of its stored blob
 let recorder = null;
 let stream = null;
@@ -15,18 +17,62 @@ let chunks = [];
 
 const named = (error) => String(error?.name ?? error ?? "Error");
 
-// Loads idb-keyval from `libraryUrl` (absolute), opens the store and starts showing attachments.
-export async function open(libraryUrl) {
-  if (store !== null) return;
-  keyval = await import(libraryUrl);
-  store = keyval.createStore("tabula-media", "attachments");
-  new MutationObserver(show).observe(document.body, { childList: true, subtree: true });
-  show();
+// Opens the store (made on first use, also when another reader opened the database before it
+// existed) and starts showing attachments.
+export async function open() {
+  await database();
+  if (!watching) {
+    watching = true;
+    new MutationObserver(show).observe(document.body, { childList: true, subtree: true });
+    show();
+  }
+}
+
+function database() {
+  opened ??= new Promise((resolve, reject) => {
+    const first = indexedDB.open(DATABASE);
+    first.onupgradeneeded = () => first.result.createObjectStore(STORE);
+    first.onerror = () => reject(first.error);
+    first.onsuccess = () => {
+      const found = first.result;
+      if (found.objectStoreNames.contains(STORE)) return resolve(keptOpen(found));
+      const version = found.version + 1;
+      found.close();
+      const again = indexedDB.open(DATABASE, version);
+      again.onupgradeneeded = () => again.result.createObjectStore(STORE);
+      again.onerror = () => reject(again.error);
+      again.onsuccess = () => resolve(keptOpen(again.result));
+    };
+  });
+  opened.catch(() => (opened = null)); // refused once (storage off): the next call tries again
+  return opened;
+}
+
+function keptOpen(db) {
+  db.onversionchange = () => {
+    db.close();
+    opened = null;
+  };
+  return db;
+}
+
+// Runs `act` on the store in one transaction; resolves with its request's result once the
+// transaction has committed (durable), rejects when it aborted.
+async function request(mode, act) {
+  const db = await database();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORE, mode);
+    const asked = act(tx.objectStore(STORE));
+    tx.oncomplete = () => resolve(asked.result);
+    tx.onerror = tx.onabort = () => reject(tx.error ?? asked.error);
+  });
 }
 
 async function keep(id, kind, blob) {
-  await keyval.set(id, { blob, kind, mime: blob.type }, store);
+  await request("readwrite", (store) => store.put({ blob, kind, mime: blob.type }, id));
 }
+
+const stored = (id) => request("readonly", (store) => store.get(id));
 
 // Decodes `file` as `kind` ("image" | "audio") within `limits` ({maxSide, maxSeconds,
 // sampleRate}) and stores it under `id`. The stored facts, or {error: name} (nothing stored).
@@ -35,6 +81,7 @@ export async function prepare(file, id, kind, limits) {
     const found = kind === "image" ? await image(file, limits) : await audio(await file.arrayBuffer(), limits);
     return await kept(id, kind, found);
   } catch (error) {
+    console.warn(`media.js: ${file.name} could not be prepared as ${kind}: ${named(error)} ${error?.message ?? ""}`);
     return { error: named(error) };
   }
 }
@@ -156,7 +203,7 @@ function release() {
 
 // [type, base64] of a stored attachment, or null.
 export async function read(id) {
-  const value = await keyval.get(id, store);
+  const value = await stored(id);
   if (!value) return null;
   const bytes = new Uint8Array(await value.blob.arrayBuffer());
   let binary = "";
@@ -173,7 +220,7 @@ export async function write(id, kind, mime, data) {
 }
 
 export async function remove(id) {
-  await keyval.del(id, store);
+  await request("readwrite", (store) => store.delete(id));
   const url = urls.get(id);
   if (url) URL.revokeObjectURL(url);
   urls.delete(id);
@@ -189,7 +236,7 @@ async function fill(box) {
   box.dataset.loading = "";
   let url = urls.get(id);
   if (!url) {
-    const value = await keyval.get(id, store).catch(() => undefined);
+    const value = await stored(id).catch(() => undefined);
     if (!value) return box.setAttribute("data-missing", "");
     url = urls.get(id) ?? URL.createObjectURL(value.blob);
     urls.set(id, url);

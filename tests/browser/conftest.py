@@ -33,6 +33,8 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--use-fake-device-for-media-stream",  # a microphone for Record (test_attachments.py)
+    "--use-fake-ui-for-media-stream",
 ]
 BOOT_TIMEOUT_MS = 120_000
 

@@ -17,7 +17,7 @@ from tabula.browser.media_store import IdbMediaStore
 class BrowserFiles:
     def __init__(self, paths: dict[str, str]) -> None:
         self.documents = WorkerDocuments(paths)
-        self.media = IdbMediaStore(paths["keyval"])
+        self.media = IdbMediaStore()
 
     async def read_text(self, file: object, limit: int) -> tuple[str, str]:
         size = int(file.size)

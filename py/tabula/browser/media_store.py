@@ -1,13 +1,15 @@
 """IdbMediaStore (media.ports.MediaStore): photos and audio clips over pwa/js/media.js (issue #25).
 
 The shim decodes, downscales, resamples, records and keeps the bytes in IndexedDB
-("tabula-media", store "attachments", through the vendored idb-keyval), and shows a stored
+("tabula-media", store "attachments", made by the shim whoever opened the database first), and shows a stored
 attachment wherever a view marks an element `data-media`. Only plain values cross: a picked
 File stays a JS object, prepared files come back as dicts, bytes as base64 (for a file export
 or the cloud). The limits and every decision are Python's (media/checks.py).
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from pyodide.ffi import jsnull
 from pyscript import js_import
@@ -16,17 +18,21 @@ from tabula.browser._js import absolute, js_object
 
 
 class IdbMediaStore:
-    def __init__(self, keyval_path: str) -> None:
-        self._keyval = keyval_path  # the vendored idb-keyval module, relative to the site
+    def __init__(self) -> None:
         self._shim = None
+        self._opening = asyncio.ensure_future(self._load())  # at boot: saved chats show their media
+
+    async def _load(self):
+        (shim,) = await js_import(absolute("js/media.js"))
+        await shim.open()
+        self._shim = shim
+        return shim
 
     async def open(self):
-        """The shim, loaded once (it starts showing stored attachments then)."""
-        if self._shim is None:
-            (shim,) = await js_import(absolute("js/media.js"))
-            await shim.open(absolute(self._keyval))
-            self._shim = shim
-        return self._shim
+        """The shim, loaded once (from then on it shows stored attachments where views ask)."""
+        if self._shim is None and self._opening.done() and self._opening.exception() is not None:
+            self._opening = asyncio.ensure_future(self._load())  # IndexedDB refused once: try again
+        return await self._opening
 
     def describe(self, file: object) -> tuple[str, str, int]:
         return str(file.name), str(file.type), int(file.size)
