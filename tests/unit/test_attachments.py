@@ -54,7 +54,9 @@ def test_a_file_is_judged_by_kind_and_size_with_one_sentence_each() -> None:
     with pytest.raises(AttachmentProblem, match="could not be read as a photo"):
         checks.check_file("empty.png", "image/png", 0)
     with pytest.raises(AttachmentProblem, match="at most 4"):
-        checks.check_file("a.png", "image/png", 10, already=4)
+        checks.check_file("a.png", "image/png", 10, held=("image",) * 4)
+    with pytest.raises(AttachmentProblem, match="one voice note or sound file"):
+        checks.check_file("b.wav", "audio/wav", 10, held=("image", "audio"))
 
 
 def test_a_text_only_model_refuses_and_names_the_model_that_can() -> None:
@@ -101,7 +103,7 @@ def test_the_json_export_embeds_the_bytes_and_the_import_gives_them_back() -> No
 
 def test_the_engine_is_given_the_asked_messages_attachments() -> None:
     async def scenario() -> None:
-        factory = FakeEngineFactory(delay=0.001)
+        factory = FakeEngineFactory(delay=0.001, family="gemma4")
         store = Store(State(catalog=(E2B,), model_id="e2b", ready=frozenset({"e2b"})))
         chat = Chat(store, InferenceQueue(factory), FakePainter())
         chat.send("read this", (PHOTO,))
@@ -109,6 +111,9 @@ def test_the_engine_is_given_the_asked_messages_attachments() -> None:
         chat.send("and now?")
         await asyncio.gather(*chat.tasks)
         assert factory.built[0].media == [(PHOTO,), ()]
+        first, second = factory.built[0].prompts  # the asked photo's placeholder, in its own turn only
+        assert "<|turn>user\n<|image|>read this<turn|>" in first
+        assert "<|image|>" not in second
         assert store.state.messages[1].status == "done"
 
     run(scenario())

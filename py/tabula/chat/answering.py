@@ -51,8 +51,9 @@ def reserve_for(max_tokens: int) -> int:
 
 
 def history(messages: Sequence[Message], before: int) -> list[prompt.Turn]:
-    """The turns before message `before` that the model should see (answers that have text)."""
-    return [prompt.Turn(m.role, m.text) for m in seen(messages, before)]
+    """The turns before message `before` that the model should see (answers that have text), each
+    with its attachments (the template puts the asked one's placeholders in: engine/prompt.py)."""
+    return [prompt.turn(m) for m in seen(messages, before)]
 
 
 def seen(messages: Sequence[Message], before: int) -> list[Message]:

@@ -33,6 +33,7 @@ MEDIA: dict[str, str] = {
     "{name} is not a photo or a sound file. Add a photo (JPEG, PNG, WebP…) or a sound file (WAV, MP3, M4A, OGG…).": "{name} no es una foto ni un archivo de sonido. Añade una foto (JPEG, PNG, WebP…) o un archivo de sonido (WAV, MP3, M4A, OGG…).",
     "{name} is too large ({size} MB): Tabula takes photos and sound files up to {limit} MB.": "{name} es demasiado grande ({size} MB): Tabula acepta fotos y archivos de sonido de hasta {limit} MB.",
     "A message takes at most {count} photos or sound files.": "Un mensaje admite como máximo {count} fotos o archivos de sonido.",
+    "A message takes one voice note or sound file: remove the one attached to add another.": "Un mensaje admite una sola nota de voz o archivo de sonido: quita la adjunta para añadir otra.",
     "{name} could not be read as a photo: it is damaged or not an image.": "No se pudo leer {name} como foto: está dañado o no es una imagen.",
     "{name} could not be read as sound: it is damaged or not an audio file.": "No se pudo leer {name} como sonido: está dañado o no es un archivo de audio.",
     "{name} is {seconds} s long: only its first {limit} s are kept (the model hears at most {limit} s).": "{name} dura {seconds} s: solo se conservan sus primeros {limit} s (el modelo oye como máximo {limit} s).",

@@ -15,6 +15,7 @@ MAX_SIDE = 1024  # a stored photo's longest side, in pixels (Gemma 4's processor
 MAX_SECONDS = 30.0  # a stored audio clip: Gemma 4 hears at most 30 s (750 audio tokens)
 SAMPLE_RATE = 16_000  # audio is stored as 16 kHz mono PCM16 WAV, what Gemma 4's processor takes
 MAX_PER_MESSAGE = 4
+MAX_AUDIO_PER_MESSAGE = 1  # Gemma 4's processor reads one audio clip with a message
 IMAGE_NAMES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".avif", ".heic", ".heif")
 AUDIO_NAMES = (".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".webm", ".flac", ".mp4")
 
@@ -34,8 +35,9 @@ def kind_of(name: str, mime: str) -> str:
     return "audio" if lower.endswith(AUDIO_NAMES) else ""
 
 
-def check_file(name: str, mime: str, size: int, already: int = 0) -> str:
-    """The kind of a picked file that may be attached; AttachmentProblem when it may not."""
+def check_file(name: str, mime: str, size: int, held: tuple[str, ...] = ()) -> str:
+    """The kind of a picked file that may be attached beside those `held` (their kinds);
+    AttachmentProblem when it may not."""
     kind = kind_of(name, mime)
     if not kind:
         raise AttachmentProblem(tr(
@@ -49,9 +51,13 @@ def check_file(name: str, mime: str, size: int, already: int = 0) -> str:
         ))  # fmt: skip
     if size == 0:
         raise undecodable(name, kind)
-    if already >= MAX_PER_MESSAGE:
+    if len(held) >= MAX_PER_MESSAGE:
         raise AttachmentProblem(
             tr("A message takes at most {count} photos or sound files.", count=MAX_PER_MESSAGE)
+        )
+    if kind == "audio" and held.count("audio") >= MAX_AUDIO_PER_MESSAGE:
+        raise AttachmentProblem(
+            tr("A message takes one voice note or sound file: remove the one attached to add another.")
         )
     return kind
 

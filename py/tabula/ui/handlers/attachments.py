@@ -89,11 +89,14 @@ class Attachments:
             return self.notice("error", need)
         self.send(text)
 
+    def _kinds(self) -> tuple[str, ...]:
+        return tuple(a.kind for a in self.held.attachments)
+
     async def add(self, file: object) -> None:
         """A picked photo or sound file: checked, decoded and stored, then shown in the composer."""
         name, mime, size = self.media.describe(file)
         try:
-            kind = checks.check_file(name, mime, size, len(self.held.attachments))
+            kind = checks.check_file(name, mime, size, self._kinds())
         except AttachmentProblem as problem:
             return self.notice("error", str(problem))
         self._set(preparing=name, refusal=None)
@@ -127,7 +130,7 @@ class Attachments:
         if self.stopping is not None:
             return
         try:
-            checks.check_file("voice.wav", "audio/wav", 1, len(self.held.attachments))
+            checks.check_file("voice.wav", "audio/wav", 1, self._kinds())
         except AttachmentProblem as problem:
             return self.notice("error", str(problem))
         self.stopping = asyncio.Event()
