@@ -62,11 +62,13 @@ def test_no_precached_file_over_30_mb(site: Path) -> None:
 
 
 def test_only_the_simd_genai_wasm_and_both_wllama_builds_are_vendored(site: Path) -> None:
-    """wllama's main build and its compat build for Safari (no CDN: issue #23)."""
+    """wllama's main build and its compat build for Safari (no CDN: issue #23); ONNX Runtime
+    Web's one build Transformers.js loads (issue #25)."""
     wasm = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.wasm"))
     version = json.loads((build.ROOT / "node_modules/@wllama/wllama/package.json").read_text())["version"]
     assert sorted(w.rsplit("/", 1)[-1] for w in wasm if "wllama" not in w) == [
         "genai_wasm_internal.wasm",
+        "ort-wasm-simd-threaded.asyncify.wasm",
         "pyodide.asm.wasm",
     ]
     assert [w for w in wasm if "wllama" in w] == [
