@@ -819,5 +819,8 @@ class FakeMediaStore:
     async def write(self, attachment_id: str, kind: str, mime: str, data: str) -> None:
         self.stored[attachment_id] = (kind, mime, data)
 
+    async def ids(self) -> list[str]:
+        return list(self.stored)
+
     async def delete(self, attachment_id: str) -> None:
         self.stored.pop(attachment_id, None)

@@ -219,6 +219,11 @@ export async function write(id, kind, mime, data) {
   await keep(id, kind, new Blob([bytes], { type: mime }));
 }
 
+// The ids of every stored attachment.
+export async function ids() {
+  return request("readonly", (store) => store.getAllKeys());
+}
+
 export async function remove(id) {
   await request("readwrite", (store) => store.delete(id));
   const url = urls.get(id);

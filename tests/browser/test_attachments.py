@@ -114,15 +114,18 @@ def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_tr
     (clip,) = page.evaluate(STORED)
     assert clip == {"kind": "audio", "mime": "audio/wav", "channels": 1, "rate": 16_000, "seconds": 30}
 
-    # Record: the fake microphone, a visible timer, Stop; a 16 kHz mono WAV of a few seconds.
+    # One clip a message (Gemma 4 hears one): Record says so; with talk.wav removed it records
+    # from the fake microphone with a visible timer and Stop, and keeps a 16 kHz mono WAV.
+    composer.get_by_role("button", name="Record").click()
+    alert(page, "A message takes one voice note or sound file: remove the one attached to add another.")
+    composer.get_by_role("button", name="Remove talk.wav").click()
     composer.get_by_role("button", name="Record").click()
     expect(composer.get_by_role("status")).to_contain_text("Recording 0:01 of 0:30", timeout=10_000)
     composer.get_by_role("button", name="Stop recording").click()
     recorded = composer.locator(".chip").filter(has_text="voice-note-")
     expect(recorded.locator("audio")).to_be_attached()
-    voices = [s for s in page.evaluate(STORED) if s["seconds"] < 30]
-    assert len(voices) == 1 and voices[0]["rate"] == 16_000 and voices[0]["channels"] == 1
-    assert 0.5 < voices[0]["seconds"] <= 30
+    (voice,) = page.evaluate(STORED)
+    assert voice["rate"] == 16_000 and voice["channels"] == 1 and 0.5 < voice["seconds"] <= 30
 
     # A conversation with a photo arrives in a JSON export (its bytes embedded): shown, kept over
     # a reload, and in the JSON export again.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass, replace
 
 import pytest
@@ -14,10 +15,11 @@ import pytest
 from tabula.chat import export
 from tabula.chat.answering import Chat
 from tabula.chat.archive import read_import
-from tabula.chat.conversations import Conversation, from_record, to_record
+from tabula.chat.conversations import Conversation, Shelf, from_record, to_record
 from tabula.chat.messages import Message
+from tabula.cloud.access import CloudSettings
 from tabula.cloud.wire import chat_request
-from tabula.core.actions import Store
+from tabula.core.actions import ShelfChanged, Store
 from tabula.core.state import State
 from tabula.engine.queue import InferenceQueue
 from tabula.media import capability, checks
@@ -26,7 +28,7 @@ from tabula.media.checks import AttachmentProblem
 from tabula.models.catalog import ModelSpec
 from tabula.ui.handlers.chat import ChatControls
 from tests.aio import run
-from tests.fakes import FakeEngineFactory, FakeMediaStore, FakePage, FakePainter
+from tests.fakes import FakeCloudClient, FakeEngineFactory, FakeMediaStore, FakePage, FakePainter, sse
 
 TINY = ModelSpec("tiny", "Tiny", "gemma3", "./models/tiny.task", 1, "00", "embedded")
 
@@ -141,6 +143,31 @@ def test_the_cloud_gets_photos_and_audio_as_inline_data() -> None:
     assert turn["parts"] == [{"inline_data": {"mime_type": "image/jpeg", "data": "AAEC"}}, {"text": "what?"}]
 
 
+def test_with_the_cloud_chosen_the_photo_goes_as_inline_data_and_in_private_mode_nowhere() -> None:
+    async def scenario() -> None:
+        cloud, media = FakeCloudClient(), FakeMediaStore()
+        media.stored[PHOTO.id] = ("image", "image/jpeg", "AAEC")
+        on = CloudSettings(key="k", private=False)
+        store = Store(State(catalog=(TINY,), model_id="", cloud=on))  # no model here: the cloud is chosen
+        chat = Chat(store, InferenceQueue(FakeEngineFactory()), FakePainter(), cloud, "https://g")
+        chat.media = media
+        chat.send("what is this?", (PHOTO,))
+        call = await cloud.next_call()
+        call.send(sse("A label."))
+        call.end()
+        await asyncio.gather(*chat.tasks)
+        (turn,) = json.loads(call.request.body)["contents"]
+        assert turn["parts"][0] == {"inline_data": {"mime_type": "image/jpeg", "data": "AAEC"}}
+        assert store.state.messages[-1].text == "A label."
+        private = Store(State(catalog=(TINY,), model_id="", cloud=replace(on, private=True)))
+        chat = Chat(private, InferenceQueue(FakeEngineFactory()), FakePainter(), cloud, "https://g")
+        chat.send("what is this?", (PHOTO,))
+        await asyncio.gather(*chat.tasks)
+        assert private.state.messages[-1].status == "failed" and len(cloud.calls) == 1  # nothing left
+
+    run(scenario())
+
+
 def composer(model: str = "tiny", media: FakeMediaStore | None = None):
     store = Store(State(catalog=(TINY, E2B), model_id=model, ready=frozenset({"e2b"})))
     notices: list[tuple[str, str]] = []
@@ -225,3 +252,19 @@ def test_a_use_case_without_its_attachment_says_what_to_add() -> None:
     controls.table()["use-photo"]({"question": "dose?"})
     assert notices == [("error", "Add a photo first.")] and store.state.messages == ()
     assert replace(PHOTO).label == "label.jpg (1024×768)"
+
+
+def test_bytes_no_message_refers_to_are_swept_a_day_later_once_the_chats_are_loaded() -> None:
+    async def scenario() -> None:
+        media = FakeMediaStore()
+        store, chat, _controls, _notices = composer("e2b", media)
+        now = time.time()
+        old, fresh = f"m{int((now - 2 * 86_400) * 1000):x}-aa", f"m{int(now * 1000):x}-bb"
+        for attachment_id in (old, fresh, PHOTO.id, "imported"):
+            media.stored[attachment_id] = ("image", "image/png", "AA")
+        conv = Conversation("c1", "t", 1.0, 2.0, (Message(5, "user", "x", attachments=(PHOTO,)),))
+        store.dispatch(ShelfChanged(Shelf(conversations=(conv,), current="c1")))  # the library loaded
+        await asyncio.gather(*chat.tasks)
+        assert sorted(media.stored) == sorted([fresh, PHOTO.id, "imported"])  # PHOTO's id is old too
+
+    run(scenario())

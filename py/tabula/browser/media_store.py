@@ -59,5 +59,8 @@ class IdbMediaStore:
     async def write(self, attachment_id: str, kind: str, mime: str, data: str) -> None:
         await (await self.open()).write(attachment_id, kind, mime, data)
 
+    async def ids(self) -> list[str]:
+        return [str(i) for i in await (await self.open()).ids()]
+
     async def delete(self, attachment_id: str) -> None:
         await (await self.open()).remove(attachment_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import secrets
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 
 KINDS = ("image", "audio")
@@ -47,6 +48,23 @@ class Attachment:
 def new_id(now: float) -> str:
     """A key no other attachment (in any window, or any imported file) will have."""
     return f"m{int(now * 1000):x}-{secrets.token_hex(6)}"
+
+
+def born(attachment_id: str) -> float | None:
+    """When an attachment with this id was made (seconds), from the id new_id() gave it."""
+    head = attachment_id.split("-", 1)[0]
+    try:
+        return int(head[1:], 16) / 1000 if head.startswith("m") else None
+    except ValueError:
+        return None
+
+
+def orphans(stored: Iterable[str], referenced: Collection[str], now: float, grace_s: float) -> list[str]:
+    """The stored ids no message refers to and made over `grace_s` ago (a newer one may be in a
+    composer, this window's or another's); ids that say no time are kept."""
+    return [
+        i for i in stored if i not in referenced and (made := born(i)) is not None and now - made > grace_s
+    ]
 
 
 def to_dict(attachment: Attachment) -> dict:

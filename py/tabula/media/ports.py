@@ -36,5 +36,8 @@ class MediaStore(Protocol):
     async def write(self, attachment_id: str, kind: str, mime: str, data: str) -> None:
         """Store base64 bytes under `attachment_id` (an imported conversation's attachment)."""
 
+    async def ids(self) -> list[str]:
+        """The ids of every stored attachment."""
+
     async def delete(self, attachment_id: str) -> None:
         """Remove a stored attachment (nothing happens when it is not there)."""

@@ -1,6 +1,7 @@
 """Attachments: photos and voice notes in the composer (issue #25). Pick or record, keep until Send
-(removable), send them with the message only where they can be taken, and the empty chat's two
-use cases (Read a photo, Voice note). Pure over media.ports.MediaStore, the Chat and the Store.
+(removable), send them with the message only where they can be taken, the empty chat's two
+use cases (Read a photo, Voice note), and, once the saved conversations are loaded, the removal of
+stored bytes no message has referred to for a day (a deleted conversation's, an unsent one's). Pure over media.ports.MediaStore, the Chat and the Store.
 
 A picked file is judged first (kind, size), then decoded and stored by the browser; a file
 refused for any reason gets one sentence and leaves nothing stored. A recording stops at 30 s.
@@ -17,15 +18,17 @@ from dataclasses import replace
 from tabula.chat import usecases
 from tabula.chat.answering import Chat
 from tabula.core.actions import ShelfChanged
+from tabula.core.state import State
 from tabula.i18n.translate import tr
 from tabula.media import capability, checks
-from tabula.media.attachments import Attachment, new_id
+from tabula.media.attachments import Attachment, new_id, orphans
 from tabula.media.checks import AttachmentProblem
 from tabula.media.composing import Composing
 from tabula.media.ports import MediaStore
 from tabula.ui.ports import Handler
 
 TICK_S = 0.25  # how often a recording's timer is shown again
+ORPHAN_AFTER_S = 86_400.0  # stored bytes no message refers to are removed after a day
 
 
 class Attachments:
@@ -36,6 +39,24 @@ class Attachments:
         self.chat, self.store, self.media, self.notice, self.clock = chat, chat.store, media, notice, clock
         self.stopping: asyncio.Event | None = None  # set while a recording runs
         chat.media = media  # the cloud engine reads the bytes it sends (chat/multimodal.py)
+        self.swept = False
+        self.store.subscribe(self._loaded)
+
+    def _loaded(self, _old: State, new: State) -> None:
+        """Once the saved conversations are on the shelf, sweep the bytes nothing refers to."""
+        if not self.swept and new.shelf.current:
+            self.swept = True
+            self.chat.tasks.spawn(self.sweep())
+
+    async def sweep(self) -> None:
+        """Remove stored attachments of conversations deleted (or never sent) over a day ago."""
+        shelf = self.store.state.shelf
+        kept = {a.id for c in shelf.conversations for m in c.messages for a in m.attachments}
+        kept |= {a.id for m in self.store.state.messages for a in m.attachments}
+        if shelf.deleted is not None:
+            kept |= {a.id for m in shelf.deleted.messages for a in m.attachments}
+        for attachment_id in orphans(await self.media.ids(), kept, self.clock(), ORPHAN_AFTER_S):
+            await self.media.delete(attachment_id)
 
     def table(self) -> dict[str, Handler]:
         return {

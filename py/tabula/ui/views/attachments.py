@@ -81,7 +81,13 @@ def _refusal(refusal: Refusal) -> str:
             f'<button type="button" data-action="use-model" data-id="{esc(refusal.model_id)}">'
             f"{esc(tr('Switch to {model}', model=refusal.label))}</button>"
         )
-    elif refusal.offer == "download" or not refusal.model_id:
+    elif refusal.offer == "download":
+        offer = (
+            f'<button type="button" data-action="download-model" data-id="{esc(refusal.model_id)}">'
+            f"{esc(tr('Download {model}', model=refusal.label))}</button>"
+            f'<a class="button" href="#/models">{esc(tr("Open Models"))}</a>'
+        )
+    else:
         offer = f'<a class="button" href="#/models">{esc(tr("Open Models"))}</a>'
     close = f'<button type="button" class="quiet" data-action="dismiss-refusal" aria-label="{esc(tr("Dismiss"))}">×</button>'
     return f'<p class="notice error refusal" role="alert">{esc(refusal.text)} {offer}{close}</p>'
