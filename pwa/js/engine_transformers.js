@@ -73,7 +73,20 @@ async function load({ base, source, options }) {
   model = await Gemma4ForConditionalGeneration.from_pretrained(id, {
     device: options.device, dtype: options.dtype, progress_callback: progress,
   });
+  yieldEachStep(model);
   return { engine: "transformers", device: options.device, dtype: options.dtype, threads: env.backends.onnx.wasm.numThreads ?? 0 };
+}
+
+// On the wasm backend ONNX Runtime computes in this worker's thread, and generate() runs its
+// steps back to back with only promise continuations between them: no message (cancel) and no
+// timer (the token batcher) would be handled until the whole answer is written. Each decoding
+// step first yields one macrotask turn (a MessageChannel message: no timer clamping), so Stop is
+// obeyed between two tokens and the batches go out as they are written.
+function yieldEachStep(loaded) {
+  const channel = new MessageChannel();
+  const turn = () => new Promise((resolve) => ((channel.port1.onmessage = resolve), channel.port2.postMessage(0)));
+  const forward = loaded.forward.bind(loaded);
+  loaded.forward = async (inputs) => (await turn(), forward(inputs));
 }
 
 // Bytes of the model's files read so far, as "progress" messages (at most one each 250 ms).

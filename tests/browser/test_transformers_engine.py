@@ -7,12 +7,16 @@ and one page for all of it."""
 from __future__ import annotations
 
 import json
+import math
 import re
+import struct
 import time
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 import build
@@ -68,7 +72,7 @@ def onnx_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("onnx-site")
     model = folder / "tiny-gemma4"
     model.symlink_to(tiny_gemma4.build(), target_is_directory=True)
-    (folder / "tiny-gemma4.json").write_text(json.dumps({"label": LABEL, "family": "gemma4", "max_tokens": 256}))
+    (folder / "tiny-gemma4.json").write_text(json.dumps({"label": LABEL, "family": "gemma4", "max_tokens": 512}))
     return build.build(folder / "_site", models=[model], catalog=catalog_file(folder, []))
 
 
@@ -97,6 +101,11 @@ def page(shared: Journey) -> Iterator[Page]:
     assert shared.foreign_requests() == [], "requests left 127.0.0.1"
 
 
+def new_chat(page: Page) -> None:
+    page.get_by_role("button", name="New chat").click()
+    expect(page.locator("article.msg")).to_have_count(0)
+
+
 def in_worker(page: Page, script: str) -> object:
     return in_engine(page, script, SCRIPT)
 
@@ -120,9 +129,9 @@ def test_the_set_loads_on_wasm_and_an_answer_streams(page: Page) -> None:
 def test_stop_keeps_what_was_written_and_the_next_answer_works(page: Page) -> None:
     """Stop interrupts generation: what was written stays, nothing after it reaches the chat,
     and the next answer runs."""
-    page.get_by_role("button", name="New chat").click()
+    new_chat(page)
     answer = send(page, "The quick brown fox")
-    wait_until(page, "(document.querySelector('.msg.model .text')?.textContent ?? '').length > 10")
+    wait_until(page, "([...document.querySelectorAll('.msg.model .text')].at(-1)?.textContent ?? '').length > 10")
     page.locator("form.composer").get_by_role("button", name="Stop").click()
     assert wait_final(answer) == "stopped"
     kept = answer.locator(".text").inner_text()
@@ -131,10 +140,36 @@ def test_stop_keeps_what_was_written_and_the_next_answer_works(page: Page) -> No
     assert wait_final(send(page, "hello world")) == "done"
 
 
-def test_a_photo_and_a_voice_note_reach_the_engine(page: Page) -> None:
-    """A photo and a voice note stored in IndexedDB reach Transformers.js: the worker reads them
-    by id, the image becomes pixel values (a 640x480 photo: 266 image tokens) and the clip audio
-    features (one second: 25 audio tokens), in the prompt's placeholders."""
+def test_a_photo_and_a_voice_note_sent_in_the_chat_reach_the_model(page: Page, tmp_path: Path) -> None:
+    """A health worker adds a photo of a label and a voice note to a message and sends it: the
+    prompt carries Gemma 4's placeholders in the user turn, the worker reads both from IndexedDB,
+    the photo becomes pixel values (640x480: 266 image tokens) and the clip audio features (one
+    second: 25 audio tokens), and the answer streams (stopped early to keep the test short)."""
+    new_chat(page)
+    composer = page.locator("form.composer")
+    Image.new("RGB", (640, 480), (30, 160, 90)).save(tmp_path / "label.png", "PNG")
+    with wave.open(str(tmp_path / "note.wav"), "wb") as clip:
+        clip.setnchannels(1), clip.setsampwidth(2), clip.setframerate(16_000)
+        clip.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(i / 5))) for i in range(16_000)))
+    composer.locator('input[data-action="attach-photo"]').set_input_files(tmp_path / "label.png")
+    composer.locator('input[data-action="attach-audio"]').set_input_files(tmp_path / "note.wav")
+    expect(composer.locator(".chip")).to_have_count(2)
+    answer = send(page, "What does it say?")
+    wait_until(page, "([...document.querySelectorAll('.msg.model .text')].at(-1)?.textContent ?? '').length > 5")
+    composer.get_by_role("button", name="Stop").click()
+    assert wait_final(answer) == "stopped"
+    last = in_worker(page, "() => self.tabulaEngine.last()")
+    kinds = [m["kind"] for m in last["media"]]  # in the order they were ready in the composer
+    assert sorted(kinds) == ["audio", "image"]
+    marks = "".join(f"<|{kind}|>" for kind in kinds)
+    assert last["prompt"].endswith(f"<|turn>user\n{marks}What does it say?<turn|>\n<|turn>model\n")
+    assert last["pixelValues"] == [1, 2520, 768] and last["imageTokens"] == 266
+    assert last["inputFeatures"] == [1, 99, 128] and last["audioTokens"] == 25
+
+
+def test_a_photo_and_a_voice_note_put_in_indexeddb_reach_the_engine(page: Page) -> None:
+    """The worker's side of the IndexedDB contract alone: records written as the page writes them
+    ({blob, kind, mime} under the attachment's id) are read by id, in the order asked."""
     put_attachment(page, "photo-1", "image")
     put_attachment(page, "voice-1", "audio")
     media = [{"id": "photo-1", "kind": "image"}, {"id": "voice-1", "kind": "audio"}]
