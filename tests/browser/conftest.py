@@ -247,13 +247,5 @@ def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build.build(folder / "_site", models=embedded, catalog=catalog_file(folder, []))
 
 
-@pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site with the real Gemma 3 270M (base) model embedded (and nothing to download)."""
-    folder = tmp_path_factory.mktemp("real-model")
-    embedded = [project_model("real", folder)]
-    return build.build(folder / "_site", models=embedded, catalog=catalog_file(folder, []))
-
-
 # Model-download fixtures (a model server on 127.0.0.1 and a site that downloads from it).
 from tests.browser.downloading import app, download_site, files, model_server, served_models  # noqa: E402, F401

@@ -10,8 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.chatting import open_chat, save_settings, send, wait_final
 from tests.browser.conftest import Site, open_app, record
-from tests.browser.engines import gpu_devices_alive, in_engine
-from tests.browser.test_faults import HANG_NEXT_ANSWER
+from tests.browser.engines import gpu_devices_alive
 
 # Nothing happens when nothing is fetched, so absence is proven by waiting: longer than the old
 # code took to begin a model load after Save (well under a second on this machine).
@@ -75,8 +74,8 @@ def test_a_new_seed_reaches_the_next_answer_without_a_reload(tiny_site: Path, se
 
 
 def test_an_engine_given_up_frees_its_gpu_device(tiny_site: Path, serve, context) -> None:
-    """Restart engine on a working engine, then a hung one replaced by the watchdog: each time
-    the old engine's GPU device is destroyed, so one device holds the model, never two."""
+    """Restart engine on a working engine: the old engine's GPU device is destroyed, so one
+    device holds the model, never two (a hung one replaced by the watchdog: test_faults.py)."""
     page = context.new_page()
     journey = record(page, context)
     open_chat(page, serve(tiny_site).url)
@@ -88,13 +87,4 @@ def test_an_engine_given_up_frees_its_gpu_device(tiny_site: Path, serve, context
     page.get_by_role("link", name="Chat", exact=True).click()
     assert wait_final(send(page, "After the restart")) == "done"
     assert gpu_devices_alive(page) == 1
-    in_engine(page, HANG_NEXT_ANSWER)
-    hung = send(page, "During the hang")
-    assert wait_final(hung, timeout=90_000) == "failed"
-    after = send(page, "After the hang")
-    assert wait_final(after) == "done" and after.locator(".text").inner_text().strip()
-    assert gpu_devices_alive(page) == 1
-    # The hung engine's work ends in errors about its destroyed device; nothing else may appear.
-    expected = ("destroyed", "lost", "mapasync", "invalid")
-    assert [e for e in journey.errors if not any(word in e.lower() for word in expected)] == []
-    assert journey.foreign_requests() == []
+    assert journey.errors == [] and journey.foreign_requests() == []

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.chatting import open_chat, send, wait_final
 from tests.browser.conftest import record
-from tests.browser.engines import in_engine
+from tests.browser.engines import gpu_devices_alive, in_engine
 
 # The next answer hangs after three pieces of text: MediaPipe goes on in the background but the
 # app hears nothing more and the promise never settles, as when a GPU hangs. Only that answer.
@@ -54,7 +54,8 @@ def test_gpu_device_lost_mid_answer_keeps_the_chat_and_recovers(tiny_site: Path,
 
 def test_an_engine_hung_mid_answer_is_replaced_and_the_chat_kept(tiny_site: Path, serve, journey) -> None:
     """No text for 30 s in the middle of an answer: the app gives up on that engine, says so,
-    keeps what arrived and answers the next message with a fresh engine, with nothing lost."""
+    keeps what arrived and answers the next message with a fresh engine, with nothing lost. The
+    hung engine's GPU device is destroyed: one device holds the model, never two."""
     page = journey.page
     open_chat(page, serve(tiny_site).url)
     assert wait_final(send(page, "Before the hang")) == "done"
@@ -67,6 +68,10 @@ def test_an_engine_hung_mid_answer_is_replaced_and_the_chat_kept(tiny_site: Path
     assert kept.strip(), "the text that arrived before the hang is kept"
     after = send(page, "After the hang")
     assert wait_final(after) == "done" and after.locator(".text").inner_text().strip()
+    assert gpu_devices_alive(page) == 1
+    # The hung engine's work ends in errors about its destroyed device; nothing else may appear.
+    expected = ("destroyed", "lost", "mapasync", "invalid")
+    assert [e for e in journey.errors if not any(word in e.lower() for word in expected)] == []
     page.reload()
     expect(page.get_by_role("log", name="Conversation")).to_contain_text("After the hang", timeout=60_000)
     log = page.get_by_role("log", name="Conversation").inner_text()

@@ -179,7 +179,8 @@ def answer(view):
         box.dispatchEvent(new Event('input', {bubbles: true})); document.querySelector('form.composer button[type=submit]').click();""")
     # Some words, then Stop: a long answer on the Safari build was declared stalled near its
     # 1,024-token end in 2 of 5 runs here (not root-caused; the README says so).
-    until(view, "return (document.querySelector('article.msg.model .text')?.textContent.trim().length ?? 0) > 20"
+    # (the words of the answer, not the waiting line a bubble shows while the prompt is read)
+    until(view, "return (document.querySelector('article.msg.model .text.streaming')?.textContent.trim().length ?? 0) > 20"
                 " || /^(done|failed)$/.test(document.querySelector('article.msg.model')?.dataset.status ?? '')", 180)
     call(view, "document.querySelector('form.composer button[data-action=stop], form.composer .stop')?.click()")
     until(view, "return /^(done|stopped|cancelled|failed)$/.test(document.querySelector('article.msg.model')?.dataset.status ?? '')", 180)
