@@ -23,6 +23,7 @@ from tests.browser.chatting import open_chat
 from tests.browser.conftest import Journey, wait_ready
 from tests.browser.test_chat_files import export, import_text
 from tests.browser.test_conversations import library
+from tests.browser.test_tablet import ARTIFACTS, touch_targets_too_small, violations
 
 STORED = """() => new Promise((done) => {
   const open = indexedDB.open('tabula-media');
@@ -90,7 +91,9 @@ def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_tr
         png(tmp_path / "medicine.png", 3000, 2000)
     )
     chip = composer.locator(".chip").filter(has_text="medicine.png (1024×683)")
-    expect(chip.locator(".media.image img")).to_be_visible()
+    expect(chip.locator(".media.image img")).to_be_visible(
+        timeout=20_000
+    )  # a 6-megapixel decode, on a busy machine
     assert page.evaluate(STORED) == [{"kind": "image", "mime": "image/png", "width": 1024, "height": 683}]
 
     # The tiny model reads no photos: the message is not sent, the photo stays, the chat says who can.
@@ -101,6 +104,9 @@ def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_tr
     )
     expect(page.locator("article.msg.user")).to_have_count(0)
     expect(chip).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "attachments-refused.png")
+    assert violations(page) == [] and touch_targets_too_small(page) == []
     chip.get_by_role("button", name="Remove medicine.png").click()
     expect(chip).to_have_count(0)
     page.wait_for_function(f"({STORED})().then(s => s.length === 0)")
@@ -154,6 +160,8 @@ def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_tr
     wait_ready(page)
     expect(shown).to_be_visible()
     assert shown.evaluate("img => img.naturalWidth") == 800
+    page.screenshot(path=ARTIFACTS / "attachments-sent.png")
+    assert violations(page) == []
     exported = json.loads(export(page, "current", "json"))
     (kept,) = exported["conversations"][0]["messages"][0]["attachments"]
     assert kept["data"] == data and kept["name"] == "form.png"
