@@ -186,3 +186,9 @@ MESSAGES[
     "Este sitio solo descarga modelos desde {hosts}. Pide a quien lo administra que agregue el servidor "
     "de esta dirección, o descarga el archivo por otro medio y usa Importar desde un archivo."
 )
+MESSAGES[
+    "Tabula does not know this model's chat format, so it continues your text instead of answering as in a chat."
+] = (
+    "Tabula no conoce el formato de chat de este modelo, así que continúa tu texto en lugar de "
+    "responder como en un chat."
+)

@@ -121,9 +121,17 @@ def card(model: ModelSpec, state: State, recommended: bool) -> str:
     )
 
 
+UNKNOWN_TEMPLATE = N_(
+    "Tabula does not know this model's chat format, so it continues your text instead of "
+    "answering as in a chat."
+)
+
+
 def needs(model: ModelSpec) -> str:
     can = abilities(model)
     out = f'<p class="can">{esc(tr("Understands: {inputs}", inputs=can))}</p>' if can else ""
+    if model.family == "completion" and model.source in ("custom", "imported"):
+        out += f'<p class="note">{esc(tr(UNKNOWN_TEMPLATE))}</p>'
     if not model.requirements:
         return out
     return out + f'<p class="needs">{esc(tr("Needs: {requirements}", requirements=model.requirements))}</p>'
