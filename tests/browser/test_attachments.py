@@ -126,7 +126,7 @@ def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_tr
     alert(page, "A message takes one voice note or sound file: remove the one attached to add another.")
     composer.get_by_role("button", name="Remove talk.wav").click()
     composer.get_by_role("button", name="Record").click()
-    expect(composer.get_by_role("status")).to_contain_text("Recording 0:01 of 0:30", timeout=10_000)
+    expect(composer.get_by_role("timer")).to_contain_text("Recording 0:01 of 0:30", timeout=10_000)
     composer.get_by_role("button", name="Stop recording").click()
     recorded = composer.locator(".chip").filter(has_text="voice-note-")
     expect(recorded.locator("audio")).to_be_attached()

@@ -16,6 +16,7 @@ from tabula.chat import export
 from tabula.chat.answering import Chat
 from tabula.chat.archive import read_import
 from tabula.chat.conversations import Conversation, Shelf, from_record, to_record
+from tabula.chat.files import ChatFiles
 from tabula.chat.messages import Message
 from tabula.cloud.access import CloudSettings
 from tabula.cloud.wire import chat_request
@@ -266,5 +267,55 @@ def test_bytes_no_message_refers_to_are_swept_a_day_later_once_the_chats_are_loa
         store.dispatch(ShelfChanged(Shelf(conversations=(conv,), current="c1")))  # the library loaded
         await asyncio.gather(*chat.tasks)
         assert sorted(media.stored) == sorted([fresh, PHOTO.id, "imported"])  # PHOTO's id is old too
+
+    run(scenario())
+
+
+class ShelfLibrary:
+    """The part of chat.library.Library that ChatFiles uses: the shelf, and adopting imports."""
+
+    def __init__(self, shelf: Shelf) -> None:
+        self.shelf, self.adopted = shelf, []
+
+    def adopt(self, convs: tuple[Conversation, ...]) -> None:
+        self.adopted.extend(convs)
+
+
+class MediaFiles:
+    """chat.ports.LocalFiles with its media store; a saved file is kept, a picked one is text."""
+
+    def __init__(self) -> None:
+        self.media, self.saved = FakeMediaStore(), []
+
+    async def read_text(self, file: object, limit: int) -> tuple[str, str]:
+        return "chats.json", str(file)
+
+    def save_text(self, name: str, text: str, mime: str) -> None:
+        self.saved.append((name, text))
+
+
+def test_a_json_export_carries_the_stored_bytes_and_an_import_stores_them_on_another_device(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def scenario() -> None:
+        conv = Conversation("c1", "Label", 1.0, 2.0, (Message(5, "user", "dose?", attachments=(PHOTO,)),))
+        here, notices = MediaFiles(), []
+        here.media.stored[PHOTO.id] = ("image", "image/jpeg", "AAEC")
+        store, spawned = Store(State()), []
+        files = ChatFiles(store, ShelfLibrary(Shelf((conv,), current="c1")), here, spawned.append)
+        files.notice = lambda kind, text: notices.append((kind, text))
+        files.export({"which": "current", "format": "json"})
+        await spawned[0]
+        ((name, text),) = here.saved
+        assert name.endswith(".json") and '"data": "AAEC"' in text and notices[-1][0] == "ok"
+        there, library = MediaFiles(), ShelfLibrary(Shelf())
+        other = ChatFiles(Store(State()), library, there, lambda _c: None)
+        other.notice = lambda kind, text: notices.append((kind, text))
+        await other.import_file(text)
+        assert library.adopted == [conv] and there.media.stored == {PHOTO.id: ("image", "image/jpeg", "AAEC")}
+        monkeypatch.setattr("tabula.chat.archive.MAX_IMPORT_CHARS", 100)
+        files.export({"which": "current", "format": "json"})
+        await spawned[1]
+        assert notices[-1][0] == "error" and "larger than Tabula imports" in notices[-1][1]
 
     run(scenario())

@@ -77,7 +77,15 @@ class ChatFiles:
             found = await self.files.media.read(attachment_id)
             if found is not None:
                 media[attachment_id] = found[1]
-        self._save(export.filename(convs, now, "json"), export.export_json(convs, now, media), "json")
+        text, name = export.export_json(convs, now, media), export.filename(convs, now, "json")
+        self._save(name, text, "json")
+        if len(text) > archive.MAX_IMPORT_CHARS:  # said, not refused: the file is still a backup
+            size, limit = f"{len(text) / 1e6:.0f}", archive.MAX_IMPORT_CHARS // 1_000_000
+            self.notice("error", tr(
+                "Saved {name} ({size} MB). With its photos and sound it is larger than Tabula imports "
+                "({limit} MB): to move these conversations, export them one at a time.",
+                name=name, size=size, limit=limit,
+            ))  # fmt: skip
 
     async def import_file(self, file: object) -> None:
         """Read a picked export and add its conversations; a bad file changes nothing."""

@@ -51,5 +51,6 @@ MEDIA: dict[str, str] = {
     "{model} can: download it on the Models page, then send again.": "{model} sí puede: descárgalo en la página Modelos y vuelve a enviar.",
     "A model that sees and hears, such as {model}, is needed: add one on the Models page.": "Hace falta un modelo que vea y oiga, como {model}: añade uno en la página Modelos.",
     # Export and import (chat/files.py)
+    "Saved {name} ({size} MB). With its photos and sound it is larger than Tabula imports ({limit} MB): to move these conversations, export them one at a time.": "Se guardó {name} ({size} MB). Con sus fotos y su sonido es más grande de lo que Tabula importa ({limit} MB): para llevar estas conversaciones a otro dispositivo, expórtalas de una en una.",
     "The photos and sound in this file could not be stored ({error}). Nothing was imported.": "No se pudieron guardar las fotos y el sonido de este archivo ({error}). No se importó nada.",
 }

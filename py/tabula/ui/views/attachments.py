@@ -64,7 +64,7 @@ def _chip(attachment: Attachment) -> str:
 def _recording(seconds: float) -> str:
     shown = tr("Recording {time} of {limit}", time=clock(seconds), limit=clock(MAX_SECONDS))
     return (
-        f'<p class="recording" role="status"><span class="dot" aria-hidden="true"></span>{esc(shown)} '
+        f'<p class="recording" role="timer"><span class="dot" aria-hidden="true"></span>{esc(shown)} '
         f'<button type="button" class="primary" data-action="stop-recording">{esc(tr("Stop recording"))}</button></p>'
     )
 
