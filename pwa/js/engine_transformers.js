@@ -30,6 +30,7 @@ let model = null;
 let processor = null;
 let stopping = null; // the running generation's InterruptableStoppingCriteria
 let last = null; // what the last generation was given (diagnostics and tests)
+let loaded = null; // what "loaded" said: the backend and dtype in use
 const counts = { requested: 0, destroyed: 0 }; // GPU devices asked for and destroyed here
 
 if (self.GPUAdapter) {
@@ -74,7 +75,8 @@ async function load({ base, source, options }) {
     device: options.device, dtype: options.dtype, progress_callback: progress,
   });
   yieldEachStep(model);
-  return { engine: "transformers", device: options.device, dtype: options.dtype, threads: env.backends.onnx.wasm.numThreads ?? 0 };
+  loaded = { engine: "transformers", device: options.device, dtype: options.dtype, threads: env.backends.onnx.wasm.numThreads };
+  return loaded;
 }
 
 // On the wasm backend ONNX Runtime computes in this worker's thread, and generate() runs its
@@ -242,6 +244,7 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
       postMessage({ type: "error", id: data.id, message: describe(error), stats: { ...counts } });
     }
   };
-  // Diagnostics and tests (as engine_mediapipe.js's): the model, and what the last answer was given.
-  self.tabulaEngine = { model: () => model, last: () => last, stats: () => ({ ...counts }) };
+  // Diagnostics, tests and bench/photo.py (as engine_mediapipe.js's): the model, its backend, and
+// what the last answer was given.
+  self.tabulaEngine = { model: () => model, last: () => last, loaded: () => loaded, stats: () => ({ ...counts }) };
 }
