@@ -23,7 +23,7 @@ from tests.browser.chatting import open_chat
 from tests.browser.conftest import Journey, wait_ready
 from tests.browser.test_chat_files import export, import_text
 from tests.browser.test_conversations import library
-from tests.browser.test_tablet import ARTIFACTS, touch_targets_too_small, violations
+from tests.browser.test_tablet import ARTIFACTS, starter, touch_targets_too_small, violations
 
 STORED = """() => new Promise((done) => {
   const open = indexedDB.open('tabula-media');
@@ -76,6 +76,11 @@ def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_tr
     journey.page.context.grant_permissions(["microphone"])
     open_chat(page, serve(tiny_site).url)
     composer = page.locator("form.composer")
+
+    # The empty chat's Read a photo needs a photo first.
+    card = starter(page, "Read a photo")
+    card.get_by_role("button", name="Read it").click()
+    alert(page, "Add a photo first.")
 
     # Bad files: one sentence each, nothing stored.
     (tmp_path / "label.png").write_text("not a picture")
