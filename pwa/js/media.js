@@ -20,7 +20,7 @@ const named = (error) => String(error?.name ?? error ?? "Error");
 // Opens the store (made on first use, also when another reader opened the database before it
 // existed) and starts showing attachments.
 export async function open() {
-  await database();
+  await database().catch(() => null); // no IndexedDB here: each use says so, nothing is shown
   if (!watching) {
     watching = true;
     new MutationObserver(show).observe(document.body, { childList: true, subtree: true });
@@ -76,19 +76,26 @@ const stored = (id) => request("readonly", (store) => store.get(id));
 
 // Decodes `file` as `kind` ("image" | "audio") within `limits` ({maxSide, maxSeconds,
 // sampleRate}) and stores it under `id`. The stored facts, or {error: name} (nothing stored).
+// A file that cannot be decoded gives {error: name}; one that cannot be stored {error:
+// "storage:" + name} (QuotaExceededError: the device is full).
 export async function prepare(file, id, kind, limits) {
+  let found;
   try {
-    const found = kind === "image" ? await image(file, limits) : await audio(await file.arrayBuffer(), limits);
-    return await kept(id, kind, found);
+    found = kind === "image" ? await image(file, limits) : await audio(await file.arrayBuffer(), limits);
   } catch (error) {
-    console.warn(`media.js: ${file.name} could not be prepared as ${kind}: ${named(error)} ${error?.message ?? ""}`);
+    console.warn(`media.js: ${file.name} could not be decoded as ${kind}: ${named(error)} ${error?.message ?? ""}`);
     return { error: named(error) };
   }
+  return kept(id, kind, found);
 }
 
 async function kept(id, kind, found) {
   const { blob, ...facts } = found;
-  await keep(id, kind, blob);
+  try {
+    await keep(id, kind, blob);
+  } catch (error) {
+    return { error: `storage:${named(error)}` };
+  }
   return { ...facts, mime: blob.type, size: blob.size };
 }
 
@@ -181,11 +188,13 @@ export async function stopRecording(id, limits) {
   chunks = [];
   release();
   if (!blob.size) return { error: "EmptyAudio" };
+  let found;
   try {
-    return await kept(id, "audio", await audio(await blob.arrayBuffer(), limits));
+    found = await audio(await blob.arrayBuffer(), limits);
   } catch (error) {
     return { error: named(error) };
   }
+  return kept(id, "audio", found);
 }
 
 // Ends the recording, if any, and keeps nothing.
@@ -203,7 +212,7 @@ function release() {
 
 // [type, base64] of a stored attachment, or null.
 export async function read(id) {
-  const value = await stored(id);
+  const value = await stored(id).catch(() => null);
   if (!value) return null;
   const bytes = new Uint8Array(await value.blob.arrayBuffer());
   let binary = "";
@@ -221,11 +230,11 @@ export async function write(id, kind, mime, data) {
 
 // The ids of every stored attachment.
 export async function ids() {
-  return request("readonly", (store) => store.getAllKeys());
+  return request("readonly", (store) => store.getAllKeys()).catch(() => []);
 }
 
 export async function remove(id) {
-  await request("readwrite", (store) => store.delete(id));
+  await request("readwrite", (store) => store.delete(id)).catch(() => null);
   const url = urls.get(id);
   if (url) URL.revokeObjectURL(url);
   urls.delete(id);

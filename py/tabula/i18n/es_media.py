@@ -41,6 +41,7 @@ MEDIA: dict[str, str] = {
     "voice-note-{time}.wav": "nota-de-voz-{time}.wav",
     "This device's storage is full, so the file could not be kept. Free some space, then try again.": "El almacenamiento de este dispositivo está lleno, así que no se pudo guardar el archivo. Libera espacio y vuelve a intentarlo.",
     "Tabula may not use the microphone. Allow it in the browser's site settings, then press Record again.": "Tabula no tiene permiso para usar el micrófono. Permítelo en los ajustes del sitio del navegador y vuelve a pulsar Grabar.",
+    "This browser cannot keep photos or sound here ({error}).": "Este navegador no puede guardar fotos ni sonido aquí ({error}).",
     "No microphone was found on this device.": "No se encontró ningún micrófono en este dispositivo.",
     "The microphone could not be used ({error}).": "No se pudo usar el micrófono ({error}).",
     # Which model can take them (media/capability.py)

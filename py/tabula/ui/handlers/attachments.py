@@ -129,8 +129,7 @@ class Attachments:
         """Show what the browser stored, or say why nothing was."""
         self._set(preparing="")
         if "error" in found:
-            full = "Quota" in str(found["error"])
-            return self.notice("error", _storage_full() if full else str(checks.undecodable(name, kind)))
+            return self.notice("error", _refused(str(found["error"]), name, kind))
         attachment = Attachment(
             attachment_id, kind, str(found["mime"]), name, int(found["size"]), found.get("width"),
             found.get("height"), found.get("seconds"),
@@ -187,7 +186,14 @@ def _microphone(why: str) -> str:
     return tr("The microphone could not be used ({error}).", error=why)
 
 
-def _storage_full() -> str:
+def _refused(error: str, name: str, kind: str) -> str:
+    """Why the browser kept nothing of a file: it could not decode it, or not store it."""
+    if not error.startswith("storage:"):
+        return str(checks.undecodable(name, kind))
+    if "Quota" in error:
+        return tr(
+            "This device's storage is full, so the file could not be kept. Free some space, then try again."
+        )
     return tr(
-        "This device's storage is full, so the file could not be kept. Free some space, then try again."
+        "This browser cannot keep photos or sound here ({error}).", error=error.removeprefix("storage:")
     )
