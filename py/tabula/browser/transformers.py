@@ -22,6 +22,7 @@ from tabula.browser.mediapipe import model_source, probe
 from tabula.browser.protocol import Load, Source
 from tabula.engine.backend import Backend, choose
 from tabula.engine.errors import EngineError, Problem
+from tabula.models.fit import DeviceReport
 
 
 def set_source(url: str, stored: str) -> Source:
@@ -46,7 +47,8 @@ class TransformersEngine(HostedEngine):
         this device from its `files` (paths in the set); `paths`: the build's, naming the vendored
         Transformers.js and ONNX Runtime Web folders. EngineError on any failure (a damaged set: INVALID_MODEL)."""
         gpu = await probe()
-        backend = choose(gpu["webgpu"], gpu["f16"], gpu["fallback"], files)
+        facts = {key: gpu[key] for key in ("webgpu", "vendor", "architecture", "description", "fallback")}
+        backend = choose(gpu["webgpu"], gpu["f16"], DeviceReport(**facts).software, files)  # as Models says
         wanted = {"ort": absolute(paths["ort"]), "device": backend.device, "dtype": backend.dtype,
                   "maxTokens": int(options["maxTokens"])}  # fmt: skip
         load = Load(absolute(paths["transformers"]), set_source(url, stored), wanted)
