@@ -24,7 +24,7 @@ const VIEW = {
   SANITIZE_DOM: false, // our own ids and form field names ("title", "id") must survive
   FORBID_TAGS: ["style", "img", "video", "audio", "source", "iframe", "object", "embed", "link", "base", "meta"],
   FORBID_ATTR: ["style", "srcset", "background", "poster", "formaction", "action", "ping"],
-  ADD_ATTR: ["target"],
+  ADD_ATTR: ["target", "webkitdirectory"], // webkitdirectory: a model made of several files is picked as a folder
   ALLOWED_URI_REGEXP: URIS,
 };
 const TEXT = {

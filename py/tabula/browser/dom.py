@@ -185,7 +185,8 @@ def _picked(listener: Listener, event) -> None:
     if _in_text(target):
         return
     several = bool(target.multiple) or bool(getattr(target, "webkitdirectory", False))
-    listener.on_file(str(target.dataset.action), files if several else files.item(0))
+    # The FileList empties when the field is reset below, so a folder's Files are copied out first.
+    listener.on_file(str(target.dataset.action), js.Array.from_(files) if several else files.item(0))
     target.value = ""
 
 

@@ -153,6 +153,5 @@ async def file_choice(file: object) -> FileChoice:
 
 
 def picked_files(files: object) -> list[PickedFile]:
-    """The Files of a picked folder (each with its path in it) or of several picked files."""
-    found = [files.item(i) for i in range(int(files.length))]
-    return [PickedFile(str(f.webkitRelativePath or f.name), int(f.size), f) for f in found]
+    """The Files (a JS array) of a picked folder, each with its path in it, or of several picked files."""
+    return [PickedFile(str(f.webkitRelativePath or f.name), int(f.size), f) for f in files]
