@@ -319,3 +319,30 @@ def test_a_stored_set_lists_as_one_folder_with_all_its_bytes() -> None:
         await asyncio.sleep(0)
 
     run(scenario())
+
+
+def test_storage_filling_up_in_a_set_pauses_it_and_counts_the_whole_set() -> None:
+    """The room to make is what the set still needs (this file's rest and the files after it),
+    and what is kept is counted for the set, not the file."""
+
+    async def scenario() -> None:
+        big = (
+            ModelFile("a.onnx", 1500, hashlib.sha256(bytes(1500)).hexdigest()),
+            ModelFile("b.onnx_data", 3_000_000),
+        )
+        spec = ModelSpec(
+            "big", "Big set", "gemma4", BASE, 3_001_500, "", "catalogue", files=big, format="onnx"
+        )
+        r = rig(spec)
+        r.files.serve(f"{BASE}/a.onnx", bytes(1500))
+        r.when(lambda d: d.phase == "downloading", lambda: setattr(r.files, "capacity", 1000))
+        r.downloader.start("big")
+        await r.settle()
+        job = r.job("big")
+        assert (job.phase, job.done, job.total) == ("paused", 1000, 3_001_500) and r.plans()["big"]["paused"]
+        assert job.message.startswith(
+            "Storage is full. Free 53 MB on this device"
+        )  # 3 MB to go + 50 MB margin
+        assert r.files.kept("big") and r.store.state.ready == frozenset()
+
+    run(scenario())

@@ -257,10 +257,12 @@ class Downloader(SetTransfers):
     # --- helpers ------------------------------------------------------------------------
 
     def _storage_full(self, spec: ModelSpec, done: int, total: int | None) -> bool:
-        """Pause, keeping every whole chunk, and say how much room to make."""
+        """Pause, keeping every whole chunk, and say how much room to make (for a file of a set:
+        the set's rest, counted from the set's bytes so far)."""
         self.plans.put(spec.id, {**(self.plans.get(spec.id) or {"switch": False}), "paused": True})
-        need = size_text(max((total or spec.bytes) - done, 0) + MARGIN)
-        said = tr(STORAGE_PAUSED, need=need, done=size_text(done))
+        before, whole = self._offsets.get(spec.id, (0, (total or spec.bytes)))
+        need = size_text(max(whole - before - done, 0) + MARGIN)
+        said = tr(STORAGE_PAUSED, need=need, done=size_text(before + done))
         self._report(spec.id, "paused", done, total, message=said)
         return False
 
