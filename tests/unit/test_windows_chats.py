@@ -118,3 +118,34 @@ def test_one_conversation_written_in_two_windows_at_once_keeps_every_message() -
             assert window.store.state.messages == stored.messages
 
     run(scenario())
+
+
+def test_an_answer_regenerated_in_one_window_does_not_come_back_from_the_other() -> None:
+    """Regenerate replaces the last answer: the window that still holds the old one must not put
+    it back (the stored conversation, and both screens, have one answer to the question)."""
+
+    async def scenario() -> None:
+        chats, hub = FakeChatStore(), FakeBroadcast()
+        first, second = Window(chats, hub), Window(chats, hub)
+        await first.library.load()
+        first.chat.send("Tell me about rivers")
+        await first.settle()
+        await second.library.load()
+        await second.settle()
+        old = first.store.state.messages[-1].id
+        first.chat.regenerate()
+        await first.settle()
+        await second.settle()
+        await first.settle()
+        stored = from_record(chats.record(first.library.shelf.current))
+        for messages in (stored.messages, first.store.state.messages, second.store.state.messages):
+            assert [m.role for m in messages] == ["user", "model"], messages
+            assert old not in [m.id for m in messages]
+        second.chat.send("And lakes?")
+        await second.settle()
+        await first.settle()
+        stored = from_record(chats.record(first.library.shelf.current))
+        assert [m.role for m in stored.messages] == ["user", "model", "user", "model"]
+        assert old not in [m.id for m in stored.messages + first.store.state.messages]
+
+    run(scenario())

@@ -8,7 +8,9 @@ back as stopped, with its partial text and a note saying so: nothing is lost, no
 
 Two windows may write one conversation at once: message ids are unique across windows
 (`next_message_id`: time-ordered with a random step) and copies are merged by message id
-(`merged`), so neither window's messages overwrite the other's.
+(`merged`), so neither window's messages overwrite the other's; a message one window took out
+(Regenerate replaces the last answer) is remembered by id (`removed`), so the other window's copy
+does not put it back.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tabula.media import attachments
 from tabula.media.composing import Composing
 
 SCHEMA = 1
+REMEMBERED = 200  # message ids taken out that a conversation remembers
 TITLE_LENGTH = 60
 MODES = ("tutor",)
 INTERRUPTED = N_("Interrupted: Tabula closed while this answer was being written.")
@@ -40,6 +43,7 @@ class Conversation:
     named: bool = False  # the user renamed it: the title no longer follows the first message
     mode: str = ""  # "tutor" for a step-by-step tutoring chat (its own system prompt), else ""
     documents: tuple[Document, ...] = ()  # opened in it (issue #24): text and page map, no file
+    removed: tuple[int, ...] = ()  # ids of messages taken out (Regenerate's): no copy brings them back
 
 
 @dataclass(frozen=True)
@@ -97,15 +101,35 @@ def _rank(message: Message) -> tuple[bool, bool, int, str]:
     return (message.note != tr(INTERRUPTED), ended, len(message.text), repr(message))
 
 
-def merged(ours: tuple[Message, ...], theirs: tuple[Message, ...]) -> tuple[Message, ...]:
+def merged(
+    ours: tuple[Message, ...], theirs: tuple[Message, ...], removed: tuple[int, ...] = ()
+) -> tuple[Message, ...]:
     """Both copies' messages by id (each message once, its later copy), in the order they were
-    written (ids grow with time)."""
+    written (ids grow with time), but those `removed`."""
     by_id = {m.id: m for m in ours}
     for message in theirs:
         mine = by_id.get(message.id)
         if mine is None or _rank(message) > _rank(mine):
             by_id[message.id] = message
-    return tuple(by_id[i] for i in sorted(by_id))
+    gone = set(removed)
+    return tuple(by_id[i] for i in sorted(by_id) if i not in gone)
+
+
+def removing(conv: Conversation, ids: set[int]) -> Conversation:
+    """`conv` remembering that the messages `ids` were taken out (the latest REMEMBERED kept: ids
+    grow with time, so an old one no copy still holds can be forgotten)."""
+    if not ids:
+        return conv
+    return replace(conv, removed=tuple(sorted(set(conv.removed) | ids))[-REMEMBERED:])
+
+
+def combined(mine: Conversation | None, theirs: Conversation) -> Conversation:
+    """Another window's copy of a conversation with this window's: every message of both, but
+    those either took out."""
+    if mine is None:
+        return theirs
+    removed = tuple(sorted(set(mine.removed) | set(theirs.removed)))[-REMEMBERED:]
+    return replace(theirs, messages=merged(mine.messages, theirs.messages, removed), removed=removed)
 
 
 def to_record(conv: Conversation) -> dict:
@@ -113,7 +137,7 @@ def to_record(conv: Conversation) -> dict:
     return {
         "v": SCHEMA, "id": conv.id, "title": conv.title, "named": conv.named, "created": conv.created,
         "updated": conv.updated, "messages": [_message_record(m) for m in conv.messages], "mode": conv.mode,
-        "documents": [documents.to_dict(d) for d in conv.documents],
+        "documents": [documents.to_dict(d) for d in conv.documents], "removed": list(conv.removed),
     }  # fmt: skip
 
 
@@ -127,6 +151,7 @@ def from_record(record: object) -> Conversation:
             str(record["id"]), str(record["title"])[:200], float(record["created"]),
             float(record["updated"]), messages, bool(record.get("named", False)), _mode(record.get("mode")),
             tuple(documents.from_dict(d) for d in record.get("documents", [])),
+            tuple(int(i) for i in record.get("removed", [])),
         )  # fmt: skip
     except (KeyError, TypeError, OverflowError) as error:
         raise ValueError(f"a conversation record is damaged ({error})") from None

@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING
 from tabula.chat.conversations import (
     Conversation,
     Shelf,
+    combined,
     from_record,
     merged,
+    removing,
     search,
     to_record,
     with_messages,
@@ -97,8 +99,8 @@ class Library:
         if old.shelf.current != new.shelf.current:
             return
         gone = {m.id for m in old.messages} - {m.id for m in new.messages}  # e.g. Regenerate's
-        kept = tuple(m for m in current.messages if m.id not in gone)  # with other windows' messages
-        conv = with_messages(current, merged(kept, new.messages), self.clock())
+        current = removing(current, gone)  # other windows' messages stay, those taken out do not
+        conv = with_messages(current, merged(current.messages, new.messages, current.removed), self.clock())
         self.store.dispatch(ShelfChanged(replace(new.shelf.put(conv), deleted=None)))
         idle = all(m.status in FINAL_STATUSES for m in conv.messages)
         self._save(conv, tell=idle)
@@ -150,8 +152,7 @@ class Library:
             if not shown:  # else: an answer is being written in it here; it will be saved again
                 self.store.dispatch(ShelfChanged(self.shelf.without(conversation_id)))
             return
-        mine = self.shelf.get(conversation_id)
-        both = replace(conv, messages=merged(mine.messages if mine else (), conv.messages))
+        both = combined(self.shelf.get(conversation_id), conv)
         self.store.dispatch(ShelfChanged(self.shelf.put(both)))
         if shown and idle:
             self.store.dispatch(ChatOpened(both.messages))
@@ -170,7 +171,7 @@ class Library:
             return
         self._last_partial = now
         messages = tuple(replace(m, text=text) if m.id == answer_id else m for m in self.store.state.messages)
-        conv = with_messages(current, merged(current.messages, messages), now)
+        conv = with_messages(current, merged(current.messages, messages, current.removed), now)
         self.saver.save(conv.id, to_record(conv))
 
     def new(self, keep_undo: bool = False) -> None:
