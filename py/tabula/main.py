@@ -162,7 +162,7 @@ class Wiring:
             store, self.chat, self.queue, self.library, self.files.files, page, library_controls.new,
             self.files.notice,
         )  # fmt: skip
-        self.chat_controls = ChatControls(page, self.chat, self.files.files.media, self.files.notice)
+        self.chat_controls = ChatControls(page, self.chat, self.files.files.media, starters.notice, starters)
         return {
             **AppearanceControls(store, self.kv, self.languages).table(),
             **self.chat_controls.table(),

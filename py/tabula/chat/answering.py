@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from tabula.chat import multimodal, usecases
+from tabula.chat import multimodal, retrieval, usecases
 from tabula.chat.conversations import next_message_id
 from tabula.chat.lifecycle import Answer
 from tabula.chat.messages import FINAL_STATUSES, Message
@@ -52,8 +52,9 @@ def reserve_for(max_tokens: int) -> int:
 
 def history(messages: Sequence[Message], before: int) -> list[prompt.Turn]:
     """The turns before message `before` that the model should see (answers that have text), each
-    with its attachments (the template puts the asked one's placeholders in: engine/prompt.py)."""
-    return [prompt.turn(m) for m in seen(messages, before)]
+    with its attachments (the template puts the asked one's placeholders in: engine/prompt.py);
+    only the newest question about a document keeps its passages (chat/retrieval.py)."""
+    return [prompt.turn(m) for m in retrieval.compacted(seen(messages, before))]
 
 
 def seen(messages: Sequence[Message], before: int) -> list[Message]:

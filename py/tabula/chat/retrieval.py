@@ -3,15 +3,22 @@ best ones for the question (chat/ranking.py's BM25) that fit sent with it, each 
 page or heading, and that message read back so the chat can show the question, the passages
 used (collapsed, to check the answer) and "Used: page 4" under the answer. Pure.
 
-May import: i18n, and chat's usecases (cutting text), documents and ranking.
+A later plain question in a conversation that keeps documents is asked the same way over all of
+them (`follow_up`); it goes as typed when no passage shares a word with it. In the history only
+the newest question about a document keeps its passages (`compacted`): the older ones were
+answered, and their passages would crowd the new ones out of a small model's context.
+
+May import: i18n, and chat's usecases (cutting text), documents, ranking and messages.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from tabula.chat.documents import Document
+from tabula.chat.messages import Message
 from tabula.chat.ranking import scored
 from tabula.chat.usecases import MIN_PART, split
 from tabula.i18n.translate import tr
@@ -49,7 +56,10 @@ def passages(doc: Document, size: int) -> list[Passage]:
 def choose(found: list[Passage], question: str, size: int) -> list[Passage]:
     """The best-ranked passages whose text fits in `size` characters, in document order: always
     the best one, then others that score at least RELEVANT of its score."""
-    ranked = scored([p.text for p in found], question)
+    return _chosen(found, scored([p.text for p in found], question), size)
+
+
+def _chosen(found: list[Passage], ranked: list[tuple[int, float]], size: int) -> list[Passage]:
     best = ranked[0][1] if ranked else 0.0
     chosen, used = [], 0
     for i, score in ranked:
@@ -67,14 +77,49 @@ def mark(passage: Passage) -> str:
 
 def ask(doc: Document, question: str, size: int) -> str:
     """The message asking `question` of the passages of `doc` that answer it best and fit."""
+    return ask_all((doc,), question, size)
+
+
+def ask_all(docs: Sequence[Document], question: str, size: int, as_typed: bool = False) -> str:
+    """The message asking `question` of the passages of `docs` (ranked together) that answer it
+    best and fit in about `size` characters; with `as_typed`, the question alone when no passage
+    shares a word that counts with it."""
     question = question.strip()
     if not question:
         raise ValueError(tr("Write your question about the document."))
     room = size - min(len(question), size // 2)
-    chosen = choose(passages(doc, room), question, room)
-    body = "\n\n".join(f"{mark(p)}\n{p.text}" for p in chosen)
-    source = doc.title.replace("\n", " ") if doc.title else "this document"
-    return f"{OPENING}{source}{MIDDLE}{body}{CLOSING}{question}"
+    found = _pooled(docs, room)
+    ranked = scored([p.text for p in found], question)
+    if as_typed and (not ranked or ranked[0][1] <= 0):
+        return question
+    body = "\n\n".join(f"{mark(p)}\n{p.text}" for p in _chosen(found, ranked, room))
+    titles = [d.title.replace("\n", " ") for d in docs if d.title]
+    return f"{OPENING}{', '.join(titles) or 'this document'}{MIDDLE}{body}{CLOSING}{question}"
+
+
+def _pooled(docs: Sequence[Document], size: int) -> list[Passage]:
+    """Every document's passages, numbered in one order (the documents one after another)."""
+    found = [p for doc in docs for p in passages(doc, size)]
+    return [replace(p, order=i) for i, p in enumerate(found)]
+
+
+def follow_up(docs: Sequence[Document], question: str, size: int) -> str:
+    """A later question in a conversation that keeps `docs`: asked with their best passages, or
+    as typed when none shares a word with it ("Thanks!", "Shorter, please")."""
+    return ask_all(docs, question, size, as_typed=True)
+
+
+def compacted(messages: Sequence[Message]) -> list[Message]:
+    """`messages` with every question about a document but the newest cut to the question
+    itself (its passages were answered already)."""
+    asked = [m.id for m in messages if m.role == "user" and read_back(m.text) is not None]
+    newest = asked[-1] if asked else None
+    return [_question_only(m) if m.id in asked and m.id != newest else m for m in messages]
+
+
+def _question_only(message: Message) -> Message:
+    asked = read_back(message.text)
+    return replace(message, text=asked.question) if asked is not None else message
 
 
 @dataclass(frozen=True)
@@ -124,3 +169,38 @@ def _shown(ref: str, label: str) -> str:
         return f"“{label}”" if label else tr("the beginning")
     number, _, total = label.partition(" of ")
     return tr("part {n} of {total}", n=number, total=total)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a passage sent with a question is in the conversation's documents (the document
+    view shows that page or section with the question's passages in it highlighted)."""
+
+    document: int  # its index in the conversation's documents
+    section: int  # the page's or section's index in that document
+    spans: tuple[tuple[int, int], ...]  # (start, end) of each of the question's passages in it
+
+
+def place(docs: Sequence[Document], asked: Asked, index: int) -> Place | None:
+    """Where passage `index` of `asked` is in `docs`; None when no kept document holds it (it
+    was removed, or the text was pasted)."""
+    if not 0 <= index < len(asked.used):
+        return None
+    ref, label, text = asked.used[index]
+    for d, doc in enumerate(docs):
+        for s, section in enumerate(doc.sections):
+            if (ref == "part" or (section.ref, section.label) == (ref, label)) and text in section.text:
+                return Place(d, s, _spans(section.text, [t for _r, _l, t in asked.used]))
+    return None
+
+
+def _spans(text: str, passages: list[str]) -> tuple[tuple[int, int], ...]:
+    """The places of `passages` in `text`, in order, overlapping ones joined."""
+    found = sorted((at, at + len(p)) for p in passages if p and (at := text.find(p)) >= 0)
+    joined: list[tuple[int, int]] = []
+    for start, end in found:
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return tuple(joined)

@@ -46,4 +46,16 @@ DOCS: dict[str, str] = {
     "Documents in this conversation:": "Documentos en esta conversación:",
     "Remove {name} from this conversation": "Quitar {name} de esta conversación",
     "Remove": "Quitar",
+    # Later questions and Add a document in the composer (ui/handlers/followups.py, ui/views/chat.py)
+    "Add a document": "Añadir un documento",
+    "Your next questions in this conversation use it.": "Tus próximas preguntas en esta conversación lo usan.",
+    "Your question was not sent: another conversation was opened.": "Tu pregunta no se envió: se abrió otra conversación.",
+    # The document view (ui/views/documents.py, ui/views/messages.py)
+    "Open {where} in the document": "Abrir {where} en el documento",
+    "Back to the chat": "Volver al chat",
+    "Document": "Documento",
+    "This passage is not in a document kept with the conversation (it was removed).": "Este pasaje no está en un documento guardado con la conversación (se quitó).",
+    "Text of {name}, {where}": "Texto de {name}, {where}",
+    "Page {n} of {total}": "Página {n} de {total}",
+    "The beginning": "El comienzo",
 }

@@ -38,18 +38,27 @@ class DocumentOpener:
     async def open(self, target: str, file: object) -> None:
         """Read a picked file here and put its text in the box `target`."""
         self.opened.pop(target, None)
-        self.cancelled = False
-        try:
-            doc = await self._read(file)
-        except DocumentProblem as problem:
-            return self.notice("error", str(problem))
-        except ValueError:
-            return self.notice("error", tr("Open a plain text file (.txt or .md) under 4 MB."))
-        except Exception:  # Cancel ended the worker (the person's choice), or the reader broke
-            return None if self.cancelled else self.notice("error", tr("This file could not be read."))
+        doc = await self.read(file)
+        if doc is None:
+            return
         self.opened[target] = doc
         self.page.fill(target, doc.text)
         self.notice("ok", opened_sentence(doc))
+
+    async def read(self, file: object) -> Document | None:
+        """The document a picked file holds; None, with its one sentence (or none after Cancel),
+        when it cannot be used."""
+        self.cancelled = False
+        try:
+            return await self._read(file)
+        except DocumentProblem as problem:
+            self.notice("error", str(problem))
+        except ValueError:
+            self.notice("error", tr("Open a plain text file (.txt or .md) under 4 MB."))
+        except Exception:  # Cancel ended the worker (the person's choice), or the reader broke
+            if not self.cancelled:
+                self.notice("error", tr("This file could not be read."))
+        return None
 
     async def _read(self, file: object) -> Document:
         name, size = self.files.documents.describe(file)

@@ -1,7 +1,8 @@
 """Starters: the handlers behind the empty chat's use cases (summarize: a long document part by
 part, chat/summarizing.py; tutor; rewrite or translate; ask about a document: its best passages,
-chat/retrieval.py) and the files opened for them (read on this device: handlers/documents.py). Pure over the Chat, the Library and
-chat.ports.LocalFiles.
+chat/retrieval.py) and the files opened for them (read on this device: handlers/documents.py);
+later questions asked of a conversation's documents and the composer's Add a document
+(handlers/followups.py). Pure over the Chat, the Library and chat.ports.LocalFiles.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tabula.core.decide import decide_for
 from tabula.engine.errors import EngineError
 from tabula.engine.queue import InferenceQueue
 from tabula.ui.handlers.documents import DocumentOpener
+from tabula.ui.handlers.followups import COMPOSER, FollowUps
 from tabula.ui.ports import Handler, Page
 
 TEMPLATE_TOKENS = 16  # the chat template's own tokens around the message
@@ -35,6 +37,7 @@ class Starters:
         self.new_chat, self.notice = new_chat, notice
         self.opener = DocumentOpener(files, page, notice)
         self.summarizer = Summarizer(chat)
+        self.follow_ups = FollowUps(store, chat, library, self.opener, self._fit, notice)
 
     def table(self) -> dict[str, Handler]:
         return {
@@ -99,14 +102,16 @@ class Starters:
     async def _fitted(self, make: Callable[[int], str], text: str) -> str:
         return (await self._fit(make, text))[1]
 
-    async def _fit(self, make: Callable[[int], str], text: str) -> tuple[int, str]:
-        """(size, make(size)) with the largest part size whose message fits the local model's context,
-        measured with its own tokenizer (the cloud's context is large: one generous size)."""
+    async def _fit(self, make: Callable[[int], str], text: str, share: float = 1.0) -> tuple[int, str]:
+        """(size, make(size)) with the largest part size whose message fits `share` of the local
+        model's context left to it, measured with its own tokenizer (the cloud's context is
+        large: one generous size)."""
         state = self.store.state
         tokens = int(state.settings.engine_options(state.model_limit)["maxTokens"])
         if decide_for(state, "chat").where == "cloud":
             return usecases.CLOUD_CHARS, make(usecases.CLOUD_CHARS)
-        budget = tokens - reserve_for(tokens) - await self._count(system_for(state)) - TEMPLATE_TOKENS
+        room = tokens - reserve_for(tokens) - await self._count(system_for(state)) - TEMPLATE_TOKENS
+        budget = int(room * share)
         sample = text.strip()[: usecases.SAMPLE_CHARS] or "x"
         size = usecases.part_chars(budget, len(sample) / max(1, await self._count(sample)))
         for _attempt in range(FIT_ATTEMPTS):
@@ -129,5 +134,12 @@ class Starters:
         self.chat.send(opening)
 
     async def open_note(self, target: str, file: object) -> None:
-        """Read a picked file (.txt, .md, .pdf, .docx) here and put its text in the box `target`."""
+        """Read a picked file (.txt, .md, .pdf, .docx) here and put its text in the box `target`
+        (the composer's: keep it with the conversation)."""
+        if target == COMPOSER:
+            return await self.follow_ups.add(file)
         await self.opener.open(target, file)
+
+    def follow_up(self, text: str) -> bool:
+        """A message from the composer, asked of the conversation's documents if it keeps any."""
+        return self.follow_ups.take(text)

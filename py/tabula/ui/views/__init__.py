@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from tabula.core import versions
 from tabula.core.decide import decide_for
-from tabula.core.router import NOT_FOUND
+from tabula.core.router import DOC, NOT_FOUND
 from tabula.core.state import State
 from tabula.i18n.translate import N_, tr
-from tabula.ui.views import chat, models, pages, settings, study
+from tabula.ui.views import chat, documents, models, pages, settings, study
 from tabula.ui.views.html import Items, esc
 
 BADGE = {
@@ -31,6 +31,7 @@ PAGES = {
     "settings": settings.page,
     "study": study.page,
     "about": pages.about,
+    DOC: documents.page,
     NOT_FOUND: pages.not_found,
 }
 
@@ -61,7 +62,7 @@ def screen(state: State) -> Screen:
         title=tr("{page} · Tabula", page=title),
         view=view,
         regions=tuple(sorted(regions.items())),
-        nav=state.route.name,
+        nav="chat" if state.route.name == DOC else state.route.name,  # a document is read from the chat
         net_label=tr("Online") if state.online else tr("Offline"),
         online=state.online,
         engine=tr(BADGE[state.engine_status]),

@@ -20,10 +20,11 @@ from tabula.ui.views.html import esc
 AUDIO_ACCEPT = "audio/*," + ",".join(AUDIO_NAMES)
 
 
-def tools() -> str:
-    """The composer's buttons; a file picked goes to attach-photo or attach-audio (main.py)."""
+def tools(before: str = "") -> str:
+    """The composer's buttons, after `before` (Add a document: ui/views/chat.py); a file picked
+    goes to attach-photo or attach-audio (main.py)."""
     return (
-        '<div class="composer-tools">'
+        f'<div class="composer-tools">{before}'
         f'<label class="button">{esc(tr("Add photo"))}<input type="file" class="sr-only" '
         'accept="image/*" capture="environment" data-action="attach-photo"></label>'
         f'<button type="button" data-action="record">{esc(tr("Record"))}</button>'

@@ -11,7 +11,9 @@ from tabula.ui.views.attachments import composing, tools
 from tabula.ui.views.html import Items, esc
 from tabula.ui.views.library import library, notice
 from tabula.ui.views.messages import bubble
-from tabula.ui.views.starters import starters
+from tabula.ui.views.starters import ACCEPT, starters
+
+COMPOSER = "composer"  # open-note:composer: a document for the conversation (handlers/followups.py)
 
 
 def page(state: State) -> tuple[str, str, dict[str, str]]:
@@ -31,7 +33,7 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
         f'<textarea id="message" name="message" rows="2" placeholder="{esc(tr("Ask Gemma…"))}" '
         f'data-enter-submits aria-label="{esc(tr("Message"))}"></textarea>'
         f'<div class="composer-buttons"><button type="submit" class="primary">{esc(tr("Send"))}</button>'
-        f'<button type="button" data-action="stop">{esc(tr("Stop"))}</button></div>{tools()}</form>'
+        f'<button type="button" data-action="stop">{esc(tr("Stop"))}</button></div>{tools(add_document())}</form>'
     )
     log = '<div id="log" class="log" role="log" aria-live="polite" aria-label="Conversation"></div>'
     regions = {
@@ -46,6 +48,15 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
         + composer
     )
     return "Chat", skeleton, regions
+
+
+def add_document() -> str:
+    """The composer's Add a document (issue #24): kept with the conversation, read on the device;
+    the next questions use it (ui/handlers/followups.py)."""
+    return (
+        f'<label class="button">{esc(tr("Add a document"))}<input type="file" class="sr-only" '
+        f'accept="{ACCEPT}" data-action="open-note:{COMPOSER}"></label>'
+    )
 
 
 def kept_documents(conv: Conversation | None) -> str:
@@ -90,8 +101,11 @@ def messages(state: State) -> Items:
     if not state.messages:
         return (("empty", f'<div class="log-empty" data-key="empty">{empty(state)}</div>'),)
     before = (None, *state.messages[:-1])  # each answer with the question it answers
+    conv = state.shelf.get(state.shelf.current)
+    refs = conv.id if conv is not None and conv.documents else ""  # references open the document view
     return tuple(
-        (f"m{m.id}", bubble(m, state.engine_status, q)) for m, q in zip(state.messages, before, strict=True)
+        (f"m{m.id}", bubble(m, state.engine_status, q, refs))
+        for m, q in zip(state.messages, before, strict=True)
     )
 
 

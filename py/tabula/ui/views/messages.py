@@ -10,6 +10,7 @@ from tabula.chat.markdown import finished_html, to_html
 from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.i18n import translate as i18n
 from tabula.i18n.translate import tr, tr_n
+from tabula.ui.views import documents
 from tabula.ui.views.attachments import sent
 from tabula.ui.views.html import esc
 
@@ -26,40 +27,62 @@ def waiting(engine_status: str) -> str:
     return tr("Waiting…")
 
 
-def bubble(message: Message, engine_status: str, asked: Message | None = None) -> str:
+def bubble(message: Message, engine_status: str, asked: Message | None = None, conv: str = "") -> str:
     """The message's <article> (marked data-key for the log), from the cache when it was shown
     before: only what its HTML depends on is the key. `asked` is the question an answer answers:
-    a question about a document gives the answer a "Used: page 4" line."""
+    a question about a document gives the answer a "Used: page 4" line. `conv` is the
+    conversation's id when it keeps documents: the pages used then open the document view."""
     status = engine_status if message.status == "waiting" else ""
-    used = _used(asked.text) if asked is not None and message.role == "model" else ""
-    return _bubble(message, status, i18n.current(), used)
+    lang = i18n.current()
+    used = _used(asked.text, asked.id, conv, lang) if asked is not None and message.role == "model" else ""
+    return _bubble(message, status, lang, used, conv)
 
 
 @lru_cache(maxsize=256)
-def _used(question: str) -> str:
+def _used(question: str, question_id: int, conv: str, _lang: str) -> str:
+    """The pages or sections a question sent, as HTML: each a link to its passage with `conv`."""
     asked = retrieval.read_back(question)
-    return retrieval.where(asked) if asked is not None else ""
+    if asked is None:
+        return ""
+    seen: dict[str, int] = {}
+    for index, (ref, label, _text) in enumerate(asked.used):
+        seen.setdefault(retrieval.where(retrieval.Asked("", "", ((ref, label, ""),))), index)
+    return ", ".join(reference(shown, conv, question_id, index) for shown, index in seen.items())
+
+
+def reference(shown: str, conv: str, question_id: int, index: int) -> str:
+    """A page or section named in the chat: a link to the document view, where one is kept."""
+    if not conv:
+        return esc(shown)
+    label = tr("Open {where} in the document", where=shown)
+    href = esc(documents.link(conv, question_id, index))
+    return f'<a class="ref" href="{href}" aria-label="{esc(label)}">{esc(shown)}</a>'
 
 
 @lru_cache(maxsize=1024)
-def _bubble(message: Message, engine_status: str, _lang: str, used: str) -> str:
+def _bubble(message: Message, engine_status: str, _lang: str, used: str, conv: str) -> str:
     if message.role == "user":
-        return f'<article class="msg user" data-key="m{message.id}">{sent(message.attachments)}{question(message.text)}</article>'
+        asked = question(message.text, conv, message.id)
+        return (
+            f'<article class="msg user" data-key="m{message.id}">{sent(message.attachments)}{asked}</article>'
+        )
     return (
         f'<article class="msg model" id="msg-{message.id}" data-key="m{message.id}" data-status="{esc(message.status)}">'
         f"{note(message)}{body(message, engine_status)}{used_line(message, used)}{meta(message)}{actions(message)}</article>"
     )
 
 
-def question(text: str) -> str:
+def question(text: str, conv: str = "", message_id: int = 0) -> str:
     """A user's message; a question about a document shows the question, and the passages sent
-    with it collapsed (each under its page or heading) so the answer can be checked."""
+    with it collapsed (each under its page or heading, a link to it with `conv`) so the answer
+    can be checked."""
     asked = retrieval.read_back(text)
     if asked is None:
         return f'<div class="text" data-md>{esc(text)}</div>'
     shown = "".join(
-        f"<p><strong>{esc(retrieval.where(retrieval.Asked(asked.source, '', (used,))))}</strong></p><p>{esc(used[2])}</p>"
-        for used in asked.used
+        f"<p><strong>{reference(retrieval.where(retrieval.Asked('', '', (used,))), conv, message_id, i)}</strong></p>"
+        f"<p>{esc(used[2])}</p>"
+        for i, used in enumerate(asked.used)
     )
     summary = tr("Passages sent from {source}: {where}", source=asked.source, where=retrieval.where(asked))
     return (
@@ -69,10 +92,11 @@ def question(text: str) -> str:
 
 
 def used_line(message: Message, used: str) -> str:
-    """Under a finished answer about a document: which pages or sections it was given."""
+    """Under a finished answer about a document: which pages or sections it was given (`used`:
+    HTML, each a link where the document is kept)."""
     if not used or message.status not in FINAL_STATUSES:
         return ""
-    return f'<p class="used">{esc(tr("Used: {where}", where=used))}</p>'
+    return f'<p class="used">{esc(tr("Used: {where}", where="{where}")).replace("{where}", used)}</p>'
 
 
 def note(message: Message) -> str:

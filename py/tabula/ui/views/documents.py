@@ -1,0 +1,79 @@
+"""The document view (issue #24): the page (PDF) or section (Word, text) of a document kept with a
+conversation that a question's reference points at, with the passages sent with that question
+highlighted, and the way back to the chat. Reached at #/doc/<conversation>/<message>/<passage>
+(`link`): the chat's "Used: page 4" and the headings of the passages sent link there. Pure.
+"""
+
+from __future__ import annotations
+
+from tabula.chat import retrieval
+from tabula.chat.conversations import Conversation
+from tabula.chat.documents import Document, Section
+from tabula.core.state import State
+from tabula.i18n.translate import tr
+from tabula.ui.views.html import esc
+
+
+def link(conversation: str, message: int, index: int) -> str:
+    """The view's address for passage `index` of the question `message` in `conversation`."""
+    return f"#/doc/{conversation}/{message}/{index}"
+
+
+def page(state: State) -> tuple[str, str, dict[str, str]]:
+    """(title, view, regions) for #/doc/…: the page or section, or why it cannot be shown."""
+    back = f'<p class="row"><a class="button" href="#/chat">{esc(tr("Back to the chat"))}</a></p>'
+    found = _found(state)
+    if found is None:
+        said = tr("This passage is not in a document kept with the conversation (it was removed).")
+        return tr("Document"), f"<h1>{esc(tr('Document'))}</h1><p>{esc(said)}</p>{back}", {}
+    doc, section, spans = found
+    where = heading(doc, section)
+    head = (
+        f'<h1>{esc(doc.title)}</h1><p class="doc-where">{esc(where)}</p>'
+        if where
+        else f"<h1>{esc(doc.title)}</h1>"
+    )
+    label = tr("Text of {name}, {where}", name=doc.title, where=where) if where else doc.title
+    body = f'<div class="doc-text" role="document" aria-label="{esc(label)}">{highlighted(section.text, spans)}</div>'
+    title = f"{doc.title}: {where}" if where else doc.title
+    return title, f'<article class="doc-view">{head}{back}{body}{back}</article>', {}
+
+
+def _found(state: State) -> tuple[Document, Section, tuple[tuple[int, int], ...]] | None:
+    """The document, section and highlights the route points at; None when they are gone."""
+    conv_id, _, rest = state.route.asked.partition("/")
+    message_id, _, index = rest.partition("/")
+    conv = state.shelf.get(conv_id)
+    if conv is None or not (message_id.isdigit() and index.isdigit()):
+        return None
+    asked = _asked(conv, int(message_id))
+    place = retrieval.place(conv.documents, asked, int(index)) if asked is not None else None
+    if place is None:
+        return None
+    doc = conv.documents[place.document]
+    return doc, doc.sections[place.section], place.spans
+
+
+def _asked(conv: Conversation, message_id: int) -> retrieval.Asked | None:
+    message = next((m for m in conv.messages if m.id == message_id and m.role == "user"), None)
+    return retrieval.read_back(message.text) if message is not None else None
+
+
+def heading(doc: Document, section: Section) -> str:
+    """ "Page 4 of 7", the section's heading, or "" for a text (shown whole)."""
+    if section.ref == "page":
+        return tr("Page {n} of {total}", n=section.label, total=doc.pages)
+    if section.ref == "section":
+        return section.label or tr("The beginning")
+    return ""
+
+
+def highlighted(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """`text` escaped, each of `spans` in a <mark> (the passages sent)."""
+    parts, at = [], 0
+    for start, end in spans:
+        parts.append(esc(text[at:start]))
+        parts.append(f"<mark>{esc(text[start:end])}</mark>")
+        at = end
+    parts.append(esc(text[at:]))
+    return "".join(parts)
