@@ -346,3 +346,23 @@ def test_storage_filling_up_in_a_set_pauses_it_and_counts_the_whole_set() -> Non
         assert r.files.kept("big") and r.store.state.ready == frozenset()
 
     run(scenario())
+
+
+def test_a_reload_mid_set_resumes_it_at_boot_and_another_window_shows_it_paused() -> None:
+    async def scenario() -> None:
+        r = rig()
+        r.when(lambda d: d.phase == "downloading" and d.done > 2000, r.downloader.suspend)  # the tab closes
+        r.downloader.start("tiny-set")
+        await r.settle()
+        kept = sum(len(r.files.bytes_of(k)) for k in r.files.kept())
+        elsewhere = rig(store=r.files, kv=r.kv)
+        await elsewhere.downloader.restore(resume=False)  # a window that does not run the downloads
+        await elsewhere.settle()
+        job = elsewhere.job("tiny-set")
+        assert (job.phase, job.done, job.total) == ("paused", kept, TOTAL)
+        booted = rig(store=r.files, kv=r.kv)
+        await booted.downloader.restore()
+        await booted.settle()
+        assert booted.store.state.ready == frozenset({"tiny-set"}) and booted.plans() == {}
+
+    run(scenario())
