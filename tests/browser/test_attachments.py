@@ -19,8 +19,7 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.chatting import open_chat
-from tests.browser.conftest import Journey, wait_ready
+from tests.browser.conftest import Journey, open_app, wait_ready
 from tests.browser.test_chat_files import export, import_text
 from tests.browser.test_conversations import library
 from tests.browser.test_tablet import ARTIFACTS, starter, touch_targets_too_small, violations
@@ -74,7 +73,7 @@ def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_tr
 ) -> None:
     page = journey.page
     journey.page.context.grant_permissions(["microphone"])
-    open_chat(page, serve(tiny_site).url)
+    open_app(page, serve(tiny_site).url + "#/chat")  # nothing here needs the engine loaded
     composer = page.locator("form.composer")
 
     # The empty chat's Read a photo needs a photo first.
