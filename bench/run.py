@@ -1,6 +1,6 @@
 """Every benchmark in one go: startup, decode (tiny and the real Gemma 3 270M), models
 (storage vs HTTP load, memory, bytes fetched again after a drop), rendering under CPython and the
-long chat in Chromium (before vs after issue 15). Each runs as its own process
+long chat in Chromium (before vs after issue 15), a photo to the first token (issue #25). Each runs as its own process
 and saves bench/out/<name>.json; this script then writes one report, bench/RESULTS.md (a table
 per benchmark with the machine, browser, model and date) and bench/results.json. Numbers are
 reported against their goals, never pass/fail.
@@ -46,6 +46,7 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
         ("lighthouse", bench("lighthouse.py")),
         ("lighthouse-playwright", bench("lighthouse.py", "--playwright")),
         ("boottasks", bench("boottasks.py")),
+        ("photo", bench("photo.py")),
     ]
 
 
@@ -236,6 +237,16 @@ def profile_rows(data: dict) -> list[list[str]]:
 ELSEWHERE = ("decode-tiny-gpu", "startup-gpu", "longchat-gpu", "boottasks-gpu", "lighthouse-playwright-gpu",
              "decode-real-cpu-mt-gpu", "decode-real-cpu-1t-gpu", "decodeprofile-gpu", "decode-real-gpu",
              "decode-tiny-worker-gpu", "decode-real-worker-gpu", "engine-worker-gpu", "longchat-local-gpu")  # fmt: skip
+def photo_rows(data: dict) -> list[list[str]]:
+    m = data["median_ms"]
+    return [
+        ["measure (photo to first token, ms, median)", "result", "goal"],
+        ["app: Enter to the first token at the page", m["app_enter"], "what a person waits, less the paint"],
+        ["app: engine asked to its first token", m["app_engine"], f"≤ bare ({m['app_engine'] / m['bare']:.2f}×)"],
+        ["bare Transformers.js worker page", m["bare"], ""],
+    ]
+
+
 SECTIONS = {
     "startup": ("Startup (bench/startup.py): the app vs a bare PyScript page", startup_rows),
     "decode-tiny": ("Decode, tiny test model (bench/decode.py --model tiny)", decode_rows),
@@ -303,6 +314,7 @@ SECTIONS = {
         lighthouse_rows,
     ),
     "boottasks": ("Start-up long tasks (bench/boottasks.py): a Chrome trace of the boot", boottasks_rows),
+    "photo": ("A photo to the first token (bench/photo.py): Transformers.js, the app vs a bare worker page", photo_rows),
 }
 # The same benchmarks' --site runs on the lent GPU machine (bench/gpu.md): bench/out/<name>-gpu.json.
 GPU = " (--site, on the lent NVIDIA H200: bench/gpu.md)"
