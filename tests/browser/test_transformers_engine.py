@@ -29,7 +29,8 @@ from tests.models.gemma4 import build as tiny_gemma4
 SCRIPT = "/js/engine_transformers.js"
 LABEL = "Tiny Gemma 4 (photos, voice)"
 # A record in IndexedDB "tabula-media" / "attachments" as the page writes it ({blob, kind, mime}):
-# a 640x480 PNG drawn on a canvas, or one second of a 440 Hz tone as a 16 kHz mono PCM16 WAV.
+# a 640x480 PNG drawn on a canvas, or one second of a 440 Hz tone as a 16 kHz mono float32 WAV
+# (the composer's recordings, in the test above, are PCM16: the worker decodes both).
 PUT = """async ([id, kind]) => {
   let blob;
   if (kind === 'image') {
@@ -37,13 +38,13 @@ PUT = """async ([id, kind]) => {
     g.fillStyle = '#3a7'; g.fillRect(0, 0, 640, 480); g.fillStyle = '#fff'; g.fillRect(100, 100, 200, 150);
     blob = await canvas.convertToBlob({ type: 'image/png' });
   } else {
-    const n = 16000, bytes = new DataView(new ArrayBuffer(44 + 2 * n));
+    const n = 16000, bytes = new DataView(new ArrayBuffer(44 + 4 * n));
     const text = (at, s) => [...s].forEach((c, i) => bytes.setUint8(at + i, c.charCodeAt(0)));
-    text(0, 'RIFF'); bytes.setUint32(4, 36 + 2 * n, true); text(8, 'WAVE'); text(12, 'fmt ');
-    [[16, 16, 4], [20, 1, 2], [22, 1, 2], [24, 16000, 4], [28, 32000, 4], [32, 2, 2], [34, 16, 2], [40, 2 * n, 4]]
+    text(0, 'RIFF'); bytes.setUint32(4, 36 + 4 * n, true); text(8, 'WAVE'); text(12, 'fmt ');
+    [[16, 16, 4], [20, 3, 2], [22, 1, 2], [24, 16000, 4], [28, 64000, 4], [32, 4, 2], [34, 32, 2], [40, 4 * n, 4]]
       .forEach(([at, v, size]) => size === 4 ? bytes.setUint32(at, v, true) : bytes.setUint16(at, v, true));
     text(36, 'data');
-    for (let i = 0; i < n; i++) bytes.setInt16(44 + 2 * i, Math.round(9000 * Math.sin(2 * Math.PI * 440 * i / 16000)), true);
+    for (let i = 0; i < n; i++) bytes.setFloat32(44 + 4 * i, 0.3 * Math.sin(2 * Math.PI * 440 * i / 16000), true);
     blob = new Blob([bytes.buffer], { type: 'audio/wav' });
   }
   const db = await new Promise((ok, no) => {
@@ -68,11 +69,12 @@ def put_attachment(page: Page, attachment_id: str, kind: str) -> None:
 
 @pytest.fixture(scope="module")
 def onnx_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A site with only the tiny ONNX set embedded (and nothing to download)."""
+    """A site with only the tiny ONNX set embedded (and nothing to download). 400 tokens: a
+    photo and a second of audio take 383 of them (the answers stay short)."""
     folder = tmp_path_factory.mktemp("onnx-site")
     model = folder / "tiny-gemma4"
     model.symlink_to(tiny_gemma4.build(), target_is_directory=True)
-    (folder / "tiny-gemma4.json").write_text(json.dumps({"label": LABEL, "family": "gemma4", "max_tokens": 512}))
+    (folder / "tiny-gemma4.json").write_text(json.dumps({"label": LABEL, "family": "gemma4", "max_tokens": 400}))
     return build.build(folder / "_site", models=[model], catalog=catalog_file(folder, []))
 
 
