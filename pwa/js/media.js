@@ -24,7 +24,7 @@ export async function open() {
   if (!watching) {
     watching = true;
     new MutationObserver(show).observe(document.body, { childList: true, subtree: true });
-    show();
+    show(null);
   }
 }
 
@@ -240,9 +240,16 @@ export async function remove(id) {
   urls.delete(id);
 }
 
-// Each element with data-media and nothing in it yet gets its <img> or <audio controls>.
-function show() {
-  for (const box of document.querySelectorAll("[data-media]:empty:not([data-loading])")) fill(box);
+// Each element with data-media and nothing in it yet gets its <img> or <audio controls>: at
+// first in the whole page, then only in what was added (a streaming answer's paints stay cheap).
+function show(records) {
+  const added = records
+    ? records.flatMap((record) => [...record.addedNodes]).filter((node) => node.nodeType === Node.ELEMENT_NODE)
+    : [document.body];
+  for (const node of added) {
+    const boxes = node.matches("[data-media]") ? [node] : node.querySelectorAll("[data-media]");
+    for (const box of boxes) if (!box.firstChild && !box.hasAttribute("data-loading")) fill(box);
+  }
 }
 
 async function fill(box) {
