@@ -28,6 +28,8 @@ GUIDE = (
 ANSWER_PAGE = 4
 QUESTION = "What dose of amoxicillin should a child get?"
 ANSWER_TEXT = "25 mg per kg of body weight"
+FOLLOW_UP = "At what age is the measles vaccine given?"  # asked next, in the same conversation
+FOLLOW_UP_TEXT = "Vaccination calendar: measles at nine months"  # on page 6
 IMAGE_PAGE = len(GUIDE) + 1  # the guide ends with one scanned page (an image, no text layer)
 
 

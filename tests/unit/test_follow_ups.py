@@ -32,15 +32,15 @@ from tests.unit.test_chat import MODEL
 from tests.unit.test_document_opener import FakeReader, Files
 
 TOKENS = 512  # prompt and answer, in the fake tokenizer's words
-FOLLOW_UP = "At what age is the measles vaccine given?"
+FOLLOW_UP = made.FOLLOW_UP
 GUIDE = documents.from_pdf("guide.pdf", [*made.GUIDE, ""])
 
 
 class Rig:
-    def __init__(self, reader: FakeReader | None = None) -> None:
+    def __init__(self, reader: FakeReader | None = None, tokens: int = TOKENS) -> None:
         self.factory = FakeEngineFactory(tokens=["Give", " 25 mg", " per kg."])
         self.store = Store(
-            State(catalog=(MODEL,), model_id="tiny", settings=Settings(max_tokens=TOKENS, system_prompt=""))
+            State(catalog=(MODEL,), model_id="tiny", settings=Settings(max_tokens=tokens, system_prompt=""))
         )
         self.chat = Chat(self.store, InferenceQueue(self.factory), FakePainter())
         self.library = Library(self.store, FakeChatStore(), self.chat.tasks.spawn)
@@ -78,7 +78,7 @@ def test_a_follow_up_is_asked_with_the_page_that_answers_it_and_the_older_passag
         assert rig.page.composer_cleared == 1
         await rig.settle()
         prompt = rig.prompts[-1]
-        assert "[page 6]\nVaccination calendar: measles at nine months" in prompt, prompt
+        assert f"[page 6]\n{made.FOLLOW_UP_TEXT}" in prompt, prompt
         assert made.QUESTION in prompt and made.ANSWER_TEXT not in prompt  # the first question, alone
         assert "Give 25 mg per kg." in prompt  # its answer stays in the history
         assert len(prompt.split()) <= TOKENS - TOKENS // 4  # it fits, measured with the tokenizer
@@ -86,6 +86,20 @@ def test_a_follow_up_is_asked_with_the_page_that_answers_it_and_the_older_passag
         back = retrieval.read_back(asked.text)
         assert back is not None and back.question == FOLLOW_UP and back.source == "guide.pdf"
         assert retrieval.where(back) == "page 6" and answer.status == "done"
+
+    run(scenario())
+
+
+def test_on_a_small_context_the_passages_come_before_the_history() -> None:
+    """A share of the tiny model's context left a few words of the page ("measles at nine")."""
+
+    async def scenario() -> None:
+        rig = Rig(tokens=160)
+        await rig.ask_guide()
+        rig.controls.send({"message": FOLLOW_UP})
+        await rig.settle()
+        assert "measles at nine months, and the booster at eighteen months." in rig.prompts[-1]
+        assert len(rig.prompts[-1].split()) <= 160 - 160 // 4
 
     run(scenario())
 

@@ -1,7 +1,8 @@
 """Documents in a conversation (issue #24): a plain question sent in a conversation that keeps
 documents is asked with their best passages (chat/retrieval.py `follow_up`, sized with the
 running model's tokenizer like a first question, leaving part of the context to the
-conversation before it), and the composer's Add a document reads a file (the same reader,
+conversation before it where the context is large enough for both; a small model's goes to the
+passages, and the oldest turns are left out), and the composer's Add a document reads a file (the same reader,
 progress and Cancel as the use cases: handlers/documents.py) and keeps it with the conversation.
 A conversation with no document, or a message with photos or audio, is sent as before. Pure over
 the Store, the Chat, the Library and the DocumentOpener.
@@ -55,8 +56,11 @@ class FollowUps:
     async def _ask(self, conv: Conversation, text: str) -> None:
         """Fit the passages to the engine answering now, then send (as typed if that fails)."""
         docs: tuple[Document, ...] = conv.documents
+        make = lambda n: retrieval.follow_up(docs, text, n)  # noqa: E731
         try:
-            _size, message = await self.fit(lambda n: retrieval.follow_up(docs, text, n), docs[0].text, SHARE)
+            size, message = await self.fit(make, docs[0].text, SHARE)
+            if size < retrieval.MIN_PASSAGE:  # a small model's context: the passages go first
+                size, message = await self.fit(make, docs[0].text, 1.0)
         except EngineError:
             message = text  # the answer will say what is wrong with the engine
         if self.store.state.shelf.current != conv.id:  # another conversation was opened meanwhile
