@@ -11,9 +11,10 @@
 //             vendored Transformers.js folder, `ort` ONNX Runtime Web's (never a CDN); the
 //             model is a SET of files under the folder URL `source.url` (config, processor,
 //             tokenizer, onnx/<session>[_<dtype>].onnx + .onnx_data). "loaded".info says
-//             {engine: "transformers", device: "webgpu"|"wasm", dtype, threads}.
-//   generate  {prompt, media: [{id, kind: "image"|"audio"}], options: {nPredict, temperature,
-//             topK}}: each attachment's bytes are read here from IndexedDB "tabula-media",
+//             {engine: "transformers", device: "webgpu"|"wasm", dtype, threads} (WebGPU q4 seen
+//             running here on SwiftShader too: 8 tokens in 26 s, mostly shader compilation).
+//   generate  {prompt, media: [{id, kind: "image"|"audio"}], options: {nPredict, maxTokens,
+//             temperature, topK}}: each attachment's bytes are read here from IndexedDB "tabula-media",
 //             store "attachments", key id, value {blob, kind, mime} (an image any format
 //             createImageBitmap decodes; audio a 16 kHz mono WAV, PCM16 or float32). "done"
 //             {text, tokens}; a prompt (photo and audio tokens included) that leaves no room is
