@@ -20,7 +20,7 @@ from tabula.chat.files import ChatFiles
 from tabula.chat.messages import Message
 from tabula.cloud.access import CloudSettings
 from tabula.cloud.wire import chat_request
-from tabula.core.actions import ShelfChanged, Store
+from tabula.core.actions import ModelSelected, ShelfChanged, Store
 from tabula.core.state import State
 from tabula.engine.queue import InferenceQueue
 from tabula.media import capability, checks
@@ -28,6 +28,7 @@ from tabula.media.attachments import Attachment, from_dict, to_dict
 from tabula.media.checks import AttachmentProblem
 from tabula.models.catalog import ModelSpec
 from tabula.ui.handlers.chat import ChatControls
+from tabula.ui.views.attachments import composing
 from tests.aio import run
 from tests.fakes import FakeCloudClient, FakeEngineFactory, FakeMediaStore, FakePage, FakePainter, sse
 
@@ -190,6 +191,9 @@ def test_a_photo_is_added_shown_removable_and_routed_on_send() -> None:
         refusal = store.state.shelf.composing.refusal
         assert refusal is not None and refusal.offer == "switch" and store.state.messages == ()
         assert store.state.shelf.composing.attachments == (held,)  # kept, never dropped
+        assert 'data-action="use-model" data-id="e2b"' in composing(store.state.shelf.composing)
+        store.dispatch(ModelSelected("e2b"))  # Switch to Gemma 4 E2B: the refusal named the old model
+        assert store.state.shelf.composing.refusal is None
         controls.table()["remove-attachment"]({"id": held.id})
         await asyncio.gather(*chat.tasks)
         assert store.state.shelf.composing.attachments == () and media.stored == {}

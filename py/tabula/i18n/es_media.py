@@ -12,7 +12,7 @@ MEDIA: dict[str, str] = {
     "Remove {name}": "Quitar {name}",
     "Switch to {model}": "Cambiar a {model}",
     "Open Models": "Abrir Modelos",
-    "Download {model}": "Descargar {model}",
+    "Download and switch to {model}": "Descargar {model} y cambiar a él",
     "Read a photo": "Leer una foto",
     "A page, a form or a label: its text is written out, then your question answered.": "Una página, un formulario o una etiqueta: se transcribe su texto y luego se responde tu pregunta.",
     "Take or choose a photo": "Tomar o elegir una foto",

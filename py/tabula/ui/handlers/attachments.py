@@ -42,11 +42,14 @@ class Attachments:
         self.swept = False
         self.store.subscribe(self._loaded)
 
-    def _loaded(self, _old: State, new: State) -> None:
-        """Once the saved conversations are on the shelf, sweep the bytes nothing refers to."""
+    def _loaded(self, old: State, new: State) -> None:
+        """Once the saved conversations are on the shelf, sweep the bytes nothing refers to; a
+        refusal goes when the model in use changes (it named the old one)."""
         if not self.swept and new.shelf.current:
             self.swept = True
             self.chat.tasks.spawn(self.sweep())
+        if old.model_id != new.model_id and new.shelf.composing.refusal is not None:
+            self._set(refusal=None)
 
     async def sweep(self) -> None:
         """Remove stored attachments of conversations deleted (or never sent) over a day ago."""

@@ -84,8 +84,8 @@ def _refusal(refusal: Refusal) -> str:
         )
     elif refusal.offer == "download":
         offer = (
-            f'<button type="button" data-action="download-model" data-id="{esc(refusal.model_id)}">'
-            f"{esc(tr('Download {model}', model=refusal.label))}</button>"
+            f'<button type="button" data-action="upgrade-model" data-id="{esc(refusal.model_id)}">'
+            f"{esc(tr('Download and switch to {model}', model=refusal.label))}</button>"
             f'<a class="button" href="#/models">{esc(tr("Open Models"))}</a>'
         )
     else:
