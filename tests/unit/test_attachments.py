@@ -15,7 +15,7 @@ import pytest
 from tabula.chat import export
 from tabula.chat.answering import Chat
 from tabula.chat.archive import read_import
-from tabula.chat.conversations import Conversation, Shelf, from_record, to_record
+from tabula.chat.conversations import Conversation, Shelf, from_record, title_for, to_record
 from tabula.chat.files import ChatFiles
 from tabula.chat.messages import Message
 from tabula.cloud.access import CloudSettings
@@ -90,6 +90,13 @@ def test_attachments_are_kept_in_the_record_and_damaged_ones_refused() -> None:
     for bad in ({"kind": "video"}, {"mime": "text/html"}, {"id": "../x"}, {"size": -1}, {"width": "9"}):
         with pytest.raises(ValueError, match="attachment"):
             from_dict({**to_dict(PHOTO), **bad})
+
+
+def test_a_photo_sent_alone_names_its_conversation() -> None:
+    assert (
+        title_for((Message(1, "user", "", attachments=(PHOTO,)), Message(2, "model", "A label.")))
+        == "label.jpg"
+    )
 
 
 def test_the_json_export_embeds_the_bytes_and_the_import_gives_them_back() -> None:

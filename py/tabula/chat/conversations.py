@@ -76,8 +76,14 @@ class Shelf:
 
 
 def title_for(messages: tuple[Message, ...]) -> str:
-    """The first user message, shortened; "New chat" before there is one."""
-    first = next((m.text for m in messages if m.role == "user" and m.text.strip()), "")
+    """The first user message, shortened (a photo or a clip sent alone: its file's name); "New chat"
+    before there is one."""
+    said = (
+        (m.text.strip() or (m.attachments[0].name if m.attachments else ""))
+        for m in messages
+        if m.role == "user"
+    )
+    first = next((text for text in said if text), "")
     line = " ".join(first.split())
     return (line[: TITLE_LENGTH - 1] + "…" if len(line) > TITLE_LENGTH else line) or tr("New chat")
 
