@@ -102,7 +102,9 @@ async function kept(id, kind, found) {
 // A photo, its longest side at most maxSide pixels (as the camera meant it to be seen), as JPEG
 // (PNG stays PNG: screenshots and transparency).
 async function image(file, { maxSide }) {
-  const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  // No options: older Safari refuses the newer imageOrientation value, and browsers now apply a
+  // photo's own orientation by default.
+  const bitmap = await createImageBitmap(file);
   try {
     const scale = Math.min(1, maxSide / Math.max(bitmap.width, bitmap.height));
     const width = Math.max(1, Math.round(bitmap.width * scale));
