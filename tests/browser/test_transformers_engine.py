@@ -1,12 +1,12 @@
 """The Transformers.js engine (issue #25) with the real library on the tiny Gemma-4-shaped ONNX
-set, on the wasm backend (a browser without WebGPU): it loads from the site's folder, streams an
-answer into the chat, Stop drops what comes after it, and a photo and a voice note put into
-IndexedDB reach the model as pixel and audio tensors with their tokens in the prompt. One site
-and one page for all of it."""
+set, on the wasm backend (a browser without WebGPU), at a sub-path: the set is downloaded, kept
+in OPFS and served back by the service worker, the engine loads it from there, streams an answer
+into the chat, Stop drops what comes after it, a photo and a voice note sent in the chat reach
+the model as pixel and audio tensors with their tokens in the prompt, and offline the engine
+loads again (its runtime from the service worker's on-demand cache). One site, one page."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import struct
@@ -20,9 +20,12 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 import build
+from site_models import sha256
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, RECORDER, send, wait_final
-from tests.browser.conftest import Journey, catalog_file, open_app, record
+from tests.browser.conftest import Journey, catalog_file, open_app, record, wait_offline_ready
+from tests.browser.downloading import download, wait_stored
 from tests.browser.engines import in_engine
+from tests.browser.modelserver import ModelServer
 from tests.browser.waiting import wait_until
 from tests.models.gemma4 import build as tiny_gemma4
 
@@ -67,33 +70,57 @@ def put_attachment(page: Page, attachment_id: str, kind: str) -> None:
     page.evaluate(PUT, [attachment_id, kind])
 
 
+def set_files() -> dict[str, Path]:
+    """The tiny set's files by their path in the set."""
+    model = tiny_gemma4.build()
+    return {p.relative_to(model).as_posix(): p for p in sorted(model.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture(scope="module")
-def onnx_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A site with only the tiny ONNX set embedded (and nothing to download). 400 tokens: a
-    photo and a second of audio take 383 of them (the answers stay short)."""
+def set_server() -> Iterator[ModelServer]:
+    """The tiny set's files, served as a Hub repository would (…/resolve/main/<path>)."""
+    with ModelServer(set_files()).start() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def onnx_site(tmp_path_factory: pytest.TempPathFactory, set_server: ModelServer) -> Path:
+    """A site whose catalogue offers only the tiny ONNX set, each file with its size and sha256.
+    400 tokens: a photo and a second of audio take 383 of them (the answers stay short)."""
     folder = tmp_path_factory.mktemp("onnx-site")
-    model = folder / "tiny-gemma4"
-    model.symlink_to(tiny_gemma4.build(), target_is_directory=True)
-    (folder / "tiny-gemma4.json").write_text(json.dumps({"label": LABEL, "family": "gemma4", "max_tokens": 400}))
-    return build.build(folder / "_site", models=[model], catalog=catalog_file(folder, []))
+    files = [{"path": p, "bytes": f.stat().st_size, "sha256": sha256(f)} for p, f in set_files().items()]
+    record = {
+        "id": "tiny-gemma4", "label": LABEL, "family": "gemma4", "format": "onnx", "inputs": ["image", "audio"],
+        "url": f"{set_server.origin}/org/tiny-gemma4/resolve/main", "bytes": sum(f["bytes"] for f in files),
+        "sha256": "", "files": files, "max_tokens": 400,
+    }  # fmt: skip
+    return build.build(folder / "_site", catalog=catalog_file(folder, [record]))
 
 
 @pytest.fixture(scope="module")
 def shared(no_webgpu_browser: Browser, onnx_site: Path) -> Iterator[Journey]:
-    """One page on the chat, the set loaded on the wasm backend, for every test here."""
+    """One page for every test here: the set downloaded into this device's storage, served back
+    by the service worker at ./models/tiny-gemma4/, and loaded on the wasm backend."""
     from devserver import start_in_thread
 
     server = start_in_thread(onnx_site, mount="/sub/")
     context = no_webgpu_browser.new_context(viewport={"width": 1024, "height": 768})
     journey = record(context.new_page(), context)
-    open_app(journey.page, f"http://127.0.0.1:{server.server_port}/sub/#/chat")
-    status = journey.page.get_by_role("status", name="Engine")
-    expect(status).to_have_text(re.compile("^(Ready|Engine error)$"), timeout=ENGINE_TIMEOUT_MS)
-    assert status.inner_text() == "Ready", journey.page.inner_text("#view")
+    open_app(journey.page, f"http://127.0.0.1:{server.server_port}/sub/#/models")
+    wait_offline_ready(journey.page)
+    wait_stored(download(journey.page, LABEL))
+    journey.page.get_by_role("link", name="Chat", exact=True).click()
+    wait_engine(journey.page)
     yield journey
     context.close()
     server.shutdown()
     server.server_close()
+
+
+def wait_engine(page: Page) -> None:
+    status = page.get_by_role("status", name="Engine")
+    expect(status).to_have_text(re.compile("^(Ready|Engine error)$"), timeout=ENGINE_TIMEOUT_MS)
+    assert status.inner_text() == "Ready", page.inner_text("#view")
 
 
 @pytest.fixture
@@ -113,8 +140,8 @@ def in_worker(page: Page, script: str) -> object:
 
 
 def test_the_set_loads_on_wasm_and_an_answer_streams(page: Page) -> None:
-    """A tablet without WebGPU picks a Gemma 4 set: Transformers.js loads it from the site at a
-    sub-path (q4 on the wasm backend, from our vendored copy: no CDN) and the answer streams."""
+    """A tablet without WebGPU downloads a Gemma 4 set: Transformers.js loads it from this
+    device's copy (q4 on the wasm backend, from our vendored copy: no CDN) and the answer streams."""
     info = in_worker(page, "() => { const m = self.tabulaEngine.model(); return m && m.sessions && Object.keys(m.sessions); }")
     assert sorted(info) == ["audio_encoder", "decoder_model_merged", "embed_tokens", "vision_encoder"]
     page.evaluate(RECORDER)
@@ -186,3 +213,32 @@ def test_a_photo_and_a_voice_note_put_in_indexeddb_reach_the_engine(page: Page) 
     last = in_worker(page, "() => self.tabulaEngine.last()")
     assert last["pixelValues"] == [1, 2520, 768] and last["imageTokens"] == 266
     assert last["inputFeatures"] == [1, 99, 128] and last["audioTokens"] == 25
+
+
+def test_offline_the_set_and_its_runtime_load_from_the_service_worker(page: Page) -> None:
+    """With the network gone, a fresh engine worker loads and answers: Transformers.js and ONNX
+    Runtime's wasm from the on-demand cache (kept on their first use, never precached), the set
+    from OPFS through the service worker (a worker of its own, so no page reload to wait for)."""
+    page.context.set_offline(True)
+    try:
+        info, text = page.evaluate(FRESH_ENGINE)
+    finally:
+        page.context.set_offline(False)
+    assert info["device"] == "wasm" and info["dtype"] == "q4" and text
+
+
+# A second engine host, started and ended here: load the stored set, write two tokens.
+FRESH_ENGINE = """async () => {
+  const { paths } = await (await fetch('config.json')).json();
+  const at = (path) => new URL(path, document.baseURI).href;
+  const port = (await import(at('js/engine_port.js'))).open('transformers', at('js/engine_transformers.js'));
+  try {
+    const options = { ort: at(paths.ort), device: 'wasm', dtype: 'q4', maxTokens: 400 };
+    const loaded = await port.request({ type: 'load', base: at(paths.transformers), source: { url: at('models/tiny-gemma4/') }, options });
+    const prompt = '<|turn>user\\nhello<turn|>\\n<|turn>model\\n';
+    const done = await port.request({ type: 'generate', prompt, media: [], options: { nPredict: 2, maxTokens: 400, temperature: 0, topK: 1 } });
+    return [loaded.info, done.text];
+  } finally {
+    port.end('the test is done with it');
+  }
+}"""
