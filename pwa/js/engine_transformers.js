@@ -159,14 +159,15 @@ async function readMedia(media) {
 }
 
 async function generate({ id, prompt, media, options }) {
+  const stop = (stopping = new tf.InterruptableStoppingCriteria()); // Stop counts from here on
   const { images, audio } = await readMedia(media);
   const inputs = await processor(prompt, images, audio);
   const length = inputs.input_ids.dims.at(-1);
   const room = Math.min(options.nPredict, options.maxTokens - length);
   note(prompt, inputs, media);
   if (room < 1) throw new Error(`input is too long: ${length} tokens`);
+  if (stop.interrupted) return { text: "", tokens: 0 }; // stopped while its photos were read
   const batch = batcher(postMessage, id);
-  const stop = (stopping = new tf.InterruptableStoppingCriteria());
   let text = "";
   let tokens = 0;
   const streamer = tokenStreamer(
