@@ -104,6 +104,26 @@ def test_on_a_small_context_the_passages_come_before_the_history() -> None:
     run(scenario())
 
 
+def test_a_follow_up_sent_while_an_answer_is_written_says_it_waits_then_goes_with_its_page() -> None:
+    async def scenario() -> None:
+        rig = Rig()
+        rig.factory.engine_options["delay"] = 0.01
+        await rig.library.load()
+        rig.library.keep_document(GUIDE)
+        rig.controls.send({"message": made.QUESTION})
+        while not rig.chat.answers:
+            await asyncio.sleep(0.001)
+        rig.controls.send({"message": FOLLOW_UP})
+        await asyncio.sleep(0)
+        assert rig.notices[-1] == ("ok", "Your question goes as soon as the answer being written ends.")
+        await rig.settle()
+        first, second = (m.text for m in rig.store.state.messages if m.role == "user")
+        assert "[page 4]" in first and f"[page 6]\n{made.FOLLOW_UP_TEXT}" in second
+        assert [m.status for m in rig.store.state.messages if m.role == "model"] == ["done", "done"]
+
+    run(scenario())
+
+
 def test_without_a_document_or_a_shared_word_the_message_goes_as_typed() -> None:
     async def scenario() -> None:
         rig = Rig()

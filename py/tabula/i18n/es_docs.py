@@ -50,6 +50,7 @@ DOCS: dict[str, str] = {
     "Add a document": "Añadir un documento",
     "Your next questions in this conversation use it.": "Tus próximas preguntas en esta conversación lo usan.",
     "Your question was not sent: another conversation was opened.": "Tu pregunta no se envió: se abrió otra conversación.",
+    "Your question goes as soon as the answer being written ends.": "Tu pregunta se envía en cuanto termine la respuesta que se está escribiendo.",
     # The document view (ui/views/documents.py, ui/views/messages.py)
     "Open {where} in the document": "Abrir {where} en el documento",
     "Back to the chat": "Volver al chat",

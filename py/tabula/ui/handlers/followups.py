@@ -57,6 +57,8 @@ class FollowUps:
         """Fit the passages to the engine answering now, then send (as typed if that fails)."""
         docs: tuple[Document, ...] = conv.documents
         make = lambda n: retrieval.follow_up(docs, text, n)  # noqa: E731
+        if self.chat.answers:  # the tokenizer is asked after the answer being written: say so
+            self.notice("ok", tr("Your question goes as soon as the answer being written ends."))
         try:
             size, message = await self.fit(make, docs[0].text, SHARE)
             if size < retrieval.MIN_PASSAGE:  # a small model's context: the passages go first
