@@ -19,11 +19,13 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Journey, open_app, wait_ready
+from tests.browser.chatting import open_chat
+from tests.browser.conftest import Journey, wait_ready
 from tests.browser.test_chat_files import export, import_text
 from tests.browser.test_conversations import library
 from tests.browser.test_tablet import ARTIFACTS, starter, touch_targets_too_small, violations
 
+SLOW = 15_000  # ms: decoding, resampling and a reload's boot take longer on a busy 2-core machine
 STORED = """() => new Promise((done) => {
   const open = indexedDB.open('tabula-media');
   open.onupgradeneeded = () => open.transaction.abort();  // not made yet: never make it here
@@ -64,8 +66,8 @@ def wav(path: Path, seconds: float, rate: int = 44_100) -> Path:
 
 
 def alert(page: Page, text: str) -> None:
-    """One sentence, shown (the next notice takes its place)."""
-    expect(page.get_by_role("alert").filter(has_text=text)).to_be_visible()
+    """One sentence, shown (the next notice takes its place); a decode may be slow on a busy machine."""
+    expect(page.get_by_role("alert").filter(has_text=text)).to_be_visible(timeout=SLOW)
 
 
 def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_travel_with_the_chat(
@@ -73,7 +75,7 @@ def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_tr
 ) -> None:
     page = journey.page
     journey.page.context.grant_permissions(["microphone"])
-    open_app(page, serve(tiny_site).url + "#/chat")  # nothing here needs the engine loaded
+    open_chat(page, serve(tiny_site).url)  # the model loaded first: the steps below do not race it
     composer = page.locator("form.composer")
 
     # The empty chat's Read a photo needs a photo first.
@@ -119,8 +121,10 @@ def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_tr
     composer.locator('input[data-action="attach-audio"]').set_input_files(wav(tmp_path / "talk.wav", 40))
     expect(
         page.get_by_role("status").filter(has_text="talk.wav is 40 s long: only its first 30 s")
-    ).to_be_visible()
-    expect(composer.locator(".chip").filter(has_text="talk.wav (30.0 s)").locator("audio")).to_be_attached()
+    ).to_be_visible(timeout=SLOW)
+    expect(composer.locator(".chip").filter(has_text="talk.wav (30.0 s)").locator("audio")).to_be_attached(
+        timeout=SLOW
+    )
     (clip,) = page.evaluate(STORED)
     assert clip == {"kind": "audio", "mime": "audio/wav", "channels": 1, "rate": 16_000, "seconds": 30}
 
@@ -133,7 +137,7 @@ def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_tr
     expect(composer.get_by_role("timer")).to_contain_text("Recording 0:01 of 0:30", timeout=10_000)
     composer.get_by_role("button", name="Stop recording").click()
     recorded = composer.locator(".chip").filter(has_text="voice-note-")
-    expect(recorded.locator("audio")).to_be_attached()
+    expect(recorded.locator("audio")).to_be_attached(timeout=SLOW)
     (voice,) = page.evaluate(STORED)
     assert voice["rate"] == 16_000 and voice["channels"] == 1 and 0.5 < voice["seconds"] <= 30
 
@@ -159,10 +163,10 @@ def test_photos_and_voice_notes_are_prepared_kept_refused_by_a_text_model_and_tr
     )
     library(page).get_by_role("button", name="Clinic form", exact=True).click()
     shown = page.locator("article.msg.user .media.image img")
-    expect(shown).to_be_visible()
+    expect(shown).to_be_visible(timeout=SLOW)
     page.reload()
     wait_ready(page)
-    expect(shown).to_be_visible()
+    expect(shown).to_be_visible(timeout=SLOW)
     assert shown.evaluate("img => img.naturalWidth") == 800
     page.screenshot(path=ARTIFACTS / "attachments-sent.png")
     assert violations(page) == []
