@@ -240,10 +240,12 @@ def test_a_long_sound_file_is_cut_to_30_seconds_and_says_so_and_sends_on_a_model
 def test_recording_shows_a_timer_stops_on_stop_and_keeps_a_wav() -> None:
     async def scenario() -> None:
         media = FakeMediaStore(recorded=1.5)
-        store, chat, controls, _notices = composer("e2b", media)
+        store, chat, controls, notices = composer("e2b", media)
         controls.table()["record"]({})
         while store.state.shelf.composing.recording is None:
             await asyncio.sleep(0.01)
+        controls.send({"message": "now?"})  # not while recording: it says so
+        assert store.state.messages == () and notices[-1] == ("error", "Stop the recording first, then send.")
         controls.table()["stop-recording"]({})
         await asyncio.gather(*chat.tasks)
         (clip,) = store.state.shelf.composing.attachments

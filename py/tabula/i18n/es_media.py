@@ -28,6 +28,7 @@ MEDIA: dict[str, str] = {
     "Read this photo: first write out the text in it exactly, then explain briefly what it says.": "Lee esta foto: primero transcribe exactamente el texto que contiene y luego explica brevemente lo que dice.",
     "Write out this voice note word for word, then summarize it in a few short bullet points.": "Transcribe esta nota de voz palabra por palabra y luego resúmela en unos pocos puntos breves.",
     "Write out this voice note word for word, then answer what it asks.": "Transcribe esta nota de voz palabra por palabra y luego responde lo que pregunta.",
+    "Stop the recording first, then send.": "Primero detén la grabación y luego envía.",
     "Add a photo first.": "Primero añade una foto.",
     "Record a voice note or add an audio file first.": "Primero graba una nota de voz o añade un archivo de audio.",
     # Files refused (media/checks.py) and the microphone (ui/handlers/attachments.py)

@@ -83,6 +83,7 @@ class Attachments:
         """The attachments to send with the message now, or None (not sent) when the chat cannot
         take them: the refusal is shown, and the text and attachments stay in the composer."""
         if self.held.recording is not None:
+            self.notice("error", tr("Stop the recording first, then send."))
             return None
         refused = capability.refusal_for(self.store.state, self.held.attachments)
         if refused is not None:
