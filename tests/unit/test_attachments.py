@@ -332,3 +332,26 @@ def test_a_json_export_carries_the_stored_bytes_and_an_import_stores_them_on_ano
         assert notices[-1][0] == "error" and "larger than Tabula imports" in notices[-1][1]
 
     run(scenario())
+
+
+def test_a_message_with_a_photo_goes_with_it_even_where_documents_would_answer() -> None:
+    class Documents:
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        def follow_up(self, text: str) -> bool:
+            self.asked.append(text)
+            return True
+
+    async def scenario() -> None:
+        store = Store(State(catalog=(TINY, E2B), model_id="e2b", ready=frozenset({"e2b"})))
+        chat, documents = Chat(store, InferenceQueue(FakeEngineFactory()), FakePainter()), Documents()
+        controls = ChatControls(
+            FakePage(hash_="#/chat"), chat, FakeMediaStore(), lambda k, t: None, documents
+        )
+        await controls.attach({"name": "page.jpg", "type": "image/jpeg", "width": 40, "height": 30})
+        controls.send({"message": "what is it?"})
+        assert documents.asked == [] and store.state.messages[0].attachments
+        await asyncio.gather(*chat.tasks)
+
+    run(scenario())

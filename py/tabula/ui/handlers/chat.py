@@ -53,6 +53,7 @@ class ChatControls:
         """Send the message with the composer's photos and audio (where they can be taken), or
         with the passages of the conversation's documents that answer it (issue #24)."""
         text = data.get("message", "")
-        asked = self.documents is not None and self.documents.follow_up(text)
+        photos = self.attachments is not None and bool(self.attachments.held.attachments)  # never left behind
+        asked = not photos and self.documents is not None and self.documents.follow_up(text)
         if asked or (self.attachments.send(text) if self.attachments else self.chat.send(text)):
             self.page.clear_composer()
