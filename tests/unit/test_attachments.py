@@ -87,7 +87,8 @@ def test_attachments_are_kept_in_the_record_and_damaged_ones_refused() -> None:
     )
     assert from_record(json.loads(json.dumps(to_record(conv)))) == conv
     assert from_dict({**to_dict(VOICE), "seconds": 3}) == VOICE
-    for bad in ({"kind": "video"}, {"mime": "text/html"}, {"id": "../x"}, {"size": -1}, {"width": "9"}):
+    bad_ones = ({"kind": "video"}, {"mime": "text/html"}, {"mime": "image/svg+xml"}, {"mime": "audio/wav"}, {"id": "../x"}, {"size": -1}, {"width": "9"})  # fmt: skip
+    for bad in bad_ones:
         with pytest.raises(ValueError, match="attachment"):
             from_dict({**to_dict(PHOTO), **bad})
 
