@@ -24,7 +24,7 @@ from tests.browser.test_chat import RECORD_PROMPTS
 from tests.browser.test_chat_files import export, import_text
 from tests.browser.test_conversations import library
 from tests.browser.test_saves import STORED_TEXTS
-from tests.browser.test_tablet import starter, touch_targets_too_small
+from tests.browser.test_tablet import ARTIFACTS, starter, touch_targets_too_small, violations
 from tests.browser.waiting import wait_until
 
 
@@ -161,7 +161,9 @@ def follow_up_reference_and_composer_document(page: Page, tmp_path: Path) -> Non
     answer.get_by_role("link", name="Open page 6 in the document").click()
     expect(page.locator(".doc-where")).to_have_text("Page 6 of 7")
     expect(page.locator(".doc-view mark")).to_contain_text(made.FOLLOW_UP_TEXT)
-    assert touch_targets_too_small(page) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "document-view.png"))
+    assert touch_targets_too_small(page) == [] and violations(page) == []
     page.get_by_role("link", name="Back to the chat").first.click()
     expect(page.locator("article.msg")).to_have_count(4)
 

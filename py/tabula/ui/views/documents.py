@@ -6,12 +6,16 @@ highlighted, and the way back to the chat. Reached at #/doc/<conversation>/<mess
 
 from __future__ import annotations
 
+import re
+
 from tabula.chat import retrieval
 from tabula.chat.conversations import Conversation
 from tabula.chat.documents import Document, Section
 from tabula.core.state import State
 from tabula.i18n.translate import tr
 from tabula.ui.views.html import esc
+
+_LINE_END = re.compile(r"(?<!\n)\n(?!\n)")
 
 
 def link(conversation: str, message: int, index: int) -> str:
@@ -34,7 +38,8 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
         else f"<h1>{esc(doc.title)}</h1>"
     )
     label = tr("Text of {name}, {where}", name=doc.title, where=where) if where else doc.title
-    body = f'<div class="doc-text" role="document" aria-label="{esc(label)}">{highlighted(section.text, spans)}</div>'
+    text = flowing(section.text) if section.ref == "page" else section.text
+    body = f'<div class="doc-text" role="document" aria-label="{esc(label)}">{highlighted(text, spans)}</div>'
     title = f"{doc.title}: {where}" if where else doc.title
     return title, f'<article class="doc-view">{head}{back}{body}{back}</article>', {}
 
@@ -66,6 +71,12 @@ def heading(doc: Document, section: Section) -> str:
     if section.ref == "section":
         return section.label or tr("The beginning")
     return ""
+
+
+def flowing(text: str) -> str:
+    """A PDF page's text with its layout's line ends as spaces (paragraphs, blank-line apart,
+    stay), the same length so the passages' places hold."""
+    return _LINE_END.sub(" ", text)
 
 
 def highlighted(text: str, spans: tuple[tuple[int, int], ...]) -> str:
