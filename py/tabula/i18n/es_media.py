@@ -50,7 +50,7 @@ MEDIA: dict[str, str] = {
     "{model} cannot hear voice notes or sound files.": "{model} no puede oír notas de voz ni archivos de sonido.",
     "{model} cannot read photos or hear sound.": "{model} no puede leer fotos ni oír sonido.",
     "{model} can: switch to it and send again.": "{model} sí puede: cámbiate a él y vuelve a enviar.",
-    "{model} can: download it on the Models page, then send again.": "{model} sí puede: descárgalo en la página Modelos y vuelve a enviar.",
+    "{model} can: download it (it is then the model in use) and send again.": "{model} sí puede: descárgalo (pasará a ser el modelo en uso) y vuelve a enviar.",
     "A model that sees and hears, such as {model}, is needed: add one on the Models page.": "Hace falta un modelo que vea y oiga, como {model}: añade uno en la página Modelos.",
     # Export and import (chat/files.py)
     "Saved {name} ({size} MB). With its photos and sound it is larger than Tabula imports ({limit} MB): to move these conversations, export them one at a time.": "Se guardó {name} ({size} MB). Con sus fotos y su sonido es más grande de lo que Tabula importa ({limit} MB): para llevar estas conversaciones a otro dispositivo, expórtalas de una en una.",

@@ -56,7 +56,7 @@ def refusal(
         return Refusal(f"{cannot} {said}", here.id, "switch", here.label)
     if candidates:
         there = candidates[0]
-        said = tr("{model} can: download it on the Models page, then send again.", model=there.label)
+        said = tr("{model} can: download it (it is then the model in use) and send again.", model=there.label)
         return Refusal(f"{cannot} {said}", there.id, "download", there.label)
     said = tr(
         "A model that sees and hears, such as {model}, is needed: add one on the Models page.", model=EXAMPLE
