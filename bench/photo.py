@@ -23,18 +23,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
 from harness import ROOT, launch, machine, median, save, table
-from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from devserver import start_in_thread
 from tests.browser.waiting import wait_until
-from tests.models.gemma4 import build as tiny_gemma4
 
 QUESTION = "What is written on this label?"
 SETTINGS = {"max_tokens": 512, "top_k": 1, "temperature": 0.0, "seed": 1}
@@ -45,12 +44,17 @@ IDLE_MS = 2000  # both sides wait as long after their model is ready before they
 
 def build_site(tmp: Path, size: tuple[int, int]) -> tuple[Path, dict]:
     """The site with the tiny set embedded, the photo, and the bare page beside it."""
+    from PIL import Image
+
     import build
+    from tests.models.gemma4 import build as tiny_gemma4  # onnx here only: not needed with --site
 
     folder = tmp / "model"
     folder.mkdir()
     (folder / "tiny-gemma4").symlink_to(tiny_gemma4.build(), target_is_directory=True)
-    (folder / "tiny-gemma4.json").write_text(json.dumps({"label": "Tiny Gemma 4", "family": "gemma4", "max_tokens": 512}))
+    (folder / "tiny-gemma4.json").write_text(
+        json.dumps({"label": "Tiny Gemma 4", "family": "gemma4", "max_tokens": 512})
+    )
     site = build.build(tmp / "site", models=[folder / "tiny-gemma4"])  # tmp/site: what --site reads
     Image.new("RGB", size, (30, 160, 90)).save(site / "photo.png", "PNG")
     for script in ("bare_transformers.js", "bare_transformers_page.js"):
@@ -74,15 +78,25 @@ def app_run(browser, url: str, photo: Path) -> dict:
     composer = page.locator("form.composer")
     composer.locator('input[data-action="attach-photo"]').set_input_files(photo)
     composer.locator(".chip").wait_for()
-    page.evaluate("() => addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__enter = performance.now(); }, true)")
+    page.evaluate(
+        "() => addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__enter = performance.now(); }, true)"
+    )
     page.fill("#message", QUESTION)
     page.press("#message", "Enter")
+    answer = page.locator("article.msg.model").last
     wait_until(page, f"({ARRIVALS})().then((g) => g && g.first !== null)", timeout=300_000)
-    composer.get_by_role("button", name="Stop").click()
+    wait_until(
+        page,
+        "/^(done|stopped|failed)$/.test([...document.querySelectorAll('article.msg.model')].at(-1).dataset.status)",
+        timeout=600_000,
+    )
     arrived, enter, last = page.evaluate(ARRIVALS), page.evaluate("window.__enter"), engine.evaluate(LAST)
+    meta = answer.locator(".meta").inner_text()
+    tokens = int(re.search(r"(\d+) tokens(?!/)", meta).group(1))
     context.close()
     return {"enter_ms": arrived["first"] - enter, "engine_ms": arrived["first"] - arrived["start"], "last": last,
-            "device": backend["device"], "dtype": backend["dtype"]}  # fmt: skip
+            "device": backend["device"], "dtype": backend["dtype"], "tokens": tokens,
+            "decode_tps": (tokens - 1) / max(1e-6, (arrived["last"] - arrived["first"]) / 1000)}  # fmt: skip
 
 
 def bare_run(browser, url: str, params: dict) -> dict:
@@ -94,13 +108,22 @@ def bare_run(browser, url: str, params: dict) -> dict:
     page.wait_for_timeout(IDLE_MS)
     result = page.evaluate("window.runOnce()")
     context.close()
-    return {"engine_ms": result["first"] - result["t0"]}
+    seconds = max(1e-6, (result["last"] - result["first"]) / 1000)
+    return {
+        "engine_ms": result["first"] - result["t0"],
+        "tokens": result["tokens"],
+        "decode_tps": (result["tokens"] - 1) / seconds,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--webgpu", action="store_true", help="leave WebGPU on (the app picks it if the adapter is a real GPU)")
+    parser.add_argument(
+        "--webgpu",
+        action="store_true",
+        help="leave WebGPU on (the app picks it if the adapter is a real GPU)",
+    )
     parser.add_argument("--size", default="640x480", help="the photo's pixels, WxH")
     parser.add_argument("--build-only", type=Path, metavar="DIR", help="build the site into DIR and stop")
     parser.add_argument("--site", type=Path, metavar="DIR", help="a site --build-only made")
@@ -121,7 +144,7 @@ def main() -> None:
             last = apps[-1]["last"]
             params = {"transformers": config["paths"]["transformers"], "ort": config["paths"]["ort"],
                       "model": "models/tiny-gemma4/", "photo": "photo.png", "prompt": last["prompt"],
-                      "device": apps[-1]["device"], "dtype": apps[-1]["dtype"], "maxNew": 4}  # fmt: skip
+                      "device": apps[-1]["device"], "dtype": apps[-1]["dtype"], "maxNew": apps[-1]["tokens"]}  # fmt: skip
             bares.append(bare_run(browser, url, params))
         version = browser.version
         browser.close()
@@ -139,11 +162,19 @@ def report(apps: list[dict], bares: list[dict], version: str, size: tuple[int, i
         ["bare Transformers.js worker page", bare, len(bares)],
     ]
     print(table(rows))
-    print(f"app engine / bare: {app_engine / bare:.2f}x  (pixel_values {last['pixelValues']}, {last['imageTokens']} image tokens)")
+    decode = {
+        "app": median([a["decode_tps"] for a in apps]),
+        "bare": median([b["decode_tps"] for b in bares]),
+    }
+    print(f"decode as tokens arrive (tok/s, median): app {decode['app']:.1f}, bare {decode['bare']:.1f}: "
+          f"{decode['app'] / decode['bare']:.3f}x  ({apps[-1]['tokens']} tokens each)")  # fmt: skip
+    print(
+        f"app engine / bare: {app_engine / bare:.2f}x  (pixel_values {last['pixelValues']}, {last['imageTokens']} image tokens)"
+    )
     backend = f"{apps[-1]['dtype']}, {apps[-1]['device']}"
     where = {} if webgpu else {"browser": f"Chromium {version} headless (WebGPU off)"}
     data = {**machine(version), **where, "model": f"tiny-gemma4 ({backend})", "photo": list(size), "app": apps, "bare": bares,
-            "median_ms": {"app_enter": rows[1][1], "app_engine": app_engine, "bare": bare},
+            "median_ms": {"app_enter": rows[1][1], "app_engine": app_engine, "bare": bare}, "decode_tps": decode,
             "note": f"Load average when it ended: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine "
                     "shows in these times); the tiny set's maths is not Gemma's, so they time the data path, not a real E2B."}  # fmt: skip
     print(f"-> {save('photo', data)}")
