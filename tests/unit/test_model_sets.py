@@ -8,7 +8,11 @@ import asyncio
 import hashlib
 import json
 import random
+from pathlib import Path
 
+import pytest
+
+import site_models
 from tabula.core.state import State
 from tabula.models.catalog import ModelFile, ModelSpec, from_records, part_id, pin_from, to_json
 from tabula.models.fit import GB, DeviceReport, assess
@@ -366,3 +370,27 @@ def test_a_reload_mid_set_resumes_it_at_boot_and_another_window_shows_it_paused(
         assert booted.store.state.ready == frozenset({"tiny-set"}) and booted.plans() == {}
 
     run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"bytes": TOTAL + 1}, "'bytes' must be the sum of its files' sizes"),
+        ({"files": [{"path": "config.json", "bytes": 0}]}, "config.json: 'bytes' must be its exact size"),
+        (
+            {"url": "https://mirror.example/tiny-set", "files": [{"path": "a.onnx", "bytes": 3}], "bytes": 3},
+            "a.onnx: no sha256, and the set's url is not a Hugging Face folder to ask",
+        ),
+    ],
+)
+def test_a_set_record_the_app_could_not_prove_stops_the_build(
+    tmp_path: Path, change: dict, said: str
+) -> None:
+    files = [{"path": f.path, "bytes": f.bytes, "sha256": f.sha256} for f in FILES]
+    record = {"id": "tiny-set", "label": "Tiny", "family": "gemma4", "url": BASE, "bytes": TOTAL, "sha256": "",
+              "files": files, "format": "onnx", **change}  # fmt: skip
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps([record]))
+    with pytest.raises(site_models.BuildError) as raised:
+        site_models.read_catalog(path)
+    assert str(raised.value).endswith(said)
