@@ -161,6 +161,7 @@ def follow_up_reference_and_composer_document(page: Page, tmp_path: Path) -> Non
     answer.get_by_role("link", name="Open page 6 in the document").click()
     expect(page.locator(".doc-where")).to_have_text("Page 6 of 7")
     expect(page.locator(".doc-view mark")).to_contain_text(made.FOLLOW_UP_TEXT)
+    expect(page.locator(".doc-view mark[data-reveal]")).to_be_in_viewport()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "document-view.png"))
     assert touch_targets_too_small(page) == [] and violations(page) == []

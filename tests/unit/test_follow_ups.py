@@ -187,7 +187,7 @@ def test_each_reference_opens_the_document_view_on_its_page_with_the_passages_hi
         rig.store.dispatch(RouteChanged(parse(link)))
         title, view, _regions = document_view.page(rig.store.state)
         assert title == "guide.pdf: Page 4 of 7" and '<p class="doc-where">Page 4 of 7</p>' in view
-        assert "<mark>Amoxicillin dosage: 25 mg per kg of body weight" in view
+        assert "<mark data-reveal>Amoxicillin dosage: 25 mg per kg of body weight" in view
         assert "Malaria" not in view and 'href="#/chat"' in view  # that page only, and the way back
         assert document_view.flowing("a PDF\nline\n\nNext") == "a PDF line\n\nNext"  # as PDF.js cuts it
 

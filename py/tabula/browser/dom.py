@@ -39,8 +39,12 @@ class BrowserPage:
     """Paints the shell's parts that Python owns."""
 
     def set_view(self, html: str, title: str) -> None:
-        rich.paint(_by_id("view"), html)
+        view = _by_id("view")
+        rich.paint(view, html)
         js.document.title = title
+        revealed = view.querySelector("[data-reveal]")  # the passage a reference opened (issue #24)
+        if revealed is not None and revealed is not jsnull:
+            revealed.scrollIntoView(js.Object.fromEntries([["block", "center"]]))
 
     def set_region(self, region_id: str, html: str) -> None:
         region = _by_id(region_id)

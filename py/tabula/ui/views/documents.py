@@ -30,7 +30,7 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
     if found is None:
         said = tr("This passage is not in a document kept with the conversation (it was removed).")
         return tr("Document"), f"<h1>{esc(tr('Document'))}</h1><p>{esc(said)}</p>{back}", {}
-    doc, section, spans = found
+    doc, section, spans, at = found
     where = heading(doc, section)
     head = (
         f'<h1>{esc(doc.title)}</h1><p class="doc-where">{esc(where)}</p>'
@@ -39,13 +39,14 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
     )
     label = tr("Text of {name}, {where}", name=doc.title, where=where) if where else doc.title
     text = flowing(section.text) if section.ref == "page" else section.text
-    body = f'<div class="doc-text" role="document" aria-label="{esc(label)}">{highlighted(text, spans)}</div>'
+    body = f'<div class="doc-text" role="document" aria-label="{esc(label)}">{highlighted(text, spans, at)}</div>'
     title = f"{doc.title}: {where}" if where else doc.title
     return title, f'<article class="doc-view">{head}{back}{body}{back}</article>', {}
 
 
-def _found(state: State) -> tuple[Document, Section, tuple[tuple[int, int], ...]] | None:
-    """The document, section and highlights the route points at; None when they are gone."""
+def _found(state: State) -> tuple[Document, Section, tuple[tuple[int, int], ...], int] | None:
+    """The document, section, highlights and where the passage the route names starts in the
+    section's text; None when they are gone."""
     conv_id, _, rest = state.route.asked.partition("/")
     message_id, _, index = rest.partition("/")
     conv = state.shelf.get(conv_id)
@@ -56,7 +57,8 @@ def _found(state: State) -> tuple[Document, Section, tuple[tuple[int, int], ...]
     if place is None:
         return None
     doc = conv.documents[place.document]
-    return doc, doc.sections[place.section], place.spans
+    section = doc.sections[place.section]
+    return doc, section, place.spans, section.text.find(asked.used[int(index)][2])  # type: ignore[union-attr]
 
 
 def _asked(conv: Conversation, message_id: int) -> retrieval.Asked | None:
@@ -79,12 +81,14 @@ def flowing(text: str) -> str:
     return _LINE_END.sub(" ", text)
 
 
-def highlighted(text: str, spans: tuple[tuple[int, int], ...]) -> str:
-    """`text` escaped, each of `spans` in a <mark> (the passages sent)."""
+def highlighted(text: str, spans: tuple[tuple[int, int], ...], here: int = -1) -> str:
+    """`text` escaped, each of `spans` in a <mark> (the passages sent); the one holding `here`
+    is scrolled into view when the page is painted (browser/dom.py)."""
     parts, at = [], 0
     for start, end in spans:
+        reveal = " data-reveal" if start <= here < end else ""
         parts.append(esc(text[at:start]))
-        parts.append(f"<mark>{esc(text[start:end])}</mark>")
+        parts.append(f"<mark{reveal}>{esc(text[start:end])}</mark>")
         at = end
     parts.append(esc(text[at:]))
     return "".join(parts)
