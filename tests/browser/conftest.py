@@ -13,13 +13,14 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 import build
 from devserver import start_in_thread
@@ -116,6 +117,21 @@ def site(built_site: Path, serve: Callable[..., Site]) -> Site:
     return serve(built_site)
 
 
+expect.set_options(timeout=15_000)  # two test processes on two cores: a repaint can take seconds
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before the test processes start (pyproject's `-n 2`): make once what they would race to
+    make, node_modules and the browser wheels, by a throwaway build; each process then only reads
+    them (the test models are built under a lock: tests/models/build_models.py)."""
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        build.build(Path(folder) / "_site")
+
+
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
@@ -142,6 +158,7 @@ def no_webgpu_browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(30_000)  # two test processes on two cores: frames come late
     yield context
     context.close()
 
