@@ -2,11 +2,13 @@
 --no-loadscope-reorder`: a group runs whole in one process, groups are handed out in the order
 collected).
 
-Every Chromium test is in one group, run one after another as before, soak first. The other
-process takes the unit tests, then the Firefox and WebKit journeys (their browsers run in
-subprocesses of their own). Two Chromium test processes at once were tried: they took 29 minutes
-instead of about 45, but one of the two browsers' pages crashed ("Target crashed") in 15 tests of
-one run here, for reasons not found, so Chromium keeps one process. The unit tests also must not
+Every test of Chromium with WebGPU is in one group, run one after another as before, soak first.
+The other process takes the unit tests, then the Firefox and WebKit journeys (their browsers run
+in subprocesses of their own) and the files that use only the Chromium with WebGPU off (the CPU
+and Transformers.js engines). Two processes each with WebGPU Chromium tests were tried: they took
+29 minutes instead of about 45, but in one of them the tiny model's loads hung and pages crashed
+("Target crashed") in 15 tests of one run here, for reasons not found (the WebGPU-off files
+passed in that process all the same), so WebGPU keeps one process. The unit tests also must not
 share a process with Playwright: its sync API keeps an event loop running, and a unit test's own
 `asyncio.run` cannot start beside it.
 """
@@ -18,7 +20,10 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).parent
-ELSEWHERE = {HERE / "browser" / "test_firefox.py", HERE / "browser" / "test_webkit.py"}
+ELSEWHERE = {  # no Chromium with WebGPU in these (the CPU and Transformers.js engines: no_webgpu_browser)
+    HERE / "browser" / name
+    for name in ("test_firefox.py", "test_webkit.py", "test_cpu_engine.py", "test_transformers_engine.py")
+}
 
 
 def _group(item: pytest.Item) -> str:
