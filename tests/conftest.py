@@ -4,8 +4,9 @@ collected).
 
 Every test of Chromium with WebGPU is in one group, run one after another as before, soak first.
 The other process takes the unit tests, then the Firefox and WebKit journeys (their browsers run
-in subprocesses of their own) and the files that use only the Chromium with WebGPU off (the CPU
-and Transformers.js engines). Two processes each with WebGPU Chromium tests were tried: they took
+in subprocesses of their own), the files that use only the Chromium with WebGPU off (the CPU
+and Transformers.js engines) and the files whose Chromium never runs a model on WebGPU (the shell,
+appearance, offline and cloud files: their own Chromium in that process only boots pages). Two processes each with WebGPU Chromium tests were tried: they took
 29 minutes instead of about 45, but in one of them the tiny model's loads hung and pages crashed
 ("Target crashed") in 15 tests of one run here, for reasons not found (the WebGPU-off files
 passed in that process all the same), so WebGPU keeps one process. The unit tests also must not
@@ -20,9 +21,12 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).parent
-ELSEWHERE = {  # no Chromium with WebGPU in these (the CPU and Transformers.js engines: no_webgpu_browser)
+ELSEWHERE = {  # no model on WebGPU in these: other browsers, no_webgpu_browser, or no model at all
     HERE / "browser" / name
-    for name in ("test_firefox.py", "test_webkit.py", "test_cpu_engine.py", "test_transformers_engine.py")
+    for name in (
+        *("test_firefox.py", "test_webkit.py", "test_cpu_engine.py", "test_transformers_engine.py"),
+        *("test_shell.py", "test_appearance.py", "test_offline.py", "test_cloud.py"),
+    )
 }
 
 

@@ -643,9 +643,11 @@ class FakeChatStore:
         self.values.pop(conversation_id, None)
 
 
-def sse(text: str) -> str:
-    """One Gemini SSE event carrying `text` (what streamGenerateContent sends)."""
-    event = {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "index": 0}]}
+def sse(text: str, finish: str = "") -> str:
+    """One Gemini SSE event carrying `text` (what streamGenerateContent sends); `finish` is the
+    finishReason the last event carries (STOP, MAX_TOKENS...)."""
+    candidate = {"content": {"role": "model", "parts": [{"text": text}]}, "index": 0}
+    event = {"candidates": [{**candidate, **({"finishReason": finish} if finish else {})}]}
     return f"data: {json.dumps(event)}\n\n"
 
 

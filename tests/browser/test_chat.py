@@ -253,3 +253,6 @@ def test_an_answer_cut_at_the_length_limit_says_so_and_continue_goes_on(chat_sit
     whole = answer.locator(".text").inner_text()
     assert whole.startswith(first[:40]) and len(whole) > len(first), (first, whole)
     expect(cut).to_be_visible()  # it ran to the budget again: it says so again
+    page.get_by_role("link", name="Settings", exact=True).click()  # drawn again from the state
+    page.get_by_role("link", name="Chat", exact=True).click()
+    expect(page.locator("article.msg.model .text")).to_have_text(whole)

@@ -266,6 +266,35 @@ def test_a_follow_up_sent_while_the_cloud_answer_streams_waits_for_it_and_carrie
     ]
 
 
+def test_a_cloud_answer_cut_at_its_token_limit_says_so_and_continue_goes_on(
+    app: Page, cloud: GeminiServer
+) -> None:
+    """The service stops at its token limit (finishReason MAX_TOKENS): the answer says it is not
+    finished, and Continue asks the service to go on from it; the rest joins the same answer."""
+    add_key(app)
+    app.get_by_role("link", name="Chat", exact=True).click()
+    cloud.queue(Reply(texts=("Rivers flow", " to the"), finish_reason="MAX_TOKENS"), Reply.text("sea."))
+    answer = send(app, "Tell me about rivers")
+    assert wait_final(answer) == "done"
+    expect(answer.locator(".msg-cut")).to_contain_text(
+        "Stopped at the length limit: the answer is not finished."
+    )
+    answer.get_by_role("button", name="Continue").click()
+    expect(answer.locator(".text")).to_have_text("Rivers flow to the sea.")
+    expect(answer.locator(".msg-cut")).to_have_count(0)
+    asked = [turns(c) for c in cloud.posts()]
+    assert asked[-1] == [
+        ("user", "Tell me about rivers"),
+        ("model", "Rivers flow to the"),
+        ("user", "Continue your last answer exactly where it stopped, without repeating any of it."),
+    ]
+    expect(app.locator(".msg.model")).to_have_count(1)
+    app.reload()  # what was saved: the whole answer, no longer cut
+    wait_ready(app)
+    expect(app.locator(".msg.model .text")).to_have_text("Rivers flow to the sea.")
+    expect(app.locator(".msg-cut")).to_have_count(0)
+
+
 def test_opening_another_conversation_mid_answer_leaves_both_intact(app: Page, cloud: GeminiServer) -> None:
     """Switching chats while a cloud answer streams: the answer stops where it was, kept in its own
     conversation, and nothing of it ever appears in the one opened."""

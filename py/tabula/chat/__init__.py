@@ -3,7 +3,8 @@
 - `messages`       Message and the statuses an answer ends in (pure values everyone builds on)
 - `answering`      Chat: send, stop, cancel, regenerate, over the queue or the cloud; each answer's
                    lifecycle is an Answer (`lifecycle`, internal); a message's photos and audio
-                   go to the engine that answers it (`multimodal`)
+                   go to the engine that answers it (`multimodal`); a cloud answer streams, is
+                   cut or goes on through `in_cloud`
 - `conversations`  conversation records (versioned schema), titles, search
 - `library`        the saved conversations: load, save as the chat changes, switch, undo
 - `saving`         the library's writer: newest state wins, refused writes told and retried
@@ -30,6 +31,7 @@ __all__ = [
     "conversations",
     "documents",
     "files",
+    "in_cloud",
     "library",
     "markdown",
     "messages",

@@ -20,14 +20,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from tabula.chat import multimodal, retrieval, usecases
+from tabula.chat import in_cloud, multimodal, retrieval, usecases
 from tabula.chat.conversations import next_message_id
 from tabula.chat.lifecycle import Answer
 from tabula.chat.messages import FINAL_STATUSES, Message
 from tabula.chat.ports import StreamPainter
-from tabula.cloud.client import stream_answer
 from tabula.cloud.ports import CloudCall, CloudClient
-from tabula.cloud.wire import CloudError, chat_request
+from tabula.cloud.wire import chat_request
 from tabula.core.actions import ChatCleared, MessagePut, MessageRemoved, Store
 from tabula.core.decide import decide_for
 from tabula.core.tasks import Tasks
@@ -125,7 +124,7 @@ class Chat:
                 refused = capability.refusal(decision.where, state.model, state.catalog, state.usable, media)
                 if refused is not None:  # never dropped: the answer says which model can take them
                     self._end(answer, status="failed", engine=decision.badge, error=refused.text)
-                elif decision.where == "cloud" and self.cloud is not None and not answer.base:
+                elif decision.where == "cloud" and self.cloud is not None:
                     await self._in_cloud(answer, decision.badge)
                 elif decision.where == "unavailable":
                     error = f"{decision.reason} {decision.fix}"
@@ -202,29 +201,26 @@ class Chat:
         self.on_partial(answer.message_id, text)
 
     async def _in_cloud(self, answer: Answer, badge: str) -> None:
-        """Stream the answer from the cloud engine with its own cancel; Stop keeps what arrived."""
-        state, started, first = self.store.state, time.monotonic(), []
+        """Stream the answer from the cloud engine with its own cancel; Stop keeps what arrived.
+        A continuation asks the service to go on from the cut answer (chat/in_cloud.py)."""
+        state = self.store.state
         s, shown = state.settings, seen(state.messages, answer.message_id)
         turns = await multimodal.cloud_turns([(m.role, m.text, m.attachments) for m in shown], self.media)
+        if answer.base:
+            turns = in_cloud.continuation(turns, answer.base)
         request = chat_request(
             self.cloud_base, state.cloud.model, state.cloud.key, turns, system_for(state), s.temperature, s.top_k,
             s.max_tokens, stream=True,
         )  # fmt: skip
-
-        def on_text(text: str) -> None:
-            if not first:
-                first.append((time.monotonic() - started) * 1000)
-            self._show(answer, text)
-
-        answer.call, status, error = CloudCall(), "done", ""
-        try:
-            await stream_answer(self.cloud, request, on_text, answer.call)
-        except CloudError as failure:
-            status, error = ("stopped", "") if failure.kind == "cancelled" else ("failed", failure.message)
-        except Exception as bug:
-            status, error = "failed", tr("The cloud answer failed: {error}", error=bug)
-        ttft = first[0] if first else None
-        self._end(answer, status=status, text=answer.text, engine=badge, ttft_ms=ttft, error=error)
+        answer.call = CloudCall()
+        on_text = lambda text: self._show(answer, in_cloud.joined(answer.base, text))  # noqa: E731
+        got = await in_cloud.stream(self.cloud, request, on_text, answer.call)
+        status, cut = got.status, got.cut
+        if answer.base and status == "failed":
+            status, cut = "done", True  # a continuation that failed leaves the answer as it was
+        self._end(
+            answer, status=status, text=answer.text, engine=badge, ttft_ms=got.ttft_ms, error=got.error, cut=cut
+        )  # fmt: skip
 
     def _update(self, answer: Answer, **changes: object) -> None:
         """Change the answer's message, only while the answer is live in its own conversation."""

@@ -108,14 +108,16 @@ def _rank(message: Message) -> tuple[bool, bool, int, str]:
 
 
 def merged(
-    ours: tuple[Message, ...], theirs: tuple[Message, ...], removed: tuple[int, ...] = ()
+    ours: tuple[Message, ...], theirs: tuple[Message, ...], removed: tuple[int, ...] = (),
+    edited: frozenset[int] = frozenset(),
 ) -> tuple[Message, ...]:
     """Both copies' messages by id (each message once, its later copy), in the order they were
-    written (ids grow with time), but those `removed`."""
+    written (ids grow with time), but those `removed`. Theirs `edited` (just changed by this
+    window, e.g. an ended answer that Continue streams again) win whatever their rank."""
     by_id = {m.id: m for m in ours}
     for message in theirs:
         mine = by_id.get(message.id)
-        if mine is None or _rank(message) > _rank(mine):
+        if mine is None or message.id in edited or _rank(message) > _rank(mine):
             by_id[message.id] = message
     gone = set(removed)
     return tuple(by_id[i] for i in sorted(by_id) if i not in gone)

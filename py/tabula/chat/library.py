@@ -100,7 +100,9 @@ class Library:
             return
         gone = {m.id for m in old.messages} - {m.id for m in new.messages}  # e.g. Regenerate's
         current = removing(current, gone)  # other windows' messages stay, those taken out do not
-        conv = with_messages(current, merged(current.messages, new.messages, current.removed), self.clock())
+        edited = frozenset(m.id for m in set(new.messages) - set(old.messages))  # this window's, now
+        messages = merged(current.messages, new.messages, current.removed, edited)
+        conv = with_messages(current, messages, self.clock())
         self.store.dispatch(ShelfChanged(replace(new.shelf.put(conv), deleted=None)))
         idle = all(m.status in FINAL_STATUSES for m in conv.messages)
         self._save(conv, tell=idle)

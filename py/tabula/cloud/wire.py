@@ -180,6 +180,14 @@ def text_of(response: dict) -> str:
     )
 
 
+def finish_reason(response: dict) -> str | None:
+    """Why the service ended its answer (STOP, MAX_TOKENS, SAFETY...), on the chunk that ends it."""
+    candidates = response.get("candidates") if isinstance(response, dict) else None
+    first = candidates[0] if isinstance(candidates, list) and candidates else None
+    finish = first.get("finishReason") if isinstance(first, dict) else None
+    return finish if isinstance(finish, str) else None
+
+
 def blocked(response: dict) -> str | None:
     """Why the service refused or cut off the answer, for people; None if it did not."""
     if not isinstance(response, dict):
@@ -190,9 +198,7 @@ def blocked(response: dict) -> str | None:
         known = _BLOCKED.get(str(reason))
         why = tr(known) if known else tr("of its content rules ({reason})", reason=reason)
         return tr("The cloud service refused this request because {why}. Try rephrasing it.", why=why)
-    candidates = response.get("candidates")
-    first = candidates[0] if isinstance(candidates, list) and candidates else None
-    finish = first.get("finishReason") if isinstance(first, dict) else None
+    finish = finish_reason(response)
     if finish in _BLOCKED:
         return tr(
             "The cloud service stopped its answer because {why}. Try rephrasing the request.",
