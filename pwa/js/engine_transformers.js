@@ -20,6 +20,8 @@
 //             {text, tokens}; a prompt (photo and audio tokens included) that leaves no room is
 //             refused: "input is too long: N tokens".
 //   cancel    interrupts generation (InterruptableStoppingCriteria); text after it is dropped.
+//   lost      {type: "lost", message} when ONNX Runtime's WebGPU device is lost while the model
+//             is loaded (a tablet's GPU reset), as the MediaPipe host says it; not after unload.
 // Token batches go at most every 16 ms (engine_common.js batcher). Loading from a same-origin
 // folder only (allowRemoteModels off), no Cache Storage of its own (the service worker keeps the
 // runtime: build.py ON_DEMAND; a stored model set is served at ./models/<id>/ from OPFS).
@@ -76,8 +78,18 @@ async function load({ base, source, options }) {
     device: options.device, dtype: options.dtype, progress_callback: progress,
   });
   yieldEachStep(model);
+  watchDevice(env.backends.onnx.webgpu?.device, model);
   loaded = { engine: "transformers", device: options.device, dtype: options.dtype, threads: env.backends.onnx.wasm.numThreads };
   return loaded;
+}
+
+// ONNX Runtime's WebGPU device (env.webgpu.device, set once a WebGPU session exists): its loss
+// while this model is loaded is told to the page, which fails the answer with the reason and
+// offers Restart. A device given up on purpose (unload) is not a loss.
+function watchDevice(device, mine) {
+  device?.lost?.then((info) => {
+    if (model === mine) postMessage({ type: "lost", message: info.message || info.reason || "lost" });
+  });
 }
 
 // On the wasm backend ONNX Runtime computes in this worker's thread, and generate() runs its
@@ -248,5 +260,8 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
   };
   // Diagnostics, tests and bench/photo.py (as engine_mediapipe.js's): the model, its backend, and
 // what the last answer was given.
-  self.tabulaEngine = { model: () => model, last: () => last, loaded: () => loaded, stats: () => ({ ...counts }) };
+  self.tabulaEngine = {
+    model: () => model, last: () => last, loaded: () => loaded, stats: () => ({ ...counts }),
+    device: () => tf?.env.backends.onnx.webgpu?.device, // ONNX Runtime's, on the WebGPU backend
+  };
 }

@@ -104,7 +104,8 @@ class Wiring:
         def create_engine(url: str, stored: str, label: str, options: dict[str, float | int]):
             return MediaPipeEngine.create(paths["genai"], url, stored, label, options, queue.device_lost)
 
-        cpu, onnx = partial(wllama.WllamaEngine.create, paths.get("wllama", "")), partial(transformers.TransformersEngine.create, paths)
+        cpu = partial(wllama.WllamaEngine.create, paths.get("wllama", ""))
+        onnx = partial(transformers.TransformersEngine.create, paths, on_lost=queue.device_lost)
         self.models = Models(store, kv, queue, engine_factory(store, kv, create_engine, cpu, onnx))
 
     def _chat(self, cloud_base: str) -> None:

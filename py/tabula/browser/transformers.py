@@ -16,6 +16,8 @@ May import: engine, and the other browser adapters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tabula.browser._js import absolute
 from tabula.browser.engine_host import HostedEngine
 from tabula.browser.mediapipe import model_source, probe
@@ -41,18 +43,19 @@ class TransformersEngine(HostedEngine):
     @classmethod
     async def create(
         cls, paths: dict[str, str], url: str, stored: str, label: str, options: dict[str, float | int],
-        files: tuple[str, ...] = (),
+        files: tuple[str, ...] = (), on_lost: Callable[[str], None] | None = None,
     ) -> TransformersEngine:  # fmt: skip
         """Load the set `stored` (its id) or the embedded one at `url`, on the backend chosen for
         this device from its `files` (paths in the set); `paths`: the build's, naming the vendored
-        Transformers.js and ONNX Runtime Web folders. EngineError on any failure (a damaged set: INVALID_MODEL)."""
+        Transformers.js and ONNX Runtime Web folders. EngineError on any failure (a damaged set:
+        INVALID_MODEL). `on_lost(message)` runs if its WebGPU device is lost later."""
         gpu = await probe()
         facts = {key: gpu[key] for key in ("webgpu", "vendor", "architecture", "description", "fallback")}
         backend = choose(gpu["webgpu"], gpu["f16"], DeviceReport(**facts).software, files)  # as Models says
         wanted = {"ort": absolute(paths["ort"]), "device": backend.device, "dtype": backend.dtype,
                   "maxTokens": int(options["maxTokens"])}  # fmt: skip
         load = Load(absolute(paths["transformers"]), set_source(url, stored), wanted)
-        engine = await cls.start("transformers", load, label, Problem.INVALID_MODEL)
+        engine = await cls.start("transformers", load, label, Problem.INVALID_MODEL, on_lost)
         engine.options, engine.backend = options, backend
         return engine
 
