@@ -25,6 +25,7 @@ ELSEWHERE = {  # no model on WebGPU in these: other browsers, no_webgpu_browser,
     HERE / "browser" / name
     for name in (
         *("test_firefox.py", "test_webkit.py", "test_cpu_engine.py", "test_transformers_engine.py"),
+        "test_sets_unserved.py",
         *("test_shell.py", "test_appearance.py", "test_offline.py", "test_cloud.py"),
     )
 }

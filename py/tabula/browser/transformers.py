@@ -16,7 +16,11 @@ May import: engine, and the other browser adapters.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
+
+import js
 
 from tabula.browser._js import absolute
 from tabula.browser.engine_host import HostedEngine
@@ -25,6 +29,26 @@ from tabula.browser.protocol import Load, Source
 from tabula.engine.backend import Backend, choose
 from tabula.engine.errors import EngineError, Problem
 from tabula.models.fit import DeviceReport
+
+
+SERVED_WAIT_S = 120.0  # a first visit's service worker may still be saving the app for offline use
+
+
+async def served(wait_s: float = SERVED_WAIT_S) -> bool:
+    """True once the service worker controls this page (it alone serves ./models/<id>/ from
+    OPFS): at once if it does, after waiting while one is installing (a first visit), False where
+    none is registered (blocked, as in some private windows) or none took over in `wait_s`."""
+    workers = getattr(js.navigator, "serviceWorker", None)
+    if workers is None:
+        return False
+    if workers.controller:
+        return True
+    if not await workers.getRegistration():
+        return False
+    deadline = time.monotonic() + wait_s
+    while not workers.controller and time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+    return bool(workers.controller)
 
 
 def set_source(url: str, stored: str) -> Source:
@@ -49,6 +73,8 @@ class TransformersEngine(HostedEngine):
         this device from its `files` (paths in the set); `paths`: the build's, naming the vendored
         Transformers.js and ONNX Runtime Web folders. EngineError on any failure (a damaged set:
         INVALID_MODEL). `on_lost(message)` runs if its WebGPU device is lost later."""
+        if stored and not await served():
+            raise EngineError(Problem.NOT_SERVED, "no service worker controls this page")
         gpu = await probe()
         facts = {key: gpu[key] for key in ("webgpu", "vendor", "architecture", "description", "fallback")}
         backend = choose(gpu["webgpu"], gpu["f16"], DeviceReport(**facts).software, files)  # as Models says

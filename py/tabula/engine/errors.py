@@ -20,6 +20,7 @@ class Problem(StrEnum):
     STALLED = "stalled"
     DEVICE_LOST = "device-lost"
     NO_MODEL = "no-model"
+    NOT_SERVED = "not-served"  # a stored model set, and no service worker (yet) to serve it
     UNKNOWN = "unknown"
 
 
@@ -53,6 +54,11 @@ MESSAGES = {
         "restart). Your chat is kept: press Restart engine, or just send again."
     ),
     Problem.NO_MODEL: N_("No model is loaded. Choose one in Models."),
+    Problem.NOT_SERVED: N_(
+        "This model is made of several files, which Tabula's offline helper (its service worker) "
+        "hands to the engine, and that helper is not running in this tab. Reload the page once it "
+        "says it works offline, then press Restart engine. A private window may never run it."
+    ),
     Problem.UNKNOWN: N_("The engine failed unexpectedly."),
 }
 

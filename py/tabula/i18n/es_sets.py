@@ -28,4 +28,6 @@ SETS: dict[str, str] = {
     # Device fit (models/fit.py)
     "Runs with Transformers.js on the CPU (wasm): {speed}.": "Funciona con Transformers.js en la CPU (wasm): {speed}.",
     "Runs with Transformers.js on the GPU (WebGPU): {speed}.": "Funciona con Transformers.js en la GPU (WebGPU): {speed}.",
+    # A stored set with no service worker to serve it (browser/transformers.py)
+    "This model is made of several files, which Tabula's offline helper (its service worker) hands to the engine, and that helper is not running in this tab. Reload the page once it says it works offline, then press Restart engine. A private window may never run it.": "Este modelo está hecho de varios archivos, que el ayudante sin conexión de Tabula (su service worker) entrega al motor, y ese ayudante no está funcionando en esta pestaña. Recarga la página cuando diga que funciona sin conexión y pulsa Reiniciar motor. Una ventana privada puede no ejecutarlo nunca.",
 }
