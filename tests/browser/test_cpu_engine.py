@@ -17,6 +17,7 @@ import build
 from site_models import sha256
 from tabula.engine.prompt import ADDED_TOKENS
 from tabula.models.format import TRUNCATED
+from tests import documents as made
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, save_settings, send, wait_final
 from tests.browser.conftest import (
     Journey,
@@ -31,6 +32,7 @@ from tests.browser.downloading import CHUNK, DOWNLOAD_TIMEOUT_MS, card, download
 from tests.browser.engines import in_engine
 from tests.browser.modelserver import ModelServer
 from tests.browser.test_model_storage import PICKER
+from tests.browser.test_tablet import starter
 from tests.browser.waiting import wait_until
 
 TINY_CPU, REAL_CPU, BROKEN = "Tiny GGUF", "Gemma 3 270M GGUF (base)", "Broken GGUF"
@@ -209,15 +211,44 @@ def stop_ends_the_reading_of_a_long_prompt(page: Page) -> None:
     in_cpu_engine(page, WATCH)
     words = [f"river{i % 97} lake{i % 89}" for i in range(110)]  # ~6 tokens each: ~700 of 768
     send(page, " ".join(words))
-    in_cpu_engine(page, "() => new Promise((ok) => { const t = setInterval(() => self.__reads.length && (clearInterval(t), ok()), 5); })")
+    in_cpu_engine(
+        page,
+        "() => new Promise((ok) => { const t = setInterval(() => self.__reads.length && (clearInterval(t), ok()), 5); })",
+    )
     page.locator("form.composer").get_by_role("button", name="Stop").click()
-    in_cpu_engine(page, "() => new Promise((ok) => { const t = setInterval(() => self.__reads.every((c) => c.ended) && (clearInterval(t), ok()), 5); })")
+    in_cpu_engine(
+        page,
+        "() => new Promise((ok) => { const t = setInterval(() => self.__reads.every((c) => c.ended) && (clearInterval(t), ok()), 5); })",
+    )
     reads = in_cpu_engine(page, "() => self.__reads")
     assert [c["ended"] for c in reads] == ["aborted"], reads  # nothing more was asked after Stop
     assert " ".join(words) in reads[0]["prompt"]
     start = reads[0]["prompt"].index(words[75])  # asking for the prompt up to ~450 of its ~700 tokens
     cached, tokens = in_cpu_engine(page, f"() => self.__cached({json.dumps(reads[0]['prompt'][:start])})")
     assert tokens > 256 and cached < tokens - 1, (cached, tokens)  # it had not read that far
+
+
+def test_a_60_page_pdf_is_summarized_whole_on_the_cpu_engine(cpu, tmp_path: Path) -> None:
+    """A 60-page PDF is longer than the CPU model's context: every part is summarized on the CPU
+    engine, with the step shown, then the summaries are combined into one answer that says it
+    covers pages 1–60; between them, the engine was given every page (issue #24)."""
+    page, _site, _journey = cpu
+    wait_stored(download(page, TINY_CPU))
+    to_chat(page)
+    in_cpu_engine(page, RECORD)
+    summary = starter(page, "Summarize a note")
+    summary.locator('input[type="file"]').set_input_files(made.long_pdf(tmp_path / "long.pdf", pages=60))
+    expect(page.get_by_role("status").filter(has_text="Opened long.pdf (60 pages).")).to_be_visible()
+    summary.get_by_role("button", name="Summarize", exact=True).click()
+    answer = page.locator("article.msg.model").first
+    expect(answer).to_contain_text(re.compile(r"Summarizing part 2 of \d+…"), timeout=ENGINE_TIMEOUT_MS)
+    assert wait_final(answer, timeout=600_000) == "done"
+    expect(answer).to_contain_text("Pages 1–60 of long.pdf: summary")
+    calls = in_cpu_engine(page, "() => self.__cpu")
+    asked = [c["prompt"] for c in calls]
+    parts = [p for p in asked if "Summarize this part of long.pdf" in p]
+    assert len(parts) > 2 and any("Combine these summaries of parts of long.pdf" in p for p in asked)
+    assert [n for n in range(1, 61) if not any(f"Report page {n}." in p for p in parts)] == []
 
 
 def test_the_real_gemma_270m_gguf_continues_in_english(cpu) -> None:
