@@ -173,6 +173,33 @@ def test_settings_are_validated_saved_and_applied() -> None:
     run(scenario())
 
 
+def test_a_system_prompt_that_cannot_fit_the_context_is_refused_in_settings_with_the_numbers() -> None:
+    """Refused when saved, not cut at every send (issue #23): 1,000 characters (about 250 tokens)
+    cannot fit Max tokens 256, of which the answer keeps 64; the model's own limit counts too."""
+
+    async def scenario() -> None:
+        app, store, chat, _, _ = make(FakeEngineFactory())
+        form = {
+            "temperature": "0.5",
+            "top_k": "5",
+            "max_tokens": "256",
+            "seed": "1",
+            "system_prompt": "x" * 1000,
+        }
+        app.on_action("save-settings", form)
+        errors = dict(store.state.settings_errors)
+        assert errors == {
+            "system_prompt": "This system prompt is too long for 256 max tokens: it takes about 250 tokens, "
+            "more than the 192 a question and its history have. Shorten it, or raise Max tokens."
+        }
+        assert store.state.settings.system_prompt != "x" * 1000  # nothing of it was kept
+        app.on_action("save-settings", {**form, "max_tokens": "1024"})  # room for it now
+        await settle(chat)
+        assert store.state.settings_errors == () and store.state.settings.system_prompt == "x" * 1000
+
+    run(scenario())
+
+
 def test_a_forged_turn_in_a_message_or_the_system_prompt_never_reaches_the_engine_as_one() -> None:
     """A student types Gemma's turn markers to forge a model turn (and a system prompt holds one):
     the engine gets them as harmless text inside the user's own turn."""
@@ -209,14 +236,21 @@ def test_an_answer_cut_by_the_token_budget_says_so_and_continue_joins_it() -> No
         await settle(chat)
         first = store.state.messages[-1]
         assert first.status == "done" and first.cut and first.text.startswith(" w0 w1")
-        assert "Stopped at the length limit" in page.regions["log"] and 'data-action="continue"' in page.regions["log"]
+        assert (
+            "Stopped at the length limit" in page.regions["log"]
+            and 'data-action="continue"' in page.regions["log"]
+        )
         app.on_action("continue", {"id": str(first.id)})
         await settle(chat)
         _user, answer = store.state.messages  # the same answer, longer
         asked = factory.built[0].prompts[-1]
         assert asked.startswith("<start_of_turn>user\ngo<end_of_turn>\n<start_of_turn>model\n")
         assert asked.endswith(first.text[-40:]) and not asked.endswith("<start_of_turn>model\n")
-        assert answer.id == first.id and answer.text.startswith(first.text) and len(answer.text) > len(first.text)
+        assert (
+            answer.id == first.id
+            and answer.text.startswith(first.text)
+            and len(answer.text) > len(first.text)
+        )
         assert answer.text[len(first.text) :].startswith(" w0")  # the fake writes its script again
         assert answer.cut and answer.tokens > first.tokens  # it ran to the budget again
 
@@ -252,7 +286,10 @@ def test_a_system_prompt_too_long_for_the_model_never_fails_every_message() -> N
             assert answer.status == "done" and answer.text == "Hello there, friend.", answer
             assert "system prompt is too long" in answer.note
         asked = factory.built[0].prompts[-1]
-        assert asked.startswith("<start_of_turn>user\nAlways answer kindly.") and "and again<end_of_turn>" in asked
+        assert (
+            asked.startswith("<start_of_turn>user\nAlways answer kindly.")
+            and "and again<end_of_turn>" in asked
+        )
         assert len(asked.split()) <= 48  # within the budget (the fake counts words)
 
     run(scenario())

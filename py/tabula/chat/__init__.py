@@ -22,7 +22,7 @@
 - `markdown`       Markdown -> safe HTML (the views and the streaming painter use it)
 Ports (chat/ports.py): ChatStore (and its SaveFailed, StorageFull), StreamPainter, LocalFiles,
 DocumentReader.
-May import: core (not State at run time), i18n, engine, cloud, media.
+May import: core (not State at run time), i18n, engine, cloud, media, prefs (the answer's share).
 """
 
 __all__ = [

@@ -37,16 +37,12 @@ from tabula.i18n.translate import tr, tr_n
 from tabula.media import capability
 from tabula.media.attachments import Attachment
 from tabula.media.ports import MediaStore
+from tabula.prefs.generation import reserve_for
 
 if TYPE_CHECKING:
     from tabula.core.state import State
 
 TAG = "chat"
-
-
-def reserve_for(max_tokens: int) -> int:
-    """Tokens kept free for the answer: a quarter of the context, at least 32."""
-    return max(32, max_tokens // 4)
 
 
 def history(messages: Sequence[Message], before: int) -> list[prompt.Turn]:

@@ -155,6 +155,7 @@ MESSAGES: dict[str, str] = {
     "{label} must be a number.": "{label} debe ser un número.",
     "{label} must be between {low} and {high}.": "{label} debe estar entre {low} y {high}.",
     "The system prompt must be at most 4000 characters.": "La instrucción del sistema debe tener como máximo 4000 caracteres.",
+    "This system prompt is too long for {tokens} max tokens: it takes about {about} tokens, more than the {room} a question and its history have. Shorten it, or raise Max tokens.": "Esta instrucción del sistema es demasiado larga para {tokens} tokens máximos: ocupa unos {about} tokens, más que los {room} que tienen una pregunta y su historial. Acórtala o sube los tokens máximos.",
     # Quizzes and mind maps (structured.py, study.py)
     "The answer was empty, so no quiz could be made.": "La respuesta estaba vacía, así que no se pudo crear ningún cuestionario.",
     "The answer was far too long to be a quiz.": "La respuesta era demasiado larga para ser un cuestionario.",

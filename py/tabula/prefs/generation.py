@@ -1,4 +1,10 @@
-"""Generation settings: defaults, validation of what the user typed, and persistence. Pure."""
+"""Generation settings: defaults, validation of what the user typed, and persistence. Pure.
+
+A system prompt is refused up front when it cannot fit: when, by a rough count (a token per 4
+characters, as English runs), it alone would take all that a prompt has once the answer's share
+of the context is set aside. Anything shorter is measured again at send time with the engine's
+own tokenizer, exactly, and cut to fit with a sentence where it must be.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,31 @@ from tabula.i18n.translate import tr
 KEY = "tabula.settings"
 MIN_TOKENS = 64
 DEFAULT_SYSTEM = "You are Tabula, a helpful assistant. Answer clearly and briefly."
+CHARS_PER_TOKEN = 4  # as English runs (Spanish or French fewer: send time measures exactly)
+
+
+def reserve_for(max_tokens: int) -> int:
+    """Tokens kept free for the answer: a quarter of the context, at least 32."""
+    return max(32, max_tokens // 4)
+
+
+def system_room(max_tokens: int) -> int:
+    """The tokens a prompt has (the system prompt, the history, the question)."""
+    return max_tokens - reserve_for(max_tokens)
+
+
+def _system_error(system: str, max_tokens: int) -> str:
+    """Why `system` is too long for `max_tokens` (the context the model gets), or ""."""
+    if len(system) > 4000:
+        return tr("The system prompt must be at most 4000 characters.")
+    about, room = -(-len(system) // CHARS_PER_TOKEN), system_room(max_tokens)
+    if about <= room:
+        return ""
+    return tr(
+        "This system prompt is too long for {tokens} max tokens: it takes about {about} tokens, "
+        "more than the {room} a question and its history have. Shorten it, or raise Max tokens.",
+        tokens=max_tokens, about=about, room=room,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -58,8 +89,10 @@ def validate(form: Mapping[str, str], limit: int | None) -> tuple[Settings | Non
     }
     errors = {name: message for name, (_value, message) in checks.items() if message}
     system = form.get("system_prompt", "").strip()
-    if len(system) > 4000:
-        errors["system_prompt"] = tr("The system prompt must be at most 4000 characters.")
+    tokens = checks["max_tokens"][0]
+    context = min(int(tokens), limit) if tokens is not None and limit else int(tokens or high)
+    if trouble := _system_error(system, context):
+        errors["system_prompt"] = trouble
     if errors:
         return None, errors
     values = {name: value for name, (value, _message) in checks.items()}
