@@ -45,7 +45,12 @@ WLLAMA_COMPAT = ("wllama.js", "wllama.wasm")
 # mammoth's browser build for .docx. PDF.js's "legacy" build (same ES modules, with polyfills,
 # about 0.1 MB more): its modern one calls Map.getOrInsertComputed and the like unguarded, which
 # the Safari of today's iPads lacks.
-PDFJS_FILES = ("legacy/build/pdf.min.mjs", "legacy/build/pdf.worker.min.mjs", "LICENSE")
+# The two wasm image decoders of scans (JPEG 2000, JBIG2): doc_reader.js draws scanned pages with them.
+PDFJS_FILES = (
+    "legacy/build/pdf.min.mjs", "legacy/build/pdf.worker.min.mjs", "LICENSE", "wasm/openjpeg.wasm",
+    "wasm/jbig2.wasm", "wasm/LICENSE_OPENJPEG", "wasm/LICENSE_PDFJS_OPENJPEG", "wasm/LICENSE_JBIG2",
+    "wasm/LICENSE_PDFJS_JBIG2",
+)  # fmt: skip
 MAMMOTH_FILES = ("mammoth.browser.min.js", "LICENSE")
 # Transformers.js (issue #25: Gemma 4 with photos and voice notes), hosted by
 # pwa/js/engine_transformers.js: its browser bundle (ONNX Runtime Web's JS inlined) and the one

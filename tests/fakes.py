@@ -826,3 +826,58 @@ class FakeMediaStore:
 
     async def delete(self, attachment_id: str) -> None:
         self.stored.pop(attachment_id, None)
+
+
+class FakeDocuments:
+    """chat.ports.DocumentReader over a PDF given as its pages' text ("" for a page that is an
+    image): read() gives them, render() draws a page as a picture the fake media store takes
+    ({name, width, height}), except `broken` pages ({"error"}); `gate`, while set, holds each
+    render until it is set; end_rendering() ends the drawing (a render waiting raises), and
+    `drawn` and `ended` say what was asked. `on_render(page)` runs as a page is drawn."""
+
+    def __init__(self, pages: list[str], broken: tuple[int, ...] = ()) -> None:
+        self.pages, self.broken = pages, broken
+        self.drawn: list[int] = []
+        self.ended = 0
+        self.gate: asyncio.Event | None = None
+        self.on_render: Callable[[int], None] = lambda page: None
+        self._waiting: asyncio.Future | None = None
+
+    def describe(self, file: object) -> tuple[str, int]:
+        return str(file), 1000
+
+    async def head(self, file: object, count: int) -> bytes:
+        return b"%PDF-1.7"[:count]
+
+    async def read(
+        self, file: object, kind: str, max_pages: int, progress: Callable[[int, int], None]
+    ) -> dict:
+        progress(len(self.pages), len(self.pages))
+        return {"pages": list(self.pages)}
+
+    def cancel(self) -> None:
+        pass
+
+    async def render(self, file: object, page: int, max_side: int) -> dict:
+        self._waiting = asyncio.get_running_loop().create_future()
+        if self.gate is not None:
+            waited = asyncio.ensure_future(self.gate.wait())
+            await asyncio.wait({waited, self._waiting}, return_when=asyncio.FIRST_COMPLETED)
+            waited.cancel()
+        if self._waiting.done():
+            raise RuntimeError("the drawing worker was ended")
+        self._waiting = None
+        self.drawn.append(page)
+        self.on_render(page)
+        if page in self.broken:
+            return {"error": "UnknownErrorException"}
+        return {
+            "image": {"name": f"{file}-{page}", "width": 595 * 2, "height": 842 * 2},
+            "width": 724,
+            "height": 1024,
+        }
+
+    def end_rendering(self) -> None:
+        self.ended += 1
+        if self._waiting is not None and not self._waiting.done():
+            self._waiting.set_result(None)

@@ -161,7 +161,7 @@ class Wiring:
         library_controls = LibraryControls(self.chat, self.library)
         self.starters = starters = Starters(
             store, self.chat, self.queue, self.library, self.files.files, page, library_controls.new,
-            self.files.notice,
+            self.files.notice, model_controls.select_model,
         )  # fmt: skip
         self.chat_controls = ChatControls(page, self.chat, self.files.files.media, starters.notice, starters)
         return {

@@ -2,11 +2,14 @@
 set, on the wasm backend (a browser without WebGPU), at a sub-path: the set is downloaded, kept
 in OPFS and served back by the service worker, the engine loads it from there, streams an answer
 into the chat, Stop drops what comes after it, a photo and a voice note sent in the chat reach
-the model as pixel and audio tensors with their tokens in the prompt, and offline the engine
-loads again (its runtime from the service worker's on-demand cache). One site, one page."""
+the model as pixel and audio tensors with their tokens in the prompt, a scanned PDF's pages are
+read as pictures (issue #24: PDF.js draws each page, the model gets it with the transcription
+request, its text becomes that page), and offline the engine loads again (its runtime from the
+service worker's on-demand cache). One site, one page."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import struct
@@ -21,6 +24,8 @@ from playwright.sync_api import Browser, Page, expect
 
 import build
 from site_models import sha256
+from tabula.chat.scans import ASK
+from tests import documents as made
 from tests.browser.chatting import ENGINE_TIMEOUT_MS, RECORDER, send, wait_final
 from tests.browser.conftest import Journey, catalog_file, open_app, record, wait_offline_ready
 from tests.browser.downloading import download, wait_stored
@@ -211,6 +216,74 @@ def test_a_photo_and_a_voice_note_put_in_indexeddb_reach_the_engine(page: Page) 
     last = in_worker(page, "() => self.tabulaEngine.last()")
     assert last["pixelValues"] == [1, 2520, 768] and last["imageTokens"] == 266
     assert last["inputFeatures"] == [1, 99, 128] and last["audioTokens"] == 25
+
+
+# What each generation was given (tabulaEngine.last()) and what it wrote, kept in the engine
+# worker as its "done" replies go out.
+RECORD_READS = """() => {
+  self.__reads = [];
+  const post = self.postMessage.bind(self);
+  self.postMessage = (message, ...rest) => {
+    if (message?.type === 'done') self.__reads.push({ ...self.tabulaEngine.last(), text: message.text });
+    return post(message, ...rest);
+  };
+}"""
+# The conversations as IndexedDB keeps them (each the record's JSON text in PyScript's Flatted
+# ["generic", text] wrapping: browser/indexeddb.py).
+KEPT = """() => new Promise((done) => {
+  const open = indexedDB.open('IDBMap/@pyscript/tabula-chats');
+  open.onsuccess = () => {
+    const all = open.result.transaction('entries').objectStore('entries').getAll();
+    all.onsuccess = () => { open.result.close(); done(all.result); };
+  };
+})"""
+MEDIA_IDS = """() => new Promise((done) => {
+  const open = indexedDB.open('tabula-media');
+  open.onsuccess = () => {
+    const keys = open.result.transaction('attachments').objectStore('attachments').getAllKeys();
+    keys.onsuccess = () => { open.result.close(); done(keys.result); };
+  };
+})"""
+
+
+def kept_documents(page: Page) -> list[dict]:
+    """Every document kept with a conversation in IndexedDB (as chat/documents.py to_dict wrote it)."""
+    values = [json.loads(raw) for raw in page.evaluate(KEPT)]
+    records = [json.loads(next(v for v in value if isinstance(v, str) and v.startswith("{"))) for value in values]
+    return [doc for record in records for doc in record.get("documents", [])]
+
+
+def test_a_scanned_pdf_is_read_page_by_page_as_pictures_and_kept(page: Page, tmp_path: Path) -> None:
+    """A nurse adds a scanned form (two pages that are only images) to the chat with a model that
+    reads photos on the tablet: the sentence offers to read them with it; on that press PDF.js
+    draws each page in the reader worker, the engine gets each as pixel values with the
+    transcription request, and the text it wrote becomes those pages of the document kept with
+    the conversation (marked as read from a picture); no picture stays stored."""
+    new_chat(page)
+    in_worker(page, RECORD_READS)
+    scan = made.scanned_pdf(tmp_path / "form.pdf", pages=2)
+    page.locator('form.composer input[data-action="open-note:composer"]').set_input_files(scan)
+    said = page.get_by_role("status").filter(has_text="Opened form.pdf (2 pages). Pages 1–2 are images.")
+    expect(said).to_be_visible()
+    said.get_by_role("button", name=f"Read pages 1–2 as pictures with {LABEL}").click()
+    done = page.get_by_role("status").filter(has_text=f"{LABEL} read the text of pages 1–2 of form.pdf.")
+    expect(done.or_(page.get_by_role("alert"))).to_be_visible(timeout=ENGINE_TIMEOUT_MS)
+    reads = in_worker(page, "() => self.__reads")
+    assert done.is_visible(), (page.get_by_role("alert").all_inner_texts(), reads)
+    assert len(reads) == 2 and all(r["text"].strip() for r in reads), reads
+    for read in reads:  # one picture each, its tokens in the prompt before the request
+        assert read["prompt"] == f"<|turn>user\n<|image|>{ASK}<turn|>\n<|turn>model\n"
+        assert [m["kind"] for m in read["media"]] == ["image"] and read["imageTokens"] > 0
+        assert read["pixelValues"] is not None and read["pixelValues"][-1] == 768
+    (doc,) = [d for d in kept_documents(page) if d["title"] == "form.pdf"]
+    assert doc["pictured"] == [1, 2] and doc["scanned"] == []
+    flat = lambda text: " ".join(text.split())  # noqa: E731  (the document keeps tidied text)
+    assert [(s[1], flat(s[2])) for s in doc["sections"]] == [
+        ("1", flat(reads[0]["text"])),
+        ("2", flat(reads[1]["text"])),
+    ]
+    expect(page.locator(".kept-docs")).to_contain_text("form.pdf")
+    assert not {r["media"][0]["id"] for r in reads} & set(page.evaluate(MEDIA_IDS))  # pictures deleted
 
 
 def test_offline_the_set_and_its_runtime_load_from_the_service_worker(page: Page) -> None:

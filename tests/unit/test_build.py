@@ -63,11 +63,14 @@ def test_no_precached_file_over_30_mb(site: Path) -> None:
 
 def test_only_the_simd_genai_wasm_and_both_wllama_builds_are_vendored(site: Path) -> None:
     """wllama's main build and its compat build for Safari (no CDN: issue #23); ONNX Runtime
-    Web's one build Transformers.js loads (issue #25)."""
+    Web's one build Transformers.js loads (issue #25); PDF.js's JPEG 2000 and JBIG2 decoders,
+    for drawing scanned pages (issue #24)."""
     wasm = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.wasm"))
     version = json.loads((build.ROOT / "node_modules/@wllama/wllama/package.json").read_text())["version"]
     assert sorted(w.rsplit("/", 1)[-1] for w in wasm if "wllama" not in w) == [
         "genai_wasm_internal.wasm",
+        "jbig2.wasm",
+        "openjpeg.wasm",
         "ort-wasm-simd-threaded.asyncify.wasm",
         "pyodide.asm.wasm",
     ]

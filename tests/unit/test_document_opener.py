@@ -63,7 +63,8 @@ def test_a_pdf_is_read_with_progress_and_its_pages_are_kept_while_the_box_is_unc
     assert ("busy", "Reading guide.pdf: page 1 of 7…") in notices
     assert notices[-1] == (
         "ok",
-        "Opened guide.pdf (7 pages). Left out: page 7 is an image. It stays on this device.",
+        "Opened guide.pdf (7 pages). Left out: page 7 is an image. Gemma 4 E2B could read it as a "
+        "picture: add it on the Models page. It stays on this device.",
     )
     shown = page.filled["document-text"]
     assert docs.document("document-text", shown + "\n").kind == "pdf"

@@ -1,6 +1,7 @@
 """The document readers (issue #24) ship like the rest of the runtime: pdfjs-dist and mammoth
 pinned in package-lock.json, copied into version-named folders, precached, loaded from the site
-only (no CDN, no cMaps or font files fetched) and allowed by the page's security policy."""
+only (no CDN, no cMaps or font files fetched; the image decoders scanned pages are drawn with are
+our copies) and allowed by the page's security policy."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_readers_are_vendored_pinned_and_precached(site: Path) -> None:
         f"{paths['pdfjs']}/legacy/build/pdf.min.mjs", f"{paths['pdfjs']}/legacy/build/pdf.worker.min.mjs",
         f"{paths['pdfjs']}/LICENSE", f"{paths['mammoth']}/mammoth.browser.min.js",
         f"{paths['mammoth']}/LICENSE", "js/doc_reader.js",
+        f"{paths['pdfjs']}/wasm/openjpeg.wasm", f"{paths['pdfjs']}/wasm/jbig2.wasm",  # scans' decoders
     }  # fmt: skip
     assert wanted <= precache
 
@@ -40,6 +42,7 @@ def test_readers_are_vendored_pinned_and_precached(site: Path) -> None:
 def test_the_reader_names_no_cdn_and_sets_pdfjs_worker_to_our_copy() -> None:
     reader = (ROOT / "pwa/js/doc_reader.js").read_text()
     assert "GlobalWorkerOptions.workerSrc = `${folder}/legacy/build/pdf.worker.min.mjs`" in reader
+    assert "wasmUrl: `${folder}/wasm/`" in reader  # scanned pages are drawn with our copies
     assert not re.search(r"https?://", reader)
     assert "cMapUrl" not in reader and "standardFontDataUrl" not in reader
 

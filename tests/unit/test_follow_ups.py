@@ -152,8 +152,9 @@ def test_a_document_added_in_the_composer_is_kept_and_the_next_question_uses_it(
         assert conv is not None and [d.title for d in conv.documents] == ["guide.pdf"]
         assert rig.notices[-1] == (
             "ok",
-            "Opened guide.pdf (7 pages). Left out: page 7 is an image. It stays on this device. "
-            "Your next questions in this conversation use it.",
+            "Opened guide.pdf (7 pages). Left out: page 7 is an image. Gemma 4 E2B could read it as a "
+            "picture: add it on the Models page. It stays on this device. Your next questions in this "
+            "conversation use it.",
         )
         assert "guide.pdf" in chat_page(rig.store.state)[2]["kept"]
         rig.controls.send({"message": made.QUESTION})

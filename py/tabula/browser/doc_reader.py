@@ -3,6 +3,10 @@ pwa/js/doc_reader.js, a dedicated module worker hosting the vendored PDF.js and 
 worker per file). Only plain values come back: the pages' text, or mammoth's HTML, or the name
 of the reader's exception. cancel() ends the worker at once (terminate: the read stops for
 certain, PDF.js's own worker with it). The decisions are Python's (chat/documents.py).
+
+Scanned pages are drawn as pictures by a worker of their own (render(): one page a call, the
+file kept open in it between calls), which end_rendering() ends: a JPEG comes back as an opaque
+Blob that goes straight on to the media store (browser/media_store.py), never into Python.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ class WorkerDocuments:
         self.worker: object | None = None
         self.waiting: asyncio.Future | None = None
         self.proxy = None
+        self.drawer: object | None = None  # the worker drawing scanned pages, while it lives
+        self.drawing: asyncio.Future | None = None
+        self.drawn_proxy = None
 
     def describe(self, file: object) -> tuple[str, int]:
         """(name, size in bytes) of a picked File."""
@@ -68,6 +75,46 @@ class WorkerDocuments:
         if self.waiting is not None and not self.waiting.done():
             self.waiting.set_exception(ReadCancelled())
         self._end()
+
+    async def render(self, file: object, page: int, max_side: int) -> dict:
+        """Page `page` drawn as a JPEG, its longest side `max_side` pixels: {"image": Blob,
+        "width", "height"} or {"error"}; raises ReadCancelled after end_rendering()."""
+        if self.drawer is None:
+            self.drawn_proxy = create_proxy(self._drawn)
+            self.drawer = js.Worker.new(absolute("js/doc_reader.js"), js_object({"type": "module"}))
+            self.drawer.onmessage = self.drawn_proxy
+        self.drawing = done = asyncio.get_running_loop().create_future()
+        message = {
+            "kind": "draw",
+            "file": file,
+            "page": page,
+            "maxSide": max_side,
+            "pdfjs": absolute(self.pdfjs),
+        }
+        self.drawer.postMessage(js_object(message))
+        return await done
+
+    def _drawn(self, event: object) -> None:
+        data = event.data
+        if self.drawing is None or self.drawing.done():
+            return
+        if str(data.type) == "image":
+            self.drawing.set_result(
+                {"image": data.image, "width": int(data.width), "height": int(data.height)}
+            )
+        else:
+            self.drawing.set_result(_plain(data))
+
+    def end_rendering(self) -> None:
+        """End the drawing worker (its render() in progress raises ReadCancelled)."""
+        if self.drawing is not None and not self.drawing.done():
+            self.drawing.set_exception(ReadCancelled())
+        if self.drawer is not None:
+            self.drawer.terminate()
+            self.drawer.onmessage = None
+        if self.drawn_proxy is not None:
+            self.drawn_proxy.destroy()
+        self.drawer = self.drawn_proxy = self.drawing = None
 
     def _end(self) -> None:
         if self.worker is not None:

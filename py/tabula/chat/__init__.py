@@ -18,6 +18,8 @@
                    `stopwords` per language), the message, and reading it back for the view
 - `summarizing`    summaries of long documents, part by part then combined (map–reduce: the
                    plan is `mapreduce`, internal), with progress, Stop and the pages covered
+- `scans`          scanned PDF pages read as pictures by a model that reads photos: who can,
+                   the request each page goes with, and what is said
 - `cadence`        how often a streaming answer is painted (by what a paint costs)
 - `markdown`       Markdown -> safe HTML (the views and the streaming painter use it)
 Ports (chat/ports.py): ChatStore (and its SaveFailed, StorageFull), StreamPainter, LocalFiles,
@@ -38,6 +40,7 @@ __all__ = [
     "multimodal",
     "ports",
     "retrieval",
+    "scans",
     "summarizing",
     "usecases",
 ]

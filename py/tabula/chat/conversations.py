@@ -57,7 +57,8 @@ class Shelf:
     deleted: Conversation | None = None  # the last one deleted, until Undo or the next change
     damaged: int = 0  # saved records that could not be read
     browsing: bool = False  # the list stays open while the user works in it
-    notice: tuple[str, str] = ("", "")  # (ok | error, text) after an export, import or copy
+    notice: tuple[str, str] = ("", "")  # (ok | error | busy | offer, text) after an export, import or copy
+    offer: str = ""  # an "offer" notice's button: read a document's scanned pages (ui/handlers/scans.py)
     unsaved: tuple[tuple[str, str], ...] = ()  # (id, "full" | why) of each refused save
     composing: Composing = field(
         default_factory=Composing

@@ -1,7 +1,8 @@
 """A document opened on the device (issue #24): what it is, its parts with their page numbers or
-headings, the pages that are only images, the limits, and the one sentence for each kind of bad
-input. Pure: browser/doc_reader.py reads the file (PDF.js, mammoth, in a worker) and hands over
-plain values; nothing of a file that is refused is kept.
+headings, the pages that are only images (and those whose text a model read from a picture of
+them: chat/scans.py), the limits, and the one sentence for each kind of bad input. Pure:
+browser/doc_reader.py reads the file (PDF.js, mammoth, in a worker) and hands over plain values;
+nothing of a file that is refused is kept.
 
 May import: i18n, and usecases (the text limit). The docx HTML is mammoth's own (headings,
 paragraphs, lists, tables): the standard library's HTMLParser cuts it at its headings.
@@ -24,6 +25,7 @@ WHAT = {"pdf": "PDF", "docx": "Word (.docx)"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCKS = HEADINGS | {"p", "li", "tr", "td", "th", "br", "table", "ul", "ol"}
 MAX_LABEL = 80  # a heading longer than this is cut in references
+EXAMPLE = "Gemma 4 E2B"  # a model that reads pictures, named when the catalogue holds none
 
 
 class DocumentProblem(ValueError):
@@ -44,8 +46,9 @@ class Document:
     title: str  # the file name ("" for pasted text)
     kind: str  # "pdf" | "docx" | "text"
     sections: tuple[Section, ...]
-    scanned: tuple[int, ...] = ()  # PDF pages with no text layer (images)
+    scanned: tuple[int, ...] = ()  # PDF pages with no text layer (images), not read
     pages: int = 0  # a PDF's page count
+    pictured: tuple[int, ...] = ()  # scanned pages whose text a model read from a picture of them
 
     @property
     def text(self) -> str:
@@ -57,7 +60,7 @@ def to_dict(doc: Document) -> dict:
     """What is kept of a document with its conversation: its text and page map, not the file."""
     return {
         "title": doc.title, "kind": doc.kind, "pages": doc.pages, "scanned": list(doc.scanned),
-        "sections": [[s.ref, s.label, s.text] for s in doc.sections],
+        "pictured": list(doc.pictured), "sections": [[s.ref, s.label, s.text] for s in doc.sections],
     }  # fmt: skip
 
 
@@ -68,6 +71,7 @@ def from_dict(raw: object) -> Document:
         doc = Document(
             str(raw["title"]), str(raw["kind"]), sections,  # type: ignore[index]
             tuple(int(n) for n in raw.get("scanned", ())), int(raw.get("pages", 0)),  # type: ignore[union-attr]
+            tuple(int(n) for n in raw.get("pictured", ())),  # type: ignore[union-attr]
         )  # fmt: skip
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise ValueError(f"a kept document is damaged ({error})") from None
@@ -120,25 +124,43 @@ def images_sentence(scanned: tuple[int, ...]) -> str:
     return tr("pages {pages} are images", pages=pages)
 
 
-def from_pdf(name: str, pages: list[str]) -> Document:
-    """The pages PDF.js read; DocumentProblem when none has text (a scan)."""
+def from_pdf(name: str, pages: list[str], readable: bool = False, could: str = "") -> Document:
+    """The pages PDF.js read. When none has text (a scan): DocumentProblem naming `could` (a model
+    that reads pictures), unless `readable` (a model on this device can read them): then the
+    document has no sections yet, only its scanned pages, to be read (chat/scans.py)."""
     if len(pages) > MAX_PAGES:
         raise too_many_pages(name, len(pages))
     texts = [_tidy(p) for p in pages]
     scanned = tuple(i + 1 for i, t in enumerate(texts) if not t)
-    if len(scanned) == len(texts):
-        if not texts:
-            raise DocumentProblem(tr("{name} has no text to read.", name=name))
+    if not texts:
+        raise DocumentProblem(tr("{name} has no text to read.", name=name))
+    if len(scanned) == len(texts) and not readable:
         raise DocumentProblem(
-            tr(
-                "{name} has no text to read: {images} (a scan). A model that reads pictures, such as "
-                "Gemma 4 E2B, could read them; Tabula cannot give it pages yet.",
-                name=name,
-                images=images_sentence(scanned),
-            )
+            tr("{name} has no text to read: {images} (a scan).", name=name, images=images_sentence(scanned))
+            + " "
+            + could_read(scanned, could)
         )
     sections = tuple(Section("page", str(i + 1), t) for i, t in enumerate(texts) if t)
     return _checked(Document(name, "pdf", sections, scanned, len(texts)))
+
+
+def could_read(scanned: tuple[int, ...], model: str) -> str:
+    """Which model would read pages that are images (none on this device can)."""
+    if len(scanned) == 1:
+        return tr("{model} could read it as a picture: add it on the Models page.", model=model or EXAMPLE)
+    return tr("{model} could read them as pictures: add it on the Models page.", model=model or EXAMPLE)
+
+
+def with_pictures(doc: Document, read: dict[int, str]) -> Document:
+    """`doc` with the text a model read from pictures of its scanned pages (`read`, by page) as
+    those pages' sections, in page order, marked as read from a picture; a page where it found
+    no text stays an image. DocumentProblem when that leaves the document too long."""
+    found = {n: text for n, raw in read.items() if n in doc.scanned and (text := _tidy(raw))}
+    added = (Section("page", str(n), text) for n, text in found.items())
+    sections = tuple(sorted((*doc.sections, *added), key=lambda s: int(s.label)))
+    left = tuple(n for n in doc.scanned if n not in found)
+    pictured = tuple(sorted({*doc.pictured, *found}))
+    return _checked(Document(doc.title, doc.kind, sections, left, doc.pages, pictured))
 
 
 def from_docx(name: str, html: str) -> Document:

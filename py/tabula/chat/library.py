@@ -247,13 +247,21 @@ class Library:
         if conv is not None and conv.mode != mode:
             self.store.dispatch(ShelfChanged(self.shelf.put(replace(conv, mode=mode))))
 
-    def keep_document(self, doc: Document) -> None:
-        """Keep `doc` (its text and page map) with the current conversation, once, and save it."""
+    def keep_document(self, doc: Document, replacing: Document | None = None) -> None:
+        """Keep `doc` (its text and page map) with the current conversation, once, and save it;
+        in the place of `replacing` (the same document before its scanned pages were read)."""
         conv = self.shelf.get(self.shelf.current)
-        if conv is None or not doc.title:
+        if conv is None or not doc.title or not doc.sections:
             return
-        others = tuple(d for d in conv.documents if (d.title, d.text) != (doc.title, doc.text))
-        self._documents(replace(conv, documents=(*others, doc)))
+        kept = [d for d in conv.documents if (d.title, d.text) != (doc.title, doc.text)]
+        at = next((i for i, d in enumerate(kept) if d == replacing), len(kept))
+        kept[at : at + 1] = [doc]
+        self._documents(replace(conv, documents=tuple(kept)))
+
+    def keeps(self, doc: Document) -> bool:
+        """Whether the current conversation keeps `doc`."""
+        conv = self.shelf.get(self.shelf.current)
+        return conv is not None and doc in conv.documents
 
     def drop_document(self, index: int) -> None:
         """Remove the current conversation's document number `index`: its text leaves storage."""

@@ -69,6 +69,15 @@ class DocumentReader(Protocol):
     def cancel(self) -> None:
         """End the read in progress at once."""
 
+    async def render(self, file: object, page: int, max_side: int) -> dict:
+        """Page `page` of a picked PDF drawn as a picture on this device, its longest side
+        `max_side` pixels: {"image": a JPEG (an opaque browser Blob, for MediaStore.prepare),
+        "width", "height"}, or {"error": name}. The file stays open for the next page until
+        end_rendering(); raises an exception after it."""
+
+    def end_rendering(self) -> None:
+        """Close the file drawn from (its worker is ended), at once even mid-page."""
+
 
 class LocalFiles(Protocol):
     """Files and the clipboard on this device: nothing here touches the network."""

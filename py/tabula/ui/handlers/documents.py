@@ -1,7 +1,10 @@
 """Documents opened for the empty chat's use cases (issue #24): a .txt/.md file read as text, a PDF
 or .docx read in a worker with progress and Cancel, the result shown in the form's box and kept
 (until the box changes) so a question can point at its pages or sections. A file refused for any
-reason leaves one sentence and nothing behind. Pure over chat.ports.LocalFiles and the Page.
+reason leaves one sentence and nothing behind. Pages that are only images are named; where a
+model on this device reads pictures, the sentence offers to read them (`offer`:
+ui/handlers/scans.py), else it names a catalogue model that would. Pure over
+chat.ports.LocalFiles and the Page.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from tabula.chat import documents
+from tabula.chat import documents, scans
 from tabula.chat.documents import Document, DocumentProblem
 from tabula.chat.ports import LocalFiles
 from tabula.i18n.translate import tr, tr_n
@@ -18,11 +21,17 @@ from tabula.ui.ports import Page
 NOTE_BYTES = 4_000_000  # a .txt or .md file larger than this is refused before reading
 HEAD_BYTES = 8  # enough to tell a PDF or a zip (docx) from anything else
 PROGRESS_EVERY_S = 1.0  # a progress notice at most this often, so its Cancel stays put to tap
+NO_READERS = scans.Readers(None, "")
+Offer = Callable[[Document, object, str, str], bool]  # (doc, file, where, said): offered to read its scans
 
 
 class DocumentOpener:
-    def __init__(self, files: LocalFiles, page: Page, notice: Callable[[str, str], None]) -> None:
+    def __init__(
+        self, files: LocalFiles, page: Page, notice: Callable[[str, str], None],
+        readers: Callable[[], scans.Readers] = lambda: NO_READERS, offer: Offer | None = None,
+    ) -> None:  # fmt: skip
         self.files, self.page, self.notice = files, page, notice
+        self.readers, self.offer = readers, offer  # who reads pictures of pages; the offer to read them
         self.opened: dict[str, Document] = {}  # by the box it was shown in
         self.cancelled = False
         self.shown_at = 0.0  # when progress was last shown (time.monotonic)
@@ -31,7 +40,7 @@ class DocumentOpener:
         """What the box `target` holds: the document opened into it (pages or sections known)
         while its text is unchanged, else the text as typed or pasted."""
         doc = self.opened.get(target)
-        if doc is not None and doc.text.strip() == text.strip():
+        if doc is not None and doc.sections and doc.text.strip() == text.strip():
             return doc
         return documents.from_text("", text)
 
@@ -43,7 +52,12 @@ class DocumentOpener:
             return
         self.opened[target] = doc
         self.page.fill(target, doc.text)
-        self.notice("ok", opened_sentence(doc))
+        self.tell(doc, file, target, opened_sentence(doc, self.readers()))
+
+    def tell(self, doc: Document, file: object, target: str, said: str) -> None:
+        """Say `said` (what was opened); with the offer to read its scanned pages where it can be made."""
+        if not (doc.scanned and self.offer is not None and self.offer(doc, file, target, said)):
+            self.notice("ok", said)
 
     async def read(self, file: object) -> Document | None:
         """The document a picked file holds; None, with its one sentence (or none after Cancel),
@@ -73,7 +87,8 @@ class DocumentOpener:
         if "error" in found:
             raise documents.reading_failed(name, found["error"], found.get("pages", 0))
         if kind == "pdf":
-            return documents.from_pdf(name, found["pages"])
+            readers = self.readers()
+            return documents.from_pdf(name, found["pages"], readers.reader is not None, readers.could)
         return documents.from_docx(name, found["html"])
 
     def _progress(self, name: str, done: int, total: int) -> None:
@@ -91,8 +106,9 @@ class DocumentOpener:
         self.notice("ok", tr("Stopped reading the file. Nothing was kept."))
 
 
-def opened_sentence(doc: Document) -> str:
-    """What the person is told once a file is open."""
+def opened_sentence(doc: Document, readers: scans.Readers = NO_READERS) -> str:
+    """What the person is told once a file is open: its pages that are images too, and (none here
+    reads pictures) which model would."""
     size = len(doc.text)
     if doc.kind == "pdf":
         said = tr_n(
@@ -109,5 +125,13 @@ def opened_sentence(doc: Document) -> str:
         said = tr_n(
             "Opened {name} ({count} character).", "Opened {name} ({count} characters).", size, name=doc.title
         )
-    left_out = tr("Left out: {images}.", images=documents.images_sentence(doc.scanned)) if doc.scanned else ""
-    return " ".join(filter(None, (said, left_out, tr("It stays on this device."))))
+    return " ".join(filter(None, (said, _images(doc, readers), tr("It stays on this device."))))
+
+
+def _images(doc: Document, readers: scans.Readers) -> str:
+    if not doc.scanned:
+        return ""
+    if readers.reader is not None:  # the offer to read them follows (ui/handlers/scans.py)
+        return scans.images(doc.scanned)
+    left_out = tr("Left out: {images}.", images=documents.images_sentence(doc.scanned))
+    return f"{left_out} {documents.could_read(doc.scanned, readers.could)}"

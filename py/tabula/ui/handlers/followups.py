@@ -3,7 +3,8 @@ documents is asked with their best passages (chat/retrieval.py `follow_up`, size
 running model's tokenizer like a first question, leaving part of the context to the
 conversation before it where the context is large enough for both; a small model's goes to the
 passages, and the oldest turns are left out), and the composer's Add a document reads a file (the same reader,
-progress and Cancel as the use cases: handlers/documents.py) and keeps it with the conversation.
+progress and Cancel as the use cases: handlers/documents.py) and keeps it with the conversation
+(one whose pages are all images once they are read: handlers/scans.py).
 A conversation with no document, or a message with photos or audio, is sent as before. Pure over
 the Store, the Chat, the Library and the DocumentOpener.
 """
@@ -74,6 +75,8 @@ class FollowUps:
         doc = await self.opener.read(file)
         if doc is None:
             return
-        self.library.keep_document(doc)
-        said = tr("Your next questions in this conversation use it.")
-        self.notice("ok", f"{opened_sentence(doc)} {said}")
+        self.library.keep_document(doc)  # not one that is all images, until they are read
+        said = opened_sentence(doc, self.opener.readers())
+        if doc.sections:
+            said += " " + tr("Your next questions in this conversation use it.")
+        self.opener.tell(doc, file, COMPOSER, said)

@@ -2,14 +2,15 @@
 part, chat/summarizing.py; tutor; rewrite or translate; ask about a document: its best passages,
 chat/retrieval.py) and the files opened for them (read on this device: handlers/documents.py);
 later questions asked of a conversation's documents and the composer's Add a document
-(handlers/followups.py). Pure over the Chat, the Library and chat.ports.LocalFiles.
+(handlers/followups.py); scanned pages read as pictures, the result put where the document was
+opened (handlers/scans.py). Pure over the Chat, the Library and chat.ports.LocalFiles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from tabula.chat import retrieval, usecases
+from tabula.chat import retrieval, scans, usecases
 from tabula.chat.answering import Chat, reserve_for, system_for
 from tabula.chat.documents import Document
 from tabula.chat.library import Library
@@ -21,6 +22,7 @@ from tabula.engine.errors import EngineError
 from tabula.engine.queue import InferenceQueue
 from tabula.ui.handlers.documents import DocumentOpener
 from tabula.ui.handlers.followups import COMPOSER, FollowUps
+from tabula.ui.handlers.scans import Pending, ScanReader
 from tabula.ui.ports import Handler, Page
 
 TEMPLATE_TOKENS = 16  # the chat template's own tokens around the message
@@ -31,11 +33,14 @@ class Starters:
     def __init__(
         self, store: Store, chat: Chat, queue: InferenceQueue, library: Library, files: LocalFiles,
         page: Page, new_chat: Callable[[], None], notice: Callable[[str, str], None],
+        switch: Callable[[str], None] | None = None,
     ) -> None:  # fmt: skip
         self.store, self.chat, self.library, self.files, self.page = store, chat, library, files, page
         self.queue = queue
         self.new_chat, self.notice = new_chat, notice
-        self.opener = DocumentOpener(files, page, notice)
+        self.scans = ScanReader(store, queue, files, notice, self._place, switch)
+        readers = lambda: scans.readers_for(store.state)  # noqa: E731
+        self.opener = DocumentOpener(files, page, notice, readers, self.scans.offer)
         self.summarizer = Summarizer(chat)
         self.follow_ups = FollowUps(store, chat, library, self.opener, self._fit, notice)
 
@@ -47,8 +52,24 @@ class Starters:
             ),
             "use-document": self.ask_document,
             "use-tutor": self.tutor,
-            "cancel-reading": lambda _d: self.opener.cancel(),
+            "cancel-reading": lambda _d: self.scans.cancel() if self.scans.busy else self.opener.cancel(),
+            "read-scans": lambda _d: self.chat.tasks.spawn(self.scans.read()),
         }
+
+    def _place(self, pending: Pending, doc: Document) -> bool:
+        """Put `doc` (its scanned pages read) where `pending.doc` was opened: its box, while it
+        holds it, and the conversation that keeps it (the composer's: the one it was added to);
+        False when it is in neither any more."""
+        old, placed = pending.doc, False
+        if self.opener.opened.get(pending.target) is old:
+            self.opener.opened[pending.target] = doc
+            self.page.fill(pending.target, doc.text)
+            placed = True
+        here = self.store.state.shelf.current == pending.conversation
+        if here and (self.library.keeps(old) or pending.target == COMPOSER):
+            self.library.keep_document(doc, replacing=old)
+            placed = placed or self.library.keeps(doc)
+        return placed
 
     def ask_document(self, data: dict[str, str]) -> None:
         """Ask about the document in the box: the passages that answer best, with their pages."""

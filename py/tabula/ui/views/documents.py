@@ -1,7 +1,8 @@
 """The document view (issue #24): the page (PDF) or section (Word, text) of a document kept with a
 conversation that a question's reference points at, with the passages sent with that question
-highlighted, and the way back to the chat. Reached at #/doc/<conversation>/<message>/<passage>
-(`link`): the chat's "Used: page 4" and the headings of the passages sent link there. Pure.
+highlighted (a scanned page's text marked as read from a picture), and the way back to the chat.
+Reached at #/doc/<conversation>/<message>/<passage> (`link`): the chat's "Used: page 4" and the
+headings of the passages sent link there. Pure.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def page(state: State) -> tuple[str, str, dict[str, str]]:
         f'<h1>{esc(doc.title)}</h1><p class="doc-where">{esc(where)}</p>'
         if where
         else f"<h1>{esc(doc.title)}</h1>"
-    )
+    ) + pictured(doc, section)
     label = tr("Text of {name}, {where}", name=doc.title, where=where) if where else doc.title
     text = flowing(section.text) if section.ref == "page" else section.text
     body = f'<div class="doc-text" role="document" aria-label="{esc(label)}">{highlighted(text, spans, at)}</div>'
@@ -73,6 +74,14 @@ def heading(doc: Document, section: Section) -> str:
     if section.ref == "section":
         return section.label or tr("The beginning")
     return ""
+
+
+def pictured(doc: Document, section: Section) -> str:
+    """The mark of a page whose text a model read from a picture of it (a scanned page)."""
+    if section.ref != "page" or not section.label.isdigit() or int(section.label) not in doc.pictured:
+        return ""
+    said = tr("Read from a picture of the page by a model: it can misread.")
+    return f'<p class="hint doc-picture">{esc(said)}</p>'
 
 
 def flowing(text: str) -> str:

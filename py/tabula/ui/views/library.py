@@ -66,9 +66,11 @@ def notice(shelf: Shelf) -> str:
     role = "alert" if kind == "error" else "status"
     close = (
         f'<button type="button" data-action="cancel-reading">{esc(tr("Cancel"))}</button>'
-        if kind == "busy"  # a file being read (ui/handlers/documents.py)
+        if kind == "busy"  # a file, or pictures of its pages, being read (ui/handlers/documents.py, scans.py)
         else f'<button type="button" class="quiet" data-action="dismiss-notice" aria-label="{esc(tr("Dismiss"))}">×</button>'
     )
+    if kind == "offer" and shelf.offer:  # read a document's scanned pages (ui/handlers/scans.py)
+        close = f'<button type="button" data-action="read-scans">{esc(shelf.offer)}</button>{close}'
     return unsaved(shelf) + f'<p class="notice {esc(kind)}" role="{role}">{esc(text)} {close}</p>'
 
 
