@@ -91,7 +91,10 @@ class WllamaHost {
       // n_gpu_layers 0: this is the CPU engine (wllama 3 would offload to WebGPU by default).
       // n_batch 128 (llama.cpp's 2048 by default): a prompt is read 128 tokens at a time, and
       // Stop is obeyed between two of them: within seconds on a slow tablet, not a whole page.
-      const params = { n_ctx: options.maxTokens, n_threads: threads(), n_gpu_layers: 0, n_batch: 128 };
+      // n_ctx 64 over maxTokens (the app's budget for prompt + answer): an answer that runs to its
+      // budget never fills llama.cpp's cache, and on WebKit's build (Safari) the first read after
+      // a full cache took 26 s (an answer declared stalled, a follow-up kept waiting).
+      const params = { n_ctx: options.maxTokens + 64, n_threads: threads(), n_gpu_layers: 0, n_batch: 128 };
       await wllama.loadModel([await modelBlob(source)], params);
     } catch (error) {
       this.terminate();

@@ -26,6 +26,7 @@ class WllamaEngine(HostedEngine):
     """A GGUF model loaded in wllama's worker."""
 
     _answer = ""  # the last answer's text: its tokens are `generated`
+    _counted = ("", 0)  # the last text counted and its tokens (a prompt is counted before and after)
 
     @classmethod
     async def create(
@@ -64,7 +65,14 @@ class WllamaEngine(HostedEngine):
 
     async def count_tokens(self, text: str) -> int:
         """Tokens in `text`; the answer just written is not read again (llama.cpp counted the
-        tokens it wrote, and reading it as a prompt would cost as long as a document)."""
+        tokens it wrote, and reading it as a prompt would cost as long as a document), nor the
+        prompt counted last: whether an answer ran to its budget is judged with its prompt's
+        count (engine/jobs.py), and on WebKit's build llama.cpp took 25 s to read those 55
+        tokens again after a 1,024-token answer, long enough to be declared stalled."""
         if text and text == self._answer and self.generated is not None:
             return self.generated
-        return await super().count_tokens(text)
+        if text and text == self._counted[0]:
+            return self._counted[1]  # reading it again right after an answer took 25 s on WebKit
+        tokens = await super().count_tokens(text)
+        self._counted = (text, tokens)
+        return tokens

@@ -177,17 +177,14 @@ def answer(view):
     step("engine ready", engine is True, engine)
     call(view, """const box = document.querySelector('textarea[aria-label=Message]'); box.value = 'Hello';
         box.dispatchEvent(new Event('input', {bubbles: true})); document.querySelector('form.composer button[type=submit]').click();""")
-    # Some words, then Stop: a long answer on the Safari build was declared stalled near its
-    # 1,024-token end in 2 of 5 runs here (not root-caused; the README says so).
-    # (the words of the answer, not the waiting line a bubble shows while the prompt is read)
-    until(view, "return (document.querySelector('article.msg.model .text.streaming')?.textContent.trim().length ?? 0) > 20"
-                " || /^(done|failed)$/.test(document.querySelector('article.msg.model')?.dataset.status ?? '')", 180)
-    call(view, "document.querySelector('form.composer button[data-action=stop], form.composer .stop')?.click()")
+    # Left to run to its end (the tiny model seldom stops before its 1,024-token budget): on the
+    # Safari build, a cache filled to the brim made llama.cpp's next read take 26 s, and the answer
+    # was declared stalled in 2 of 5 runs, until the engine's context got room to spare.
     until(view, "return /^(done|stopped|cancelled|failed)$/.test(document.querySelector('article.msg.model')?.dataset.status ?? '')", 180)
     reply = call(view, """const a = document.querySelector('article.msg.model');
         return a && {status: a.dataset.status, text: a.querySelector('.text')?.textContent ?? '', meta: a.querySelector('.meta')?.innerText ?? '',
                      error: a.querySelector('.msg-error')?.innerText ?? ''};""")
-    step("answer", isinstance(reply, dict) and reply["status"] in ("done", "stopped") and bool(reply["text"].strip()), reply)
+    step("answer", isinstance(reply, dict) and reply["status"] == "done" and bool(reply["text"].strip()), reply)
 
 
 def export(view):
