@@ -30,7 +30,6 @@ from tabula.engine.backend import Backend, choose
 from tabula.engine.errors import EngineError, Problem
 from tabula.models.fit import DeviceReport
 
-
 SERVED_WAIT_S = 120.0  # a first visit's service worker may still be saving the app for offline use
 
 
