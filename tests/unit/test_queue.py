@@ -475,10 +475,12 @@ def test_stop_then_send_keeps_the_engine_while_it_finishes_the_stopped_answer() 
     (dropping the text), the next answer runs on the same engine, and nothing is reloaded."""
 
     async def scenario() -> None:
-        factory = FakeEngineFactory(tokens=[f" t{i}" for i in range(40)], delay=0.01)
-        queue = InferenceQueue(factory, stall_seconds=0.3, stream_stall_seconds=0.1)
+        # 1.2 s of writing against a 0.5 s stall limit: 50 token gaps of margin (a busy test
+        # machine once stretched one 10 ms gap past a 0.1 s limit)
+        factory = FakeEngineFactory(tokens=[f" t{i}" for i in range(120)], delay=0.01)
+        queue = InferenceQueue(factory, stall_seconds=1.0, stream_stall_seconds=0.5)
         running, following = await stop_then_send(queue)
-        assert running.state is JobState.STOPPED and " t39" not in running.text
+        assert running.state is JobState.STOPPED and " t119" not in running.text
         assert following.state is JobState.DONE and following.error is None
         assert len(factory.built) == 1 and not factory.built[0].destroyed  # no reload
 
