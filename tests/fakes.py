@@ -114,12 +114,14 @@ class FakePage:
 
 @dataclass
 class FakeUpdates:
-    """ui.ports.Updates: an update may wait; apply() consumes it like a reload would."""
+    """ui.ports.Updates: an update may wait; apply() consumes it like a reload would (unless
+    `reloads` is off: the page stayed, as when the browser has not yet let the new version in)."""
 
     pending: bool = False
     taken_elsewhere: bool = False
     applied: int = 0
     checks: int = 0
+    reloads: bool = True
 
     def waiting(self) -> bool:
         return self.pending
@@ -130,7 +132,8 @@ class FakeUpdates:
     def apply(self) -> bool:
         if not (self.pending or self.taken_elsewhere):
             return False
-        self.pending = self.taken_elsewhere = False
+        if self.reloads:
+            self.pending = self.taken_elsewhere = False
         self.applied += 1
         return True
 

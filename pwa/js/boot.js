@@ -126,7 +126,10 @@ export function applyUpdate() {
     return true;
   }
   if (!waiting) return false;
+  const worker = waiting;
+  if (worker.state === "activated" || worker.state === "redundant") location.reload(); // a click again
+  if (!applying) worker.addEventListener("statechange", () => worker.state === "activated" && location.reload());
   applying = true;
-  waiting.postMessage({ type: "SKIP_WAITING" });
+  worker.postMessage({ type: "SKIP_WAITING" });
   return true;
 }

@@ -122,6 +122,7 @@ class Reply:
 class _Settings:
     delay: float = 0.0
     drop_after: int | None = None
+    cut_gate: threading.Event | None = None
     keepalive: bool = False
     split: bool = True
 
@@ -347,6 +348,13 @@ class GeminiServer:
         """
         self._tune(drop_after=events)
 
+    def hold_cut(self) -> threading.Event:
+        """Dropped streams wait (up to 60 s) for the returned event before the cut, so a test can
+        see the events that came before it arrive first."""
+        gate = threading.Event()
+        self._tune(cut_gate=gate)
+        return gate
+
     def keepalive(self, on: bool = True) -> None:
         """Send a `: keep-alive` SSE comment before every stream event."""
         self._tune(keepalive=on)
@@ -485,6 +493,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._cut()
             self._send(sse_event(response), settings.split, rng)
         if settings.drop_after is not None:
+            self.wfile.flush()
+            gate, deadline = settings.cut_gate, time.monotonic() + 60
+            while gate is not None and not gate.wait(0.1) and time.monotonic() < deadline:
+                if not self.server.gemini._wait(0):
+                    break
             return self._cut()
         self.wfile.write(b"0\r\n\r\n")
 

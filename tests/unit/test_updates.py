@@ -131,3 +131,12 @@ def test_another_windows_update_blocks_this_one_only_after_its_answer() -> None:
     assert "as soon as the work in progress is finished" in page.banner
     store.dispatch(answer("done"))
     assert updates.applied == 1  # Reload, pressed mid-answer, happens once the answer is kept
+
+
+def test_reload_clicked_again_asks_again() -> None:
+    """A Reload that did not take (the page is still here) is not dead: the next click asks again."""
+    app, _store, _page, updates = make(pending=True)
+    updates.reloads = False
+    app.on_action("apply-update", {})
+    app.on_action("apply-update", {})
+    assert updates.applied == 2

@@ -37,7 +37,7 @@ class UpdateControls:
         if not state.update_waiting:
             return
         if versions.take_now(state):
-            self._take()
+            self._taken = self.updates.apply()  # a second click tries again: nothing was taken
         else:
             self.store.dispatch(UpdateDeferred(True))
 
