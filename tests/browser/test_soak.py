@@ -95,7 +95,7 @@ def test_two_hundred_answers_with_cancels_navigation_and_reloads(
 ) -> None:
     page, rng = journey.page, random.Random(SEED)
     open_chat(page, serve(tiny_site).url)
-    save_settings(page, max_tokens="64")  # the cycles matter here, not the length of each answer
+    save_settings(page, max_tokens="32")  # the cycles matter here, not the length of each answer
     page.get_by_role("link", name="Chat", exact=True).click()
     statuses: list[str] = []
     samples: list[dict[str, float]] = []

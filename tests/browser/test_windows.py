@@ -90,7 +90,8 @@ def test_a_conversation_saved_in_one_window_is_kept_by_the_other(tiny_site: Path
     lava = send(second, "And lava?")
     ash = send(first, "And ash?")  # written in the first window while the second's answer runs
     assert wait_final(ash) == "failed"  # the engine is in the other window: said so, nothing lost
-    assert wait_final(lava) == "done"
+    status = wait_final(lava)
+    assert status == "done", lava.inner_text()
     both = ["Volcanoes lesson", "And lava?", "And ash?"]
     expect(second.locator("article.msg.user")).to_have_text(both, timeout=10_000)
     expect(first.locator("article.msg.user")).to_have_text(both, timeout=10_000)

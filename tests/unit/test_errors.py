@@ -28,3 +28,10 @@ def test_classify(detail: str, problem: Problem) -> None:
     error = classify(detail)
     assert error.problem is problem and error.detail == detail
     assert error.message and "Error" not in error.message  # a sentence for people, not a trace
+
+
+def test_an_unreadable_onnx_set_is_not_told_it_should_be_a_task_or_gguf() -> None:
+    """The Transformers.js engine reports a damaged set with the same Problem: its sentence names
+    every kind of model the app runs, ONNX sets too."""
+    said = classify("failed to load model: protobuf parsing failed", Problem.INVALID_MODEL).message
+    assert "ONNX" in said and ".task" in said and "GGUF" in said

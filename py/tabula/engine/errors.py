@@ -37,8 +37,9 @@ MESSAGES = {
         "or choose a smaller model in Models."
     ),
     Problem.INVALID_MODEL: N_(
-        "The model file could not be read. It may be damaged or not a "
-        "MediaPipe .task or GGUF model; download it again or choose another."
+        "The model's files could not be read. They may be damaged or not a model this app runs "
+        "(a MediaPipe .task, a GGUF, or an ONNX set for Transformers.js); download it again or "
+        "choose another."
     ),
     Problem.PROMPT_TOO_LONG: N_(
         "Your message is too long for this model's context. Shorten it, "
