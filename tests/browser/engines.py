@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from playwright.sync_api import Page, Worker
+from playwright.sync_api import Page, Worker, expect
 
 from tests.browser.waiting import wait_until
 
@@ -31,6 +31,20 @@ def engine_worker(page: Page, script: str = SCRIPT, timeout: float = 30.0) -> Wo
 def in_engine(page: Page, script: str, worker: str = SCRIPT) -> object:
     """Evaluate `script` (a function's source) in the page's engine worker running `worker`."""
     return engine_worker(page, worker).evaluate(script)
+
+
+def rebuilt_engine(page: Page, old: Worker, script: str = SCRIPT, timeout: float = 60.0) -> Worker:
+    """The engine worker that replaced `old` once new settings rebuilt the engine (a new token
+    budget, temperature or seed): `old` has ended and its successor's model is loaded. A script
+    put into `old` is lost with it, and one that throws in the successor ends that worker too
+    (the app takes an uncaught error as a crashed engine)."""
+    deadline = time.monotonic() + timeout
+    while old in page.workers:
+        assert time.monotonic() < deadline, "the engine was not rebuilt"
+        page.wait_for_timeout(50)
+    worker = engine_worker(page, script)
+    expect(page.get_by_role("status", name="Engine")).to_have_text("Ready", timeout=timeout * 1000)
+    return worker
 
 
 def gpu_devices_alive(page: Page) -> int:

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.chatting import RECORDER, open_chat, save_settings, send, wait_final
 from tests.browser.conftest import Journey, Site, wait_ready
-from tests.browser.engines import in_engine
+from tests.browser.engines import engine_worker, in_engine, rebuilt_engine
 from tests.browser.waiting import wait_until
 
 BUSY = re.compile(r"currently loading or processing|still ongoing|busy", re.IGNORECASE)
@@ -177,6 +177,13 @@ def test_settings_validate_persist_and_apply_without_reload(chat_site: Site, jou
     expect(page.locator("#seed")).to_have_value("7")
 
 
+# Resolves once the engine has been asked twice; rejects (never throws in the worker) after 60 s.
+ASKED_AGAIN = """() => new Promise((ok, no) => {
+  const t = setInterval(() => (self.__prompts || []).length > 1 && (clearInterval(t), ok()), 10);
+  setTimeout(() => (clearInterval(t), no(new Error(`asked ${(self.__prompts || []).length} time(s)`))), 60000);
+})"""
+
+
 def send_and_wait(page, text: str):
     answer = send(page, text)
     assert wait_final(answer) == "done"
@@ -228,9 +235,11 @@ def test_an_answer_cut_at_the_length_limit_says_so_and_continue_goes_on(chat_sit
     writes joins the same answer."""
     page = journey.page
     open_chat(page, chat_site.url)
-    save_settings(page, max_tokens="128", system_prompt="")
+    before = engine_worker(page)
+    save_settings(page, max_tokens="128", system_prompt="")  # a new token budget rebuilds the engine
     page.get_by_role("link", name="Chat", exact=True).click()
-    in_engine(page, RECORD_PROMPTS)
+    rebuilt_engine(page, before)  # the recorder goes into the engine that answers (CI's run put it
+    in_engine(page, RECORD_PROMPTS)  # into the old one; the wait below then threw in the new one)
     answer = send(page, "Tell me everything about volcanoes")
     assert wait_final(answer) == "done"
     cut = answer.get_by_role("note").filter(has_text="Stopped at the length limit")
@@ -239,8 +248,7 @@ def test_an_answer_cut_at_the_length_limit_says_so_and_continue_goes_on(chat_sit
     cut.get_by_role("button", name="Continue").click()
     expect(page.locator("article.msg.model")).to_have_count(1)  # the same answer, not a new one
     # the continuation may stream and end between two polls: wait for the engine to be asked
-    in_engine(page, "() => new Promise((ok) => { const t = setInterval(() => self.__prompts.length > 1"
-                    " && (clearInterval(t), ok()), 10); })")
+    in_engine(page, ASKED_AGAIN)
     grown = "(n) => document.querySelector('article.msg.model .text').innerText.length > n"
     wait_until(page, grown, len(first), timeout=60_000)  # the continuation joined the answer
     assert wait_final(answer) == "done"

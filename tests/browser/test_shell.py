@@ -75,7 +75,10 @@ def test_a_broken_runtime_shows_a_readable_error(site: Site, context) -> None:
     """If Python cannot start (a file failed to load), the user reads why instead of a blank page."""
     page = context.new_page()
     journey = record(page, context)
-    page.route(re.compile(r".*pyodide\.asm\.wasm$"), lambda route: route.abort())
+    # On the context, not the page: the service worker precaches the same file and, once it has
+    # claimed the page, serves it; a page route does not see the worker's fetch (CI's run lost
+    # that race and Python started).
+    context.route(re.compile(r".*pyodide\.asm\.wasm$"), lambda route: route.abort())
     page.goto(site.url)
     wait_until(page, "document.documentElement.dataset.tabula === 'error'", timeout=120_000)
     expect(page.get_by_role("alert")).to_contain_text("Tabula could not start")

@@ -14,6 +14,8 @@ from tabula.chat.conversations import (
     Conversation,
     Shelf,
     from_record,
+    merged,
+    next_message_id,
     search,
     title_for,
     to_record,
@@ -218,3 +220,23 @@ def test_shelf_get_and_without() -> None:
     assert shelf.get("missing") is None
     assert ids(shelf.without("a").conversations) == ["b"]
     assert shelf.without("missing") == shelf
+
+
+NOW = 1_797_000_000.0  # 2026-12-08, in seconds
+
+
+def test_messages_two_windows_write_before_hearing_each_other_keep_the_order_they_were_written() -> None:
+    """Two windows add to one conversation 0.3 s apart, in the same second, before either has heard
+    the other's save (a busy tablet): merged, the earlier message comes first, every time. Ids
+    counted whole seconds with a random step, so half the time the later one came first (CI's
+    two-window journey read the other window's answer as its own)."""
+    for after in (next_message_id(0, NOW - 60), (int(NOW) << 20) + 5):  # an id of now, of the old scheme
+        for _ in range(50):
+            first = Message(next_message_id(after, NOW + 0.2), "user", "And lava?")
+            second = Message(next_message_id(after, NOW + 0.5), "user", "And ash?")
+            assert merged((first,), (second,)) == (first, second)
+            assert merged((second,), (first,)) == (first, second)
+
+
+def test_message_ids_stay_exact_in_javascript_for_decades() -> None:
+    assert next_message_id(0, 4_102_444_800.0) < 2**53  # 2100-01-01
