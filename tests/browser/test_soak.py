@@ -1,4 +1,4 @@
-"""Soak: 120 answers on the tiny model with cancels, page changes, new chats and reloads (in the
+"""Soak: 96 answers on the tiny model with cancels, page changes, new chats and reloads (in the
 middle of an answer). Every job ends, no "busy" error ever reaches the user, and after a warm-up
 the JS values Python holds, the live PyProxies, the Python objects, the JS heap and the wasm heap
 stay flat. Marked `soak` so it can run on its own (`./dev test -m soak`); CI runs it with the
@@ -22,7 +22,7 @@ from tests.browser.conftest import Journey, wait_ready
 from tests.browser.engines import in_engine
 
 pytestmark = pytest.mark.soak
-ANSWERS = int(os.environ.get("TABULA_SOAK_ANSWERS", "120"))
+ANSWERS = int(os.environ.get("TABULA_SOAK_ANSWERS", "96"))
 RELOADS = 4  # one every ANSWERS / 8 answers in the first half; the second half runs unbroken
 SEED = 20261130
 BUSY = "engine was busy"
