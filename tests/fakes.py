@@ -193,6 +193,7 @@ class FakeEngine:
         self.cancelled = 0
         self.prompts: list[str] = []
         self.media: list[tuple] = []  # each generate's attachments (issue #25)
+        self.exact: list[bool] = []  # each generate's `exact` (greedy, for transcriptions)
         self.options: list[dict[str, float | int]] = []
         self.overlaps = 0
         self._cancel_now = False
@@ -206,10 +207,11 @@ class FakeEngine:
             raise EngineError(Problem.BUSY, "Previous invocation or loading is still ongoing.")
         self.busy = True
 
-    async def generate(self, prompt: str, media: tuple = ()) -> str:
+    async def generate(self, prompt: str, media: tuple = (), exact: bool = False) -> str:
         self._enter()
         self.prompts.append(prompt)
         self.media.append(tuple(media))
+        self.exact.append(exact)
         self._cancel_now, self.generated = False, 0
         self._buffer, self._first, self._last = "", None, time.monotonic()
         try:

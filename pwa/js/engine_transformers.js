@@ -176,7 +176,8 @@ async function generate({ id, prompt, media, options }) {
   const inputs = await processor(prompt, images, audio);
   const length = inputs.input_ids.dims.at(-1);
   const room = Math.min(options.nPredict, options.maxTokens - length);
-  note(prompt, inputs, media);
+  const sampling = options.temperature > 0 ? { do_sample: true, temperature: options.temperature, top_k: options.topK } : { do_sample: false };
+  note(prompt, inputs, media, sampling);
   if (room < 1) throw new Error(`input is too long: ${length} tokens`);
   if (stop.interrupted) return { text: "", tokens: 0 }; // stopped while its photos were read
   const batch = batcher(postMessage, id);
@@ -187,7 +188,6 @@ async function generate({ id, prompt, media, options }) {
     (part) => stop.interrupted || (batch.add(part), (text += part)),
     (count) => stop.interrupted || (tokens += count),
   );
-  const sampling = options.temperature > 0 ? { do_sample: true, temperature: options.temperature, top_k: options.topK } : { do_sample: false };
   try {
     await model.generate({ ...inputs, ...sampling, max_new_tokens: room, streamer, stopping_criteria: [stop] });
   } finally {
@@ -221,12 +221,13 @@ function tokenStreamer(tokenizer, onText, onTokens) {
   });
 }
 
-// What the last generation was given: the tensors' shapes and the prompt's image/audio tokens.
-function note(prompt, inputs, media) {
+// What the last generation was given: the tensors' shapes, the prompt's image/audio tokens and
+// the sampling (greedy for a page's transcription).
+function note(prompt, inputs, media, sampling) {
   const ids = inputs.input_ids.tolist()[0].map(Number);
   const config = model.config;
   last = {
-    prompt, media, inputIds: ids.length,
+    prompt, media, sampling, inputIds: ids.length,
     imageTokens: ids.filter((t) => t === config.image_token_id).length,
     audioTokens: ids.filter((t) => t === config.audio_token_id).length,
     pixelValues: inputs.pixel_values?.dims ?? null,

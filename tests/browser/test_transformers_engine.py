@@ -197,6 +197,7 @@ def test_a_photo_and_a_voice_note_sent_in_the_chat_reach_the_model(page: Page, t
     assert last["prompt"].endswith(f"<|turn>user\n{marks}What does it say?<turn|>\n<|turn>model\n")
     assert last["pixelValues"] == [1, 2520, 768] and last["imageTokens"] == 266
     assert last["inputFeatures"] == [1, 99, 128] and last["audioTokens"] == 25
+    assert last["sampling"]["do_sample"] is True  # a chat answer: the chat's sampling (default settings)
 
 
 def test_a_photo_and_a_voice_note_put_in_indexeddb_reach_the_engine(page: Page) -> None:
@@ -275,6 +276,7 @@ def test_a_scanned_pdf_is_read_page_by_page_as_pictures_and_kept(page: Page, tmp
         assert read["prompt"] == f"<|turn>user\n<|image|>{ASK}<turn|>\n<|turn>model\n"
         assert [m["kind"] for m in read["media"]] == ["image"] and read["imageTokens"] > 0
         assert read["pixelValues"] is not None and read["pixelValues"][-1] == 768
+        assert read["sampling"] == {"do_sample": False}  # read greedily: sampling would make words up
     (doc,) = [d for d in kept_documents(page) if d["title"] == "form.pdf"]
     assert doc["pictured"] == [1, 2] and doc["scanned"] == []
     flat = lambda text: " ".join(text.split())  # noqa: E731  (the document keeps tidied text)

@@ -70,7 +70,7 @@ def test_a_follow_up_sent_while_the_first_answer_streams_is_asked_with_that_answ
 
 def test_a_model_switch_while_an_answer_waits_renders_it_with_the_new_models_template() -> None:
     async def scenario() -> None:
-        old = FakeEngineFactory(tokens=["Slow", " answer"], delay=0.02)
+        old = FakeEngineFactory(tokens=["Slow", " answer"], delay=0.25)  # still writing when the model is switched, however busy the machine
         new = FakeEngineFactory(tokens=["Hi"], family="gemma4")
         store, chat, queue = local_chat(old)
         chat.send("First")

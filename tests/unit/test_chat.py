@@ -53,6 +53,7 @@ def test_send_streams_then_records_the_answer() -> None:
         assert prompt.startswith("<start_of_turn>user\nYou are Tabula") and prompt.endswith(
             "<start_of_turn>model\n"
         )
+        assert factory.built[0].exact == [False]  # a chat answer keeps the chat's sampling
 
     run(scenario())
 

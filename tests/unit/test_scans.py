@@ -167,6 +167,7 @@ def test_each_page_goes_to_the_model_as_a_picture_and_its_text_becomes_the_page(
     )  # no system prompt
     pictures = engine.media
     assert [len(m) for m in pictures] == [1, 1] and all(m[0].kind == "image" for m in pictures)
+    assert engine.exact == [True, True]  # transcribed greedily, not with the chat's sampling
     assert [(m[0].width, m[0].height, m[0].name) for m in pictures] == [
         (724, 1024, "guide-page-2.jpg"), (724, 1024, "guide-page-3.jpg"),
     ]  # fmt: skip

@@ -102,9 +102,12 @@ class HostedEngine:
         except JsException as error:
             raise classify(str(error)) from None
 
-    async def generate(self, prompt: str, options: dict | None = None, media: tuple = ()) -> str:
+    async def generate(
+        self, prompt: str, options: dict | None = None, media: tuple = (), exact: bool = False
+    ) -> str:
         """Generate; the port buffers the token batches for take() (no call into Python per batch).
-        `media`: the attachments the prompt's placeholders stand for (hosts that take them)."""
+        `media`: the attachments the prompt's placeholders stand for (hosts that take them).
+        `exact` is the subclasses' to honour: MediaPipe's sampling is fixed when it loads."""
         request = Generate(prompt, options or {}, media_refs(media))
         try:
             done = event((await self.port.generate(js_object(wire(request)))).to_py())

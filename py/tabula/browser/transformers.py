@@ -84,16 +84,19 @@ class TransformersEngine(HostedEngine):
         engine.options, engine.backend = options, backend
         return engine
 
-    async def generate(self, prompt: str, options: dict | None = None, media: tuple = ()) -> str:
+    async def generate(
+        self, prompt: str, options: dict | None = None, media: tuple = (), exact: bool = False
+    ) -> str:
         """Answer `prompt` with the photos and audio clip `media` (at most one clip: Gemma 4's
-        processor reads one), within maxTokens; the host refuses a prompt that leaves no room."""
+        processor reads one), within maxTokens, greedily if `exact` (a page's transcription: the
+        chat's sampling would make up words); the host refuses a prompt that leaves no room."""
         if sum(1 for item in media if getattr(item, "kind", "") == "audio") > 1:
             raise EngineError(Problem.UNKNOWN, "one audio clip per message")
         room = int(self.options["maxTokens"]) - await self.count_tokens(prompt)
         if room < 1:
             raise EngineError(Problem.PROMPT_TOO_LONG, f"input is too long: {room} tokens left")
         sampling = {
-            "temperature": self.options["temperature"],
+            "temperature": 0 if exact else self.options["temperature"],
             "topK": self.options["topK"],
             "nPredict": room,
             "maxTokens": int(self.options["maxTokens"]),

@@ -49,14 +49,17 @@ class WllamaEngine(HostedEngine):
     def threads(self) -> int:
         return int(self.info["threads"])  # 1: no SharedArrayBuffer (not isolated, or WebKit)
 
-    async def generate(self, prompt: str, options: dict | None = None, media: tuple = ()) -> str:
-        """Complete `prompt` within maxTokens (prompt + answer). A prompt that leaves no room
-        for an answer is refused before it runs. `media` is ignored: a GGUF here reads text only."""
+    async def generate(
+        self, prompt: str, options: dict | None = None, media: tuple = (), exact: bool = False
+    ) -> str:
+        """Complete `prompt` within maxTokens (prompt + answer), greedily if `exact`. A prompt that
+        leaves no room for an answer is refused before it runs. `media` is ignored: a GGUF here
+        reads text only."""
         room = int(self.options["maxTokens"]) - await self.count_tokens(prompt)
         if room < 1:
             raise EngineError(Problem.PROMPT_TOO_LONG, f"input is too long: {room} tokens left")
         sampling = {
-            "temperature": self.options["temperature"],
+            "temperature": 0 if exact else self.options["temperature"],
             "topK": self.options["topK"],
             "nPredict": room,
         }

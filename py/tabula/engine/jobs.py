@@ -63,6 +63,7 @@ class Job:
     limit: int | None = None  # the engine's maxTokens (prompt + answer), when the caller knows it
     cut: bool = False  # the answer ran to the end of its token budget (it did not finish)
     media: tuple = ()  # the asked message's attachments (media.attachments.Attachment), set by its builder
+    exact: bool = False  # a transcription, not a chat answer: decoded greedily where the engine can
 
     def finish(self, state: JobState, now: float) -> None:
         """End the job in `state` (its `done` future resolves with it)."""
@@ -183,7 +184,7 @@ async def generate(engine: Engine, job: Job, clock: Clock) -> Job:
             return job
         job.started = clock.now()
     # Attachments go only to an engine that takes them (a message with one is routed to such a model)
-    text = await (engine.generate(job.prompt, media=job.media) if job.media else engine.generate(job.prompt))
+    text = await engine.generate(job.prompt, media=job.media, exact=job.exact)
     pump(engine, job, clock)
     if job.state is JobState.RUNNING:
         job.finished, job.text = clock.now(), text

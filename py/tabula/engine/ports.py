@@ -34,10 +34,12 @@ class Engine(Protocol):
     family: str  # the chat template family it was trained with (engine/prompt.py's TEMPLATES)
     generated: int | None  # tokens the last generate produced, by the engine's own count (None: unsaid)
 
-    async def generate(self, prompt: str, media: tuple = ()) -> str:
+    async def generate(self, prompt: str, media: tuple = (), exact: bool = False) -> str:
         """Generate (buffering the text for `take`); return the whole text. `media`: the asked
         message's photos and audio clips (media.attachments.Attachment; their bytes are in
-        IndexedDB "tabula-media" by id), given only to an engine whose model can take them."""
+        IndexedDB "tabula-media" by id), given only to an engine whose model can take them.
+        `exact`: a transcription, decoded greedily (the likeliest token each time) by an engine
+        that samples per request; MediaPipe's sampling is fixed when its model loads."""
 
     def take(self) -> Taken:
         """The text generated since the last take, and the running generation's activity

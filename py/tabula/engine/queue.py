@@ -68,15 +68,16 @@ class InferenceQueue:
 
     def submit(
         self, prompt: str | PromptBuilder, on_token: Callable[[Job], None] = lambda job: None, tag: str = "",
-        prompt_tokens: int | None = None,
+        prompt_tokens: int | None = None, exact: bool = False,
     ) -> Job:  # fmt: skip
         """Queue a generation; `on_token(job)` runs when new text is taken (`pump`, which whoever
         shows it calls once per paint; the watchdog takes it too); await `job.done`. `prompt` is
         the text, or a builder called with the engine when the job's turn comes (one op);
-        `prompt_tokens`, if counted, size the first-token watchdog."""
+        `prompt_tokens`, if counted, size the first-token watchdog; `exact`: a transcription
+        (Engine.generate)."""
         self._ids += 1
         text, build = (prompt, None) if isinstance(prompt, str) else ("", prompt)
-        job = Job(self._ids, text, tag, on_token, self._future(), build, prompt_tokens=prompt_tokens)
+        job = Job(self._ids, text, tag, on_token, self._future(), build, prompt_tokens=prompt_tokens, exact=exact)
         self._enqueue(Op(lambda engine: generate(engine, job, self._clock), job.done, job, tag))
         return job
 

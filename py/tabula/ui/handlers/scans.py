@@ -164,7 +164,7 @@ class ScanReader:
             job.media = (picture,)
             return asked
 
-        self.job = job = self.queue.submit(build, tag=scans.TAG)
+        self.job = job = self.queue.submit(build, tag=scans.TAG, exact=True)  # read, not made up
         done = await job.done
         error = done.error
         if done.state is not JobState.DONE and error is None:  # stopped
