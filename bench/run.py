@@ -1,7 +1,8 @@
 """Every benchmark in one go: startup, decode (tiny and the real Gemma 3 270M), models
 (storage vs HTTP load, memory, bytes fetched again after a drop), rendering under CPython and the
-long chat in Chromium (before vs after issue 15), a photo to the first token (issue #25). Each runs as its own process
-and saves bench/out/<name>.json; this script then writes one report, bench/RESULTS.md (a table
+long chat in Chromium (before vs after issue 15), a photo to the first token (issue #25), and
+documents: time to text and ranking recall (issue #24). Each runs as its own process and saves
+bench/out/<name>.json; this script then writes one report, bench/RESULTS.md (a table
 per benchmark with the machine, browser, model and date) and bench/results.json. Numbers are
 reported against their goals, never pass/fail.
 
@@ -47,6 +48,7 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
         ("lighthouse-playwright", bench("lighthouse.py", "--playwright")),
         ("boottasks", bench("boottasks.py")),
         ("photo", bench("photo.py")),
+        ("documents", bench("documents.py")),
     ]
 
 
@@ -247,6 +249,15 @@ def photo_rows(data: dict) -> list[list[str]]:
     ]
 
 
+def documents_rows(data: dict) -> list[list[str]]:
+    rows = [["measure", "result", "goal"]]
+    rows += [[f"time to text: {name} (ms, median)", f"{ms:.0f}", ""] for name, ms in data["time_to_text_ms"].items()]
+    for lang, r in data["recall"].items():
+        found = f"{r['bm25@1']:.2f} / {r['bm25@3']:.2f} vs {r['overlap@1']:.2f} / {r['overlap@3']:.2f}"
+        rows.append([f"recall@1 / @3, {lang}: BM25 vs word overlap", found, "BM25 ≥ word overlap"])
+    return rows
+
+
 SECTIONS = {
     "startup": ("Startup (bench/startup.py): the app vs a bare PyScript page", startup_rows),
     "decode-tiny": ("Decode, tiny test model (bench/decode.py --model tiny)", decode_rows),
@@ -315,6 +326,10 @@ SECTIONS = {
     ),
     "boottasks": ("Start-up long tasks (bench/boottasks.py): a Chrome trace of the boot", boottasks_rows),
     "photo": ("A photo to the first token (bench/photo.py): Transformers.js, the app vs a bare worker page", photo_rows),
+    "documents": (
+        "Documents (bench/documents.py): time to text in the reader worker (PDF.js, mammoth), ranking recall",
+        documents_rows,
+    ),
 }
 # The same benchmarks' --site runs on the lent GPU machine (bench/gpu.md): bench/out/<name>-gpu.json.
 GPU = " (--site, on the lent NVIDIA H200: bench/gpu.md)"

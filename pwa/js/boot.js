@@ -34,6 +34,16 @@ addEventListener("error", (event) => {
   else if (event.target?.tagName === "SCRIPT") fail(`Could not load ${event.target.src}`);
 }, true);
 addEventListener("unhandledrejection", (event) => fail(event.reason?.message ?? event.reason));
+// Pyodide 314 catches a failed instantiation of its wasm (a download cut short, a file that did
+// not arrive), only warns "wasm instantiation failed!" and never settles: the boot would wait on
+// "Starting Tabula…" for ever. Its warning ends the boot with a reason instead.
+const warn = console.warn.bind(console);
+console.warn = (...args) => {
+  warn(...args);
+  if (root.dataset.tabula === "booting" && String(args[0]).startsWith("wasm instantiation failed")) {
+    fail("The Python runtime (pyodide.asm.wasm) did not load. Check the connection.");
+  }
+};
 
 // Enter sends from a box marked data-enter-submits (Shift+Enter makes a new line): here, so no
 // keystroke crosses into Python; only the form's submit does, as any other submit.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Journey, Site, open_app, record
@@ -71,15 +73,29 @@ def test_unknown_route_offers_the_way_home(site: Site, journey: Journey) -> None
     assert page.url.endswith("#/chat")
 
 
-def test_a_broken_runtime_shows_a_readable_error(site: Site, context) -> None:
-    """If Python cannot start (a file failed to load), the user reads why instead of a blank page."""
+@pytest.mark.parametrize("late", [0, 3], ids=["at-once", "late"])
+def test_a_broken_runtime_shows_a_readable_error(site: Site, context, late: int) -> None:
+    """If Python cannot start (a file failed to load), the user reads why instead of a blank page.
+    `late`: the runtime's download fails after Pyodide has begun to instantiate it, which Pyodide
+    only warns about and never settles (CI's run waited 120 s on "Starting Tabula…")."""
     page = context.new_page()
     journey = record(page, context)
+    said: list[str] = []
+    page.on("console", lambda message: said.append(f"{message.type}: {message.text[:300]}"))
+    aborted: list[str] = []
     # On the context, not the page: the service worker precaches the same file and, once it has
-    # claimed the page, serves it; a page route does not see the worker's fetch (CI's run lost
-    # that race and Python started).
-    context.route(re.compile(r".*pyodide\.asm\.wasm$"), lambda route: route.abort())
+    # claimed the page, serves it; a page route does not see the worker's fetch.
+    def fail(route) -> None:
+        aborted.append(route.request.url)
+        time.sleep(late)  # the page's fetch stays open meanwhile
+        route.abort()
+
+    context.route(re.compile(r".*pyodide\.asm\.wasm$"), fail)
     page.goto(site.url)
-    wait_until(page, "document.documentElement.dataset.tabula === 'error'", timeout=120_000)
+    try:
+        wait_until(page, "document.documentElement.dataset.tabula === 'error'", timeout=120_000)
+    except TimeoutError:
+        state = page.evaluate("[document.documentElement.dataset.tabula, document.body.innerText.slice(0, 500)]")
+        raise AssertionError((state, aborted, said[-30:])) from None
     expect(page.get_by_role("alert")).to_contain_text("Tabula could not start")
     assert journey.foreign_requests() == []
